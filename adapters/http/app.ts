@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../bot/metrics.js';
+
+export interface HttpDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** Round-trips the database; `/health` fails when it throws. */
+  pingDatabase: () => Promise<void>;
+  /** Extra routes (Telegram webhook, API, dashboard) mounted by main.ts. */
+  mount?: (app: Hono) => void;
+}
+
+/** The HTTP server: `/health`, `/metrics`, and whatever main.ts mounts. */
+export function createHttpApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+  app.get('/health', async (c) => {
+    try {
+      await deps.pingDatabase();
+      return c.json({ status: 'ok', database: 'ok' });
+    } catch (err) {
+      deps.logger.warn({ err: String(err) }, 'health check failed');
+      return c.json({ status: 'error', database: 'unreachable' }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+  deps.mount?.(app);
+  app.notFound((c) => c.json({ error: 'not_found' }, 404));
+  app.onError((err, c) => {
+    deps.logger.error({ err: String(err), path: c.req.path }, 'http error');
+    return c.json({ error: 'internal' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,29 @@
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Reply } from '../../bot/reply.js';
+
+const LIMIT = 4096;
+const CAPTION_LIMIT = 1024;
+
+export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Text and monospace block as Telegram HTML, cut to fit one message. */
+export function replyHtml(r: Reply, limit = LIMIT): string {
+  const head = escapeHtml(r.text);
+  if (!r.pre) return head.length > limit ? head.slice(0, limit - 1) + '…' : head;
+  const room = limit - head.length - '\n<pre></pre>'.length - 1;
+  let pre = escapeHtml(r.pre);
+  if (pre.length > room) pre = pre.slice(0, Math.max(0, room - 1)).replace(/&[a-z]*$/, '') + '…';
+  return `${head}\n<pre>${pre}</pre>`;
+}
+
+export const captionHtml = (r: Reply): string => replyHtml(r, CAPTION_LIMIT);
+
+/** Callback data is limited to 64 bytes; actions are short (`undo:123`). */
+export function keyboard(r: Reply): InlineKeyboardMarkup | undefined {
+  if (!r.buttons?.length) return undefined;
+  return {
+    inline_keyboard: r.buttons.map((row) =>
+      row.filter((b) => Buffer.byteLength(b.action) <= 64).map((b) => ({ text: b.label, callback_data: b.action })),
+    ),
+  };
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.js';
+import { editEvent, history } from '../../domain/ledger-edit.js';
+import { deleteEvent, recordLine, restoreEvent, transfer, undo } from '../../domain/ledger-record.js';
+import { formatMoney } from '../../domain/money.js';
+import type { Recorded } from '../../domain/ports.js';
+import { tokenize } from '../../domain/tokens.js';
+import { eventAmount, eventLine, eventSummary } from '../format.js';
+import { t } from '../i18n/index.js';
+import type { ActionDef, CommandContext, CommandDef, OptionSpec } from '../registry.js';
+import type { Reply } from '../reply.js';
+
+const seqArg = z
+  .string()
+  .regex(/^#?\d{1,9}$/)
+  .transform((s) => Number(s.replace('#', '')));
+
+/** `#12` or `12` → 12; anything else is a usage error. */
+export function parseSeq(raw: string | undefined): number {
+  const r = seqArg.safeParse(raw ?? '');
+  if (!r.success) throw new DomainError('usage', {});
+  return r.data;
+}
+
+/** The confirmation of a recorded event: `#N`, amount, labels, account, new balance, Undo. */
+export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<Reply[]> {
+  const e = rec.event;
+  const lines: string[] = [];
+  const head =
+    e.kind === 'transfer'
+      ? t(ctx.lang, 'record.transfer', { seq: e.seq, amount: eventAmount(e), from: e.accountName, to: e.toAccountName ?? '' })
+      : t(ctx.lang, e.kind === 'expense' ? 'record.expense' : 'record.income', { seq: e.seq, amount: formatMoney(e.amountMinor, e.currency) });
+  const tags = e.kind === 'transfer' ? '' : [e.labels.map((l) => `#${l}`).join(' '), `@${e.accountName}`].filter(Boolean).join(' ');
+  lines.push([head, tags, e.note].filter(Boolean).join(' · '));
+  const accounts = await ctx.actor.store.listAccounts(ctx.actor.book.id);
+  for (const b of rec.balances) {
+    const acc = accounts.find((x) => x.id === b.accountId);
+    if (acc) lines.push(t(ctx.lang, 'record.balance', { account: acc.name, balance: formatMoney(b.balanceMinor, acc.currency) }));
+  }
+  const replies: Reply[] = [{ text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] }];
+  if (ctx.services.afterRecord) replies.push(...(await ctx.services.afterRecord(ctx, rec)));
+  return replies;
+}
+
+const recordOptions: OptionSpec[] = [
+  { name: 'amount', description: 'Amount, e.g. 12.50 or 12 usd', type: 'string', required: true },
+  { name: 'label', description: 'Label', type: 'string', autocomplete: 'label', prefix: '#' },
+  { name: 'account', description: 'Account', type: 'string', autocomplete: 'account', prefix: '@', quote: true },
+  { name: 'date', description: 'today, yesterday, 2026-11-24 or 24.11', type: 'string' },
+  { name: 'note', description: 'Note', type: 'string' },
+];
+
+const recordCommand = (name: 'spend' | 'income', alias: string, kind: 'expense' | 'income'): CommandDef => ({
+  name,
+  aliases: [alias],
+  description: kind === 'expense' ? 'Record an expense' : 'Record an income',
+  usage: `/${name} <amount> [#label] [@account] [date] [note]`,
+  options: recordOptions,
+  run: async (ctx, args) => {
+    if (!args) throw new DomainError('usage', {});
+    return recordReply(ctx, await recordLine(ctx.actor, kind, args));
+  },
+});
+
+async function undoReply(ctx: CommandContext, seq?: number): Promise<Reply> {
+  const ev = await undo(ctx.actor, seq);
+  const accounts = await ctx.actor.store.listAccounts(ctx.actor.book.id);
+  const acc = accounts.find((a) => a.id === ev.accountId);
+  return {
+    text: t(ctx.lang, 'record.undone', {
+      seq: ev.seq,
+      what: eventSummary(ev),
+      account: ev.accountName,
+      balance: acc ? formatMoney(acc.balanceMinor, acc.currency) : '',
+    }),
+    buttons: [[{ label: t(ctx.lang, 'record.restore'), action: `restore:${ev.seq}` }]],
+  };
+}
+
+export const recordCommands: CommandDef[] = [
+  recordCommand('spend', 's', 'expense'),
+  recordCommand('income', 'i', 'income'),
+  {
+    name: 'transfer',
+    description: 'Move money between accounts',
+    usage: '/transfer <amount> [<amount received>] <from> <to> [note]',
+    options: [
+      { name: 'amount', description: 'Amount sent, e.g. 100 or 100 usd', type: 'string', required: true },
+      { name: 'from', description: 'From account', type: 'string', required: true, autocomplete: 'account', quote: true },
+      { name: 'to', description: 'To account', type: 'string', required: true, autocomplete: 'account', quote: true },
+      { name: 'received', description: 'Amount received, when currencies differ (92 eur)', type: 'string' },
+      { name: 'note', description: 'Note', type: 'string' },
+    ],
+    run: async (ctx, args) => recordReply(ctx, await transfer(ctx.actor, args)),
+  },
+  {
+    name: 'undo',
+    description: 'Undo your last record in this book',
+    usage: '/undo',
+    run: async (ctx) => undoReply(ctx),
+  },
+  {
+    name: 'delete',
+    description: 'Delete a record',
+    usage: '/delete <#N>',
+    options: [{ name: 'record', description: 'Record number, e.g. #12', type: 'string', required: true }],
+    run: async (ctx, args) => {
+      const ev = await deleteEvent(ctx.actor, parseSeq(tokenize(args)[0]));
+      return {
+        text: t(ctx.lang, 'record.deleted', { seq: ev.seq, what: eventSummary(ev) }),
+        buttons: [[{ label: t(ctx.lang, 'record.restore'), action: `restore:${ev.seq}` }]],
+      };
+    },
+  },
+  {
+    name: 'edit',
+    description: 'Change a record',
+    usage: '/edit <#N> <amount|label|account|date|note> <value>',
+    options: [
+      { name: 'record', description: 'Record number, e.g. #12', type: 'string', required: true },
+      { name: 'field', description: 'What to change', type: 'string', required: true, choices: ['amount', 'label', 'account', 'date', 'note'] },
+      { name: 'value', description: 'New value', type: 'string', required: true },
+    ],
+    run: async (ctx, args) => {
+      const m = /^(\S+)\s+(\S+)\s*([\s\S]*)$/.exec(args);
+      if (!m) throw new DomainError('usage', {});
+      const seq = parseSeq(m[1]);
+      if (m[2]!.toLowerCase() !== 'note' && !m[3]) throw new DomainError('usage', {});
+      const ev = await editEvent(ctx.actor, seq, m[2]!, m[3] ?? '');
+      return { text: t(ctx.lang, 'record.edited', { seq: ev.seq, what: eventLine(ev, ctx.actor.book.timezone) }) };
+    },
+  },
+  {
+    name: 'history',
+    description: 'Recent records with their #N',
+    usage: '/history [n] [#label] [@account] [period]',
+    options: [
+      { name: 'count', description: 'How many (1-100)', type: 'integer' },
+      { name: 'label', description: 'Only this label', type: 'string', autocomplete: 'label', prefix: '#' },
+      { name: 'account', description: 'Only this account', type: 'string', autocomplete: 'account', prefix: '@', quote: true },
+      { name: 'period', description: 'month, last-month, 2026-11, …', type: 'string' },
+    ],
+    run: async (ctx, args) => {
+      const h = await history(ctx.actor, args);
+      if (h.events.length === 0) return { text: t(ctx.lang, 'history.empty') };
+      const title = h.period ? t(ctx.lang, 'history.title_period', { period: h.period }) : t(ctx.lang, 'history.title', { count: h.events.length });
+      const group = ctx.chat.kind === 'group';
+      return { text: title, pre: h.events.map((e) => eventLine(e, ctx.actor.book.timezone, group)).join('\n') };
+    },
+  },
+];
+
+export const recordActions: ActionDef[] = [
+  { name: 'undo', replaces: false, run: async (ctx, arg) => undoReply(ctx, parseSeq(arg)) },
+  {
+    name: 'restore',
+    run: async (ctx, arg) => {
+      const ev = await restoreEvent(ctx.actor, parseSeq(arg));
+      return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev) }) };
+    },
+  },
+];

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '../domain/actor.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
+import type { ChatRef, IdentityRef } from '../domain/ports.js';
+import { parseQuickEntry } from '../domain/record-line.js';
+import { languageOf, t } from './i18n/index.js';
+import { messageFor } from './messages.js';
+import type { CommandContext, CommandDef, Registry } from './registry.js';
+import type { Reply } from './reply.js';
+import type { Services } from './services.js';
+import { recordReply } from './commands/record.js';
+import { recordLine } from '../domain/ledger-record.js';
+
+/** A chat message as every adapter hands it over. */
+export interface Incoming {
+  chat: ChatRef;
+  from: IdentityRef;
+  /** Telegram chat administrator / Discord Manage Server. */
+  platformAdmin: boolean;
+  text: string;
+  /** Platform-unique delivery id (`tg:update:123`); a second delivery is dropped. */
+  updateKey?: string | undefined;
+  /** The message replies to the bot or mentions it (quick entry in groups). */
+  addressedToBot?: boolean;
+  attachment?: { name: string; content: Buffer } | undefined;
+}
+
+/** A button press. */
+export interface IncomingAction extends Omit<Incoming, 'text' | 'addressedToBot' | 'attachment'> {
+  action: string;
+}
+
+export interface ActionResult {
+  replies: Reply[];
+  /** The replies take the place of the message the button was on. */
+  replaces: boolean;
+}
+
+/** Splits `/name@bot args` into the command word and the rest. */
+export function splitCommand(text: string): { name: string; args: string } | undefined {
+  const m = /^\/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!m) return undefined;
+  return { name: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() };
+}
+
+const asList = (r: Reply | Reply[]): Reply[] => (Array.isArray(r) ? r : [r]);
+
+/** Turns messages and button presses into registry calls, and every failure into a friendly reply. */
+export function createDispatcher(registry: Registry, services: Services) {
+  const { store, clock } = services;
+
+  async function context(m: Omit<Incoming, 'text'>): Promise<CommandContext> {
+    const user = await store.resolveUser(m.from);
+    const book = await store.resolveChat(m.chat, { ...services.defaults, language: languageOf(m.from.locale) });
+    const member = await store.ensureMember(book.id, user.id, m.platformAdmin);
+    const actor: Actor = { store, clock, book, userId: user.id, role: member.role };
+    return { actor, chat: m.chat, lang: book.language, services, attachment: m.attachment };
+  }
+
+  function failure(e: unknown, lang: CommandContext['lang'], where: Record<string, unknown>): Reply[] {
+    if (isDomainError(e)) return [{ text: messageFor(e, lang), ephemeral: true }];
+    const ref = randomBytes(4).toString('hex');
+    services.logger.error({ err: e, ref, ...where }, 'command failed');
+    return [{ text: t(lang, 'error.unexpected', { ref }), ephemeral: true }];
+  }
+
+  async function runCommand(ctx: CommandContext, def: CommandDef, args: string): Promise<Reply[]> {
+    try {
+      return await runCommandInner(ctx, def, args);
+    } catch (e) {
+      // Handlers say `usage`; the usage text lives with the definition.
+      if (isDomainError(e) && e.code === 'usage' && !e.context.usage) {
+        const sub = def.subcommands?.find((s) => s.name === args.split(/\s+/)[0]?.toLowerCase());
+        throw new DomainError('usage', { usage: sub?.usage ?? def.usage });
+      }
+      throw e;
+    }
+  }
+
+  async function runCommandInner(ctx: CommandContext, def: CommandDef, args: string): Promise<Reply[]> {
+    if (def.privateOnly && ctx.chat.kind !== 'private') return [{ text: t(ctx.lang, 'error.private_only'), ephemeral: true }];
+    if (def.subcommands?.length) {
+      const [word = '', ...rest] = args.split(/\s+/);
+      const sub = def.subcommands.find((s) => s.name === word.toLowerCase());
+      if (sub) return asList(await sub.run(ctx, rest.join(' ').trim()));
+      if (!def.run)
+        return [{ text: t(ctx.lang, 'error.usage', { usage: def.subcommands.map((s) => s.usage).join('\n') }), ephemeral: true }];
+    }
+    return asList(await def.run!(ctx, args));
+  }
+
+  return {
+    registry,
+
+    /** Answers one message; `[]` when there is nothing to say (group chatter, a redelivery). */
+    async handleMessage(m: Incoming): Promise<Reply[]> {
+      const cmd = splitCommand(m.text);
+      const quick = cmd ? undefined : parseQuickEntry(m.text);
+      if (!cmd) {
+        // In groups only numbers and replies to the bot are records; everything else is chatter.
+        if (m.chat.kind === 'group' && !(quick && (/^[+\d€$£¥₽]/.test(m.text.trim()) || m.addressedToBot))) return [];
+      }
+      if (m.updateKey && !(await store.markProcessed(m.updateKey))) return [];
+      let lang = languageOf(m.from.locale);
+      try {
+        const ctx = await context(m);
+        lang = ctx.lang;
+        if (cmd) {
+          const def = registry.find(cmd.name);
+          if (!def) return [{ text: t(lang, 'error.unknown_command', { command: cmd.name }), ephemeral: true }];
+          return await runCommand(ctx, def, cmd.args);
+        }
+        if (!quick) return [{ text: t(lang, 'record.quick_hint') }];
+        const rec = await recordLine(ctx.actor, quick.kind, quick.line);
+        return asList(await recordReply(ctx, rec));
+      } catch (e) {
+        return failure(e, lang, { chat: m.chat.chatId, command: cmd?.name ?? 'quick' });
+      }
+    },
+
+    /** Runs a command by name with arguments already split (Discord slash commands). */
+    async handleCommand(m: Omit<Incoming, 'text'>, name: string, args: string): Promise<Reply[]> {
+      if (m.updateKey && !(await store.markProcessed(m.updateKey))) return [];
+      let lang = languageOf(m.from.locale);
+      try {
+        const ctx = await context(m);
+        lang = ctx.lang;
+        const def = registry.find(name);
+        if (!def) return [{ text: t(lang, 'error.unknown_command', { command: name }), ephemeral: true }];
+        return await runCommand(ctx, def, args);
+      } catch (e) {
+        return failure(e, lang, { chat: m.chat.chatId, command: name });
+      }
+    },
+
+    async handleAction(a: IncomingAction): Promise<ActionResult> {
+      if (a.updateKey && !(await store.markProcessed(a.updateKey))) return { replies: [], replaces: false };
+      let lang = languageOf(a.from.locale);
+      const [name = '', arg = ''] = a.action.split(':', 2);
+      try {
+        const ctx = await context(a);
+        lang = ctx.lang;
+        const def = registry.action(name);
+        if (!def) return { replies: [{ text: t(lang, 'error.unknown_command', { command: name }), ephemeral: true }], replaces: false };
+        return { replies: asList(await def.run(ctx, arg)), replaces: def.replaces ?? false };
+      } catch (e) {
+        return { replies: failure(e, lang, { chat: a.chat.chatId, action: name }), replaces: false };
+      }
+    },
+
+    /** The context for autocomplete and other reads outside a command. */
+    context,
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

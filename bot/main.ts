@@ -1,0 +1,99 @@
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createRegistry } from './commands/index.js';
+import { createDispatcher } from './dispatcher.js';
+import { openPglite, openPostgres, type Database } from '../drizzle/db.js';
+import { createStore } from '../drizzle/store/index.js';
+import { systemClock } from '../domain/clock.js';
+import { createHttpApp } from '../adapters/http/app.js';
+import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
+import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
+import { startConsoleChat } from '../adapters/console/console-adapter.js';
+import type { Services } from './services.js';
+import path from 'node:path';
+
+/** Assembles COIN from configuration: the only place that reads `process.env`. */
+export interface Running {
+  stop: () => Promise<void>;
+  /** Resolves when the terminal chat ends (Ctrl-D); undefined when there is none. */
+  consoleDone?: Promise<void>;
+}
+
+export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
+  const config: Config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
+  logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
+  const store = createStore(database.db);
+  const services: Services = {
+    store,
+    clock: systemClock,
+    defaults: { currency: config.DEFAULT_CURRENCY, timezone: config.DEFAULT_TIMEZONE, language: 'en' },
+    logger,
+  };
+  const registry = createRegistry();
+  const dispatcher = createDispatcher(registry, services);
+  const stops: (() => Promise<void>)[] = [];
+  const mounts: ((app: Hono) => void)[] = [];
+  const roles = new Set(config.ROLES);
+  let consoleDone: Promise<void> | undefined;
+
+  if (roles.has('bot')) {
+    if (config.TELEGRAM_BOT_TOKEN) {
+      const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, registry, logger });
+      const mode = config.TELEGRAM_WEBHOOK_URL
+        ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
+        : { kind: 'polling' as const };
+      if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));
+      stops.push(await startTelegram(bot, registry, mode));
+      logger.info({ mode: mode.kind }, 'telegram started');
+    }
+    if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
+      const chat = startConsoleChat({ dispatcher, input: process.stdin, output: process.stdout, outDir: path.join(config.DATA_DIR, 'out') });
+      stops.push(async () => chat.close());
+      consoleDone = chat.done;
+    }
+  }
+
+  if (roles.has('api') || mounts.length) {
+    const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, mount: (a) => mounts.forEach((m) => m(a)) });
+    const server = serve({ fetch: app.fetch, port: config.PORT });
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    logger.info({ port: config.PORT }, 'http listening');
+  }
+
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
+    await database.close();
+  };
+  return consoleDone ? { stop, consoleDone } : { stop };
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
+if (isEntry) {
+  main()
+    .then(({ stop, consoleDone }) => {
+      let stopping = false;
+      const shutdown = () => {
+        if (stopping) return;
+        stopping = true;
+        void stop().then(() => process.exit(0));
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+      // Ctrl-D in an interactive terminal ends the session; piped input just runs the commands.
+      if (consoleDone && process.stdin.isTTY) void consoleDone.then(shutdown);
+    })
+    .catch((err) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`Configuration error: ${err.message}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`COIN failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import type { BookDefaults, LedgerStore } from '../domain/ports.js';
+
+/** Renders a chart spec to PNG; in-process or through the `charts` queue. */
+export type ChartRenderer = (spec: import('../workers/charts/chart-spec.js').ChartSpec) => Promise<Buffer | undefined>;
+
+/** Everything commands may use, assembled once in main.ts. */
+export interface Services {
+  store: LedgerStore;
+  clock: Clock;
+  defaults: BookDefaults;
+  logger: Logger;
+  renderChart?: ChartRenderer;
+  /** Extra replies after a record (budget alerts). */
+  afterRecord?: (ctx: import('./registry.js').CommandContext, rec: import('../domain/ports.js').Recorded) => Promise<import('./reply.js').Reply[]>;
+}

@@ -1,0 +1,121 @@
+import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
+
+/** Defaults applied to a book the first time its chat writes. */
+export interface BookDefaults {
+  currency: string;
+  timezone: string;
+  language: 'en' | 'ru';
+}
+
+export interface ChatRef {
+  platform: Platform;
+  chatId: string;
+  kind: 'private' | 'group';
+  title: string;
+}
+
+export interface IdentityRef {
+  platform: Platform;
+  externalId: string;
+  name: string;
+  username?: string | undefined;
+  locale?: string | undefined;
+}
+
+export interface NewEvent {
+  bookId: number;
+  kind: EventKind;
+  accountId: number;
+  amountMinor: number;
+  currency: string;
+  toAccountId?: number | undefined;
+  toAmountMinor?: number | undefined;
+  toCurrency?: string | undefined;
+  labels: string[];
+  note: string;
+  authorId: number | null;
+  occurredAt: Date;
+  templateId?: number | undefined;
+  occurrenceAt?: Date | undefined;
+  sourceKey?: string | undefined;
+}
+
+export interface EventPatch {
+  amountMinor?: number;
+  toAmountMinor?: number;
+  accountId?: number;
+  labels?: string[];
+  occurredAt?: Date;
+  note?: string;
+}
+
+export interface HistoryFilter {
+  limit: number;
+  label?: string | undefined;
+  accountId?: number | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Cursor: only events with seq below this. */
+  beforeSeq?: number | undefined;
+}
+
+/** Result of recording: the event and the new balance of each touched account. */
+export interface Recorded {
+  event: LedgerEvent;
+  balances: { accountId: number; balanceMinor: number }[];
+  /** False when the source key or template occurrence was already recorded. */
+  created: boolean;
+}
+
+export interface CurrencyTotal {
+  currency: string;
+  expenseMinor: number;
+  incomeMinor: number;
+}
+
+export interface LabelTotal {
+  name: string;
+  expenseMinor: number;
+  incomeMinor: number;
+  currency: string;
+}
+
+/**
+ * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
+ * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
+ */
+export interface LedgerStore {
+  /** Records the platform update key; false when it had been seen already. */
+  markProcessed(key: string): Promise<boolean>;
+  resolveUser(ref: IdentityRef): Promise<User>;
+  resolveChat(ref: ChatRef, defaults: BookDefaults): Promise<Book>;
+  /** Adds the user to the book (owner if first; admin if a platform admin) and returns the membership. */
+  ensureMember(bookId: number, userId: number, platformAdmin: boolean): Promise<Member>;
+  getBook(bookId: number): Promise<Book>;
+  updateBook(bookId: number, patch: Partial<Pick<Book, 'currency' | 'timezone' | 'language' | 'title'>>): Promise<Book>;
+  listMembers(bookId: number): Promise<Member[]>;
+  setRole(bookId: number, userId: number, role: Role): Promise<void>;
+
+  listAccounts(bookId: number): Promise<Account[]>;
+  createAccount(bookId: number, a: { name: string; currency: string; openingMinor: number }): Promise<Account>;
+  renameAccount(bookId: number, accountId: number, name: string): Promise<void>;
+  deleteAccount(bookId: number, accountId: number): Promise<void>;
+  setDefaultAccount(bookId: number, accountId: number): Promise<void>;
+
+  listLabels(bookId: number): Promise<Label[]>;
+  labelTotals(bookId: number, from: Date, to: Date): Promise<LabelTotal[]>;
+  renameLabel(bookId: number, labelId: number, name: string): Promise<void>;
+  /** Moves every event of `fromId` to `intoId` and removes `fromId`. */
+  mergeLabels(bookId: number, fromId: number, intoId: number): Promise<void>;
+  deleteLabel(bookId: number, labelId: number): Promise<void>;
+
+  record(e: NewEvent): Promise<Recorded>;
+  getEvent(bookId: number, seq: number, includeDeleted?: boolean): Promise<LedgerEvent | undefined>;
+  lastEventBy(bookId: number, authorId: number): Promise<LedgerEvent | undefined>;
+  /** Soft-deletes (or restores) and reverses (or re-applies) the balance effect. */
+  setDeleted(bookId: number, seq: number, deleted: boolean): Promise<LedgerEvent>;
+  editEvent(bookId: number, seq: number, patch: EventPatch): Promise<LedgerEvent>;
+  history(bookId: number, filter: HistoryFilter): Promise<LedgerEvent[]>;
+
+  periodTotals(bookId: number, from: Date, to: Date): Promise<CurrencyTotal[]>;
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** An open database: the drizzle handle, which engine it is, and how to close it. */
+export interface Database {
+  db: Db;
+  engine: 'postgres' | 'pglite';
+  /** Round-trips a trivial query; used by `/health`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Connects to PostgreSQL through postgres.js and applies pending migrations. */
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'coin' } });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  await migrateWithLock(client, () => migrate(db as never, { migrationsFolder }));
+  return {
+    db,
+    engine: 'postgres',
+    ping: async () => {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/**
+ * Several processes (bot, workers) may start together against one server; an advisory lock
+ * makes them migrate one after the other instead of racing on the same DDL.
+ */
+async function migrateWithLock(client: import('postgres').Sql, run: () => Promise<void>): Promise<void> {
+  const conn = await client.reserve();
+  try {
+    await conn`select pg_advisory_lock(7364021)`;
+    await run();
+  } finally {
+    await conn`select pg_advisory_unlock(7364021)`;
+    conn.release();
+  }
+}
+
+/** Opens (creating if needed) an embedded PGlite database under `dataDir` (`memory://` for tests). */
+export async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzle(client, { schema }) as unknown as Db;
+  await migrate(db as never, { migrationsFolder });
+  return {
+    db,
+    engine: 'pglite',
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}

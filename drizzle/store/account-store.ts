@@ -1,0 +1,79 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import { accounts, books, events } from '../schema.js';
+import type { Account } from '../../domain/types.js';
+import { DomainError } from '../../domain/errors.js';
+import type { LedgerStore } from '../../domain/ports.js';
+import { pgCode } from './rows.js';
+
+const accountCols = {
+  id: accounts.id,
+  bookId: accounts.bookId,
+  name: accounts.name,
+  currency: accounts.currency,
+  openingMinor: accounts.openingMinor,
+  balanceMinor: accounts.balanceMinor,
+};
+
+
+/** Accounts of a book; balances are maintained by the event store. */
+export function accountStore(db: Db) {
+  return {
+    async listAccounts(bookId: number): Promise<Account[]> {
+      return db
+        .select(accountCols)
+        .from(accounts)
+        .where(and(eq(accounts.bookId, bookId), isNull(accounts.deletedAt)))
+        .orderBy(asc(accounts.id));
+    },
+
+    async createAccount(bookId: number, a: { name: string; currency: string; openingMinor: number }): Promise<Account> {
+      try {
+        return await db.transaction(async (tx) => {
+          const [row] = await tx
+            .insert(accounts)
+            .values({ bookId, name: a.name, currency: a.currency, openingMinor: a.openingMinor, balanceMinor: a.openingMinor })
+            .returning(accountCols);
+          // The first account of a book becomes its default.
+          await tx
+            .update(books)
+            .set({ defaultAccountId: row!.id })
+            .where(and(eq(books.id, bookId), isNull(books.defaultAccountId)));
+          return row!;
+        });
+      } catch (e) {
+        if (pgCode(e) === '23505') throw new DomainError('account_exists', { account: a.name });
+        throw e;
+      }
+    },
+
+    async renameAccount(bookId: number, accountId: number, name: string): Promise<void> {
+      try {
+        await db.update(accounts).set({ name }).where(and(eq(accounts.bookId, bookId), eq(accounts.id, accountId)));
+      } catch (e) {
+        if (pgCode(e) === '23505') throw new DomainError('account_exists', { account: name });
+        throw e;
+      }
+    },
+
+    async deleteAccount(bookId: number, accountId: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        const [used] = await tx
+          .select({ n: sql<number>`count(*)`.mapWith(Number) })
+          .from(events)
+          .where(and(eq(events.bookId, bookId), isNull(events.deletedAt), sql`(${events.accountId} = ${accountId} or ${events.toAccountId} = ${accountId})`));
+        if ((used?.n ?? 0) > 0) throw new DomainError('account_in_use', { count: used!.n });
+        await tx.update(accounts).set({ deletedAt: new Date() }).where(and(eq(accounts.bookId, bookId), eq(accounts.id, accountId)));
+        // Keep a default when another account is left.
+        await tx.execute(sql`
+          update books set default_account_id = (
+            select id from accounts where book_id = ${bookId} and deleted_at is null order by id limit 1)
+          where id = ${bookId} and (default_account_id = ${accountId} or default_account_id is null)`);
+      });
+    },
+
+    async setDefaultAccount(bookId: number, accountId: number): Promise<void> {
+      await db.update(books).set({ defaultAccountId: accountId }).where(eq(books.id, bookId));
+    },
+  } satisfies Partial<LedgerStore>;
+}

@@ -1,0 +1,177 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import { accounts, books, eventLabels, events, labels } from '../schema.js';
+import type { EventPatch, HistoryFilter, LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
+import type { LedgerEvent } from '../../domain/types.js';
+import { DomainError } from '../../domain/errors.js';
+import { balanceEffect, selectEvents } from './event-rows.js';
+import { pgCode } from './rows.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Finds or creates the labels (case-insensitively) and returns their ids. */
+async function labelIds(tx: Tx, bookId: number, names: string[]): Promise<number[]> {
+  if (names.length === 0) return [];
+  await tx
+    .insert(labels)
+    .values(names.map((name) => ({ bookId, name })))
+    .onConflictDoNothing();
+  const rows = await tx
+    .select({ id: labels.id })
+    .from(labels)
+    .where(and(eq(labels.bookId, bookId), inArray(sql`lower(${labels.name})`, names.map((n) => n.toLowerCase()))));
+  return rows.map((r) => r.id);
+}
+
+async function applyBalances(tx: Tx, effects: { accountId: number; delta: number }[]) {
+  const out: { accountId: number; balanceMinor: number }[] = [];
+  for (const { accountId, delta } of effects) {
+    const [row] = await tx
+      .update(accounts)
+      .set({ balanceMinor: sql`${accounts.balanceMinor} + ${delta}` })
+      .where(eq(accounts.id, accountId))
+      .returning({ balanceMinor: accounts.balanceMinor });
+    out.push({ accountId, balanceMinor: row!.balanceMinor });
+  }
+  return out;
+}
+
+const negate = (effects: { accountId: number; delta: number }[]) => effects.map((x) => ({ ...x, delta: -x.delta }));
+
+/** Events: recording, soft delete, edit, history. Balances change in the same transaction. */
+export function eventStore(db: Db) {
+  const one = async (bookId: number, seq: number, includeDeleted = false, q: Db | Tx = db) => {
+    const [e] = await selectEvents(
+      q as Db,
+      includeDeleted ? sql`e.book_id = ${bookId} and e.seq = ${seq}` : sql`e.book_id = ${bookId} and e.seq = ${seq} and e.deleted_at is null`,
+    );
+    return e;
+  };
+
+  async function existing(e: NewEvent): Promise<LedgerEvent | undefined> {
+    if (e.sourceKey) {
+      const [hit] = await selectEvents(db, sql`e.book_id = ${e.bookId} and e.source_key = ${e.sourceKey}`);
+      return hit;
+    }
+    if (e.templateId !== undefined && e.occurrenceAt) {
+      const [hit] = await selectEvents(
+        db,
+        sql`e.book_id = ${e.bookId} and e.template_id = ${e.templateId} and e.occurrence_at = ${e.occurrenceAt.toISOString()}`,
+      );
+      return hit;
+    }
+    return undefined;
+  }
+
+  return {
+    async record(e: NewEvent): Promise<Recorded> {
+      const before = await existing(e);
+      if (before) return { event: before, balances: [], created: false };
+      try {
+        return await db.transaction(async (tx) => {
+          const [b] = await tx
+            .update(books)
+            .set({ lastSeq: sql`${books.lastSeq} + 1` })
+            .where(eq(books.id, e.bookId))
+            .returning({ seq: books.lastSeq });
+          const [row] = await tx
+            .insert(events)
+            .values({
+              bookId: e.bookId,
+              seq: b!.seq,
+              kind: e.kind,
+              accountId: e.accountId,
+              amountMinor: e.amountMinor,
+              currency: e.currency,
+              toAccountId: e.toAccountId ?? null,
+              toAmountMinor: e.toAmountMinor ?? null,
+              toCurrency: e.toCurrency ?? null,
+              note: e.note,
+              authorId: e.authorId,
+              occurredAt: e.occurredAt,
+              templateId: e.templateId ?? null,
+              occurrenceAt: e.occurrenceAt ?? null,
+              sourceKey: e.sourceKey ?? null,
+            })
+            .returning({ id: events.id });
+          const ids = await labelIds(tx, e.bookId, e.labels);
+          if (ids.length) await tx.insert(eventLabels).values(ids.map((labelId) => ({ eventId: row!.id, labelId })));
+          const balances = await applyBalances(tx, balanceEffect(e));
+          const event = await one(e.bookId, b!.seq, false, tx);
+          return { event: event!, balances, created: true };
+        });
+      } catch (err) {
+        // A concurrent replay of the same occurrence or import row won the unique key.
+        if (pgCode(err) === '23505') {
+          const hit = await existing(e);
+          if (hit) return { event: hit, balances: [], created: false };
+        }
+        throw err;
+      }
+    },
+
+    getEvent: (bookId: number, seq: number, includeDeleted = false) => one(bookId, seq, includeDeleted),
+
+    async lastEventBy(bookId: number, authorId: number) {
+      const [e] = await selectEvents(
+        db,
+        sql`e.book_id = ${bookId} and e.author_id = ${authorId} and e.deleted_at is null`,
+        sql`order by e.seq desc limit 1`,
+      );
+      return e;
+    },
+
+    async setDeleted(bookId: number, seq: number, deleted: boolean): Promise<LedgerEvent> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(events)
+          .set({ deletedAt: deleted ? new Date() : null })
+          .where(and(eq(events.bookId, bookId), eq(events.seq, seq), deleted ? sql`${events.deletedAt} is null` : sql`${events.deletedAt} is not null`))
+          .returning();
+        if (!row) throw new DomainError('event_unknown', { seq });
+        const effects = balanceEffect(row);
+        await applyBalances(tx, deleted ? negate(effects) : effects);
+        return (await one(bookId, seq, true, tx))!;
+      });
+    },
+
+    async editEvent(bookId: number, seq: number, patch: EventPatch): Promise<LedgerEvent> {
+      return db.transaction(async (tx) => {
+        const [old] = await tx
+          .select()
+          .from(events)
+          .where(and(eq(events.bookId, bookId), eq(events.seq, seq), sql`${events.deletedAt} is null`))
+          .for('update');
+        if (!old) throw new DomainError('event_unknown', { seq });
+        const set: Partial<typeof events.$inferInsert> = {};
+        if (patch.amountMinor !== undefined) set.amountMinor = patch.amountMinor;
+        if (patch.toAmountMinor !== undefined) set.toAmountMinor = patch.toAmountMinor;
+        if (patch.accountId !== undefined) set.accountId = patch.accountId;
+        if (patch.occurredAt !== undefined) set.occurredAt = patch.occurredAt;
+        if (patch.note !== undefined) set.note = patch.note;
+        if (Object.keys(set).length) {
+          const [updated] = await tx.update(events).set(set).where(eq(events.id, old.id)).returning();
+          await applyBalances(tx, [...negate(balanceEffect(old)), ...balanceEffect(updated!)]);
+        }
+        if (patch.labels) {
+          await tx.delete(eventLabels).where(eq(eventLabels.eventId, old.id));
+          const ids = await labelIds(tx, bookId, patch.labels);
+          if (ids.length) await tx.insert(eventLabels).values(ids.map((labelId) => ({ eventId: old.id, labelId })));
+        }
+        return (await one(bookId, seq, false, tx))!;
+      });
+    },
+
+    async history(bookId: number, f: HistoryFilter): Promise<LedgerEvent[]> {
+      const conds = [sql`e.book_id = ${bookId}`, sql`e.deleted_at is null`];
+      if (f.accountId !== undefined) conds.push(sql`(e.account_id = ${f.accountId} or e.to_account_id = ${f.accountId})`);
+      if (f.from) conds.push(sql`e.occurred_at >= ${f.from.toISOString()}`);
+      if (f.to) conds.push(sql`e.occurred_at < ${f.to.toISOString()}`);
+      if (f.beforeSeq !== undefined) conds.push(sql`e.seq < ${f.beforeSeq}`);
+      if (f.label)
+        conds.push(sql`exists (select 1 from event_labels el join labels l on l.id = el.label_id
+          where el.event_id = e.id and lower(l.name) = ${f.label.toLowerCase()})`);
+      return selectEvents(db, sql.join(conds, sql` and `), sql`order by e.occurred_at desc, e.seq desc limit ${f.limit}`);
+    },
+  } satisfies Partial<LedgerStore>;
+}

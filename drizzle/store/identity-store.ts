@@ -1,0 +1,150 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import { books, chats, identities, members, processedUpdates, users } from '../schema.js';
+import type { BookDefaults, ChatRef, IdentityRef } from '../../domain/ports.js';
+import type { Book, Member, Role, User } from '../../domain/types.js';
+import { DomainError } from '../../domain/errors.js';
+
+export const toBook = (r: typeof books.$inferSelect): Book => ({
+  id: r.id,
+  title: r.title,
+  currency: r.currency,
+  timezone: r.timezone,
+  language: r.language === 'ru' ? 'ru' : 'en',
+  defaultAccountId: r.defaultAccountId,
+});
+
+/** Users, chats, books and memberships. */
+export function identityStore(db: Db) {
+  async function getBook(bookId: number): Promise<Book> {
+    const [row] = await db.select().from(books).where(eq(books.id, bookId));
+    if (!row) throw new DomainError('not_found', { what: 'book' });
+    return toBook(row);
+  }
+
+  return {
+    async markProcessed(key: string): Promise<boolean> {
+      const rows = await db.insert(processedUpdates).values({ key }).onConflictDoNothing().returning({ key: processedUpdates.key });
+      return rows.length === 1;
+    },
+
+    async resolveUser(ref: IdentityRef): Promise<User> {
+      const [found] = await db
+        .select({ id: users.id, name: users.name, locale: users.locale })
+        .from(identities)
+        .innerJoin(users, eq(users.id, identities.userId))
+        .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId)));
+      if (found) {
+        if (found.name !== ref.name || (ref.locale && found.locale !== ref.locale)) {
+          await db.update(users).set({ name: ref.name, locale: ref.locale ?? found.locale }).where(eq(users.id, found.id));
+          return { ...found, name: ref.name, locale: ref.locale ?? found.locale };
+        }
+        return found;
+      }
+      return db.transaction(async (tx) => {
+        const [u] = await tx.insert(users).values({ name: ref.name, locale: ref.locale ?? null }).returning();
+        const inserted = await tx
+          .insert(identities)
+          .values({ platform: ref.platform, externalId: ref.externalId, userId: u!.id, username: ref.username ?? null })
+          .onConflictDoNothing()
+          .returning();
+        if (inserted.length === 0) {
+          // A concurrent first message created the identity; use that user and drop ours.
+          await tx.delete(users).where(eq(users.id, u!.id));
+          const [other] = await tx
+            .select({ id: users.id, name: users.name, locale: users.locale })
+            .from(identities)
+            .innerJoin(users, eq(users.id, identities.userId))
+            .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId)));
+          return other!;
+        }
+        return { id: u!.id, name: u!.name, locale: u!.locale };
+      });
+    },
+
+    async resolveChat(ref: ChatRef, d: BookDefaults): Promise<Book> {
+      const [found] = await db
+        .select()
+        .from(chats)
+        .innerJoin(books, eq(books.id, chats.bookId))
+        .where(and(eq(chats.platform, ref.platform), eq(chats.chatId, ref.chatId)));
+      if (found) return toBook(found.books);
+      return db.transaction(async (tx) => {
+        const [b] = await tx
+          .insert(books)
+          .values({ title: ref.title, currency: d.currency, timezone: d.timezone, language: d.language })
+          .returning();
+        const inserted = await tx
+          .insert(chats)
+          .values({ platform: ref.platform, chatId: ref.chatId, bookId: b!.id, kind: ref.kind, title: ref.title })
+          .onConflictDoNothing()
+          .returning();
+        if (inserted.length === 0) {
+          await tx.delete(books).where(eq(books.id, b!.id));
+          const [other] = await tx
+            .select()
+            .from(chats)
+            .innerJoin(books, eq(books.id, chats.bookId))
+            .where(and(eq(chats.platform, ref.platform), eq(chats.chatId, ref.chatId)));
+          return toBook(other!.books);
+        }
+        return toBook(b!);
+      });
+    },
+
+    async ensureMember(bookId: number, userId: number, platformAdmin: boolean): Promise<Member> {
+      const existing = await db
+        .select({ role: members.role, explicit: members.roleSetExplicitly, name: users.name })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(and(eq(members.bookId, bookId), eq(members.userId, userId)));
+      const cur = existing[0];
+      if (cur) {
+        let role = cur.role as Role;
+        // Platform admins are admins by default, unless someone set their role by hand.
+        if (platformAdmin && !cur.explicit && role !== 'owner' && role !== 'admin') {
+          role = 'admin';
+          await db.update(members).set({ role }).where(and(eq(members.bookId, bookId), eq(members.userId, userId)));
+        }
+        return { bookId, userId, role, name: cur.name };
+      }
+      // The first member of a book owns it; the check and the insert share one statement.
+      await db.execute(sql`
+        insert into members (book_id, user_id, role)
+        select ${bookId}, ${userId},
+          case when not exists (select 1 from members where book_id = ${bookId}) then 'owner'
+               when ${platformAdmin} then 'admin' else 'member' end
+        on conflict do nothing`);
+      const [row] = await db
+        .select({ role: members.role, name: users.name })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(and(eq(members.bookId, bookId), eq(members.userId, userId)));
+      return { bookId, userId, role: row!.role as Role, name: row!.name };
+    },
+
+    getBook,
+
+    async updateBook(bookId, patch): Promise<Book> {
+      await db.update(books).set(patch).where(eq(books.id, bookId));
+      return getBook(bookId);
+    },
+
+    async listMembers(bookId: number): Promise<Member[]> {
+      const rows = await db
+        .select({ userId: members.userId, role: members.role, name: users.name })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(eq(members.bookId, bookId))
+        .orderBy(members.joinedAt, members.userId);
+      return rows.map((r) => ({ bookId, userId: r.userId, role: r.role as Role, name: r.name }));
+    },
+
+    async setRole(bookId: number, userId: number, role: Role): Promise<void> {
+      await db
+        .update(members)
+        .set({ role, roleSetExplicitly: true })
+        .where(and(eq(members.bookId, bookId), eq(members.userId, userId)));
+    },
+  } satisfies Partial<import('../../domain/ports.js').LedgerStore>;
+}

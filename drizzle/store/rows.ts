@@ -1,0 +1,14 @@
+/**
+ * `db.execute` answers with an array on postgres.js and with `{ rows }` on PGlite;
+ * this reads both.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown }).rows;
+  if (Array.isArray(rows)) return rows as T[];
+  throw new Error('unexpected query result shape');
+}
+
+/** postgres.js reports errors with `code`; drizzle may wrap them in `cause`. */
+export const pgCode = (e: unknown): string | undefined =>
+  (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
