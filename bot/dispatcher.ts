@@ -49,13 +49,28 @@ const asList = (r: Reply | Reply[]): Reply[] => (Array.isArray(r) ? r : [r]);
 export function createDispatcher(registry: Registry, services: Services) {
   const { store, clock } = services;
 
-  async function context(m: Omit<Incoming, 'text'>): Promise<CommandContext> {
-    const user = await store.resolveUser(m.from);
-    const book = await store.resolveChat(m.chat, { ...services.defaults, language: languageOf(m.from.locale) });
-    const member = await store.ensureMember(book.id, user.id, m.platformAdmin);
-    const actor: Actor = { store, clock, book, userId: user.id, role: member.role };
-    return { actor, chat: m.chat, lang: book.language, services, attachment: m.attachment };
+  /**
+   * Per-chat command limit (`services.commandLimiter`). Chat messages get one "slow down" per
+   * flood and then silence; interactions (slash commands, buttons) must always be answered.
+   */
+  function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean): Reply[] | undefined {
+    const d = services.commandLimiter?.take(`${chat.platform}:${chat.chatId}`);
+    if (!d || d.allowed) return undefined;
+    if (!d.firstRefusal && !alwaysAnswer) return [];
+    const e = new DomainError('rate_limited', { seconds: Math.max(1, Math.ceil(d.retryAfterMs / 1000)) });
+    return [{ text: messageFor(e, languageOf(locale)), ephemeral: true }];
   }
+
+  /** Resolves who acts where; undefined when `updateKey` was applied before (a redelivery). */
+  async function enter(m: Omit<Incoming, 'text'>): Promise<CommandContext | undefined> {
+    const e = await store.enter(m.chat, m.from, m.platformAdmin, { ...services.defaults, language: languageOf(m.from.locale) }, m.updateKey);
+    if (!e) return undefined;
+    const actor: Actor = { store, clock, book: e.book, userId: e.user.id, role: e.member.role };
+    return { actor, chat: m.chat, lang: e.book.language, services, attachment: m.attachment };
+  }
+
+  /** The context for autocomplete and other reads outside a command (no update key). */
+  const context = async (m: Omit<Incoming, 'text'>): Promise<CommandContext> => (await enter({ ...m, updateKey: undefined }))!;
 
   function failure(e: unknown, lang: CommandContext['lang'], where: Record<string, unknown>): Reply[] {
     if (isDomainError(e)) return [{ text: messageFor(e, lang), ephemeral: true }];
@@ -98,12 +113,16 @@ export function createDispatcher(registry: Registry, services: Services) {
       const quick = cmd ? undefined : parseQuickEntry(m.text);
       if (!cmd) {
         // In groups only numbers and replies to the bot are records; everything else is chatter.
-        if (m.chat.kind === 'group' && !(quick && (/^[+\d€$£¥₽]/.test(m.text.trim()) || m.addressedToBot))) return [];
+        // A bare "+1" in a group is agreement, not an income (unless it answers the bot).
+        const agreement = /^\+\d+$/.test(m.text.trim());
+        if (m.chat.kind === 'group' && !(quick && (m.addressedToBot || (!agreement && /^[+\d€$£¥₽]/.test(m.text.trim()))))) return [];
       }
-      if (m.updateKey && !(await store.markProcessed(m.updateKey))) return [];
+      const limited = throttled(m.chat, m.from.locale, false);
+      if (limited) return limited;
       let lang = languageOf(m.from.locale);
       try {
-        const ctx = await context(m);
+        const ctx = await enter(m);
+        if (!ctx) return [];
         lang = ctx.lang;
         if (cmd) {
           const def = registry.find(cmd.name);
@@ -120,10 +139,12 @@ export function createDispatcher(registry: Registry, services: Services) {
 
     /** Runs a command by name with arguments already split (Discord slash commands). */
     async handleCommand(m: Omit<Incoming, 'text'>, name: string, args: string): Promise<Reply[]> {
-      if (m.updateKey && !(await store.markProcessed(m.updateKey))) return [];
+      const limited = throttled(m.chat, m.from.locale, true);
+      if (limited) return limited;
       let lang = languageOf(m.from.locale);
       try {
-        const ctx = await context(m);
+        const ctx = await enter(m);
+        if (!ctx) return [];
         lang = ctx.lang;
         const def = registry.find(name);
         if (!def) return [{ text: t(lang, 'error.unknown_command', { command: name }), ephemeral: true }];
@@ -134,11 +155,13 @@ export function createDispatcher(registry: Registry, services: Services) {
     },
 
     async handleAction(a: IncomingAction): Promise<ActionResult> {
-      if (a.updateKey && !(await store.markProcessed(a.updateKey))) return { replies: [], replaces: false };
+      const limited = throttled(a.chat, a.from.locale, true);
+      if (limited) return { replies: limited, replaces: false };
       let lang = languageOf(a.from.locale);
       const [name = '', arg = ''] = a.action.split(':', 2);
       try {
-        const ctx = await context(a);
+        const ctx = await enter(a);
+        if (!ctx) return { replies: [], replaces: false };
         lang = ctx.lang;
         const def = registry.action(name);
         if (!def) return { replies: [{ text: t(lang, 'error.unknown_command', { command: name }), ephemeral: true }], replaces: false };
@@ -148,7 +171,6 @@ export function createDispatcher(registry: Registry, services: Services) {
       }
     },
 
-    /** The context for autocomplete and other reads outside a command. */
     context,
   };
 }

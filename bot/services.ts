@@ -14,4 +14,8 @@ export interface Services {
   renderChart?: ChartRenderer;
   /** Extra replies after a record (budget alerts). */
   afterRecord?: (ctx: import('./registry.js').CommandContext, rec: import('../domain/ports.js').Recorded) => Promise<import('./reply.js').Reply[]>;
+  /** Per-chat command rate limit (bot/rate-limit.ts); unset: unlimited (tests, benchmarks). */
+  commandLimiter?: import('./rate-limit.js').RateLimiter;
+  /** Lifetime of personal API tokens issued by `/token` (config API_TOKEN_TTL_DAYS); default 90. */
+  apiTokenTtlDays?: number;
 }

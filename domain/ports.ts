@@ -1,4 +1,11 @@
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
+// HTTP API (issue 6): personal tokens and the API's reads.
+import type { ApiReadStore } from './api-access.js';
+import type { TokenStore } from './api-tokens.js';
+// Group budgets (issue 7): members, splits and settlements, /link.
+import type { MemberStore } from './members.js';
+import type { SplitStore } from './ledger-split.js';
+import type { LinkStore } from './link.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -59,10 +66,17 @@ export interface HistoryFilter {
   beforeSeq?: number | undefined;
 }
 
+/** Who is acting where, resolved from a platform message. */
+export interface Entered {
+  user: User;
+  book: Book;
+  member: Member;
+}
+
 /** Result of recording: the event and the new balance of each touched account. */
 export interface Recorded {
   event: LedgerEvent;
-  balances: { accountId: number; balanceMinor: number }[];
+  balances: { accountId: number; accountName: string; currency: string; balanceMinor: number }[];
   /** False when the source key or template occurrence was already recorded. */
   created: boolean;
 }
@@ -84,9 +98,14 @@ export interface LabelTotal {
  * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
  * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
  */
-export interface LedgerStore {
+export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore {
   /** Records the platform update key; false when it had been seen already. */
   markProcessed(key: string): Promise<boolean>;
+  /**
+   * Marks `updateKey` processed and resolves user, book (created on first use) and membership;
+   * undefined when the update key had been seen (a redelivery).
+   */
+  enter(chat: ChatRef, from: IdentityRef, platformAdmin: boolean, defaults: BookDefaults, updateKey?: string): Promise<Entered | undefined>;
   resolveUser(ref: IdentityRef): Promise<User>;
   resolveChat(ref: ChatRef, defaults: BookDefaults): Promise<Book>;
   /** Adds the user to the book (owner if first; admin if a platform admin) and returns the membership. */

@@ -122,8 +122,8 @@ function* localDates(s: Schedule, from: WallDate, anchor: WallDate, zone: IANAZo
 
 /** Occurrence instants strictly after `afterMs`, oldest first (infinite unless the rule ends). */
 function* instantsAfter(s: Schedule, afterMs: number, zone: IANAZone, anchorMs: number): Generator<number> {
-  // Start a day early: a wall time on the previous local date can still lie after `after`
-  // only in odd zones (a gap across midnight), and starting early costs one comparison.
+  // Start a day early: a gap shift across midnight can move the previous local date's occurrence
+  // past `after`; the extra candidate costs one comparison.
   const from = plusDays(wallDateIn(afterMs, zone), -1);
   for (const d of localDates(s, from, wallDateIn(anchorMs, zone), zone)) {
     const t = wallToInstant(d, s.at, zone);

@@ -91,7 +91,7 @@ type Key = (typeof KEY_ORDER)[number];
 
 const MAX_INTERVAL = 1000;
 const MAX_COUNT = 10_000;
-/** How far ahead a rule is searched before it is declared to never (or never again) fire. */
+/** A rule without any occurrence for this long is taken to have ended (or to never fire). */
 export const RRULE_HORIZON_YEARS = 30;
 
 const fail = (reason: string): never => {
@@ -292,7 +292,7 @@ export function formatRrule(p: RruleParts): string {
 export const floating = (d: WallDate, hour = 0, minute = 0, second = 0): Date =>
   new Date(Date.UTC(d.year, d.month - 1, d.day, hour, minute, second));
 
-export const wallDateOf = (f: Date): WallDate => ({
+const wallDateOf = (f: Date): WallDate => ({
   year: f.getUTCFullYear(),
   month: f.getUTCMonth() + 1,
   day: f.getUTCDate(),
@@ -310,7 +310,7 @@ const FREQ_OF: Record<Freq, RruleOptions['freq']> = {
  * zone and is unreliable). The caller maps each returned wall date to an instant itself.
  * `untilWall` converts a UTC `UNTIL` into the book's wall time.
  */
-export function buildRrule(
+function buildRrule(
   p: RruleParts,
   dtstart: WallDate,
   at: WallTime,
@@ -347,9 +347,14 @@ export function buildRrule(
 }
 
 /**
- * Yields the wall dates the rule fires on, from `from` (inclusive) onwards, oldest first, searching
- * at most RRULE_HORIZON_YEARS past the later of `from` and DTSTART. Windows keep each rrule.js call
- * bounded (it always iterates from DTSTART, and a rule that never matches would otherwise spin).
+ * Yields the wall dates the rule fires on, from `from` (inclusive) onwards, oldest first. The
+ * search goes on window by window of RRULE_HORIZON_YEARS and ends after a window without any.
+ *
+ * rrule.js always iterates from DTSTART and, when no further date matches, keeps going period by
+ * period until the year 9999 (seconds for a DAILY rule), whatever bounds are passed. So dates are
+ * fetched in growing batches (the iterator callback stops each call as soon as the batch is full),
+ * which makes such a run happen at most once, and `neverFromPhase` and the checks in parseRrule
+ * keep the rules that would trigger it out.
  */
 export function* rruleDates(
   p: RruleParts,
@@ -358,38 +363,80 @@ export function* rruleDates(
   from: WallDate,
   untilWall?: (utc: Date) => Date,
 ): Generator<WallDate> {
+  if (neverFromPhase(p, dtstart)) return;
   const rule = buildRrule(p, dtstart, at, untilWall);
-  const startMs = Math.max(floating(from).getTime(), floating(dtstart).getTime());
-  const endMs = addYears(startMs, RRULE_HORIZON_YEARS);
-  const untilMs = rule.options.until?.getTime() ?? Infinity;
-  let cursor = floating(from).getTime();
-  let windowDays = 64;
-  while (cursor <= endMs && cursor <= untilMs) {
-    const windowEnd = Math.min(cursor + windowDays * DAY_MS, endMs + DAY_MS);
-    // Exclusive end, because the next window starts there (`inc` applies to both bounds).
-    const found = rule.between(new Date(cursor), new Date(windowEnd), true).filter((d) => d.getTime() < windowEnd);
+  let cursor = new Date(Math.max(floating(from).getTime(), floating(dtstart).getTime()));
+  let horizon = addYears(cursor, RRULE_HORIZON_YEARS);
+  let batch = 8;
+  for (;;) {
+    const found = rule.between(cursor, horizon, true, (_d, taken) => taken < batch);
     for (const d of found) yield wallDateOf(d);
-    // Once COUNT occurrences lie before the window's end, nothing can follow.
-    if (p.count !== undefined && rule.between(floating(dtstart), new Date(windowEnd), true).length >= p.count) return;
-    cursor = windowEnd;
-    windowDays = Math.min(windowDays * 2, 4096);
+    const last = found[found.length - 1];
+    if (!last) return;
+    if (found.length === batch) {
+      cursor = new Date(last.getTime() + 1);
+      batch = Math.min(batch * 2, 512);
+    } else {
+      cursor = new Date(horizon.getTime() + 1);
+      horizon = addYears(horizon, RRULE_HORIZON_YEARS);
+    }
   }
 }
 
-const DAY_MS = 86_400_000;
-const addYears = (ms: number, years: number): number => {
-  const d = new Date(ms);
-  d.setUTCFullYear(d.getUTCFullYear() + years);
-  return d.getTime();
+const addYears = (d: Date, years: number): Date => {
+  const out = new Date(d.getTime());
+  out.setUTCFullYear(out.getUTCFullYear() + years);
+  return out;
 };
 
 /**
+ * True when INTERVAL keeps the rule off every day it allows, given where DTSTART falls: every
+ * 7th day on Mondays starting on a Wednesday, every 6th month in February starting in March.
+ */
+function neverFromPhase(p: RruleParts, dtstart: WallDate): boolean {
+  if (p.freq === 'DAILY' && p.interval % 7 === 0 && p.byday) {
+    const weekday = (floating(dtstart).getUTCDay() + 6) % 7; // JS Sunday=0 → rrule Monday=0
+    return !p.byday.some((d) => d.weekday === weekday);
+  }
+  if (p.freq === 'MONTHLY' && p.bymonth) {
+    const step = gcd(p.interval, 12);
+    return !p.bymonth.some((m) => (m - dtstart.month + 12) % step === 0);
+  }
+  return false;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Days the longest such month has (February: 29). */
+const maxDays = (month: number): number => daysInMonth(2000, month);
+
+/**
+ * Cheap structural checks for rules that can never fire, so that rrule.js is not left searching
+ * to the year 9999 for them (see rruleDates).
+ */
+function assertPossible(p: RruleParts): void {
+  if (p.bymonthday) {
+    const months = p.bymonth ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    if (!months.some((m) => p.bymonthday!.some((d) => Math.abs(d) <= maxDays(m)))) fail('rrule_never');
+  }
+  if (p.bysetpos) {
+    // A DAILY period holds one day; a WEEKLY one at most as many days as BYDAY names.
+    if (p.freq === 'DAILY') fail('rrule_bysetpos');
+    if (p.freq === 'WEEKLY' && p.bysetpos.some((n) => Math.abs(n) > (p.byday?.length ?? 1))) fail('rrule_never');
+  }
+}
+
+/**
  * Rejects a rule that never produces an occurrence at time `at` (BYMONTH=2;BYMONTHDAY=30, or an
- * UNTIL before DTSTART). Without DTSTART the rule is tried from 2000-01-01, before any real anchor.
+ * UNTIL before DTSTART). With DTSTART the rule is tried exactly from there. Without one the real
+ * start is the template's anchor, unknown here, so the rule is tried with INTERVAL=1 (which fires
+ * iff some INTERVAL phase does) from 2000-01-01, before any real anchor.
  */
 export function assertRruleFires(p: RruleParts, at: WallTime): void {
-  const start = p.dtstart ?? { year: 2000, month: 1, day: 1 };
-  if (rruleDates(p, start, at, start).next().done) fail('rrule_never');
+  assertPossible(p);
+  const probe: RruleParts = p.dtstart ? p : { ...p, interval: 1, count: undefined };
+  const start = probe.dtstart ?? { year: 2000, month: 1, day: 1 };
+  if (rruleDates(probe, start, at, start).next().done) fail('rrule_never');
 }
 
 const ORDINAL_WORDS: Record<number, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth' };
@@ -427,7 +474,9 @@ function position(n: number): string {
 const joinEnglish = (xs: readonly string[]): string =>
   xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
+/** 1 → "January". */
 export const monthName = (month: number): string => MONTH_NAMES[month - 1] ?? String(month);
+/** rrule weekday (0 = Monday) → "Monday". */
 export const weekdayName = (rruleWeekday: number): string => WEEKDAY_NAMES[rruleWeekday] ?? '?';
 
 const UNIT_OF: Record<Freq, string> = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -151,6 +152,10 @@ export const events = pgTable(
     uniqueIndex('events_book_source_uq').on(t.bookId, t.sourceKey),
     index('events_book_occurred_idx').on(t.bookId, t.occurredAt).where(sql`${t.deletedAt} is null`),
     index('events_author_idx').on(t.bookId, t.authorId, t.seq),
+    // Exchange rates implied by two-amount transfers (stats); tiny, since such transfers are rare.
+    index('events_book_fx_idx')
+      .on(t.bookId, t.occurredAt)
+      .where(sql`${t.kind} = 'transfer' and ${t.toCurrency} <> ${t.currency} and ${t.deletedAt} is null`),
   ],
 );
 
@@ -231,6 +236,8 @@ export const rates = pgTable(
     /** `perMinor` minor units of `currency` are worth `bookMinor` minor units of the book currency. */
     perMinor: money('per_minor').notNull(),
     bookMinor: money('book_minor').notNull(),
+    /** The book currency the rate was given against; a rate set before `/currency` changed is not used. */
+    base: text('base'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.bookId, t.currency] })],
@@ -271,4 +278,88 @@ export const linkCodes = pgTable('link_codes', {
   bookId: integer('book_id').references(() => books.id, { onDelete: 'cascade' }),
   userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
   expiresAt: ts('expires_at').notNull(),
+});
+
+/** Who owes what for a split expense (`/spend 90 #dinner split`); shares add up to the event amount. */
+export const eventShares = pgTable(
+  'event_shares',
+  {
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Who paid the whole amount. */
+    paidBy: integer('paid_by')
+      .notNull()
+      .references(() => users.id),
+    shareMinor: money('share_minor').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.userId] })],
+);
+
+/** A debt paid back between members (`/settle`). */
+export const settlements = pgTable(
+  'settlements',
+  {
+    id: serial('id').primaryKey(),
+    bookId: integer('book_id')
+      .notNull()
+      .references(() => books.id, { onDelete: 'cascade' }),
+    fromUserId: integer('from_user_id')
+      .notNull()
+      .references(() => users.id),
+    toUserId: integer('to_user_id')
+      .notNull()
+      .references(() => users.id),
+    amountMinor: money('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    authorId: integer('author_id').references(() => users.id),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [index('settlements_book_idx').on(t.bookId)],
+);
+
+/**
+ * Statistics rollup: sums per book, local day (in `stat_books.timezone`), dimension and currency.
+ * Derived from events and rebuilt from them (never the source of truth): `t` totals, `l` per
+ * label (key 0: no label), `a` per author (key 0: none), `b` balance change per account
+ * (transfers included). Kind is expense/income for t/l/a and empty for b.
+ */
+export const statDays = pgTable(
+  'stat_days',
+  {
+    bookId: integer('book_id')
+      .notNull()
+      .references(() => books.id, { onDelete: 'cascade' }),
+    dim: text('dim').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    key: integer('key').notNull(),
+    kind: text('kind').notNull(),
+    currency: text('currency').notNull(),
+    amountMinor: money('amount_minor').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bookId, t.dim, t.day, t.key, t.kind, t.currency] })],
+);
+
+/** Hours (UTC) whose events changed since the rollup was refreshed; filled by triggers on events and event_labels. */
+export const statDirty = pgTable(
+  'stat_dirty',
+  {
+    bookId: integer('book_id').notNull(),
+    hour: ts('hour').notNull(),
+  },
+  (t) => [index('stat_dirty_book_idx').on(t.bookId)],
+);
+
+/** Which books have a rollup and in which timezone its days were cut (a `/timezone` change rebuilds it). */
+export const statBooks = pgTable('stat_books', {
+  bookId: integer('book_id')
+    .primaryKey()
+    .references(() => books.id, { onDelete: 'cascade' }),
+  timezone: text('timezone').notNull(),
+  builtAt: ts('built_at').notNull().defaultNow(),
 });

@@ -9,6 +9,7 @@ import { eventAmount, eventLine, eventSummary } from '../format.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext, CommandDef, OptionSpec } from '../registry.js';
 import type { Reply } from '../reply.js';
+import { spendReply } from './split.js';
 
 const seqArg = z
   .string()
@@ -32,11 +33,7 @@ export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<R
       : t(ctx.lang, e.kind === 'expense' ? 'record.expense' : 'record.income', { seq: e.seq, amount: formatMoney(e.amountMinor, e.currency) });
   const tags = e.kind === 'transfer' ? '' : [e.labels.map((l) => `#${l}`).join(' '), `@${e.accountName}`].filter(Boolean).join(' ');
   lines.push([head, tags, e.note].filter(Boolean).join(' · '));
-  const accounts = await ctx.actor.store.listAccounts(ctx.actor.book.id);
-  for (const b of rec.balances) {
-    const acc = accounts.find((x) => x.id === b.accountId);
-    if (acc) lines.push(t(ctx.lang, 'record.balance', { account: acc.name, balance: formatMoney(b.balanceMinor, acc.currency) }));
-  }
+  for (const b of rec.balances) lines.push(t(ctx.lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency) }));
   const replies: Reply[] = [{ text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] }];
   if (ctx.services.afterRecord) replies.push(...(await ctx.services.afterRecord(ctx, rec)));
   return replies;
@@ -58,6 +55,7 @@ const recordCommand = (name: 'spend' | 'income', alias: string, kind: 'expense' 
   options: recordOptions,
   run: async (ctx, args) => {
     if (!args) throw new DomainError('usage', {});
+    if (kind === 'expense') return spendReply(ctx, args, recordReply); // split tokens (issue 7)
     return recordReply(ctx, await recordLine(ctx.actor, kind, args));
   },
 });
@@ -151,9 +149,10 @@ export const recordCommands: CommandDef[] = [
 ];
 
 export const recordActions: ActionDef[] = [
-  { name: 'undo', replaces: false, run: async (ctx, arg) => undoReply(ctx, parseSeq(arg)) },
+  { name: 'undo', replaces: true, run: async (ctx, arg) => undoReply(ctx, parseSeq(arg)) },
   {
     name: 'restore',
+    replaces: true,
     run: async (ctx, arg) => {
       const ev = await restoreEvent(ctx.actor, parseSeq(arg));
       return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev) }) };

@@ -6,6 +6,7 @@ import type { LedgerEvent } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
 import { balanceEffect, selectEvents } from './event-rows.js';
 import { pgCode } from './rows.js';
+import { recordStatement } from './record-statement.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -68,38 +69,7 @@ export function eventStore(db: Db) {
       const before = await existing(e);
       if (before) return { event: before, balances: [], created: false };
       try {
-        return await db.transaction(async (tx) => {
-          const [b] = await tx
-            .update(books)
-            .set({ lastSeq: sql`${books.lastSeq} + 1` })
-            .where(eq(books.id, e.bookId))
-            .returning({ seq: books.lastSeq });
-          const [row] = await tx
-            .insert(events)
-            .values({
-              bookId: e.bookId,
-              seq: b!.seq,
-              kind: e.kind,
-              accountId: e.accountId,
-              amountMinor: e.amountMinor,
-              currency: e.currency,
-              toAccountId: e.toAccountId ?? null,
-              toAmountMinor: e.toAmountMinor ?? null,
-              toCurrency: e.toCurrency ?? null,
-              note: e.note,
-              authorId: e.authorId,
-              occurredAt: e.occurredAt,
-              templateId: e.templateId ?? null,
-              occurrenceAt: e.occurrenceAt ?? null,
-              sourceKey: e.sourceKey ?? null,
-            })
-            .returning({ id: events.id });
-          const ids = await labelIds(tx, e.bookId, e.labels);
-          if (ids.length) await tx.insert(eventLabels).values(ids.map((labelId) => ({ eventId: row!.id, labelId })));
-          const balances = await applyBalances(tx, balanceEffect(e));
-          const event = await one(e.bookId, b!.seq, false, tx);
-          return { event: event!, balances, created: true };
-        });
+        return await recordStatement(db, e);
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.
         if (pgCode(err) === '23505') {

@@ -4,6 +4,8 @@ import { books, chats, identities, members, processedUpdates, users } from '../s
 import type { BookDefaults, ChatRef, IdentityRef } from '../../domain/ports.js';
 import type { Book, Member, Role, User } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
+import type { Entered } from '../../domain/ports.js';
+import { rowsOf } from './rows.js';
 
 export const toBook = (r: typeof books.$inferSelect): Book => ({
   id: r.id,
@@ -22,7 +24,7 @@ export function identityStore(db: Db) {
     return toBook(row);
   }
 
-  return {
+  const rest = {
     async markProcessed(key: string): Promise<boolean> {
       const rows = await db.insert(processedUpdates).values({ key }).onConflictDoNothing().returning({ key: processedUpdates.key });
       return rows.length === 1;
@@ -147,4 +149,57 @@ export function identityStore(db: Db) {
         .where(and(eq(members.bookId, bookId), eq(members.userId, userId)));
     },
   } satisfies Partial<import('../../domain/ports.js').LedgerStore>;
+
+  /**
+   * Marks the update as processed and loads user, book and membership in ONE round trip when
+   * they all exist (the common case); otherwise falls back to creating what is missing.
+   */
+  async function enter(chat: ChatRef, from: IdentityRef, platformAdmin: boolean, d: BookDefaults, updateKey?: string): Promise<Entered | undefined> {
+    const res = await db.execute(sql`
+      with mark as (
+        insert into processed_updates (key) select ${updateKey ?? null}::text where ${updateKey ?? null}::text is not null
+        on conflict do nothing returning key
+      )
+      select (select count(*) from mark)::int as fresh,
+        u.id as user_id, u.name as user_name, u.locale,
+        b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id,
+        m.role, m.role_set_explicitly
+      from (select 1) as one
+      left join identities i on i.platform = ${from.platform} and i.external_id = ${from.externalId}
+      left join users u on u.id = i.user_id
+      left join chats c on c.platform = ${chat.platform} and c.chat_id = ${chat.chatId}
+      left join books b on b.id = c.book_id
+      left join members m on m.book_id = b.id and m.user_id = u.id`);
+    const [r] = rowsOf<EnterRow>(res);
+    if (updateKey && r!.fresh === 0) return undefined;
+    const fastPath =
+      r!.user_id !== null && r!.book_id !== null && r!.role !== null && r!.user_name === from.name &&
+      !(platformAdmin && !r!.role_set_explicitly && (r!.role === 'member' || r!.role === 'viewer'));
+    if (fastPath) {
+      const book = toBook({ id: r!.book_id!, title: r!.title!, currency: r!.currency!, timezone: r!.timezone!, language: r!.language!, defaultAccountId: r!.default_account_id, lastSeq: 0, createdAt: new Date() });
+      const user = { id: r!.user_id!, name: r!.user_name!, locale: r!.locale };
+      return { user, book, member: { bookId: book.id, userId: user.id, role: r!.role as Role, name: user.name } };
+    }
+    const user = await rest.resolveUser(from);
+    const book = await rest.resolveChat(chat, d);
+    const member = await rest.ensureMember(book.id, user.id, platformAdmin);
+    return { user, book, member };
+  }
+
+  return { ...rest, enter };
+}
+
+interface EnterRow {
+  fresh: number;
+  user_id: number | null;
+  user_name: string | null;
+  locale: string | null;
+  book_id: number | null;
+  title: string | null;
+  currency: string | null;
+  timezone: string | null;
+  language: string | null;
+  default_account_id: number | null;
+  role: string | null;
+  role_set_explicitly: boolean | null;
 }

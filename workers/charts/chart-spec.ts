@@ -26,7 +26,7 @@ export type ChartSpec =
 export type ChartKind = ChartSpec['kind'];
 
 /** A chart shows at most this many named entries; the rest are summed into {@link OTHER_LABEL}. */
-export const TOP_N = 80;
+export const TOP_N = 8;
 export const OTHER_LABEL = 'other';
 
 export interface NamedAmount {

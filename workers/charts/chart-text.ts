@@ -42,7 +42,7 @@ export function wrapText(text: string, font: string, maxWidth: number, maxLines:
       lines.push(fitText(words.slice(i).reduce((acc, w) => `${acc} ${w}`, line), font, maxWidth));
       return lines;
     }
-    lines.push(line);
+    lines.push(fitText(line, font, maxWidth)); // a single over-long word
     line = words[i]!;
   }
   if (line) lines.push(fitText(line, font, maxWidth));

@@ -222,9 +222,8 @@ function balanceConfig(spec: Extract<ChartSpec, { kind: 'balance' }>, size: Size
   // Plot every series in the finest minor unit among them, so values stay integers and a JPY
   // account and a EUR account share one honest axis.
   const digits = Math.max(...series.map((s) => minorDigits(s.currency)));
-  const labels: string[] = [];
-  const seen = new Set<string>();
-  for (const s of series) for (const p of s.points) if (!seen.has(p.label)) seen.add(p.label) && labels.push(p.label);
+  // x labels: every point label, in order of first appearance (accounts may start late).
+  const labels = [...new Set(series.flatMap((s) => s.points.map((p) => p.label)))];
   const named = assignColors(series.filter((s) => !s.other).map((s) => s.account));
   let next = 0;
   const colors = series.map((s) => (s.other ? OTHER_COLOR : named[next++]!));

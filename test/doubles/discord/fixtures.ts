@@ -137,7 +137,7 @@ export function apiUser(user: DoubleUser): APIUser {
     avatar_decoration_data: null,
     primary_guild: null,
     collectibles: null,
-  } as APIUser;
+  } as unknown as APIUser;
 }
 
 /** Internal record of one guild member. */
@@ -163,7 +163,7 @@ export function apiMember(member: MemberRecord): APIGuildMember {
     flags: 0,
     pending: false,
     communication_disabled_until: null,
-  } as APIGuildMember;
+  } as unknown as APIGuildMember;
 }
 
 /** Serialises a role. */
@@ -189,7 +189,7 @@ export function apiRole(spec: {
     mentionable: false,
     flags: 0,
     ...(spec.botId ? { tags: { bot_id: spec.botId } } : {}),
-  } as APIRole;
+  } as unknown as APIRole;
 }
 
 /** Internal record of one channel (guild text channel or DM). */
@@ -357,5 +357,5 @@ export function apiMessage(fields: {
     components: [],
     ...(fields.applicationId ? { application_id: fields.applicationId } : {}),
     ...(fields.webhookId ? { webhook_id: fields.webhookId } : {}),
-  } as APIMessage;
+  } as unknown as APIMessage;
 }

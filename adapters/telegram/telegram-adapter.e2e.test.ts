@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import type { Bot } from 'grammy';
+import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
+import { createHarness, type Harness } from '../../test/harness.js';
+import { createTelegramBot, startTelegram } from './telegram-adapter.js';
+
+const ann = { id: 501, first_name: 'Ann', username: 'ann_b', language_code: 'en' };
+const bob = { id: 502, first_name: 'Bob', username: 'bobby' };
+const annChat = { id: 501, type: 'private' as const };
+const group = { id: -1001, type: 'supergroup' as const, title: 'Flat 4B' };
+
+const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: string }[] =>
+  ((m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
+
+/** The real grammY client (runner, auto-retry, throttler) against the local Bot API double. */
+describe('Telegram adapter end to end', () => {
+  let tg: TelegramDouble;
+  let h: Harness;
+  let bot: Bot;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    tg = await startTelegramDouble();
+    h = await createHarness();
+    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, logger: pino({ level: 'silent' }) });
+    stop = await startTelegram(bot, h.registry, { kind: 'polling' });
+    await tg.waitForPoll();
+  });
+  afterAll(async () => {
+    await stop?.();
+    await tg?.close();
+    await h?.close();
+  });
+
+  it('GIVEN the bot starts THEN its command list comes from the registry', () => {
+    const names = tg.myCommands().map((c) => c.command);
+    expect(names).toEqual(expect.arrayContaining(['spend', 'income', 'undo', 'history', 'accounts', 'help']));
+  });
+
+  it('GIVEN a private quick entry THEN the reply confirms #N, amount, account, balance with an Undo button', async () => {
+    tg.sendText(annChat, ann, '4.50 coffee');
+    const reply = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('#1'));
+    expect(reply.text).toContain('#1 −4.50 EUR');
+    expect(reply.text).toContain('Main: -4.50 EUR');
+    expect(buttons(reply)).toEqual([{ text: 'Undo', callback_data: 'undo:1' }]);
+
+    tg.pressButton(annChat, ann, reply.message_id, 'undo:1');
+    const edited = await tg.waitForOutbox((m) => m.method === 'editMessageText' && m.message_id === reply.message_id);
+    expect(edited.text).toContain('Undone #1');
+    expect(buttons(edited)).toEqual([{ text: 'Restore', callback_data: 'restore:1' }]);
+    expect(tg.callbackAnswers.length).toBeGreaterThan(0);
+  });
+
+  it('GIVEN an update delivered twice THEN it is recorded once', async () => {
+    const id = tg.sendText(annChat, ann, '/spend 7 #books');
+    await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('#books'));
+    tg.redeliver(id);
+    tg.sendText(annChat, ann, '/history');
+    const hist = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('Last'));
+    expect(hist.text!.match(/#books/g)).toHaveLength(1);
+    expect(tg.outbox(annChat.id).filter((m) => m.text?.includes('−7.00 EUR · #books'))).toHaveLength(1);
+  });
+
+  it('GIVEN bad input THEN the reply explains and nothing is recorded', async () => {
+    tg.sendText(annChat, ann, '/spend 12.345.6');
+    const r = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('is not an amount'));
+    expect(r.text).not.toMatch(/Error|stack|at /);
+    tg.sendText(annChat, ann, 'hello there');
+    await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('To record, write'));
+  });
+
+  it('GIVEN a group THEN members share a book, chatter is ignored, replies quote the message and admins manage', async () => {
+    tg.setAdmins(group.id, [ann.id]);
+    tg.sendText(group, bob, 'good morning all');
+    tg.sendText(group, ann, '30 groceries');
+    const first = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('#1'));
+    expect(first.text).toContain('−30.00 EUR');
+    expect(first.reply_to_message_id).toBeDefined();
+    tg.sendText(group, bob, '12 pizza');
+    const second = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('#2'));
+    expect(second.text).toContain('Main: -42.00 EUR');
+    expect(tg.outbox(group.id).some((m) => m.text?.includes('morning'))).toBe(false);
+
+    // Bob (member) cannot delete Ann's record; Ann (chat admin) can delete Bob's.
+    tg.sendText(group, bob, '/delete #1');
+    await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('only change your own'));
+    tg.sendText(group, ann, '/delete #2');
+    await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('Deleted #2'));
+
+    // Replying to the bot with a number records too.
+    tg.sendText(group, bob, '3 snacks', { replyToBot: true });
+    await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('#3'));
+  });
+
+  it('GIVEN Telegram answers 429 THEN the reply is retried and arrives', async () => {
+    tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
+    tg.sendText(annChat, ann, '/accounts');
+    const r = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('Accounts'), 10_000);
+    expect(r.text).toContain('<pre>');
+  });
+});

@@ -1,0 +1,94 @@
+import pino from 'pino';
+import postgres from 'postgres';
+import { createRegistry } from '../bot/commands/index.js';
+import { createDispatcher } from '../bot/dispatcher.js';
+import { systemClock } from '../domain/clock.js';
+import { createStore } from '../drizzle/store/index.js';
+import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
+import { startTelegramDouble } from '../test/doubles/telegram-api.js';
+import { freshPostgres } from '../test/databases.js';
+import { percentile } from './stats-util.js';
+
+const CHATS = 50;
+const PER_CHAT = 40; // 2,000 updates
+
+/**
+ * Issue 2: recorded events per second and update→reply latency through the whole Telegram path
+ * (real grammY runner, dispatcher, PostgreSQL) with 50 chats each sending 40 records, one after
+ * another (50 in flight). Outbound throttling is off: it would cap the run at Telegram's 30
+ * messages/s, which measures Telegram's limit, not COIN.
+ */
+export async function benchTelegram(): Promise<string[]> {
+  const db = await freshPostgres();
+  const tg = await startTelegramDouble();
+  const logger = pino({ level: 'silent' });
+  const registry = createRegistry();
+  const dispatcher = createDispatcher(registry, {
+    store: createStore(db.db),
+    clock: systemClock,
+    defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
+    logger,
+  });
+  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, throttle: false });
+  const stop = await startTelegram(bot, registry, { kind: 'polling' });
+  await tg.waitForPoll();
+
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CHATS }, async (_, c) => {
+      const user = { id: 10_000 + c, first_name: `User${c}` };
+      const chat = { id: user.id, type: 'private' as const };
+      for (let i = 1; i <= PER_CHAT; i++) {
+        const sent = Date.now();
+        const s = performance.now();
+        tg.sendText(chat, user, `${i}.25 coffee #bench`);
+        await tg.waitForCount(chat.id, i, 30_000);
+        latencies.push(performance.now() - s);
+        void sent;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await stop();
+  await tg.close();
+
+  const [{ n }] = (await db.db.execute('select count(*)::int as n from events' as never)) as unknown as [{ n: number }];
+  const insertRate = await rawInsertRate(db);
+  await db.close();
+  latencies.sort((a, b) => a - b);
+  return [
+    `telegram path: ${CHATS * PER_CHAT} updates from ${CHATS} chats in ${seconds.toFixed(2)} s → ${((CHATS * PER_CHAT) / seconds).toFixed(0)} updates/s, ${n} events recorded`,
+    `telegram path latency update→reply: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+    `raw PostgreSQL single-row inserts (autocommit, 50 in flight): ${insertRate.toFixed(0)} rows/s`,
+  ];
+}
+
+/** The same server's raw rate for one-row INSERTs, as a yardstick for the figures above. */
+async function rawInsertRate(db: Awaited<ReturnType<typeof freshPostgres>>): Promise<number> {
+  void db;
+  const url = process.env.BENCH_RAW_URL;
+  const sql = postgres(url ?? (await currentUrl(db)), { max: 10, onnotice: () => {} });
+  await sql`create table if not exists bench_raw (id bigserial primary key, book_id int, amount bigint, note text, at timestamptz default now())`;
+  const N = 4000;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < N) {
+        next++;
+        await sql`insert into bench_raw (book_id, amount, note) values (${1}, ${425}, ${'coffee'})`;
+      }
+    }),
+  );
+  const rate = N / ((performance.now() - t0) / 1000);
+  await sql.end();
+  return rate;
+}
+
+async function currentUrl(db: Awaited<ReturnType<typeof freshPostgres>>): Promise<string> {
+  const res = (await db.db.execute('select current_database() as d' as never)) as unknown as [{ d: string }];
+  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  url.pathname = `/${res[0].d}`;
+  return url.toString();
+}
