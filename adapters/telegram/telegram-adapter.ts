@@ -3,6 +3,7 @@ import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import type { Logger } from 'pino';
+import type { Metrics } from '../../bot/metrics.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Registry } from '../../bot/registry.js';
 import type { Reply } from '../../bot/reply.js';
@@ -23,6 +24,7 @@ export interface TelegramDeps {
   throttle?: boolean;
   /** Downloads an attached file (`/import`); defaults to the Bot API file endpoint. */
   fetchFile?: (filePath: string) => Promise<Buffer>;
+  metrics?: Metrics;
 }
 
 const chatRef = (m: Message): ChatRef => ({
@@ -51,6 +53,21 @@ export function createTelegramBot(deps: TelegramDeps): Bot {
   const admins = new TtlCache<boolean>(10 * 60_000, 10_000);
   // The runner handles updates concurrently; one chat's updates still go in order.
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+  if (deps.metrics) {
+    const { updates, latency } = deps.metrics;
+    bot.use(async (_ctx, next) => {
+      const stopTimer = latency.startTimer({ platform: 'telegram' });
+      try {
+        await next();
+        updates.inc({ platform: 'telegram', outcome: 'ok' });
+      } catch (err) {
+        updates.inc({ platform: 'telegram', outcome: 'error' });
+        throw err;
+      } finally {
+        stopTimer();
+      }
+    });
+  }
 
   /** Telegram chat administrators are book admins; asked once per 10 minutes per person. */
   async function isAdmin(ctx: Context, m: Message): Promise<boolean> {

@@ -1,0 +1,36 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../bot/metrics.js';
+import { createHttpApp } from './app.js';
+
+describe('HTTP basics', () => {
+  const logger = pino({ level: 'silent' });
+
+  it('GIVEN the database answers THEN /health is 200, and 503 when it does not', async () => {
+    const up = createHttpApp({ logger, metrics: createMetrics(), pingDatabase: async () => {} });
+    expect((await up.request('/health')).status).toBe(200);
+    const down = createHttpApp({
+      logger,
+      metrics: createMetrics(),
+      pingDatabase: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    const res = await down.request('/health');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'error', database: 'unreachable' });
+  });
+
+  it('GIVEN counted updates THEN /metrics exposes them in Prometheus format', async () => {
+    const metrics = createMetrics();
+    metrics.updates.inc({ platform: 'telegram', outcome: 'ok' }, 3);
+    const res = await createHttpApp({ logger, metrics, pingDatabase: async () => {} }).request('/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(await res.text()).toContain('coin_updates_total{platform="telegram",outcome="ok"} 3');
+  });
+
+  it('GIVEN an unknown path THEN 404 JSON', async () => {
+    const res = await createHttpApp({ logger, metrics: createMetrics(), pingDatabase: async () => {} }).request('/nope');
+    expect(res.status).toBe(404);
+  });
+});
