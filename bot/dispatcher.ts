@@ -65,7 +65,7 @@ export function createDispatcher(registry: Registry, services: Services) {
   async function enter(m: Omit<Incoming, 'text'>): Promise<CommandContext | undefined> {
     const e = await store.enter(m.chat, m.from, m.platformAdmin, { ...services.defaults, language: languageOf(m.from.locale) }, m.updateKey);
     if (!e) return undefined;
-    const actor: Actor = { store, clock, book: e.book, userId: e.user.id, role: e.member.role };
+    const actor: Actor = { store, clock, book: e.book, userId: e.user.id, role: e.member.role, snapshot: e.snapshot };
     return { actor, chat: m.chat, lang: e.book.language, services, attachment: m.attachment };
   }
 

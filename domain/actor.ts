@@ -9,4 +9,9 @@ export interface Actor {
   book: Book;
   userId: number;
   role: Role;
+  /**
+   * Accounts and labels read when the request entered (same round trip as the membership);
+   * valid for this request only. Operations that change them read the store instead.
+   */
+  snapshot?: import('./ports.js').BookSnapshot | undefined;
 }

@@ -37,7 +37,9 @@ function requireAccount(accounts: Account[], name: string): Account {
 /** Records an expense or income from a record line (SPEC §2). */
 export async function recordLine(a: Actor, kind: 'expense' | 'income', line: string): Promise<Recorded> {
   assertCan(a.role, 'record');
-  const [accounts, labels] = await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id)]);
+  const [accounts, labels] = a.snapshot
+    ? [a.snapshot.accounts, a.snapshot.labels]
+    : await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id)]);
   const def = accounts.find((x) => x.id === a.book.defaultAccountId) ?? accounts[0];
   const parsed = parseRecordLine(line, {
     accounts,

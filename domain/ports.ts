@@ -6,6 +6,9 @@ import type { TokenStore } from './api-tokens.js';
 import type { MemberStore } from './members.js';
 import type { SplitStore } from './ledger-split.js';
 import type { LinkStore } from './link.js';
+// Statistics, budgets, rates, CSV (issue 3).
+import type { StatsStore } from './stats-ports.js';
+import type { BudgetStore } from './budget-ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -71,6 +74,13 @@ export interface Entered {
   user: User;
   book: Book;
   member: Member;
+  /** The book's accounts and labels as of entering, when loaded in the same round trip. */
+  snapshot?: BookSnapshot;
+}
+
+export interface BookSnapshot {
+  accounts: Account[];
+  labels: Label[];
 }
 
 /** Result of recording: the event and the new balance of each touched account. */
@@ -98,7 +108,7 @@ export interface LabelTotal {
  * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
  * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
  */
-export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore {
+export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore {
   /** Records the platform update key; false when it had been seen already. */
   markProcessed(key: string): Promise<boolean>;
   /**

@@ -202,4 +202,6 @@ interface EnterRow {
   default_account_id: number | null;
   role: string | null;
   role_set_explicitly: boolean | null;
+  accounts: { id: number; name: string; currency: string; opening: string; balance: string }[] | string | null;
+  labels: { id: number; name: string }[] | string | null;
 }

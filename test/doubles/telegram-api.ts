@@ -838,6 +838,8 @@ class TelegramApiDouble implements TelegramDouble {
   private readonly now: () => Date;
   private readonly strictChats: boolean;
   private readonly sent: SentMessage[] = [];
+  /** Per-chat index of `sent`, so waiting on one chat's count stays cheap with thousands of entries. */
+  private readonly sentByChat = new Map<number, SentMessage[]>();
   private readonly listeners = new Set<() => void>();
   private readonly queue: QueuedUpdate[] = [];
   private readonly history = new Map<number, Update>();
@@ -1222,15 +1224,20 @@ class TelegramApiDouble implements TelegramDouble {
   clearRecords(): void {
     this.calls.length = 0;
     this.sent.length = 0;
+    this.sentByChat.clear();
     this.callbackAnswers.length = 0;
   }
 
   outbox(chatId?: number): SentMessage[] {
-    return chatId === undefined ? [...this.sent] : this.sent.filter((m) => m.chat_id === chatId);
+    return chatId === undefined ? [...this.sent] : [...(this.sentByChat.get(chatId) ?? [])];
   }
 
   private record(entry: Omit<SentMessage, 'at'>): void {
-    this.sent.push({ ...entry, at: Date.now() });
+    const sent = { ...entry, at: Date.now() };
+    this.sent.push(sent);
+    const list = this.sentByChat.get(sent.chat_id);
+    if (list) list.push(sent);
+    else this.sentByChat.set(sent.chat_id, [sent]);
     this.notify();
   }
 
@@ -1276,10 +1283,7 @@ class TelegramApiDouble implements TelegramDouble {
 
   waitForCount(chatId: number, n: number, timeoutMs = DEFAULT_WAIT_MS): Promise<SentMessage[]> {
     return this.waitFor(
-      () => {
-        const list = this.outbox(chatId);
-        return list.length >= n ? list : undefined;
-      },
+      () => ((this.sentByChat.get(chatId)?.length ?? 0) >= n ? this.outbox(chatId) : undefined),
       timeoutMs,
       () => `for ${n} outbox entries in chat ${chatId} (have ${this.outbox(chatId).length}); ${this.outboxSummary()}`,
     );
