@@ -104,6 +104,35 @@ export function createDispatcher(registry: Registry, services: Services) {
     return asList(await def.run!(ctx, args));
   }
 
+  async function command(ctx: CommandContext, name: string, args: string): Promise<Reply[]> {
+    const def = registry.find(name);
+    if (!def) return [{ text: t(ctx.lang, 'error.unknown_command', { command: name }), ephemeral: true }];
+    return runCommand(ctx, def, args);
+  }
+
+  /**
+   * The edge every input passes: the per-chat limit, then who acts where (a redelivery gets
+   * no reply), then the handler, with every failure turned into a reply.
+   */
+  async function guarded(
+    m: Omit<Incoming, 'text'>,
+    alwaysAnswer: boolean,
+    where: Record<string, string>,
+    body: (ctx: CommandContext) => Promise<Reply[]>,
+  ): Promise<Reply[]> {
+    const limited = throttled(m.chat, m.from.locale, alwaysAnswer);
+    if (limited) return limited;
+    let lang = languageOf(m.from.locale);
+    try {
+      const ctx = await enter(m);
+      if (!ctx) return [];
+      lang = ctx.lang;
+      return await body(ctx);
+    } catch (e) {
+      return failure(e, lang, { chat: m.chat.chatId, ...where });
+    }
+  }
+
   return {
     registry,
 
@@ -117,58 +146,29 @@ export function createDispatcher(registry: Registry, services: Services) {
         const agreement = /^\+\d+$/.test(m.text.trim());
         if (m.chat.kind === 'group' && !(quick && (m.addressedToBot || (!agreement && /^[+\d€$£¥₽]/.test(m.text.trim()))))) return [];
       }
-      const limited = throttled(m.chat, m.from.locale, false);
-      if (limited) return limited;
-      let lang = languageOf(m.from.locale);
-      try {
-        const ctx = await enter(m);
-        if (!ctx) return [];
-        lang = ctx.lang;
-        if (cmd) {
-          const def = registry.find(cmd.name);
-          if (!def) return [{ text: t(lang, 'error.unknown_command', { command: cmd.name }), ephemeral: true }];
-          return await runCommand(ctx, def, cmd.args);
-        }
-        if (!quick) return [{ text: t(lang, 'record.quick_hint') }];
-        const rec = await recordLine(ctx.actor, quick.kind, quick.line);
-        return asList(await recordReply(ctx, rec));
-      } catch (e) {
-        return failure(e, lang, { chat: m.chat.chatId, command: cmd?.name ?? 'quick' });
-      }
+      return guarded(m, false, { command: cmd?.name ?? 'quick' }, async (ctx) => {
+        if (cmd) return command(ctx, cmd.name, cmd.args);
+        if (!quick) return [{ text: t(ctx.lang, 'record.quick_hint') }];
+        return asList(await recordReply(ctx, await recordLine(ctx.actor, quick.kind, quick.line)));
+      });
     },
 
     /** Runs a command by name with arguments already split (Discord slash commands). */
-    async handleCommand(m: Omit<Incoming, 'text'>, name: string, args: string): Promise<Reply[]> {
-      const limited = throttled(m.chat, m.from.locale, true);
-      if (limited) return limited;
-      let lang = languageOf(m.from.locale);
-      try {
-        const ctx = await enter(m);
-        if (!ctx) return [];
-        lang = ctx.lang;
-        const def = registry.find(name);
-        if (!def) return [{ text: t(lang, 'error.unknown_command', { command: name }), ephemeral: true }];
-        return await runCommand(ctx, def, args);
-      } catch (e) {
-        return failure(e, lang, { chat: m.chat.chatId, command: name });
-      }
+    handleCommand(m: Omit<Incoming, 'text'>, name: string, args: string): Promise<Reply[]> {
+      return guarded(m, true, { command: name }, (ctx) => command(ctx, name, args));
     },
 
     async handleAction(a: IncomingAction): Promise<ActionResult> {
-      const limited = throttled(a.chat, a.from.locale, true);
-      if (limited) return { replies: limited, replaces: false };
-      let lang = languageOf(a.from.locale);
       const [name = '', arg = ''] = a.action.split(':', 2);
-      try {
-        const ctx = await enter(a);
-        if (!ctx) return { replies: [], replaces: false };
-        lang = ctx.lang;
+      let replaces = false;
+      const replies = await guarded(a, true, { action: name }, async (ctx) => {
         const def = registry.action(name);
-        if (!def) return { replies: [{ text: t(lang, 'error.unknown_command', { command: name }), ephemeral: true }], replaces: false };
-        return { replies: asList(await def.run(ctx, arg)), replaces: def.replaces ?? false };
-      } catch (e) {
-        return { replies: failure(e, lang, { chat: a.chat.chatId, action: name }), replaces: false };
-      }
+        if (!def) return [{ text: t(ctx.lang, 'error.unknown_command', { command: name }), ephemeral: true }];
+        const out = asList(await def.run(ctx, arg));
+        replaces = def.replaces ?? false;
+        return out;
+      });
+      return { replies, replaces };
     },
 
     context,
