@@ -9,7 +9,9 @@ import type { CommandContext, CommandDef, Registry } from './registry.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
 import { recordReply } from './commands/record.js';
+import { spendReply } from './commands/split.js';
 import { recordLine } from '../domain/ledger-record.js';
+import { cleanIncoming, cleanText } from './sanitize.js';
 
 /** A chat message as every adapter hands it over. */
 export interface Incoming {
@@ -137,7 +139,8 @@ export function createDispatcher(registry: Registry, services: Services) {
     registry,
 
     /** Answers one message; `[]` when there is nothing to say (group chatter, a redelivery). */
-    async handleMessage(m: Incoming): Promise<Reply[]> {
+    async handleMessage(raw: Incoming): Promise<Reply[]> {
+      const m = cleanIncoming(raw);
       const cmd = splitCommand(m.text);
       const quick = cmd ? undefined : parseQuickEntry(m.text);
       if (!cmd) {
@@ -149,16 +152,19 @@ export function createDispatcher(registry: Registry, services: Services) {
       return guarded(m, false, { command: cmd?.name ?? 'quick' }, async (ctx) => {
         if (cmd) return command(ctx, cmd.name, cmd.args);
         if (!quick) return [{ text: t(ctx.lang, 'record.quick_hint') }];
+        // Expenses go through the split-aware path (`90 dinner split` in a group).
+        if (quick.kind === 'expense') return spendReply(ctx, quick.line, recordReply);
         return asList(await recordReply(ctx, await recordLine(ctx.actor, quick.kind, quick.line)));
       });
     },
 
     /** Runs a command by name with arguments already split (Discord slash commands). */
     handleCommand(m: Omit<Incoming, 'text'>, name: string, args: string): Promise<Reply[]> {
-      return guarded(m, true, { command: name }, (ctx) => command(ctx, name, args));
+      return guarded(cleanIncoming(m), true, { command: name }, (ctx) => command(ctx, name, cleanText(args)));
     },
 
-    async handleAction(a: IncomingAction): Promise<ActionResult> {
+    async handleAction(raw: IncomingAction): Promise<ActionResult> {
+      const a = cleanIncoming({ ...raw, action: cleanText(raw.action) });
       const [name = '', arg = ''] = a.action.split(':', 2);
       let replaces = false;
       const replies = await guarded(a, true, { action: name }, async (ctx) => {

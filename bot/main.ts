@@ -11,6 +11,7 @@ import { systemClock } from '../domain/clock.js';
 import { createHttpApp } from '../adapters/http/app.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
+import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
 import { startConsoleChat } from '../adapters/console/console-adapter.js';
 import type { Services } from './services.js';
 import path from 'node:path';
@@ -51,6 +52,21 @@ export async function main(env: Record<string, string | undefined> = process.env
       if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));
       stops.push(await startTelegram(bot, registry, mode));
       logger.info({ mode: mode.kind }, 'telegram started');
+    }
+    if (config.DISCORD_TOKEN) {
+      const discord = createDiscordBot({
+        token: config.DISCORD_TOKEN,
+        applicationId: config.DISCORD_APPLICATION_ID!,
+        apiRoot: config.DISCORD_API_ROOT,
+        guildId: config.DISCORD_GUILD_ID,
+        dispatcher,
+        registry,
+        logger,
+        metrics,
+      });
+      await discord.start();
+      stops.push(() => discord.stop());
+      logger.info({ commands: config.DISCORD_GUILD_ID ? 'guild' : 'global' }, 'discord started');
     }
     if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
       const chat = startConsoleChat({ dispatcher, input: process.stdin, output: process.stdout, outDir: path.join(config.DATA_DIR, 'out') });

@@ -52,6 +52,11 @@ export interface CommandDef {
   /** Grouped commands (`/account add`): the first word of the arguments picks one. */
   subcommands?: SubcommandDef[];
   run?: Handler;
+  /**
+   * May take longer than Discord's 3-second answer window (charts, stats, export, import):
+   * the Discord adapter defers at once instead of waiting to see.
+   */
+  slow?: boolean;
 }
 
 /** A button action (`undo:12`): name before the colon, argument after. */

@@ -1,9 +1,9 @@
 import type { Actor } from './actor.js';
 import { DomainError } from './errors.js';
 import { assertCan, assertCanChange } from './permissions.js';
-import { parseRecordLine } from './record-line.js';
+import { parseRecordLine, type ParsedRecord } from './record-line.js';
 import type { Recorded } from './ports.js';
-import type { Account, LedgerEvent } from './types.js';
+import type { Account, Book, LedgerEvent } from './types.js';
 import { readAmount, toMinor } from './amount.js';
 import { parseDateToken } from './dates.js';
 import { tokenize } from './tokens.js';
@@ -34,6 +34,37 @@ function requireAccount(accounts: Account[], name: string): Account {
   return acc;
 }
 
+/**
+ * The account a parsed record line goes to: the `@account`, else the default account, else the
+ * one account in the written currency. `undefined` means "the book's default account, which does
+ * not exist yet" (the caller creates `Main`). Pure, so recurring templates choose the same way.
+ * @throws DomainError `account_unknown`, `currency_mismatch`.
+ */
+export function chooseAccount(
+  book: Pick<Book, 'defaultAccountId' | 'currency'>,
+  accounts: Account[],
+  parsed: Pick<ParsedRecord, 'account' | 'currency'>,
+): Account | undefined {
+  const def = accounts.find((x) => x.id === book.defaultAccountId) ?? accounts[0];
+  let account: Account;
+  if (parsed.account) account = requireAccount(accounts, parsed.account);
+  else if (def && def.currency === parsed.currency) account = def;
+  else if (!def && parsed.currency === book.currency) return undefined;
+  else {
+    const same = accounts.filter((x) => x.currency === parsed.currency);
+    if (same.length === 1) account = same[0]!;
+    else
+      throw new DomainError('currency_mismatch', {
+        currency: parsed.currency,
+        account: def?.name ?? 'Main',
+        accountCurrency: def?.currency ?? book.currency,
+      });
+  }
+  if (account.currency !== parsed.currency)
+    throw new DomainError('currency_mismatch', { currency: parsed.currency, account: account.name, accountCurrency: account.currency });
+  return account;
+}
+
 /** Records an expense or income from a record line (SPEC §2). */
 export async function recordLine(a: Actor, kind: 'expense' | 'income', line: string): Promise<Recorded> {
   assertCan(a.role, 'record');
@@ -49,22 +80,7 @@ export async function recordLine(a: Actor, kind: 'expense' | 'income', line: str
     timezone: a.book.timezone,
     bookCurrency: a.book.currency,
   });
-  let account: Account;
-  if (parsed.account) account = requireAccount(accounts, parsed.account);
-  else if (def && def.currency === parsed.currency) account = def;
-  else if (!def && parsed.currency === a.book.currency) account = await defaultAccount(a, accounts);
-  else {
-    const same = accounts.filter((x) => x.currency === parsed.currency);
-    if (same.length === 1) account = same[0]!;
-    else
-      throw new DomainError('currency_mismatch', {
-        currency: parsed.currency,
-        account: def?.name ?? 'Main',
-        accountCurrency: def?.currency ?? a.book.currency,
-      });
-  }
-  if (account.currency !== parsed.currency)
-    throw new DomainError('currency_mismatch', { currency: parsed.currency, account: account.name, accountCurrency: account.currency });
+  const account = chooseAccount(a.book, accounts, parsed) ?? (await defaultAccount(a, accounts));
   return a.store.record({
     bookId: a.book.id,
     kind,

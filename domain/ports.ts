@@ -9,6 +9,8 @@ import type { LinkStore } from './link.js';
 // Statistics, budgets, rates, CSV (issue 3).
 import type { StatsStore } from './stats-ports.js';
 import type { BudgetStore } from './budget-ports.js';
+// Recurring templates (issue 4).
+import type { TemplateStore } from './templates.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -108,7 +110,7 @@ export interface LabelTotal {
  * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
  * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
  */
-export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore {
+export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore, TemplateStore {
   /** Records the platform update key; false when it had been seen already. */
   markProcessed(key: string): Promise<boolean>;
   /**

@@ -14,6 +14,9 @@ export interface TestUser {
   name: string;
   admin?: boolean;
   locale?: string;
+  /** Where they write from (default telegram); the chat is on the same platform. */
+  platform?: 'telegram' | 'discord';
+  username?: string;
 }
 
 /**
@@ -34,8 +37,8 @@ export async function createHarness(opts: { engine?: 'postgres' | 'pglite'; now?
   const dispatcher: Dispatcher = createDispatcher(registry, services);
 
   const incoming = (chat: string, user: TestUser, text: string, group: boolean): Incoming => ({
-    chat: { platform: 'telegram', chatId: chat, kind: group ? 'group' : 'private', title: chat },
-    from: { platform: 'telegram', externalId: user.id, name: user.name, locale: user.locale },
+    chat: { platform: user.platform ?? 'telegram', chatId: chat, kind: group ? 'group' : 'private', title: chat },
+    from: { platform: user.platform ?? 'telegram', externalId: user.id, name: user.name, locale: user.locale, username: user.username },
     platformAdmin: user.admin ?? false,
     text,
     addressedToBot: false,

@@ -1,8 +1,12 @@
+import { enStats } from './en-stats.js';
+
 /**
  * English texts. Keys are shared with every language file (a test checks that each key exists
  * in all of them); `{{name}}` is interpolated by i18next.
  */
 export const en = {
+  // statistics, charts, budgets, rates, CSV (issue 3)
+  ...enStats,
   // errors (DomainError codes)
   'error.amount_empty': 'Write an amount first, for example: 12.50 coffee',
   'error.amount_invalid': '“{{text}}” is not an amount. Write it like 12.50, 12,5, 1 234.56, €12 or 12 usd.',
@@ -93,6 +97,71 @@ export const en = {
   'start.how': 'Record by writing: 4.50 coffee, +2500 salary, /spend 12 #food @card yesterday lunch. /help lists all commands.',
   'help.title': 'Commands',
   'help.command': '{{usage}}\n{{description}}',
+
+  // API tokens (issue 6: /token, /tokens, /revoke)
+  'tokens.issued': 'Your API token “{{name}}” (id {{id}}) works until {{expires}}. It is shown only this once: copy it now and keep it secret. Send it as the header Authorization: Bearer <token>. /revoke {{id}} stops it at once.',
+  'tokens.title': 'Your API tokens',
+  'tokens.columns': 'id|name|created|last used|expires',
+  'tokens.empty': 'You have no API tokens. Create one with /token [name].',
+  'tokens.never': 'never',
+  'tokens.expired': 'expired',
+  'tokens.revoked': 'Revoked token {{id}} ({{name}}); it stops working now.',
+  'tokens.revoked_all': 'Tokens revoked: {{count}}. They stop working now.',
+
+  // Group budgets (issue 7: /members, /role, /link, split, /balances, /settle)
+  'role.owner': 'owner',
+  'role.admin': 'admin',
+  'role.member': 'member',
+  'role.viewer': 'viewer',
+  'members.title': 'Members of {{title}}, spent in {{period}}',
+  'members.role_changed': '{{member}} is now {{role}} (was {{from}}).',
+  'members.role_unchanged': '{{member}} is already {{role}}.',
+  'error.member_unknown_ambiguous': '“{{member}}” could be {{candidates}}; write the @username instead.',
+  'link.code_book': 'Link code: {{code}} (works once, for {{minutes}} minutes). An admin of the other chat (another Telegram group or a Discord channel) sends there: /link {{code}}. That chat must have no records yet; then both chats share this book.',
+  'link.code_identity': 'Your link code: {{code}} (works once, for {{minutes}} minutes). Send /link {{code}} to me in a private chat on your other platform (Telegram or Discord): both accounts become one, with this personal book.',
+  'link.linked_book': 'Linked: this chat now shares the book “{{title}}” (chats in it: {{count}}).',
+  'link.linked_identity': 'Linked: your accounts are one now, and this chat shows your personal book “{{title}}”.',
+  'error.link_code_invalid_same_book': 'This chat already uses that book; nothing to link.',
+  'error.link_code_invalid_has_data': 'This chat already has its own records, budgets or money in accounts, and linking would hide them, so nothing was changed. Redeem the code in a chat that has no records yet, or run /link here and redeem that code in the other chat.',
+  'error.link_code_invalid_wrong_chat_book': 'This code links group chats: an admin sends /link <code> in the other group or Discord channel.',
+  'error.link_code_invalid_wrong_chat_identity': 'This code links your own accounts: send /link <code> to me in a private chat on your other platform.',
+  'error.link_code_invalid_same_user': 'These accounts are already linked.',
+  'error.link_code_invalid_same_platform': 'Both accounts have {{platform}}; a person can link one account per platform.',
+  'error.split_invalid_alone': 'Nobody to split with here yet: others join the book when they write in this chat. (To write the word “split” in a note, put it in quotes.)',
+  'error.split_invalid_self': 'You cannot settle up with yourself.',
+  'error.split_invalid_mismatch': 'The amounts in “{{split}}” do not add up to the total. Leave someone without =amount to take the rest.',
+  'error.split_invalid_exceeds_total': 'The amounts in “{{split}}” are more than the total.',
+  'split.shares': 'Split, paid by {{payer}}: {{shares}}',
+  'balances.title': 'Balances in {{currency}}',
+  'balances.empty': 'No split expenses yet. Split one: /spend 90 #dinner split',
+  'balances.square': 'Everyone is square.',
+  'balances.plan': 'To settle up:',
+  'balances.transfer': '{{from}} → {{to}}: {{amount}}',
+  'settle.done': '{{from}} paid {{to}} {{amount}}.',
+  'settle.nothing': 'You do not owe {{member}} anything to settle. /balances shows who owes whom.',
+  'settle.you_owe': 'You still owe {{amount}}.',
+  'settle.you_are_owed': 'You are owed {{amount}}.',
+  'settle.you_square': 'You are square in {{currency}}.',
+  'settle.undo': 'Undo',
+  'settle.undone': 'Taken back: {{from}} paid {{to}} {{amount}}.',
+  // Recurring templates (issue 4: /template, /templates, worker notifications)
+  'template.added': 'Template {{id}} added: {{record}}, {{schedule}}. Next: {{next}} ({{timezone}}).',
+  'template.list_title': 'Templates (times in {{timezone}}):',
+  'template.list_empty': 'No templates yet. Add one: /template add monthly:1 500 #rent (a + before the amount makes an income).',
+  'template.col_id': 'id',
+  'template.col_next': 'next',
+  'template.col_schedule': 'schedule',
+  'template.col_record': 'record',
+  'template.status_paused': 'paused',
+  'template.status_ended': 'ended',
+  'template.paused': 'Template {{id}} paused: nothing is recorded until /template resume {{id}}.',
+  'template.resumed': 'Template {{id}} resumed. Next: {{next}} ({{timezone}}).',
+  'template.resumed_ended': 'Template {{id}} resumed, but its schedule has no more dates.',
+  'template.deleted': 'Template {{id}} deleted; the records it made stay.',
+  'template.applied': 'Recorded from templates:',
+  'template.applied_missed': 'Recorded from templates, including {{count}} missed while I was offline:',
+  'template.applied_more': '…and {{count}} more.',
+  'template.failed': 'Template {{id}} ({{record}}) could not be recorded and is paused: {{reason}} Fix it, then /template resume {{id}}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

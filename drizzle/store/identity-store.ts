@@ -37,6 +37,12 @@ export function identityStore(db: Db) {
         .innerJoin(users, eq(users.id, identities.userId))
         .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId)));
       if (found) {
+        // Usernames change and may be set later; keep the identity's current one for @mentions.
+        if (ref.username !== undefined)
+          await db
+            .update(identities)
+            .set({ username: ref.username })
+            .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId), sql`${identities.username} is distinct from ${ref.username}`));
         if (found.name !== ref.name || (ref.locale && found.locale !== ref.locale)) {
           await db.update(users).set({ name: ref.name, locale: ref.locale ?? found.locale }).where(eq(users.id, found.id));
           return { ...found, name: ref.name, locale: ref.locale ?? found.locale };
@@ -174,6 +180,7 @@ export function identityStore(db: Db) {
     if (updateKey && r!.fresh === 0) return undefined;
     const fastPath =
       r!.user_id !== null && r!.book_id !== null && r!.role !== null && r!.user_name === from.name &&
+        (from.username === undefined || from.username === r!.username) &&
       !(platformAdmin && !r!.role_set_explicitly && (r!.role === 'member' || r!.role === 'viewer'));
     if (fastPath) {
       const book = toBook({ id: r!.book_id!, title: r!.title!, currency: r!.currency!, timezone: r!.timezone!, language: r!.language!, defaultAccountId: r!.default_account_id, lastSeq: 0, createdAt: new Date() });
@@ -193,6 +200,7 @@ interface EnterRow {
   fresh: number;
   user_id: number | null;
   user_name: string | null;
+  username: string | null;
   locale: string | null;
   book_id: number | null;
   title: string | null;

@@ -5,8 +5,17 @@ import { eventStore } from './event-store.js';
 import { identityStore } from './identity-store.js';
 import { labelStore } from './label-store.js';
 import { totalsStore } from './totals-store.js';
+import { tokenStore } from './token-store.js';
+import { apiStore } from './api-store.js';
+import { memberStore } from './member-store.js';
+import { splitStore } from './split-store.js';
+import { linkStore } from './link-store.js';
+import { statsStore } from './stats-store.js';
+import { budgetStore } from './budget-store.js';
+import { importStore } from './import-store.js';
+import { templateStore } from './template-store.js';
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
 export function createStore(db: Db): LedgerStore {
-  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db) };
+  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...importStore(db), ...templateStore(db) };
 }

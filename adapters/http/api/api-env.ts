@@ -1,0 +1,34 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { ApiToken } from '../../../domain/api-tokens.js';
+import type { Clock } from '../../../domain/clock.js';
+import type { LedgerStore } from '../../../domain/ports.js';
+import type { RateLimitOptions } from '../../../bot/rate-limit.js';
+import type { ChartRenderer } from '../../../bot/services.js';
+
+/** What the API needs; main.ts passes the same store and clock the bots use. */
+export interface ApiDeps {
+  store: LedgerStore;
+  clock: Clock;
+  logger: Logger;
+  /** Per-token limit; default {@link API_RATE_LIMIT}. `false` turns it off (benchmarks). */
+  rateLimit?: RateLimitOptions | false;
+  /** Largest accepted request body in bytes; default {@link API_BODY_LIMIT}. */
+  bodyLimitBytes?: number;
+  /** Chart PNGs (the same renderer the bots use). */
+  renderChart?: ChartRenderer;
+}
+
+/** A burst of 60 requests per token, then 10 a second. */
+export const API_RATE_LIMIT: RateLimitOptions = { capacity: 60, refillPerSecond: 10 };
+/** 64 KiB: the largest legitimate body (one event) is well under 2 KiB. */
+export const API_BODY_LIMIT = 64 * 1024;
+
+export interface ApiVariables {
+  /** The authenticated token (never the secret itself). */
+  token: ApiToken;
+  requestId: string;
+}
+
+export type ApiEnv = { Variables: ApiVariables };
+export type ApiApp = OpenAPIHono<ApiEnv>;

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
+
+/**
+ * `/link` at the dispatcher level, with Telegram and Discord chat refs. An adapter-level version
+ * would drive the same flows through the Telegram Bot API double and the Discord interaction
+ * double once the Discord adapter exists.
+ */
+describe('/link across chats and platforms', () => {
+  let h: Harness;
+  let n = 0;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => h?.close());
+
+  const codeIn = (text: string): string => /\/link ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(text)![1]!;
+  const fresh = (label: string) => `${label}-${++n}`;
+
+  // Telegram people
+  const ann: TestUser = { id: '101', name: 'Ann', username: 'ann' };
+  const bob: TestUser = { id: '102', name: 'Bob', username: 'bob' };
+  // Discord people (another id space)
+  const dan: TestUser = { id: '900000000000000201', name: 'Dan', username: 'dan_dc', platform: 'discord' };
+  const eve: TestUser = { id: '900000000000000202', name: 'Eve', username: 'eve_dc', platform: 'discord' };
+
+  it('GIVEN a Telegram group and a Discord channel WHEN linked THEN both record into one book and see the same history, accounts and members', async () => {
+    const tg = fresh('tg-family');
+    const dc = fresh('dc-family');
+    await h.say(ann, '/start', tg);
+    await h.say(bob, '/start', tg);
+    await h.say(dan, '/start', dc);
+    await h.say(eve, '/start', dc);
+
+    const code = codeIn(await h.say(ann, '/link', tg));
+    expect(await h.say(dan, `/link ${code.toLowerCase()}`, dc)).toBe(`Linked: this chat now shares the book “${tg}” (chats in it: 2).`);
+
+    expect(await h.say(ann, '/spend 12 #food lunch', tg)).toContain('#1 −12.00 EUR');
+    expect(await h.say(dan, '/spend 8 #food', dc)).toContain('#2 −8.00 EUR');
+    expect(await h.say(eve, '/income 100 refund', dc)).toContain('#3 +100.00 EUR');
+    for (const [who, chat] of [[bob, tg], [eve, dc]] as const) {
+      const history = await h.say(who, '/history', chat);
+      expect(history).toMatch(/#3 .*\+100\.00 EUR/);
+      expect(history).toMatch(/#2 .*−8\.00 EUR/);
+      expect(history).toMatch(/#1 .*−12\.00 EUR/);
+      expect(await h.say(who, '/accounts', chat)).toContain('80.00 EUR');
+    }
+    const members = await h.say(bob, '/members', tg);
+    expect(members).toMatch(/Ann @ann\s+owner\s+12\.00 EUR/);
+    expect(members).toMatch(/Bob @bob\s+member/);
+    // Dan owned the Discord book; in the joined book he is an admin, Eve keeps her role.
+    expect(members).toMatch(/Dan @dan_dc\s+admin\s+8\.00 EUR/);
+    expect(members).toMatch(/Eve @eve_dc\s+member/);
+
+    // A split across platforms, settled from the other one.
+    expect(await h.say(ann, '/spend 30 #taxi split:@eve_dc,@me', tg)).toContain('Eve 15.00 EUR, Ann 15.00 EUR');
+    expect(await h.say(eve, '/settle @ann', dc)).toContain('Eve paid Ann 15.00 EUR.');
+    expect(await h.say(bob, '/balances', tg)).toContain('Everyone is square');
+  });
+
+  it('GIVEN a code THEN it works once, only for 10 minutes, and only where it makes sense', async () => {
+    const home = fresh('tg-home');
+    await h.say(ann, '/start', home);
+    const code = codeIn(await h.say(ann, '/link', home));
+    expect(await h.say(ann, `/link ${code}`, home)).toContain('already uses that book');
+    expect(await h.say(dan, `/link ${code}`)).toContain('This code links group chats');
+
+    const first = fresh('dc-one');
+    await h.say(dan, '/start', first);
+    expect(await h.say(dan, `/link ${code}`, first)).toContain('Linked');
+    const second = fresh('dc-two');
+    await h.say(dan, '/start', second);
+    expect(await h.say(dan, `/link ${code}`, second)).toContain('wrong or has expired');
+
+    const late = codeIn(await h.say(ann, '/link', home));
+    h.clock.advance(10 * 60_000 + 1000);
+    expect(await h.say(dan, `/link ${late}`, second)).toContain('wrong or has expired');
+    expect(await h.say(dan, '/link NOPE-NOPE', second)).toContain('wrong or has expired');
+  });
+
+  it('GIVEN the redeeming chat already has records THEN nothing changes and the code still works elsewhere', async () => {
+    const home = fresh('tg-home');
+    const busy = fresh('dc-busy');
+    const empty = fresh('dc-empty');
+    await h.say(ann, '/spend 5 coffee', home);
+    await h.say(dan, '/spend 7 tea', busy);
+    const code = codeIn(await h.say(ann, '/link', home));
+    expect(await h.say(dan, `/link ${code}`, busy)).toContain('already has its own records');
+    expect(await h.say(dan, '/history', busy)).toContain('−7.00 EUR');
+    expect(await h.say(dan, '/history', busy)).not.toContain('−5.00 EUR');
+    await h.say(dan, '/start', empty);
+    expect(await h.say(dan, `/link ${code}`, empty)).toContain('Linked');
+    expect(await h.say(dan, '/history', empty)).toContain('−5.00 EUR');
+  });
+
+  it('GIVEN members who are not admins THEN they can neither make nor redeem a book code', async () => {
+    const home = fresh('tg-home');
+    const other = fresh('dc-other');
+    await h.say(ann, '/start', home);
+    await h.say(bob, '/start', home);
+    await h.say(dan, '/start', other);
+    await h.say(eve, '/start', other);
+    expect(await h.say(bob, '/link', home)).toContain('Your role (member) cannot do that here; it needs admin.');
+    const code = codeIn(await h.say(ann, '/link', home));
+    expect(await h.say(eve, `/link ${code}`, other)).toContain('Your role (member) cannot do that here');
+    expect(await h.say(dan, `/link ${code}`, other)).toContain('Linked');
+  });
+
+  it('GIVEN a person on Telegram and on Discord WHEN they link identities THEN both private chats show one personal book and groups know one person', async () => {
+    const zoeTg: TestUser = { id: '150', name: 'Zoe', username: 'zoe' };
+    const zoeDc: TestUser = { id: '900000000000000250', name: 'zoe.d', username: 'zoe_d', platform: 'discord' };
+    await h.say(zoeTg, '/spend 20 #books');
+    const shared = fresh('dc-club');
+    await h.say(dan, '/start', shared);
+    await h.say(zoeDc, '/start', shared);
+
+    const code = codeIn(await h.say(zoeTg, '/link'));
+    expect(await h.say(zoeTg, `/link ${code}`)).toContain('already linked');
+    expect(await h.say(zoeDc, `/link ${code}`)).toBe('Linked: your accounts are one now, and this chat shows your personal book “p-150”.');
+
+    expect(await h.say(zoeDc, '/spend 5 #coffee')).toContain('#2 −5.00 EUR');
+    const history = await h.say(zoeTg, '/history');
+    expect(history).toMatch(/#2 .*#coffee/);
+    expect(history).toMatch(/#1 .*#books/);
+    // In the Discord club she is still one member, now under her Telegram name with both handles.
+    expect(await h.say(dan, '/members', shared)).toMatch(/Zoe @\w+\s+member/);
+    expect(await h.say(dan, '/spend 10 split:@zoe,@zoe_d', shared)).toContain('is not a split');
+
+    // Another Telegram account cannot join the same person: one account per platform.
+    const other: TestUser = { id: '151', name: 'Zed' };
+    const again = codeIn(await h.say(zoeDc, '/link'));
+    expect(await h.say(other, `/link ${again}`)).toContain('Both accounts have Telegram');
+  });
+
+  it('GIVEN an identity code redeemed where the person already has private records THEN refuses', async () => {
+    const kimTg: TestUser = { id: '160', name: 'Kim' };
+    const kimDc: TestUser = { id: '900000000000000260', name: 'Kim', platform: 'discord' };
+    await h.say(kimDc, '/spend 3 gum');
+    const code = codeIn(await h.say(kimTg, '/link'));
+    expect(await h.say(kimDc, `/link ${code}`)).toContain('already has its own records');
+    expect(await h.say(kimDc, `/link ${code}`, fresh('dc-group'))).toContain('This code links your own accounts');
+  });
+});

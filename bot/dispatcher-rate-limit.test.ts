@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../drizzle/store/rows.js';
+import { createHarness, type Harness } from '../test/harness.js';
+import { createRateLimiter } from './rate-limit.js';
+
+const ann = { id: '1', name: 'Ann' };
+const bob = { id: '2', name: 'Bob' };
+
+describe('per-chat command rate limit in the dispatcher', () => {
+  let h: Harness;
+  let t = 0;
+  beforeAll(async () => {
+    h = await createHarness({
+      extend: (s) => (s.commandLimiter = createRateLimiter({ capacity: 3, refillPerSecond: 0.5, now: () => t })),
+    });
+  });
+  afterAll(async () => h?.close());
+
+  const events = async () => rowsOf<{ n: number }>(await h.database.db.execute(sql`select count(*)::int as n from events`))[0]!.n;
+
+  it('GIVEN a flood from one chat THEN the burst is served, one "slow down" follows, then silence, and nothing more is recorded', async () => {
+    const replies: string[] = [];
+    for (let i = 1; i <= 6; i++) replies.push(await h.say(ann, `/spend ${i} flood`));
+    expect(replies.slice(0, 3).every((r) => r.includes('EUR'))).toBe(true);
+    expect(replies[3]).toBe('Slow down a little: try again in 2 s.');
+    expect(replies.slice(4)).toEqual(['', '']);
+    expect(await events()).toBe(3);
+  });
+
+  it('GIVEN another chat at the same time THEN it is not limited', async () => {
+    expect(await h.say(bob, '/spend 1 calm')).toContain('1.00 EUR');
+  });
+
+  it('GIVEN time passes THEN the chat is served again', async () => {
+    t += 2000;
+    expect(await h.say(ann, '/spend 7 later')).toContain('7.00 EUR');
+    expect(await h.say(ann, '/spend 8 too soon')).toMatch(/Slow down/);
+  });
+
+  it('GIVEN slash commands or buttons (interactions) THEN a limited chat always gets the message, never silence', async () => {
+    const m = {
+      chat: { platform: 'discord' as const, chatId: 'dm-9', kind: 'private' as const, title: 'dm' },
+      from: { platform: 'discord' as const, externalId: '9', name: 'Dee' },
+      platformAdmin: false,
+    };
+    for (let i = 0; i < 3; i++) await h.dispatcher.handleCommand(m, 'accounts', '');
+    for (let i = 0; i < 3; i++) expect((await h.dispatcher.handleCommand(m, 'accounts', ''))[0]?.text).toMatch(/Slow down/);
+    expect((await h.dispatcher.handleAction({ ...m, action: 'undo:1' })).replies[0]?.text).toMatch(/Slow down/);
+  });
+
+  it('GIVEN group chatter THEN it does not use up the group’s allowance', async () => {
+    t += 10_000;
+    for (let i = 0; i < 10; i++) expect(await h.say(ann, 'just talking', 'g1')).toBe('');
+    expect(await h.say(ann, '/spend 2 lunch', 'g1')).toContain('2.00 EUR');
+  });
+});

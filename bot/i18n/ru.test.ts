@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
+import { en, type MessageKey } from './en.js';
+import { t } from './index.js';
+import { ru } from './ru.js';
+
+/** Plural categories i18next looks for, per language (from CLDR via Intl). */
+const categories = (lang: string) => new Intl.PluralRules(lang).resolvedOptions().pluralCategories as string[];
+/** Only the categories our languages use: `error.amount_zero` is a key, not a plural form. */
+const PLURAL_SUFFIX = new RegExp(`_(${[...new Set([...categories('en'), ...categories('ru')])].join('|')})$`);
+
+/** Groups a resource's keys by base key: `x_one`, `x_few` → `x: [one, few]`; plain `x` → `x: ['']`. */
+function byBase(resource: Record<string, string | undefined>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const key of Object.keys(resource)) {
+    const m = PLURAL_SUFFIX.exec(key);
+    const base = m ? key.slice(0, m.index) : key;
+    out.set(base, [...(out.get(base) ?? []), m ? m[1]! : '']);
+  }
+  return out;
+}
+
+/** `{{name}}` variables of a text, also those inside `$t(role.{{role}})`. */
+const varsOf = (text: string): string[] => [...new Set([...text.matchAll(/{{\s*([\w.]+)\s*}}/g)].map((m) => m[1]!))].sort();
+
+const enRes = en as Record<string, string>;
+const ruRes = ru as Record<string, string | undefined>;
+
+describe('Russian texts', () => {
+  const enKeys = byBase(enRes);
+  const ruKeys = byBase(ruRes);
+
+  it('GIVEN every English key THEN Russian has it, as itself or with every Russian plural form', () => {
+    const missing: string[] = [];
+    for (const [base, forms] of enKeys) {
+      const ruForms = ruKeys.get(base);
+      if (!ruForms) missing.push(base);
+      else if (!ruForms.includes('')) {
+        // Only plural forms: all of them must be there, or some counts would fall back to English.
+        for (const c of categories('ru')) if (!ruForms.includes(c)) missing.push(`${base}_${c}`);
+      }
+      if (!forms.includes('')) for (const c of categories('en')) if (!forms.includes(c)) missing.push(`en:${base}_${c}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('GIVEN every Russian key THEN English has it (no stale or misspelt keys)', () => {
+    expect([...ruKeys.keys()].filter((base) => !enKeys.has(base))).toEqual([]);
+  });
+
+  it('GIVEN each key THEN every Russian variant uses exactly the English {{variables}}', () => {
+    const mismatches: string[] = [];
+    for (const [key, text] of Object.entries(ruRes)) {
+      const base = key.replace(PLURAL_SUFFIX, '');
+      const english = enRes[base] ?? enRes[`${base}_other`];
+      if (english === undefined || text === undefined) continue;
+      if (varsOf(text).join() !== varsOf(english).join()) mismatches.push(`${key}: ${varsOf(text)} vs ${varsOf(english)}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('GIVEN counts 1, 3, 5, 11, 21 THEN Russian picks the right plural form', () => {
+    const title = (count: number) => t('ru', 'history.title', { count });
+    expect([1, 3, 5, 11, 21].map(title)).toEqual([
+      'Последняя 1 запись',
+      'Последние 3 записи',
+      'Последние 5 записей',
+      'Последние 11 записей',
+      'Последняя 21 запись',
+    ]);
+    expect(t('ru', 'link.linked_book', { title: 'Семья', count: 2 })).toBe('Связано: этот чат теперь ведёт книгу «Семья» (в ней 2 чата).');
+  });
+
+  it('GIVEN every key rendered in Russian with sample values THEN no placeholder or nesting is left over', () => {
+    const leftovers: string[] = [];
+    for (const key of Object.keys(en) as MessageKey[]) {
+      const vars: Record<string, string | number> = { count: 3, role: 'viewer', needed: 'admin' };
+      for (const v of varsOf(enRes[key]!)) vars[v] ??= `<${v}>`;
+      const text = t('ru', key, vars);
+      if (/{{|\$t\(|undefined/.test(text) || text === key) leftovers.push(`${key}: ${text}`);
+    }
+    expect(leftovers).toEqual([]);
+  });
+
+  it('GIVEN a role error in Russian THEN the role names are Russian too', () => {
+    expect(t('ru', 'error.forbidden', { role: 'viewer', needed: 'member' })).toBe(
+      'Ваша роль (наблюдатель) здесь этого не позволяет; нужна роль «участник».',
+    );
+  });
+});
+
+describe('languages in chats', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('GIVEN a user whose Telegram/Discord locale is Russian THEN their new book answers in Russian', async () => {
+    const ivan: TestUser = { id: '70', name: 'Иван', locale: 'ru-RU' };
+    expect(await h.say(ivan, '/start')).toContain('Привет, Иван! Я COIN');
+    expect(await h.say(ivan, '/spend 0')).toBe('Сумма не может быть нулевой.');
+    const olga: TestUser = { id: '71', name: 'Olga', locale: 'ru', platform: 'discord' };
+    expect(await h.say(olga, '/balances')).toContain('Поделённых расходов пока нет');
+  });
+
+  it('GIVEN /language THEN the whole book switches, errors and roles included, and back', async () => {
+    const ann: TestUser = { id: '72', name: 'Ann', locale: 'en-GB' };
+    const bob: TestUser = { id: '73', name: 'Bob' };
+    await h.say(ann, '/start', 'lang-group');
+    await h.say(bob, '/start', 'lang-group');
+    expect(await h.say(ann, '/language ru', 'lang-group')).toBe('Язык: русский.');
+    expect(await h.say(bob, '/language en', 'lang-group')).toBe('Ваша роль (участник) здесь этого не позволяет; нужна роль «администратор».');
+    expect(await h.say(ann, '/spend 90 #ужин split', 'lang-group')).toContain('Поделено, платил(а) Ann: Ann 45.00 EUR, Bob 45.00 EUR');
+    expect(await h.say(bob, '/members', 'lang-group')).toMatch(/Ann\s+владелец/);
+    expect(await h.say(ann, '/language en', 'lang-group')).toBe('Language: English.');
+    expect(await h.say(bob, '/balances', 'lang-group')).toContain('Bob → Ann: 45.00 EUR');
+  });
+});

@@ -1,0 +1,39 @@
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import { budgets, chats } from '../schema.js';
+import type { Platform } from '../../domain/types.js';
+import { rowsOf } from './rows.js';
+
+/** What the outbound queue and the sweep need to know about chats and books. */
+export interface DeliveryStore {
+  /** The chat blocked the bot (or is gone); set by the outbound queue. */
+  isChatBlocked(platform: Platform, chatId: string): Promise<boolean>;
+  /** Marks the chat so nothing more is sent to it. */
+  markChatBlocked(platform: Platform, chatId: string, at: Date): Promise<void>;
+  /** Which of these books have any budget (only their template records can raise alerts). */
+  booksWithBudgets(bookIds: readonly number[]): Promise<Set<number>>;
+}
+
+/** Chats' delivery state on the database. */
+export function deliveryStore(db: Db): DeliveryStore {
+  return {
+    async isChatBlocked(platform, chatId) {
+      const rows = await db
+        .select({ at: chats.blockedAt })
+        .from(chats)
+        .where(and(eq(chats.platform, platform), eq(chats.chatId, chatId), isNotNull(chats.blockedAt)));
+      return rows.length > 0;
+    },
+    async markChatBlocked(platform, chatId, at) {
+      await db.update(chats).set({ blockedAt: at }).where(and(eq(chats.platform, platform), eq(chats.chatId, chatId)));
+    },
+    async booksWithBudgets(bookIds) {
+      if (bookIds.length === 0) return new Set();
+      const ids = `{${bookIds.map((n) => String(Math.trunc(n))).join(',')}}`;
+      const rows = rowsOf<{ book_id: number }>(
+        await db.execute(sql`select distinct ${budgets.bookId} as book_id from ${budgets} where ${budgets.bookId} = any(${ids}::int[])`),
+      );
+      return new Set(rows.map((r) => r.book_id));
+    },
+  };
+}

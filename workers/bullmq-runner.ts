@@ -1,0 +1,155 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { OutboundMessage } from './notifier.js';
+import { PLATFORM_LIMITS, type DeliveryOutcome } from './outbound.js';
+import { OUTBOUND_PLATFORMS, TEMPLATES_QUEUE, jobIdOf, outboundQueueName, type BullQueues } from './queues.js';
+import type { TemplateSweep } from './template-sweep.js';
+
+export interface BullWorkersOptions {
+  connection: Redis;
+  prefix: string;
+  queues: BullQueues;
+  /** Runs the sweep; omit to run no template worker in this process. */
+  sweep?: TemplateSweep;
+  /** Delivers one message; omit to run no outbound worker in this process. */
+  deliver?: (msg: OutboundMessage) => Promise<DeliveryOutcome>;
+  logger: Logger;
+  /** Cron pattern of the sweep trigger (default every minute, on the minute). */
+  sweepPattern?: string;
+  /** Extra sweep jobs queued when a sweep finds a full batch, so idle workers join in. */
+  helpers?: number;
+  /** Parallel sends per process and platform. */
+  outboundConcurrency?: number;
+}
+
+export interface BullWorkers {
+  /** Lets the jobs in hand finish (a sweep stops after its current batch), then disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reserves the next send slot of a chat: the later of now and the chat's next free moment, which
+ * moves one gap on. Atomic in Redis, so any number of workers keep one chat's pace together.
+ */
+const RESERVE_SLOT = `
+local now = tonumber(ARGV[1])
+local gap = tonumber(ARGV[2])
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, free)
+redis.call('SET', KEYS[1], slot + gap, 'PX', slot + gap - now + 1000)
+return slot`;
+
+type OutboundJob = Job<OutboundMessage & { slotAt?: number }>;
+
+/**
+ * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, idempotent, so
+ * every worker process may declare it) queues a sweep every minute, plus one at start-up for
+ * occurrences missed while no worker ran; the database decides what is due, so a sweep job
+ * delivered twice or run by two workers at once applies nothing twice. A sweep that finds a full
+ * batch queues `helpers` more sweep jobs, which idle worker processes pick up and share the work
+ * through SKIP LOCKED.
+ *
+ * Outbound: one queue per platform, each with BullMQ's limiter at the platform's overall rate;
+ * one chat's messages are spaced by a slot reserved in Redis (a job early for its chat is moved
+ * back to delayed until its slot). A blocked chat or a refused message ends the job with
+ * UnrecoverableError (no retries); anything else retries with exponential backoff.
+ */
+export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWorkers> {
+  const { connection, prefix, queues, logger } = opts;
+  const abort = new AbortController();
+  const workers: Worker[] = [];
+  const helpers = opts.helpers ?? 3;
+
+  const watch = (w: Worker, what: string) => {
+    w.on('error', (err) => logger.error({ err: String(err), worker: what }, 'queue worker error'));
+    w.on('failed', (job, err) => {
+      if (err instanceof DelayedError || err?.name === 'DelayedError') return;
+      logger.warn({ worker: what, job: job?.id, attempts: job?.attemptsMade, err: String(err) }, 'job failed');
+    });
+    workers.push(w);
+  };
+
+  if (opts.sweep) {
+    const sweep = opts.sweep;
+    await queues.templates.upsertJobScheduler(
+      'template-sweep',
+      { pattern: opts.sweepPattern ?? '* * * * *' },
+      { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+    watch(
+      new Worker(
+        TEMPLATES_QUEUE,
+        async (job) => {
+          const summary = await sweep({
+            signal: abort.signal,
+            onBusy: () => {
+              if (job.name !== 'sweep' || helpers <= 0) return;
+              void queues.templates
+                .addBulk(
+                  Array.from({ length: helpers }, (_, i) => ({
+                    name: 'help',
+                    data: {},
+                    opts: { jobId: jobIdOf(`help-${job.id}-${i}`), removeOnComplete: true, removeOnFail: true },
+                  })),
+                )
+                .catch((err) => logger.warn({ err: String(err) }, 'could not queue sweep helpers'));
+            },
+          });
+          return summary;
+        },
+        { connection, prefix, concurrency: 1, lockDuration: 60_000 },
+      ),
+      'templates',
+    );
+    await queues.templates.add('sweep', {}, { jobId: jobIdOf(`startup-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
+  }
+
+  if (opts.deliver) {
+    const deliver = opts.deliver;
+    for (const platform of OUTBOUND_PLATFORMS) {
+      const limits = PLATFORM_LIMITS[platform];
+      watch(
+        new Worker(
+          outboundQueueName(platform),
+          async (job: OutboundJob, token?: string) => {
+            const msg = job.data;
+            const gap = limits.chatGapMs(msg.chatId);
+            if (gap > 0) {
+              const now = Date.now();
+              // A job that comes back at its reserved slot goes; one early (or retried much later) reserves one.
+              const own = job.data.slotAt !== undefined && job.data.slotAt <= now + 20 && job.data.slotAt > now - 2 * gap;
+              if (!own) {
+                const key = `${prefix}:chat-slot:${msg.platform}:${msg.chatId}`;
+                const slot = Number(await connection.eval(RESERVE_SLOT, 1, key, String(now), String(gap)));
+                if (slot > now + 20) {
+                  await job.updateData({ ...job.data, slotAt: slot });
+                  await job.moveToDelayed(slot, token);
+                  throw new DelayedError();
+                }
+              }
+            }
+            const outcome = await deliver(msg);
+            if (outcome === 'blocked') throw new UnrecoverableError('chat blocked the bot; marked');
+            if (outcome === 'undeliverable') throw new UnrecoverableError('message refused by the platform');
+            return outcome;
+          },
+          {
+            connection,
+            prefix,
+            concurrency: opts.outboundConcurrency ?? 10,
+            limiter: { max: limits.perSecond, duration: 1000 },
+          },
+        ),
+        `outbound-${platform}`,
+      );
+    }
+  }
+
+  return {
+    async close() {
+      abort.abort();
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIChannel } from 'discord.js';
+import { renderMessage } from '../adapters/discord/render.js';
+import type { Reply } from '../bot/reply.js';
+import { Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
+
+/** Personal books live at `dm:<user id>` (adapters/discord). */
+const DM_PREFIX = 'dm:';
+
+/** Discord errors after which the chat will never receive from the bot. */
+const GONE = new Set<number | string>([
+  RESTJSONErrorCodes.CannotSendMessagesToThisUser,
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.UnknownUser,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+]);
+
+export interface DiscordNotifierOptions {
+  token: string;
+  /** REST base (`https://discord.com/api`), or a test double's. */
+  apiRoot?: string | undefined;
+}
+
+/**
+ * Sends notifications over Discord's REST API alone (a worker needs no gateway connection):
+ * guild channels by id, personal books (`dm:<user id>`) through the user's DM channel.
+ * @discordjs/rest queues requests per rate-limit bucket and waits out 429s itself.
+ */
+export function discordNotifier(opts: DiscordNotifierOptions): Notifier {
+  const rest = new REST({ version: '10', ...(opts.apiRoot ? { api: opts.apiRoot } : {}) }).setToken(opts.token);
+  const dmChannels = new Map<string, string>();
+
+  async function channelOf(chatId: string): Promise<string> {
+    if (!chatId.startsWith(DM_PREFIX)) return chatId;
+    const userId = chatId.slice(DM_PREFIX.length);
+    const known = dmChannels.get(userId);
+    if (known) return known;
+    const ch = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+    dmChannels.set(userId, ch.id);
+    return ch.id;
+  }
+
+  async function post(chatId: string, r: Reply): Promise<void> {
+    const m = renderMessage(r);
+    const files = m.files.map((f) => ({ name: f.name ?? 'file', data: f.attachment as Buffer }));
+    await rest.post(Routes.channelMessages(await channelOf(chatId)), {
+      body: {
+        content: m.content,
+        embeds: m.embeds,
+        components: m.components,
+        allowed_mentions: { parse: [] },
+        ...(files.length ? { attachments: m.files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description } : {}) })) } : {}),
+      },
+      ...(files.length ? { files } : {}),
+    });
+  }
+
+  return {
+    async send(_platform, chatId, reply): Promise<DeliveryResult> {
+      try {
+        await post(chatId, reply);
+        return 'sent';
+      } catch (err) {
+        if (err instanceof DiscordAPIError) {
+          if (GONE.has(err.code)) return 'blocked';
+          if (err.status >= 400 && err.status < 500 && err.status !== 429) throw new Undeliverable(err.message);
+        }
+        throw err;
+      }
+    },
+  };
+}

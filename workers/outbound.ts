@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Platform } from '../domain/types.js';
+import type { DeliveryStore } from '../drizzle/store/chat-delivery-store.js';
+import { Undeliverable, fromWire, type Notifier, type OutboundMessage } from './notifier.js';
+
+/**
+ * Platform rate limits the outbound queue keeps to (documented limits, with some margin):
+ * - Telegram: about 30 messages a second overall; 1 a second in one chat; 20 a minute in a group
+ *   (group chat ids are negative), hence 3 s between messages there.
+ * - Discord: 50 requests a second per bot; 5 messages per 5 s per channel.
+ * `perSecond` is enforced across all workers by BullMQ's queue limiter (one queue per platform),
+ * `chatGapMs` by a per-chat slot reserved in Redis (see bullmq-runner.ts) or in memory.
+ */
+export const PLATFORM_LIMITS: Record<Platform, { perSecond: number; chatGapMs: (chatId: string) => number }> = {
+  telegram: { perSecond: 25, chatGapMs: (chatId) => (chatId.startsWith('-') ? 3_000 : 1_000) },
+  discord: { perSecond: 40, chatGapMs: () => 1_000 },
+  console: { perSecond: 1_000, chatGapMs: () => 0 },
+  api: { perSecond: 1_000, chatGapMs: () => 0 },
+};
+
+/** Retry policy of a queued message: 8 attempts, exponential from 2 s (about 8.5 minutes in all). */
+export const OUTBOUND_ATTEMPTS = 8;
+export const OUTBOUND_BACKOFF_MS = 2_000;
+
+/**
+ * - `sent`: delivered.
+ * - `blocked`: the platform says the chat is gone; the chat is now marked and gets nothing more.
+ * - `skipped`: the chat was marked before; nothing was sent.
+ * - `undeliverable`: the platform refuses this message for good (or no notifier for it).
+ */
+export type DeliveryOutcome = 'sent' | 'blocked' | 'skipped' | 'undeliverable';
+
+export interface DeliverDeps {
+  notifier: Notifier;
+  store: DeliveryStore;
+  now: () => Date;
+  logger: Logger;
+}
+
+/**
+ * Delivers one queued message. Throws only for failures worth retrying; the queue decides how
+ * often (attempts with backoff) and stops at `blocked`/`undeliverable`.
+ */
+export async function deliver(msg: OutboundMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {
+  if (await deps.store.isChatBlocked(msg.platform, msg.chatId)) return 'skipped';
+  try {
+    const result = await deps.notifier.send(msg.platform, msg.chatId, fromWire(msg.reply));
+    if (result === 'blocked') {
+      await deps.store.markChatBlocked(msg.platform, msg.chatId, deps.now());
+      deps.logger.warn({ platform: msg.platform, chat: msg.chatId }, 'chat blocked the bot; marked, nothing more is sent there');
+      return 'blocked';
+    }
+    return 'sent';
+  } catch (err) {
+    if (err instanceof Undeliverable) {
+      deps.logger.error({ platform: msg.platform, chat: msg.chatId, err: err.message }, 'message refused by the platform; dropped');
+      return 'undeliverable';
+    }
+    throw err;
+  }
+}
+
+/** Exponential backoff of the in-process queue, as BullMQ's `{ type: 'exponential', delay }`. */
+export const backoffMs = (attemptsMade: number): number => OUTBOUND_BACKOFF_MS * 2 ** Math.max(0, attemptsMade - 1);

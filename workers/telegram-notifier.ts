@@ -1,0 +1,62 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Api, GrammyError, InputFile } from 'grammy';
+import { captionHtml, keyboard, replyHtml } from '../adapters/telegram/render.js';
+import type { Reply } from '../bot/reply.js';
+import { Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
+
+/**
+ * Errors after which a chat will never receive from the bot: the user blocked it or deleted their
+ * account, the bot left or was removed from the group, the chat is gone (or became a supergroup
+ * under a new id).
+ */
+const GONE = [
+  /bot was blocked by the user/i,
+  /user is deactivated/i,
+  /bot was kicked/i,
+  /bot is not a member/i,
+  /chat not found/i,
+  /group chat was upgraded/i,
+  /have no rights to send/i,
+  /bot can't initiate conversation/i,
+  /PEER_ID_INVALID/i,
+];
+
+export interface TelegramNotifierOptions {
+  token: string;
+  apiRoot: string;
+  /** Longest 429 `retry_after` to wait in place (longer ones fail and the queue retries later). */
+  maxDelaySeconds?: number;
+}
+
+/**
+ * Sends notifications through the Bot API with grammY's `Api` (no polling). 429s are waited out
+ * by auto-retry; the outbound queue already keeps to Telegram's rates, so they are rare.
+ */
+export function telegramNotifier(opts: TelegramNotifierOptions): Notifier {
+  const api = new Api(opts.token, { apiRoot: opts.apiRoot });
+  // 5xx and network errors go back to the queue, which retries with its own backoff.
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: opts.maxDelaySeconds ?? 30, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
+
+  async function post(chatId: string, r: Reply): Promise<void> {
+    const markup = keyboard(r);
+    const common = { parse_mode: 'HTML' as const, ...(markup ? { reply_markup: markup } : {}) };
+    if (r.image) await api.sendPhoto(chatId, new InputFile(r.image.png, r.image.name), { ...common, caption: captionHtml(r) });
+    else if (r.file) await api.sendDocument(chatId, new InputFile(r.file.content, r.file.name), { ...common, caption: captionHtml(r) });
+    else await api.sendMessage(chatId, replyHtml(r), common);
+  }
+
+  return {
+    async send(_platform, chatId, reply): Promise<DeliveryResult> {
+      try {
+        await post(chatId, reply);
+        return 'sent';
+      } catch (err) {
+        if (err instanceof GrammyError) {
+          if (err.error_code === 403 || GONE.some((re) => re.test(err.description))) return 'blocked';
+          if (err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429) throw new Undeliverable(err.description);
+        }
+        throw err;
+      }
+    },
+  };
+}
