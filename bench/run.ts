@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<string[]>> = {
   telegram: async () => (await import('./telegram.bench.js')).benchTelegram(),
+  api: async () => (await import('./api.bench.js')).benchApi(),
   charts: async () =>
     (await (await import('../workers/charts/render-chart.bench.js')).benchCharts()).map((r) => `chart ${r.kind}: ${r.ms.toFixed(1)} ms (warm, median of 10)`),
 };

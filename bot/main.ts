@@ -14,6 +14,10 @@ import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
 import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
 import { startConsoleChat } from '../adapters/console/console-adapter.js';
 import type { Services } from './services.js';
+import { mountApi } from '../adapters/http/api/api-app.js';
+import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
+import { budgetAfterRecord } from './commands/budgets.js';
+import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
 import path from 'node:path';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
@@ -30,17 +34,24 @@ export async function main(env: Record<string, string | undefined> = process.env
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
   const store = createStore(database.db);
+  const roles = new Set(config.ROLES);
+  // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
+  const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger });
   const services: Services = {
     store,
     clock: systemClock,
     defaults: { currency: config.DEFAULT_CURRENCY, timezone: config.DEFAULT_TIMEZONE, language: 'en' },
     logger,
+    renderChart: (spec) => charts.render(spec),
+    afterRecord: budgetAfterRecord,
+    commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
+    apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
   };
   const registry = createRegistry();
   const dispatcher = createDispatcher(registry, services);
   const stops: (() => Promise<void>)[] = [];
   const mounts: ((app: Hono) => void)[] = [];
-  const roles = new Set(config.ROLES);
+  stops.push(() => charts.close());
   let consoleDone: Promise<void> | undefined;
 
   if (roles.has('bot')) {
@@ -74,6 +85,13 @@ export async function main(env: Record<string, string | undefined> = process.env
       consoleDone = chat.done;
     }
   }
+
+  if (roles.has('worker') && config.REDIS_URL) {
+    const chartsWorker = startChartsWorker({ redisUrl: config.REDIS_URL, logger });
+    stops.push(() => chartsWorker.close());
+  }
+
+  if (roles.has('api')) mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart }));
 
   if (roles.has('api') || mounts.length) {
     const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, mount: (a) => mounts.forEach((m) => m(a)) });
