@@ -167,9 +167,14 @@ export function identityStore(db: Db) {
         on conflict do nothing returning key
       )
       select (select count(*) from mark)::int as fresh,
-        u.id as user_id, u.name as user_name, u.locale,
+        u.id as user_id, u.name as user_name, u.locale, i.username,
         b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id,
-        m.role, m.role_set_explicitly
+        m.role, m.role_set_explicitly,
+        (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'currency', a.currency,
+            'opening', a.opening_minor::text, 'balance', a.balance_minor::text) order by a.id), '[]')
+          from accounts a where a.book_id = b.id and a.deleted_at is null) as accounts,
+        (select coalesce(json_agg(json_build_object('id', l.id, 'name', l.name) order by l.name), '[]')
+          from labels l where l.book_id = b.id) as labels
       from (select 1) as one
       left join identities i on i.platform = ${from.platform} and i.external_id = ${from.externalId}
       left join users u on u.id = i.user_id
@@ -180,12 +185,26 @@ export function identityStore(db: Db) {
     if (updateKey && r!.fresh === 0) return undefined;
     const fastPath =
       r!.user_id !== null && r!.book_id !== null && r!.role !== null && r!.user_name === from.name &&
-        (from.username === undefined || from.username === r!.username) &&
+      (from.username === undefined || from.username === r!.username) &&
       !(platformAdmin && !r!.role_set_explicitly && (r!.role === 'member' || r!.role === 'viewer'));
     if (fastPath) {
       const book = toBook({ id: r!.book_id!, title: r!.title!, currency: r!.currency!, timezone: r!.timezone!, language: r!.language!, defaultAccountId: r!.default_account_id, lastSeq: 0, createdAt: new Date() });
       const user = { id: r!.user_id!, name: r!.user_name!, locale: r!.locale };
-      return { user, book, member: { bookId: book.id, userId: user.id, role: r!.role as Role, name: user.name } };
+      const json = <T>(v: T[] | string | null): T[] => (typeof v === 'string' ? (JSON.parse(v) as T[]) : (v ?? []));
+      const accounts = json(r!.accounts).map((a) => ({
+        id: a.id,
+        bookId: book.id,
+        name: a.name,
+        currency: a.currency,
+        openingMinor: Number(a.opening),
+        balanceMinor: Number(a.balance),
+      }));
+      return {
+        user,
+        book,
+        member: { bookId: book.id, userId: user.id, role: r!.role as Role, name: user.name },
+        snapshot: { accounts, labels: json(r!.labels) },
+      };
     }
     const user = await rest.resolveUser(from);
     const book = await rest.resolveChat(chat, d);
