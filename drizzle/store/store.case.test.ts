@@ -52,6 +52,26 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     expect((await store.ensureMember(book.id, u3.id, true)).role).toBe('viewer');
   });
 
+  it('GIVEN a known member THEN enter resolves user, book, role and the book snapshot in one call and drops a repeated update key', async () => {
+    const chat = { platform: 'discord' as const, chatId: 'snap', kind: 'group' as const, title: 'Snap' };
+    const from = { platform: 'discord' as const, externalId: 'snap-user', name: 'Sam', username: 'sam' };
+    const first = await store.enter(chat, from, false, defaults, 'dc:snap:1');
+    expect(first?.member.role).toBe('owner');
+    const acc = await store.createAccount(first!.book.id, { name: 'Wallet', currency: 'EUR', openingMinor: 700 });
+    await store.record({ bookId: first!.book.id, kind: 'expense', accountId: acc.id, amountMinor: 200, currency: 'EUR', labels: ['Food'], note: '', authorId: first!.user.id, occurredAt: new Date() });
+    const again = await store.enter(chat, from, false, defaults, 'dc:snap:2');
+    expect(again).toMatchObject({ user: { id: first!.user.id }, book: { id: first!.book.id }, member: { role: 'owner' } });
+    expect(again!.snapshot).toEqual({
+      accounts: [{ id: acc.id, bookId: first!.book.id, name: 'Wallet', currency: 'EUR', openingMinor: 700, balanceMinor: 500 }],
+      labels: [{ id: expect.any(Number), name: 'Food' }],
+    });
+    expect(await store.enter(chat, from, false, defaults, 'dc:snap:2')).toBeUndefined();
+    // A changed username is stored (for @mentions) and the next call still resolves the same user.
+    const renamed = await store.enter(chat, { ...from, username: 'sammy' }, false, defaults);
+    expect(renamed?.user.id).toBe(first!.user.id);
+    expect((await store.enter(chat, { ...from, username: 'sammy' }, false, defaults))?.snapshot).toBeDefined();
+  });
+
   it('GIVEN an update key seen before THEN markProcessed says so', async () => {
     expect(await store.markProcessed('tg:1:42')).toBe(true);
     expect(await store.markProcessed('tg:1:42')).toBe(false);
