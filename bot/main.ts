@@ -18,6 +18,8 @@ import { mountApi } from '../adapters/http/api/api-app.js';
 import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
 import { budgetAfterRecord } from './commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
+import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
+import { mountDashboard } from '../workers/dashboard.js';
 import path from 'node:path';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
@@ -89,6 +91,28 @@ export async function main(env: Record<string, string | undefined> = process.env
   if (roles.has('worker') && config.REDIS_URL) {
     const chartsWorker = startChartsWorker({ redisUrl: config.REDIS_URL, logger });
     stops.push(() => chartsWorker.close());
+  }
+
+  // Templates and outbound messages (issue 4): BullMQ with REDIS_URL (the worker role runs the
+  // sweep and delivery; any number of such processes), else in-process. Every role may queue.
+  const workerRole = await startWorkerRole({
+    db: database.db,
+    store,
+    clock: systemClock,
+    logger,
+    notifier: buildNotifier({
+      telegram: config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : undefined,
+      discord: config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT } : undefined,
+      console: roles.has('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? process.stdout : undefined,
+    }),
+    redisUrl: config.REDIS_URL,
+    runWorkers: roles.has('worker'),
+  });
+  services.outbox = workerRole.outbox;
+  stops.push(() => workerRole.close());
+  if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
+    const queues = workerRole.queues.all;
+    mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
   if (roles.has('api')) mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart }));

@@ -18,4 +18,9 @@ export interface Services {
   commandLimiter?: import('./rate-limit.js').RateLimiter;
   /** Lifetime of personal API tokens issued by `/token` (config API_TOKEN_TTL_DAYS); default 90. */
   apiTokenTtlDays?: number;
+  /**
+   * Messages to chats outside a reply (issue 4): the outbound queue (BullMQ with REDIS_URL, else
+   * in-process), with retries and platform rate limits. `outbound(platform, chatId, reply)` builds one.
+   */
+  outbox?: import('../workers/notifier.js').Outbox;
 }

@@ -92,6 +92,9 @@ export function parseTemplateArgs(args: string): { schedule: Schedule; kind: 'ex
     tokens.splice(1, 0, last);
   }
   const { schedule, rest } = splitSchedule(tokens.join(' '));
+  // A second time of day would otherwise end up as note text.
+  const stray = rest.split(/\s+/).find((t) => AT_TIME.test(t));
+  if (stray) throw new DomainError('schedule_invalid', { schedule: `${formatSchedule(schedule)} ${stray}`, reason: 'syntax' });
   const { kind, record } = templateRecordText(rest);
   if (!record) throw new DomainError('usage', {});
   return { schedule, kind, record };
@@ -197,6 +200,9 @@ export async function pauseTemplate(a: Actor, id: number): Promise<Template> {
 export async function resumeTemplate(a: Actor, id: number): Promise<Template> {
   const t = requireTemplate(await a.store.getTemplate(a.book.id, id), id);
   assertCanChange(a.role, a.userId, t.authorId);
+  // A running template keeps its next occurrence: rescheduling from now could skip one that is
+  // due this very minute and not swept yet.
+  if (!t.paused) return t;
   const now = a.clock.now();
   const nextDueAt = nextOccurrence(t.schedule, now, a.book.timezone, t.anchorAt);
   return requireTemplate(await a.store.updateTemplate(a.book.id, id, { paused: false, nextDueAt }), id);

@@ -326,7 +326,8 @@ export const settlements = pgTable(
  * Statistics rollup: sums per book, local day (in `stat_books.timezone`), dimension and currency.
  * Derived from events and rebuilt from them (never the source of truth): `t` totals, `l` per
  * label (key 0: no label), `a` per author (key 0: none), `b` balance change per account
- * (transfers included). Kind is expense/income for t/l/a and empty for b.
+ * (transfers included); the same letters in upper case hold whole local months (day = the 1st).
+ * Kind is expense/income for t/l/a and empty for b.
  */
 export const statDays = pgTable(
   'stat_days',

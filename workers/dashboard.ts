@@ -45,5 +45,7 @@ export function mountDashboard(app: Hono, opts: { queues: Queue[]; token: string
   const guard = adminGuard(opts.token);
   app.use(basePath, guard);
   app.use(`${basePath}/*`, guard);
+  // The page's <base href> ends with a slash; links back to the root use it.
+  app.get(`${basePath}/`, (c) => c.redirect(basePath));
   app.route(basePath, serverAdapter.registerPlugin());
 }

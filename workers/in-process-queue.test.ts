@@ -91,7 +91,7 @@ describe('in-process outbound queue (REDIS_URL unset)', () => {
     await q.send(outbound('telegram', 'p-7', { text: 'second' }));
     await q.send(outbound('telegram', 'p-8', { text: 'fine' }));
     await q.idle();
-    expect(outcomes).toEqual(['p-7:blocked', 'p-7:skipped', 'p-8:sent']);
+    expect(outcomes.sort()).toEqual(['p-7:blocked', 'p-7:skipped', 'p-8:sent']);
     expect(s.calls()).toBe(2);
     const rows = rowsOf<{ chat_id: string; blocked: boolean }>(
       await h.database.db.execute(sql`select chat_id, blocked_at is not null as blocked from chats where chat_id in ('p-7', 'p-8') order by chat_id`),

@@ -74,7 +74,9 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
     try {
       const wait = platformWait(msg.platform);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      opts.onOutcome?.(msg, await deliver(msg, opts));
+      // Not inside `onOutcome?.(…)`: an optional call skips evaluating its arguments.
+      const outcome = await deliver(msg, opts);
+      opts.onOutcome?.(msg, outcome);
     } catch (err) {
       const made = attemptsMade + 1;
       if (made < attempts && !closed) {

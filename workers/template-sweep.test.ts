@@ -241,6 +241,33 @@ describe('template sweep: exactly once, catch-up, pause, failures (PostgreSQL)',
     expect(new Set(all.map((e) => e.template_id)).size).toBe(6);
   });
 
+  it('GIVEN one template that breaks its batch for an unexpected reason THEN the others still apply and it stays due', async () => {
+    s.h.clock.set('2026-11-24T12:00:00Z');
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push(Number(/Template (\d+)/.exec(await s.h.say(ann, `/template add daily at:14:30 11 #poison n${i}`))![1]));
+    const poison = ids[2]!;
+    s.h.clock.set('2026-11-24T14:30:05Z');
+    const real = templateSweepStore(s.h.database.db);
+    const breaking: SweepStore = {
+      withDueBatch: (now, limit, exclude, fn) =>
+        real.withDueBatch(now, limit, exclude, (b) =>
+          fn({
+            ...b,
+            recordAll: async (events) => {
+              if (events.some((e) => e.templateId === poison)) throw new Error('value out of range');
+              return b.recordAll(events);
+            },
+          }),
+        ),
+    };
+    const summary = await s.sweepWith(breaking, 10)();
+    expect(summary.applied).toBe(4);
+    const rows = (await s.events()).filter((e) => e.amount_minor === '1100');
+    expect(rows.map((e) => e.template_id).sort()).toEqual(ids.filter((id) => id !== poison).sort());
+    // Not paused, not advanced: the next sweep (with the fault gone) applies it.
+    expect((await s.sweep()).applied).toBe(1);
+  });
+
   it('GIVEN an occurrence recorded already (a replayed job) THEN the sweep counts it as a duplicate and records nothing', async () => {
     s.h.clock.set('2026-11-24T12:00:00Z');
     const id = Number(/Template (\d+)/.exec(await s.h.say(ann, '/template add daily at:15:00 8 #dup'))![1]);

@@ -36,6 +36,7 @@ export async function budgetAfterRecord(ctx: CommandContext, rec: Recorded): Pro
   }
 }
 
+/** `/budget`, `/budgets`. */
 export const budgetCommands: CommandDef[] = [
   {
     name: 'budget',

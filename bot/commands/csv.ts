@@ -22,9 +22,11 @@ export function problemsText(problems: readonly CsvProblem[], lang: Language): s
   return '\n' + lines.join('\n');
 }
 
+/** `/export`, `/import`. */
 export const csvCommands: CommandDef[] = [
   {
     name: 'export',
+    slow: true,
     description: 'Download the records as a CSV file',
     usage: '/export [period|all]',
     options: [{ name: 'period', description: 'all (default), month, last-month, 2026, 2026-11, …', type: 'string' }],
@@ -40,6 +42,7 @@ export const csvCommands: CommandDef[] = [
   },
   {
     name: 'import',
+    slow: true,
     description: 'Import records from a CSV file (the columns of /export)',
     usage: '/import (with a CSV file attached)',
     options: [{ name: 'file', description: 'CSV file in the columns of /export', type: 'attachment', required: true }],

@@ -54,7 +54,7 @@ describe('/stats and /chart', () => {
     expect(text).toMatch(/Income\s+1,200\.00/);
     expect(text).toMatch(/Expenses\s+65\.00/);
     expect(text).toMatch(/Net\s+\+1,135\.00/);
-    expect(text).toContain('4 records');
+    expect(text).toContain('Records: 4');
     // October: expenses 40, income 1000, net 960.
     expect(text).toContain('vs October 2026: expenses +25.00 EUR (+63%), income +200.00 EUR (+20%), net +175.00 EUR (+18%)');
     expect(text).toMatch(/#food\s+50\.00\s+77%/);
@@ -89,7 +89,7 @@ describe('/stats and /chart', () => {
     const text = await h.say(ann, '/stats');
     expect(text).toContain('December 2026');
     expect(text).toMatch(/Expenses\s+7\.00/);
-    expect(text).toContain('1 records');
+    expect(text).toContain('Records: 1');
   });
 
   it('GIVEN a bad period or chart kind THEN a clear message and no image', async () => {
@@ -176,4 +176,11 @@ describe('statistics in a group', () => {
     expect(text).toMatch(/Bob\s+10\.00\s+\+5\.00/);
   });
 
+  it('GIVEN a Russian book THEN /stats and /budgets answer in Russian', async () => {
+    await h.say(ann, '/language ru', 'family');
+    const text = await h.say(ann, '/stats', 'family');
+    expect(text).toMatch(/Расходы\s+40\.00/);
+    expect(text).toContain('Расходы по меткам');
+    expect(await h.say(ann, '/budgets', 'family')).toContain('Бюджетов пока нет');
+  });
 });

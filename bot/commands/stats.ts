@@ -108,9 +108,11 @@ async function chartReply(ctx: CommandContext, args: string): Promise<Reply> {
   return { text: [...caption, t(ctx.lang, 'chart.fallback')].join('\n'), ...(rows.length ? { pre: table(rows, ['l', 'r', 'r']) } : {}) };
 }
 
+/** `/stats`, `/chart`, `/rate`, `/rates`. */
 export const statsCommands: CommandDef[] = [
   {
     name: 'stats',
+    slow: true,
     description: 'Totals, by label and member, against the previous period, with a chart',
     usage: '/stats [period] [members]',
     options: [
@@ -121,6 +123,7 @@ export const statsCommands: CommandDef[] = [
   },
   {
     name: 'chart',
+    slow: true,
     description: 'A chart image: pie, bars, balance or members',
     usage: '/chart <pie|bars|balance|members> [period]',
     options: [

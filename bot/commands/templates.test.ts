@@ -56,6 +56,9 @@ describe('/template and /templates on PostgreSQL', () => {
     expect(await h.say(ann, '/templates')).toMatch(/4\s+paused\s+daily at:07:15/);
     h.clock.set('2026-11-28T12:00:00Z');
     expect(await h.say(ann, '/template resume 4')).toContain('Template 4 resumed. Next: 2026-11-29 07:15 (Europe/Berlin)');
+    // Resuming a running template that is due this minute and not swept yet must not skip it.
+    h.clock.set('2026-11-29T06:15:30Z');
+    expect(await h.say(ann, '/template resume 4')).toContain('Next: 2026-11-29 07:15');
     h.clock.set('2026-11-24T12:00:00Z');
   });
 

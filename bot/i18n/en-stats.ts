@@ -6,7 +6,7 @@ export const enStats = {
   'stats.income': 'Income',
   'stats.expenses': 'Expenses',
   'stats.net': 'Net',
-  'stats.records': '{{count}} records',
+  'stats.records': 'Records: {{count}}',
   'stats.compare': 'vs {{period}}: expenses {{expense}}, income {{income}}, net {{net}}',
   'stats.compare_new': 'new',
   'stats.by_label': 'Expenses by label',

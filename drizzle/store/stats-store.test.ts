@@ -177,6 +177,8 @@ describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
       ['2026-02-01', '2026-03-01'],
       ['2026-03-31', '2026-04-01'],
       ['2026-02-14', '2026-02-21'],
+      ['2026-01-20', '2026-04-10'],
+      ['2025-12-31', '2026-03-01'],
     ] as const) {
       expect(await rollup(book.id, from, to, dims)).toEqual(await truth(book.id, 'America/Sao_Paulo', from, to, dims));
     }

@@ -11,21 +11,35 @@ const MAX_PATCH_DAYS = 366;
 /** Advisory lock namespace for rollup refreshes (first key; the book id is the second). */
 const REFRESH_LOCK = 736403;
 
+/** A half-open range of instants, as ISO text (the boundaries of local days, computed by PostgreSQL). */
+interface Range {
+  from: string;
+  to: string;
+}
+
 /**
- * Re-aggregates the events of `bookId` selected by `filter` (an SQL condition on `e`) into
- * `stat_days`, with days cut in `tz`. The caller deletes the rows being replaced first.
+ * Re-aggregates the events of `bookId` into `stat_days`, with days cut in `tz`: all of them, or
+ * only those in `ranges` (whole local days). The caller deletes the rows being replaced first.
  */
-function rollupInsert(bookId: number, tz: string, filter: SQL): SQL {
+function rollupInsert(bookId: number, tz: string, ranges?: readonly Range[]): SQL {
+  // Literal bounds let the planner see a day is a few hundred rows: index range scans and
+  // nested loops, instead of a plan (and JIT compile) sized for the whole book.
+  const source = ranges
+    ? sql`from events e where e.book_id = ${bookId} and e.deleted_at is null and (${sql.join(
+        ranges.map((r) => sql`(e.occurred_at >= ${r.from}::timestamptz and e.occurred_at < ${r.to}::timestamptz)`),
+        sql` or `,
+      )})`
+    : sql`from events e where e.book_id = ${bookId} and e.deleted_at is null`;
   return sql`
     with ev as materialized (
       select e.id, e.kind, e.currency, e.amount_minor, e.author_id, e.account_id,
         e.to_account_id, e.to_amount_minor, e.to_currency,
         (e.occurred_at at time zone ${tz})::date as day
-      from events e
-      where e.book_id = ${bookId} and e.deleted_at is null and ${filter}
+      ${source}
     )
     insert into stat_days (book_id, dim, day, key, kind, currency, amount_minor, count)
-    select ${bookId}::int, 't', day, 0, kind, currency, sum(amount_minor), count(*)
+    select * from (
+    select ${bookId}::int, 't' as dim, day, 0, kind, currency, sum(amount_minor), count(*)
       from ev where kind <> 'transfer' group by day, kind, currency
     union all
     select ${bookId}::int, 'a', day, coalesce(author_id, 0), kind, currency, sum(amount_minor), count(*)
@@ -42,7 +56,57 @@ function rollupInsert(bookId: number, tz: string, filter: SQL): SQL {
       union all
       select day, to_account_id, coalesce(to_currency, currency), coalesce(to_amount_minor, amount_minor)
       from ev where kind = 'transfer'
-    ) moves group by day, account_id, currency`;
+    ) moves group by day, account_id, currency
+    ) agg
+    -- Stored in the order they are read (dimension, then day): a year is a few heap pages.
+    order by dim, day`;
+}
+
+/** `YYYY-MM-01` of a day's month. */
+const monthOf = (day: LocalDay): LocalDay => `${day.slice(0, 7)}-01`;
+
+/** The first day of the month after a month's first day (calendar arithmetic, no timezone). */
+function nextMonth(first: LocalDay): LocalDay {
+  const y = Number(first.slice(0, 4));
+  const m = Number(first.slice(5, 7));
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${first.slice(0, 4)}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
+/** (Re)writes the month rows of `months` (first days), or of every month, from the day rows. */
+function monthsInsert(bookId: number, months?: readonly LocalDay[]): SQL {
+  const which = months
+    ? sql`and (${sql.join(
+        months.map((m) => sql`(day >= ${m}::date and day < ${nextMonth(m)}::date)`),
+        sql` or `,
+      )})`
+    : sql``;
+  return sql`
+    insert into stat_days (book_id, dim, day, key, kind, currency, amount_minor, count)
+    select book_id, upper(dim), date_trunc('month', day)::date, key, kind, currency, sum(amount_minor), sum(count)
+    from stat_days
+    where book_id = ${bookId} and dim in ('t', 'l', 'a', 'b') ${which}
+    group by book_id, upper(dim), date_trunc('month', day), key, kind, currency
+    order by 2, 3`;
+}
+
+/**
+ * Rows of `dims` covering the local days `[from, to)`: month rows for the whole months inside
+ * it and day rows for the days before and after them, so a year reads 12 month groups rather
+ * than 365 days. Columns: dim (lower case), day, key, kind, currency, amount_minor, count.
+ */
+function spanRows(bookId: number, dims: readonly string[], from: LocalDay, to: LocalDay, useMonths = true): SQL {
+  const cols = sql`day, key, kind, currency, amount_minor, count`;
+  const inList = (ds: readonly string[]) => sql.join(ds.map((d) => sql`${d}`), sql`, `);
+  const days = (a: LocalDay, b: LocalDay) =>
+    sql`select dim, ${cols} from stat_days where book_id = ${bookId} and dim in (${inList(dims)}) and day >= ${a}::date and day < ${b}::date`;
+  const m1 = from === monthOf(from) ? from : nextMonth(monthOf(from));
+  const m2 = monthOf(to);
+  if (!useMonths || m1 >= m2) return days(from, to);
+  return sql`
+    select lower(dim) as dim, ${cols} from stat_days
+      where book_id = ${bookId} and dim in (${inList(dims.map((d) => d.toUpperCase()))}) and day >= ${m1}::date and day < ${m2}::date
+    union all ${days(from, m1)}
+    union all ${days(m2, to)}`;
 }
 
 /**
@@ -70,36 +134,53 @@ async function refresh(db: Db, bookId: number): Promise<void> {
     if (!book) return;
     if (book.built !== book.tz) return rebuild(tx, bookId, book.tz);
     // The local days an hour touches: its first and last instant (zones with :30/:45 offsets).
-    const days = rowsOf<{ day: string }>(
+    const days = rowsOf<{ day: string; from: string; to: string }>(
       await tx.execute(sql`
-        with h as (delete from stat_dirty where book_id = ${bookId} returning hour)
-        select distinct d::text as day from h,
-          lateral (values ((h.hour at time zone ${book.tz})::date),
-                          (((h.hour + interval '1 hour' - interval '1 microsecond') at time zone ${book.tz})::date)) v(d)`),
-    ).map((r) => r.day);
+        with h as (delete from stat_dirty where book_id = ${bookId} returning hour),
+        d as (
+          select distinct v.d from h,
+            lateral (values ((h.hour at time zone ${book.tz})::date),
+                            (((h.hour + interval '1 hour' - interval '1 microsecond') at time zone ${book.tz})::date)) v(d))
+        select d::text as day,
+          to_char((d::timestamp at time zone ${book.tz}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "from",
+          to_char(((d + 1)::timestamp at time zone ${book.tz}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "to"
+        from d order by d`),
+    );
     if (days.length === 0) return;
     if (days.length > MAX_PATCH_DAYS) return rebuild(tx, bookId, book.tz);
-    const list = days.join(',');
-    await tx.execute(sql`delete from stat_days where book_id = ${bookId} and day = any(string_to_array(${list}, ',')::date[])`);
-    await tx.execute(
-      rollupInsert(
-        bookId,
-        book.tz,
-        sql`exists (select 1 from unnest(string_to_array(${list}, ',')::date[]) d
-          where e.occurred_at >= (d::timestamp at time zone ${book.tz})
-            and e.occurred_at < ((d + 1)::timestamp at time zone ${book.tz}))`,
-      ),
-    );
+    // Neighbouring days merge into one range.
+    const ranges: Range[] = [];
+    for (const d of days) {
+      const last = ranges[ranges.length - 1];
+      if (last && last.to === d.from) last.to = d.to;
+      else ranges.push({ from: d.from, to: d.to });
+    }
+    const list = days.map((d) => d.day).join(',');
+    // Naming every dimension lets the primary key (book, dim, day, …) find the days.
+    await tx.execute(sql`delete from stat_days where book_id = ${bookId} and dim in ('t', 'l', 'a', 'b')
+      and day = any(string_to_array(${list}, ',')::date[])`);
+    await tx.execute(rollupInsert(bookId, book.tz, ranges));
+    const months = [...new Set(days.map((d) => monthOf(d.day)))];
+    await tx.execute(sql`delete from stat_days where book_id = ${bookId} and dim in ('T', 'L', 'A', 'B')
+      and day = any(string_to_array(${months.join(',')}, ',')::date[])`);
+    await tx.execute(monthsInsert(bookId, months));
   });
 }
 
 async function rebuild(tx: Tx, bookId: number, tz: string): Promise<void> {
   await tx.execute(sql`delete from stat_dirty where book_id = ${bookId}`);
   await tx.execute(sql`delete from stat_days where book_id = ${bookId}`);
-  await tx.execute(rollupInsert(bookId, tz, sql`true`));
+  const inserted = affectedRows(await tx.execute(rollupInsert(bookId, tz)));
+  await tx.execute(monthsInsert(bookId));
+  // A large rebuild changes the table's statistics more than the planner knows until autovacuum
+  // gets to it; its guesses (one row) would pick a sort-based plan several times slower.
+  if (inserted > 20_000) await tx.execute(sql`analyze stat_days`);
   await tx.execute(sql`insert into stat_books (book_id, timezone, built_at) values (${bookId}, ${tz}, now())
     on conflict (book_id) do update set timezone = excluded.timezone, built_at = excluded.built_at`);
 }
+
+/** Rows written by an INSERT: `count` on postgres.js, `affectedRows` on PGlite. */
+const affectedRows = (res: unknown): number => Number((res as { count?: number }).count ?? (res as { affectedRows?: number }).affectedRows ?? 0);
 
 const bucketExpr = (bucket: 'day' | 'month'): SQL =>
   bucket === 'month' ? sql`to_char(day, 'YYYY-MM')` : sql`to_char(day, 'YYYY-MM-DD')`;
@@ -115,9 +196,7 @@ export function statsStore(db: Db) {
           case s.dim when 'l' then l.name when 'a' then u.name end as name
         from (
           select dim, key, kind, currency, sum(amount_minor)::text as amount, sum(count)::int as n
-          from stat_days
-          where book_id = ${bookId} and dim in (${sql.join(dims.map((d) => sql`${d}`), sql`, `)})
-            and day >= ${from}::date and day < ${to}::date
+          from (${spanRows(bookId, dims, from, to)}) span
           group by dim, key, kind, currency
         ) s
         left join labels l on s.dim = 'l' and l.id = s.key
@@ -133,8 +212,7 @@ export function statsStore(db: Db) {
         select ${bucketExpr(bucket)} as bucket, currency,
           coalesce(sum(amount_minor) filter (where kind = 'income'), 0)::text as income,
           coalesce(sum(amount_minor) filter (where kind = 'expense'), 0)::text as expense
-        from stat_days
-        where book_id = ${bookId} and dim = 't' and day >= ${from}::date and day < ${to}::date
+        from (${spanRows(bookId, ['t'], from, to, bucket === 'month')}) span
         group by 1, currency order by 1, currency`);
       return rowsOf<{ bucket: string; currency: string; income: string; expense: string }>(res).map((r) => ({
         bucket: r.bucket,
@@ -146,19 +224,19 @@ export function statsStore(db: Db) {
 
     async balanceBuckets(bookId: number, from: LocalDay, to: LocalDay, bucket: 'day' | 'month') {
       await refresh(db, bookId);
-      const [openingRes, bucketRes] = [
-        await db.execute(sql`
-          select a.id, (a.opening_minor + coalesce(sum(s.amount_minor), 0))::text as minor
+      const [openingRes, bucketRes] = await Promise.all([
+        db.execute(sql`
+          select a.id, (a.opening_minor + coalesce(s.minor, 0))::text as minor
           from accounts a
-          left join stat_days s on s.book_id = ${bookId} and s.dim = 'b' and s.key = a.id and s.day < ${from}::date
-          where a.book_id = ${bookId} and a.deleted_at is null
-          group by a.id, a.opening_minor`),
-        await db.execute(sql`
+          left join (
+            select key, sum(amount_minor) as minor from (${spanRows(bookId, ['b'], '0001-01-01', from)}) span group by key
+          ) s on s.key = a.id
+          where a.book_id = ${bookId} and a.deleted_at is null`),
+        db.execute(sql`
           select key as account_id, ${bucketExpr(bucket)} as bucket, sum(amount_minor)::text as delta
-          from stat_days
-          where book_id = ${bookId} and dim = 'b' and day >= ${from}::date and day < ${to}::date
+          from (${spanRows(bookId, ['b'], from, to, bucket === 'month')}) span
           group by key, 2 order by 2, key`),
-      ];
+      ]);
       const opening = new Map(rowsOf<{ id: number; minor: string }>(openingRes).map((r) => [r.id, Number(r.minor)]));
       const buckets: BalanceBucket[] = rowsOf<{ account_id: number; bucket: string; delta: string }>(bucketRes).map((r) => ({
         accountId: r.account_id,
@@ -177,13 +255,19 @@ export function statsStore(db: Db) {
           select currency, per_minor, book_minor, 'rate' as source, updated_at as at
           from rates where book_id = ${bookId} and base = ${bookCurrency} and currency <> ${bookCurrency}
           union all
-          select case when e.to_currency = ${bookCurrency} then e.currency else e.to_currency end,
-            case when e.to_currency = ${bookCurrency} then e.amount_minor else e.to_amount_minor end,
-            case when e.to_currency = ${bookCurrency} then e.to_amount_minor else e.amount_minor end,
-            'transfer', e.occurred_at
-          from events e
-          where e.book_id = ${bookId} and e.kind = 'transfer' and e.to_currency <> e.currency and e.deleted_at is null
-            and (e.currency = ${bookCurrency} or e.to_currency = ${bookCurrency})
+          -- Per currency the newest transfer, found walking events_book_fx_idx backwards (a book
+          -- may hold thousands of such transfers; only the last one matters).
+          select c.currency, t.per_minor, t.book_minor, 'transfer', t.at
+          from (select distinct currency from accounts where book_id = ${bookId} and currency <> ${bookCurrency}) c
+          cross join lateral (
+            select case when e.to_currency = ${bookCurrency} then e.amount_minor else e.to_amount_minor end as per_minor,
+              case when e.to_currency = ${bookCurrency} then e.to_amount_minor else e.amount_minor end as book_minor,
+              e.occurred_at as at
+            from events e
+            where e.book_id = ${bookId} and e.kind = 'transfer' and e.to_currency <> e.currency and e.deleted_at is null
+              and ((e.currency = ${bookCurrency} and e.to_currency = c.currency) or (e.currency = c.currency and e.to_currency = ${bookCurrency}))
+            order by e.occurred_at desc limit 1
+          ) t
         ) r
         where per_minor > 0 and book_minor > 0
         order by currency, at desc, source`);

@@ -145,16 +145,21 @@ const RETRYABLE = new Set(['40001', '40P01']);
  */
 export function templateSweepStore(db: Db): SweepStore {
   async function claim(tx: Tx, now: Date, limit: number, exclude: readonly number[]): Promise<DueBatch | undefined> {
+    // Walk the due index in order. A sort under FOR UPDATE cannot stop at LIMIT (skipped rows
+    // must be replaced), so a planner without fresh statistics that picks "scan then sort" sorts
+    // every due template, on disk, for every batch: 100 ms instead of 0.5 ms at 100,000 due.
+    await tx.execute(sql`set local enable_sort = off`);
     const due = rowsOf<DueRow>(
       await tx.execute(sql`
         select t.id, t.book_id, t.kind, t.schedule, t.record, t.author_id, t.notify_platform, t.notify_chat_id, t.anchor_at, t.next_due_at
         from templates t
         where t.next_due_at <= ${now.toISOString()}::timestamptz and t.paused = false and t.deleted_at is null
           and not (t.id = any(${intArray(exclude)}))
-        order by t.next_due_at, t.id
+        order by t.next_due_at
         limit ${limit}
         for update of t skip locked`),
     );
+    await tx.execute(sql`set local enable_sort = on`);
     if (due.length === 0) return undefined;
     const bookIds = [...new Set(due.map((r) => r.book_id))].sort((a, b) => a - b);
     const ids = intArray(bookIds);
@@ -241,12 +246,14 @@ async function recorded(tx: Tx, keys: readonly { templateId: number; occurrenceA
   return new Set(rows.map((r) => occurrenceKey(r.template_id, asDate(r.occurrence_at))));
 }
 
-/** Label ids by book and lower-cased name. */
+/** Labels by book and lower-cased name: id and the spelling the book uses. */
 class LabelIds {
-  private readonly map = new Map<string, number>();
+  private readonly map = new Map<string, { id: number; name: string }>();
   private static key = (bookId: number, name: string) => `${bookId}:${name.toLowerCase()}`;
-  get = (bookId: number, name: string): number | undefined => this.map.get(LabelIds.key(bookId, name));
-  set = (bookId: number, name: string, id: number): void => void this.map.set(LabelIds.key(bookId, name), id);
+  get = (bookId: number, name: string): number | undefined => this.map.get(LabelIds.key(bookId, name))?.id;
+  /** The book's spelling of a label (`Rent` when written `rent`). */
+  nameOf = (bookId: number, name: string): string => this.map.get(LabelIds.key(bookId, name))?.name ?? name;
+  set = (bookId: number, name: string, id: number): void => void this.map.set(LabelIds.key(bookId, name), { id, name });
 }
 
 /**
@@ -258,7 +265,11 @@ async function ensureLabels(tx: Tx, events: readonly NewEvent[], ids: LabelIds):
   const missing = new Map<string, { book_id: number; name: string }>();
   for (const e of events)
     for (const name of e.labels)
-      if (ids.get(e.bookId, name) === undefined) missing.set(`${e.bookId}:${name.toLowerCase()}`, { book_id: e.bookId, name });
+      if (ids.get(e.bookId, name) === undefined) {
+        // The first spelling in the batch names a new label, as the first record would.
+        const key = `${e.bookId}:${name.toLowerCase()}`;
+        if (!missing.has(key)) missing.set(key, { book_id: e.bookId, name });
+      }
   if (missing.size === 0) return;
   const wanted = json([...missing.values()]);
   await tx.execute(sql`
@@ -352,7 +363,7 @@ async function recordAll(tx: Tx, events: readonly NewEvent[], labelIds: LabelIds
         currency: e.currency,
         accountId: e.accountId,
         accountName: names.get(e.accountId) ?? '',
-        labels: dedupe(e.labels),
+        labels: dedupe(e.labels.map((n) => labelIds.nameOf(e.bookId, n))).sort(),
         note: e.note,
         authorId: e.authorId,
       };

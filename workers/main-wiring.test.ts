@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Running } from '../bot/main.js';
+import { TEST_REDIS_URL, scratchDatabase, seedDueTemplates, templateEventCounts, waitUntil } from './testing.js';
+
+describe('main() wires the worker role', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+  });
+  afterAll(async () => scratch?.drop());
+
+  it('GIVEN ROLES=worker and no REDIS_URL THEN the in-process sweep applies due templates at start, and stop() ends it', async () => {
+    await seedDueTemplates(scratch.database, { count: 300, books: 30, dueAt: new Date(Date.now() - 5 * 60_000) });
+    let running: Running | undefined;
+    try {
+      running = await main({ ROLES: 'worker', DATABASE_URL: scratch.url, LOG_LEVEL: 'silent' });
+      await waitUntil(async () => (await templateEventCounts(scratch.database)).events === 300, 20_000);
+      expect(await templateEventCounts(scratch.database)).toEqual({ events: 300, distinct: 300 });
+    } finally {
+      await running?.stop();
+    }
+  });
+
+  it('GIVEN ROLES=api with REDIS_URL and ADMIN_TOKEN THEN the queue dashboard is served behind the token', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const token = 'dashboard-token-for-tests-0001';
+    const running = await main({ ROLES: 'api', DATABASE_URL: scratch.url, REDIS_URL: TEST_REDIS_URL, ADMIN_TOKEN: token, PORT: String(port), LOG_LEVEL: 'silent' });
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/admin/queues`)).status).toBe(401);
+      const ok = await fetch(`http://127.0.0.1:${port}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      const body = (await ok.json()) as { queues: { name: string }[] };
+      expect(body.queues.map((q) => q.name)).toContain('templates');
+    } finally {
+      await running.stop();
+    }
+  });
+});
