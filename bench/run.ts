@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
 /**
  * `npm run bench`: prints every benchmark's figures. `npm run bench -- telegram stats` runs some.
  * Benchmarks need the local PostgreSQL (and Redis for the worker figures), like the tests.
+ * Each benchmark runs in a process of its own, so one's leftovers (pools, timers, memory)
+ * cannot disturb the next one's figures.
  */
 const benches: Record<string, () => Promise<string[]>> = {
   telegram: async () => (await import('./telegram.bench.js')).benchTelegram(),
@@ -11,15 +16,25 @@ const benches: Record<string, () => Promise<string[]>> = {
     (await (await import('../workers/charts/render-chart.bench.js')).benchCharts()).map((r) => `chart ${r.kind}: ${r.ms.toFixed(1)} ms (warm, median of 10)`),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-for (const [name, run] of Object.entries(benches)) {
-  if (wanted.length && !wanted.includes(name)) continue;
-  process.stdout.write(`\n== ${name}\n`);
+const args = process.argv.slice(2);
+const only = args.indexOf('--only');
+if (only >= 0) {
+  const name = args[only + 1]!;
   try {
-    for (const line of await run()) process.stdout.write(line + '\n');
+    for (const line of await benches[name]!()) process.stdout.write(line + '\n');
+    process.exit(0);
   } catch (err) {
     process.stdout.write(`failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   }
 }
-process.exit(process.exitCode ?? 0);
+
+const wanted = args.filter((a) => !a.startsWith('-'));
+let failed = false;
+for (const name of Object.keys(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  process.stdout.write(`\n== ${name}\n`);
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--only', name], { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
