@@ -20,6 +20,7 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
  * processes (`workers/worker-main.ts` on BullMQ, the real every-minute job scheduler): time from
  * the due minute until every occurrence is recorded, and duplicates counted in SQL (must be 0).
  * Chats are not notified (no notify chat), so this measures applying, not the outbound queue.
+ * `BENCH_WORKERS=1 npm run bench -- templates` measures one worker for comparison.
  */
 export async function benchTemplates(): Promise<string[]> {
   const scratch = await scratchDatabase();

@@ -50,6 +50,7 @@ describe('configuration', () => {
     expect(err({ TELEGRAM_WEBHOOK_URL: 'https://coin.example/tg' })).toMatch(/^TELEGRAM_WEBHOOK_SECRET is required/);
     expect(err({ DISCORD_TOKEN: 'x'.repeat(40) })).toMatch(/^DISCORD_APPLICATION_ID is required/);
     expect(err({ DISCORD_GUILD_ID: '12' })).toMatch(/^DISCORD_GUILD_ID /);
+    expect(err({ QUEUE_PREFIX: 'a b' })).toMatch(/^QUEUE_PREFIX must be 1-64 characters/);
     for (const m of [err({ PORT: 'x' }), err({ TELEGRAM_BOT_TOKEN: 'abc' })]) expect(m.split('\n')).toHaveLength(1);
   });
 

@@ -46,6 +46,8 @@ const schema = z
     /** Guards the job dashboard (`/admin/queues`); unset: the dashboard is off. */
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     API_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** Redis key prefix of the BullMQ queues, to share one Redis between deployments. */
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').default('coin'),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET)

@@ -38,7 +38,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
-  const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger });
+  const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
   const services: Services = {
     store,
     clock: systemClock,
@@ -89,7 +89,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   if (roles.has('worker') && config.REDIS_URL) {
-    const chartsWorker = startChartsWorker({ redisUrl: config.REDIS_URL, logger });
+    const chartsWorker = startChartsWorker({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
     stops.push(() => chartsWorker.close());
   }
 
@@ -106,6 +106,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       console: roles.has('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? process.stdout : undefined,
     }),
     redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
     runWorkers: roles.has('worker'),
   });
   services.outbox = workerRole.outbox;

@@ -6,9 +6,11 @@ import { floating, parseRrule, rruleDates, type RruleParts, type WallDate, type 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
+/** `IANAZone.create` is cached by luxon; `isValidZone` builds an Intl formatter on every call. */
 function zoneOf(tz: string): IANAZone {
-  if (!IANAZone.isValidZone(tz)) throw new DomainError('timezone_invalid', { timezone: tz });
-  return IANAZone.create(tz);
+  const zone = IANAZone.create(tz);
+  if (!zone.isValid) throw new DomainError('timezone_invalid', { timezone: tz });
+  return zone;
 }
 
 function checkInstant(d: Date, name: string): number {

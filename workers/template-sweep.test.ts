@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createHarness, type Harness } from '../test/harness.js';
+import { createHarness } from '../test/harness.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';

@@ -165,6 +165,10 @@ export function identityStore(db: Db) {
       with mark as (
         insert into processed_updates (key) select ${updateKey ?? null}::text where ${updateKey ?? null}::text is not null
         on conflict do nothing returning key
+      ), unblock as (
+        -- A chat that writes again has unblocked the bot: notifications may flow again.
+        update chats set blocked_at = null
+        where platform = ${chat.platform} and chat_id = ${chat.chatId} and blocked_at is not null
       )
       select (select count(*) from mark)::int as fresh,
         u.id as user_id, u.name as user_name, u.locale, i.username,

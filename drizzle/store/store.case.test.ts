@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ENGINES } from '../../test/databases.js';
 import type { Database } from '../db.js';
 import { createStore } from './index.js';
@@ -70,6 +71,17 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     const renamed = await store.enter(chat, { ...from, username: 'sammy' }, false, defaults);
     expect(renamed?.user.id).toBe(first!.user.id);
     expect((await store.enter(chat, { ...from, username: 'sammy' }, false, defaults))?.snapshot).toBeDefined();
+  });
+
+  it('GIVEN a chat marked blocked WHEN it writes again THEN it is unblocked', async () => {
+    const chat = { platform: 'telegram' as const, chatId: 'blocked-1', kind: 'private' as const, title: 'B' };
+    const from = { platform: 'telegram' as const, externalId: 'blocked-user', name: 'Bea' };
+    await store.enter(chat, from, false, defaults);
+    await db.db.execute(sql`update chats set blocked_at = now() where chat_id = 'blocked-1'`);
+    await store.enter(chat, from, false, defaults, 'tg:unblock:1');
+    const rows = (await db.db.execute(sql`select blocked_at from chats where chat_id = 'blocked-1'`)) as unknown;
+    const [row] = Array.isArray(rows) ? rows : (rows as { rows: { blocked_at: unknown }[] }).rows;
+    expect(row.blocked_at).toBeNull();
   });
 
   it('GIVEN an update key seen before THEN markProcessed says so', async () => {
