@@ -2,7 +2,7 @@ import type { Actor } from './actor.js';
 import { DomainError } from './errors.js';
 import { assertCan, assertCanChange } from './permissions.js';
 import { parseRecordLine, type ParsedRecord } from './record-line.js';
-import type { Recorded } from './ports.js';
+import type { BookSnapshot, Recorded } from './ports.js';
 import type { Account, Book, LedgerEvent } from './types.js';
 import { readAmount, toMinor } from './amount.js';
 import { parseDateToken } from './dates.js';
@@ -65,21 +65,32 @@ export function chooseAccount(
   return account;
 }
 
-/** Records an expense or income from a record line (SPEC §2). */
-export async function recordLine(a: Actor, kind: 'expense' | 'income', line: string): Promise<Recorded> {
-  assertCan(a.role, 'record');
-  const [accounts, labels] = a.snapshot
-    ? [a.snapshot.accounts, a.snapshot.labels]
-    : await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id)]);
-  const def = accounts.find((x) => x.id === a.book.defaultAccountId) ?? accounts[0];
-  const parsed = parseRecordLine(line, {
-    accounts,
+/** The book's accounts and labels: the request's snapshot when it has one, else read now. */
+export async function bookView(a: Actor): Promise<BookSnapshot> {
+  if (a.snapshot) return a.snapshot;
+  const [accounts, labels] = await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id)]);
+  return { accounts, labels };
+}
+
+/** Parses a record line against the book: its accounts, labels, time zone and currency. */
+export function parseForBook(a: Actor, view: BookSnapshot, line: string): ParsedRecord {
+  const def = view.accounts.find((x) => x.id === a.book.defaultAccountId) ?? view.accounts[0];
+  return parseRecordLine(line, {
+    accounts: view.accounts,
     defaultAccount: def?.name,
-    labels: labels.map((l) => l.name),
+    labels: view.labels.map((l) => l.name),
     now: a.clock.now(),
     timezone: a.book.timezone,
     bookCurrency: a.book.currency,
   });
+}
+
+/** Records an expense or income from a record line (SPEC §2). */
+export async function recordLine(a: Actor, kind: 'expense' | 'income', line: string): Promise<Recorded> {
+  assertCan(a.role, 'record');
+  const view = await bookView(a);
+  const { accounts } = view;
+  const parsed = parseForBook(a, view, line);
   const account = chooseAccount(a.book, accounts, parsed) ?? (await defaultAccount(a, accounts));
   return a.store.record({
     bookId: a.book.id,

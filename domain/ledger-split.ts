@@ -1,11 +1,10 @@
 import type { Actor } from './actor.js';
 import { parseAmount, toMinor } from './amount.js';
 import { DomainError, isDomainError } from './errors.js';
-import { recordLine } from './ledger-record.js';
+import { bookView, parseForBook, recordLine } from './ledger-record.js';
 import { resolveMember, type MemberProfile } from './members.js';
 import { assertCan, assertCanChange } from './permissions.js';
 import type { Recorded } from './ports.js';
-import { parseRecordLine } from './record-line.js';
 import { netBalances, settleAmount, simplifyDebts, type SharedExpense } from './settle.js';
 import { parseSplitToken, splitAmount, splitSpecFrom, type ParsedSplit, type SplitSpec } from './split.js';
 import { tokenize } from './tokens.js';
@@ -94,21 +93,9 @@ export async function recordExpense(a: Actor, line: string): Promise<SplitRecord
   const found = extractSplit(line);
   if (!found) return recordLine(a, 'expense', line);
   assertCan(a.role, 'record');
-  const [accounts, labels, profiles] = await Promise.all([
-    a.store.listAccounts(a.book.id),
-    a.store.listLabels(a.book.id),
-    a.store.listMemberProfiles(a.book.id),
-  ]);
-  const def = accounts.find((x) => x.id === a.book.defaultAccountId) ?? accounts[0];
+  const [view, profiles] = await Promise.all([bookView(a), a.store.listMemberProfiles(a.book.id)]);
   // Read the amount first: the split is validated against it before the expense is written.
-  const parsed = parseRecordLine(found.rest, {
-    accounts,
-    defaultAccount: def?.name,
-    labels: labels.map((l) => l.name),
-    now: a.clock.now(),
-    timezone: a.book.timezone,
-    bookCurrency: a.book.currency,
-  });
+  const parsed = parseForBook(a, view, found.rest);
   const spec = specOf(found, profiles, a.userId, parsed.currency);
   checkedSplit(parsed.minor, spec, found.token);
 

@@ -71,6 +71,16 @@ export interface WorkerRole {
 export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
+  const makeSweep = (outbox: Outbox) =>
+    createTemplateSweep({
+      sweepStore: templateSweepStore(d.db),
+      ledger: d.store,
+      delivery,
+      outbox,
+      clock: d.clock,
+      logger: d.logger,
+      ...(d.batchSize ? { batchSize: d.batchSize } : {}),
+    });
 
   if (d.redisUrl) {
     const connection = redisConnection(d.redisUrl);
@@ -79,15 +89,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
     const outbox = bullOutbox(queues);
     let workers: BullWorkers | undefined;
     if (d.runWorkers) {
-      const sweep = createTemplateSweep({
-        sweepStore: templateSweepStore(d.db),
-        ledger: d.store,
-        delivery,
-        outbox,
-        clock: d.clock,
-        logger: d.logger,
-        ...(d.batchSize ? { batchSize: d.batchSize } : {}),
-      });
+      const sweep = makeSweep(outbox);
       workers = await startBullWorkers({
         connection,
         prefix,
@@ -112,15 +114,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const outbox: InProcessOutbox = createInProcessOutbox(deliverDeps);
   let sweeps: InProcessSweeps | undefined;
   if (d.runWorkers) {
-    const sweep = createTemplateSweep({
-      sweepStore: templateSweepStore(d.db),
-      ledger: d.store,
-      delivery,
-      outbox,
-      clock: d.clock,
-      logger: d.logger,
-      ...(d.batchSize ? { batchSize: d.batchSize } : {}),
-    });
+    const sweep = makeSweep(outbox);
     sweeps = startInProcessSweeps({ sweep, logger: d.logger });
   }
   return {
