@@ -15,6 +15,8 @@ import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
 import { startConsoleChat } from '../adapters/console/console-adapter.js';
 import type { Services } from './services.js';
 import { mountApi } from '../adapters/http/api/api-app.js';
+import { createBookAlerts } from '../workers/book-alerts.js';
+import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
 import { budgetAfterRecord } from './commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
@@ -116,7 +118,9 @@ export async function main(env: Record<string, string | undefined> = process.env
     mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
-  if (roles.has('api')) mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart }));
+  const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
+  if (roles.has('api'))
+    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
 
   if (roles.has('api') || mounts.length) {
     const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, mount: (a) => mounts.forEach((m) => m(a)) });

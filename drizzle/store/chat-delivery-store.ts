@@ -12,6 +12,8 @@ export interface DeliveryStore {
   markChatBlocked(platform: Platform, chatId: string, at: Date): Promise<void>;
   /** Which of these books have any budget (only their template records can raise alerts). */
   booksWithBudgets(bookIds: readonly number[]): Promise<Set<number>>;
+  /** The chats that share a book and have not blocked the bot (for alerts without a chat). */
+  chatsOfBook(bookId: number): Promise<{ platform: Platform; chatId: string }[]>;
 }
 
 /** Chats' delivery state on the database. */
@@ -34,6 +36,13 @@ export function deliveryStore(db: Db): DeliveryStore {
         await db.execute(sql`select distinct ${budgets.bookId} as book_id from ${budgets} where ${budgets.bookId} = any(${ids}::int[])`),
       );
       return new Set(rows.map((r) => r.book_id));
+    },
+    async chatsOfBook(bookId) {
+      const rows = await db
+        .select({ platform: chats.platform, chatId: chats.chatId })
+        .from(chats)
+        .where(and(eq(chats.bookId, bookId), sql`${chats.blockedAt} is null`));
+      return rows.map((r) => ({ platform: r.platform as Platform, chatId: r.chatId }));
     },
   };
 }

@@ -17,6 +17,8 @@ export interface ApiDeps {
   bodyLimitBytes?: number;
   /** Chart PNGs (the same renderer the bots use). */
   renderChart?: ChartRenderer;
+  /** Called after an event is recorded through the API (budget alerts to the book's chats). */
+  afterRecord?: (book: import('../../../domain/types.js').Book, rec: import('../../../domain/ports.js').Recorded) => Promise<void>;
 }
 
 /** A burst of 60 requests per token, then 10 a second. */

@@ -1,3 +1,4 @@
+import type { ApiDeps } from './api-env.js';
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
@@ -27,7 +28,13 @@ export interface ApiResponse {
  * captured: API tests talk to both and check what each sees.
  */
 export async function createApiKit(
-  opts: { rateLimit?: RateLimitOptions | false; bodyLimitBytes?: number; store?: (s: LedgerStore) => LedgerStore; renderChart?: ChartRenderer } = {},
+  opts: {
+    rateLimit?: RateLimitOptions | false;
+    bodyLimitBytes?: number;
+    store?: (s: LedgerStore) => LedgerStore;
+    renderChart?: ChartRenderer;
+    afterRecord?: ApiDeps['afterRecord'];
+  } = {},
 ) {
   const logs: string[] = [];
   const sink = new Writable({
@@ -47,6 +54,7 @@ export async function createApiKit(
     rateLimit: opts.rateLimit ?? false,
     ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
     ...(opts.renderChart ? { renderChart: opts.renderChart } : {}),
+    ...(opts.afterRecord ? { afterRecord: opts.afterRecord } : {}),
   });
 
   async function req(

@@ -212,6 +212,8 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
       } else {
         r = await recordInput(a, { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined });
       }
+      if (r.created && deps.afterRecord)
+        await deps.afterRecord(a.book, r).catch((err) => deps.logger.error({ err: String(err), book: a.book.id }, 'after-record hook failed'));
       return c.json(recordedOut(r), r.created ? 201 : 200);
     },
   );
