@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { looksLikeAmountStart, parseAmount, readAmount, toMinor, type AmountText } from './amount.js';
-import { DomainError } from './errors.js';
 import { tokenize } from './tokens.js';
+import { domainError } from '../test/domain-error.js';
 
 const read = (text: string) => readAmount(tokenize(text));
 
-/** Runs `fn` and returns the DomainError it throws, failing the test if it throws nothing else. */
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('parseAmount: every written form of SPEC §2', () => {
   it.each([

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors.js';
 import { currentShares, extractSplit, type SharedEvent } from './ledger-split.js';
+import { mulberry32 } from '../test/seeded-random.js';
 
-/** Tiny seeded PRNG so property tests are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('extractSplit', () => {
   it('GIVEN a line without a split token THEN returns undefined (a plain expense)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './errors.js';
 import { describeMember, resolveMember, type MemberProfile } from './members.js';
+import { domainError as codeOf } from '../test/domain-error.js';
 
 const profile = (userId: number, name: string, handles: MemberProfile['handles'] = []): MemberProfile => ({
   bookId: 1,
@@ -19,15 +19,6 @@ const bo = profile(3, 'Bo', []);
 const ann2 = profile(4, 'Ann Kay', []);
 const members = [ann, bob, bo, ann2];
 
-function codeOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('resolveMember', () => {
   it('GIVEN a username with or without @ in any case THEN finds its member on any platform', () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './errors.js';
 import { describeSchedule, formatSchedule, parseSchedule, splitSchedule, type Schedule } from './schedule.js';
+import { domainError as rejection } from '../test/domain-error.js';
 
 const nine = { hour: 9, minute: 0 };
 
-function rejection(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('parseSchedule', () => {
   it.each<[string, Schedule]>([

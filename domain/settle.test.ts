@@ -1,18 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { EXACT_SIMPLIFY_LIMIT, netBalances, settleAmount, simplifyDebts, type SharedExpense, type Transfer } from './settle.js';
 import { splitAmount } from './split.js';
+import { mulberry32 } from '../test/seeded-random.js';
 
-/** Tiny seeded PRNG so property tests are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const dinner = (paidBy: string, totalMinor: number, members: string[]): SharedExpense => ({
   paidBy,

@@ -2,28 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { DomainError } from './errors.js';
 import { formatMoney } from './money.js';
 import { parseSplitToken, splitAmount, splitSpecFrom, type SplitSpec } from './split.js';
+import { mulberry32 } from '../test/seeded-random.js';
+import { domainError as catchDomain } from '../test/domain-error.js';
 
-/** Tiny seeded PRNG so property tests are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 const minors = (parts: { minor: number }[]) => parts.map((p) => p.minor);
 const equal = (...members: string[]): SplitSpec => ({ mode: 'equal', members });

@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
 import { balances } from '../../domain/ledger-split.js';
+import { mulberry32 } from '../../test/seeded-random.js';
 
-/** Tiny seeded PRNG so property tests are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fewest transfers that square `values` (sum 0), by trying every partition into zero-sum groups. */
 function bruteForceMinTransfers(values: number[]): number {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
-import { accounts, books, eventLabels, events, labels } from '../schema.js';
+import { accounts, eventLabels, events, labels } from '../schema.js';
 import type { EventPatch, HistoryFilter, LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
