@@ -36,6 +36,9 @@ export async function benchTelegram(): Promise<string[]> {
   await tg.call({ type: 'waitForPoll' }, 'polling');
 
   const latencies: number[] = [];
+  // Each chat's first update also creates its user, book and account: kept apart, so the
+  // steady-state figure is not hidden behind 50 first-time set-ups.
+  const steady: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CHATS }, async (_, c) => {
@@ -44,6 +47,7 @@ export async function benchTelegram(): Promise<string[]> {
         const s = performance.now();
         await tg.send(chatId, i, `${i}.25 coffee #bench`);
         latencies.push(performance.now() - s);
+        if (i > 1) steady.push(performance.now() - s);
       }
     }),
   );
@@ -55,9 +59,11 @@ export async function benchTelegram(): Promise<string[]> {
   const insertRate = await rawInsertRate(db);
   await db.close();
   latencies.sort((a, b) => a - b);
+  steady.sort((a, b) => a - b);
   return [
     `telegram path: ${CHATS * PER_CHAT} updates from ${CHATS} chats in ${seconds.toFixed(2)} s → ${((CHATS * PER_CHAT) / seconds).toFixed(0)} updates/s, ${n} events recorded`,
     `telegram path latency update→reply: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+    `steady state (each chat's first update left out): p50 ${percentile(steady, 50).toFixed(1)} ms, p99 ${percentile(steady, 99).toFixed(1)} ms`,
     `raw PostgreSQL single-row inserts (autocommit, 50 in flight): ${insertRate.toFixed(0)} rows/s`,
   ];
 }

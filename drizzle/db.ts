@@ -23,6 +23,13 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'coin' } });
+  // drizzle runs every query through `unsafe(..., { prepare: false })` unless it was built with
+  // `.prepare(name)`, so PostgreSQL would parse and plan each statement on every call (planning
+  // the membership lookup alone costs over a millisecond). Our statements are parameterised and
+  // few, so preparing all of them once per connection is safe and much cheaper.
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+    unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
   const db = drizzle(client, { schema }) as unknown as Db;
   await migrateWithLock(client, () => migrate(db as never, { migrationsFolder }));
   return {
