@@ -83,6 +83,8 @@ export interface Entered {
 export interface BookSnapshot {
   accounts: Account[];
   labels: Label[];
+  /** Whether the book has any budget (records in books without one need no alert check). */
+  hasBudgets?: boolean;
 }
 
 /** Result of recording: the event and the new balance of each touched account. */

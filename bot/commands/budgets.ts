@@ -27,6 +27,8 @@ export function alertText(alert: BudgetAlert, lang: Language): string {
  */
 export async function budgetAfterRecord(ctx: CommandContext, rec: Recorded): Promise<Reply[]> {
   if (!rec.created) return [];
+  // The membership lookup already told whether the book has budgets: skip a query per record.
+  if (ctx.actor.snapshot?.hasBudgets === false) return [];
   try {
     const alerts = await budgetAlertsFor(ctx.actor.store, ctx.actor.book, rec.event);
     return alerts.map((a) => ({ text: alertText(a, ctx.lang) }));

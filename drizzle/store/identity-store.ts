@@ -178,7 +178,8 @@ export function identityStore(db: Db) {
             'opening', a.opening_minor::text, 'balance', a.balance_minor::text) order by a.id), '[]')
           from accounts a where a.book_id = b.id and a.deleted_at is null) as accounts,
         (select coalesce(json_agg(json_build_object('id', l.id, 'name', l.name) order by l.name), '[]')
-          from labels l where l.book_id = b.id) as labels
+          from labels l where l.book_id = b.id) as labels,
+        exists (select 1 from budgets bu where bu.book_id = b.id) as has_budgets
       from (select 1) as one
       left join identities i on i.platform = ${from.platform} and i.external_id = ${from.externalId}
       left join users u on u.id = i.user_id
@@ -207,7 +208,7 @@ export function identityStore(db: Db) {
         user,
         book,
         member: { bookId: book.id, userId: user.id, role: r!.role as Role, name: user.name },
-        snapshot: { accounts, labels: json(r!.labels) },
+        snapshot: { accounts, labels: json(r!.labels), hasBudgets: r!.has_budgets === true },
       };
     }
     const user = await rest.resolveUser(from);
@@ -235,4 +236,5 @@ interface EnterRow {
   role_set_explicitly: boolean | null;
   accounts: { id: number; name: string; currency: string; opening: string; balance: string }[] | string | null;
   labels: { id: number; name: string }[] | string | null;
+  has_budgets: boolean | null;
 }
