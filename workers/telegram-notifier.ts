@@ -1,7 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Api, GrammyError, InputFile } from 'grammy';
-import { captionHtml, keyboard, replyHtml } from '../adapters/telegram/render.js';
-import type { Reply } from '../bot/reply.js';
+import { Api, GrammyError } from 'grammy';
+import { sendReply } from '../adapters/telegram/render.js';
 import { Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
 
 /**
@@ -37,18 +36,10 @@ export function telegramNotifier(opts: TelegramNotifierOptions): Notifier {
   // 5xx and network errors go back to the queue, which retries with its own backoff.
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: opts.maxDelaySeconds ?? 30, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
 
-  async function post(chatId: string, r: Reply): Promise<void> {
-    const markup = keyboard(r);
-    const common = { parse_mode: 'HTML' as const, ...(markup ? { reply_markup: markup } : {}) };
-    if (r.image) await api.sendPhoto(chatId, new InputFile(r.image.png, r.image.name), { ...common, caption: captionHtml(r) });
-    else if (r.file) await api.sendDocument(chatId, new InputFile(r.file.content, r.file.name), { ...common, caption: captionHtml(r) });
-    else await api.sendMessage(chatId, replyHtml(r), common);
-  }
-
   return {
     async send(_platform, chatId, reply): Promise<DeliveryResult> {
       try {
-        await post(chatId, reply);
+        await sendReply(api, chatId, reply);
         return 'sent';
       } catch (err) {
         if (err instanceof GrammyError) {

@@ -1,3 +1,4 @@
+import { InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Reply } from '../../bot/reply.js';
 
@@ -26,4 +27,25 @@ export function keyboard(r: Reply): InlineKeyboardMarkup | undefined {
       row.filter((b) => Buffer.byteLength(b.action) <= 64).map((b) => ({ text: b.label, callback_data: b.action })),
     ),
   };
+}
+
+/**
+ * Sends one Reply to a chat: a photo for an image, a document for a file, else an HTML message.
+ * The bot (answers) and the outbound worker (notifications) both send through here.
+ */
+export async function sendReply(
+  api: Pick<Api, 'sendPhoto' | 'sendDocument' | 'sendMessage'>,
+  chatId: number | string,
+  r: Reply,
+  replyTo?: number,
+): Promise<void> {
+  const markup = keyboard(r);
+  const common = {
+    parse_mode: 'HTML' as const,
+    ...(markup ? { reply_markup: markup } : {}),
+    ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+  };
+  if (r.image) await api.sendPhoto(chatId, new InputFile(r.image.png, r.image.name), { ...common, caption: captionHtml(r) });
+  else if (r.file) await api.sendDocument(chatId, new InputFile(r.file.content, r.file.name), { ...common, caption: captionHtml(r) });
+  else await api.sendMessage(chatId, replyHtml(r), common);
 }

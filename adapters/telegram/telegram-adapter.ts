@@ -1,4 +1,4 @@
-import { Bot, InputFile, type Context } from 'grammy';
+import { Bot, type Context } from 'grammy';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
@@ -8,7 +8,7 @@ import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Registry } from '../../bot/registry.js';
 import type { Reply } from '../../bot/reply.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
-import { captionHtml, keyboard, replyHtml } from './render.js';
+import { keyboard, replyHtml, sendReply } from './render.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 
@@ -86,17 +86,7 @@ export function createTelegramBot(deps: TelegramDeps): Bot {
     }
   }
 
-  async function send(ctx: Context, r: Reply, replyTo?: number): Promise<void> {
-    const chatId = ctx.chat!.id;
-    const common = {
-      parse_mode: 'HTML' as const,
-      ...(keyboard(r) ? { reply_markup: keyboard(r)! } : {}),
-      ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-    };
-    if (r.image) await ctx.api.sendPhoto(chatId, new InputFile(r.image.png, r.image.name), { ...common, caption: captionHtml(r) });
-    else if (r.file) await ctx.api.sendDocument(chatId, new InputFile(r.file.content, r.file.name), { ...common, caption: captionHtml(r) });
-    else await ctx.api.sendMessage(chatId, replyHtml(r), common);
-  }
+  const send = (ctx: Context, r: Reply, replyTo?: number): Promise<void> => sendReply(ctx.api, ctx.chat!.id, r, replyTo);
 
   async function attachment(m: Message): Promise<{ name: string; content: Buffer } | undefined> {
     if (!m.document) return undefined;
