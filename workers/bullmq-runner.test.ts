@@ -4,13 +4,11 @@ import { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../domain/clock.js';
-import type { Platform } from '../domain/types.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { createStore } from '../drizzle/store/index.js';
 import type { Database } from '../drizzle/db.js';
-import type { Reply } from '../bot/reply.js';
 import { startWorkerRole, type WorkerRole } from './worker-main.js';
-import { outbound, type DeliveryResult, type Notifier } from './notifier.js';
+import { outbound, type Notifier } from './notifier.js';
 import { outboundQueueName } from './queues.js';
 import {
   TEST_REDIS_URL,
@@ -22,23 +20,10 @@ import {
   uniquePrefix,
   waitUntil,
 } from './testing.js';
+import { scriptedNotifier as recorder } from './testing.js';
 
 const silent = pino({ level: 'silent' });
 
-/** A platform stand-in that records deliveries and answers from a script. */
-function recorder(script: (chatId: string, n: number) => DeliveryResult | Error = () => 'sent') {
-  const got: { platform: Platform; chatId: string; text: string; at: number }[] = [];
-  let n = 0;
-  const notifier: Notifier = {
-    async send(platform, chatId, reply: Reply) {
-      const answer = script(chatId, ++n);
-      if (answer instanceof Error) throw answer;
-      if (answer === 'sent') got.push({ platform, chatId, text: reply.text, at: Date.now() });
-      return answer;
-    },
-  };
-  return { notifier, got, calls: () => n };
-}
 
 describe('BullMQ worker role on real Redis and PostgreSQL', () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>;

@@ -4,27 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../test/harness.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { rowsOf } from '../drizzle/store/rows.js';
-import type { Reply } from '../bot/reply.js';
-import type { Platform } from '../domain/types.js';
 import { createInProcessOutbox } from './in-process-queue.js';
-import { outbound, type DeliveryResult, type Notifier, type OutboundMessage } from './notifier.js';
+import { outbound, type Notifier, type OutboundMessage } from './notifier.js';
+import { scriptedNotifier } from './testing.js';
 
 const silent = pino({ level: 'silent' });
 
-/** A platform stand-in that records what reached it and answers from a script. */
-function scriptedNotifier(script: (chatId: string, n: number) => DeliveryResult | Error = () => 'sent') {
-  const got: { platform: Platform; chatId: string; text: string; at: number }[] = [];
-  let n = 0;
-  const notifier: Notifier = {
-    async send(platform, chatId, reply: Reply) {
-      const answer = script(chatId, ++n);
-      if (answer instanceof Error) throw answer;
-      if (answer === 'sent') got.push({ platform, chatId, text: reply.text, at: Date.now() });
-      return answer;
-    },
-  };
-  return { notifier, got, calls: () => n };
-}
 
 describe('in-process outbound queue (REDIS_URL unset)', () => {
   let h: Harness;

@@ -1,3 +1,6 @@
+import type { Reply } from '../bot/reply.js';
+import type { Platform } from '../domain/types.js';
+import type { DeliveryResult, Notifier } from './notifier.js';
 /**
  * Helpers for the worker tests and the templates benchmark: throwaway databases whose URL a child
  * worker process can use, Redis prefixes of their own, set-based template seeding, child workers.
@@ -109,4 +112,19 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
     if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** A platform stand-in for queue tests: records what reached it and answers from a script. */
+export function scriptedNotifier(script: (chatId: string, n: number) => DeliveryResult | Error = () => 'sent') {
+  const got: { platform: Platform; chatId: string; text: string; at: number }[] = [];
+  let n = 0;
+  const notifier: Notifier = {
+    async send(platform, chatId, reply: Reply) {
+      const answer = script(chatId, ++n);
+      if (answer instanceof Error) throw answer;
+      if (answer === 'sent') got.push({ platform, chatId, text: reply.text, at: Date.now() });
+      return answer;
+    },
+  };
+  return { notifier, got, calls: () => n };
 }
