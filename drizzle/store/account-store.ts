@@ -4,7 +4,7 @@ import { accounts, books, events } from '../schema.js';
 import type { Account } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerStore } from '../../domain/ports.js';
-import { pgCode } from './rows.js';
+import { pgCode, rowsOf } from './rows.js';
 
 const accountCols = {
   id: accounts.id,
@@ -29,18 +29,18 @@ export function accountStore(db: Db) {
 
     async createAccount(bookId: number, a: { name: string; currency: string; openingMinor: number }): Promise<Account> {
       try {
-        return await db.transaction(async (tx) => {
-          const [row] = await tx
-            .insert(accounts)
-            .values({ bookId, name: a.name, currency: a.currency, openingMinor: a.openingMinor, balanceMinor: a.openingMinor })
-            .returning(accountCols);
-          // The first account of a book becomes its default.
-          await tx
-            .update(books)
-            .set({ defaultAccountId: row!.id })
-            .where(and(eq(books.id, bookId), isNull(books.defaultAccountId)));
-          return row!;
-        });
+        // One statement: the account, and the book's default when it had none (its first account).
+        const res = await db.execute(sql`
+          with ins as (
+            insert into accounts (book_id, name, currency, opening_minor, balance_minor)
+            values (${bookId}, ${a.name}, ${a.currency}, ${a.openingMinor}, ${a.openingMinor})
+            returning id, name, currency, opening_minor, balance_minor
+          ), def as (
+            update books set default_account_id = (select id from ins) where id = ${bookId} and default_account_id is null
+          )
+          select id, name, currency, opening_minor::text as opening, balance_minor::text as balance from ins`);
+        const [row] = rowsOf<{ id: number; name: string; currency: string; opening: string; balance: string }>(res);
+        return { id: row!.id, bookId, name: row!.name, currency: row!.currency, openingMinor: Number(row!.opening), balanceMinor: Number(row!.balance) };
       } catch (e) {
         if (pgCode(e) === '23505') throw new DomainError('account_exists', { account: a.name });
         throw e;

@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import { books, members } from '../schema.js';
 import type { ApiReadStore, EventPageFilter } from '../../domain/api-access.js';
 import type { Role } from '../../domain/types.js';
-import { toBook } from './identity-store.js';
+import { toBook } from './enter-row.js';
 import { selectEvents } from './event-rows.js';
 
 /** `%`, `_` and `\` are LIKE wildcards; a search for them must match them literally. */

@@ -6,15 +6,9 @@ import type { Book, Member, Role, User } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Entered } from '../../domain/ports.js';
 import { rowsOf } from './rows.js';
+import { isComplete, toBook, toEntered, type EnterRow } from './enter-row.js';
+import { dropSignUpLeftovers, signUpStatement } from './sign-up-statement.js';
 
-export const toBook = (r: typeof books.$inferSelect): Book => ({
-  id: r.id,
-  title: r.title,
-  currency: r.currency,
-  timezone: r.timezone,
-  language: r.language === 'ru' ? 'ru' : 'en',
-  defaultAccountId: r.defaultAccountId,
-});
 
 /** Users, chats, books and memberships. */
 export function identityStore(db: Db) {
@@ -189,28 +183,15 @@ export function identityStore(db: Db) {
     const [r] = rowsOf<EnterRow>(res);
     if (updateKey && r!.fresh === 0) return undefined;
     const fastPath =
-      r!.user_id !== null && r!.book_id !== null && r!.role !== null && r!.user_name === from.name &&
+      isComplete(r!) && r!.user_name === from.name &&
       (from.username === undefined || from.username === r!.username) &&
       !(platformAdmin && !r!.role_set_explicitly && (r!.role === 'member' || r!.role === 'viewer'));
-    if (fastPath) {
-      const book = toBook({ id: r!.book_id!, title: r!.title!, currency: r!.currency!, timezone: r!.timezone!, language: r!.language!, defaultAccountId: r!.default_account_id, lastSeq: 0, createdAt: new Date() });
-      const user = { id: r!.user_id!, name: r!.user_name!, locale: r!.locale };
-      const json = <T>(v: T[] | string | null): T[] => (typeof v === 'string' ? (JSON.parse(v) as T[]) : (v ?? []));
-      const accounts = json(r!.accounts).map((a) => ({
-        id: a.id,
-        bookId: book.id,
-        name: a.name,
-        currency: a.currency,
-        openingMinor: Number(a.opening),
-        balanceMinor: Number(a.balance),
-      }));
-      return {
-        user,
-        book,
-        member: { bookId: book.id, userId: user.id, role: r!.role as Role, name: user.name },
-        snapshot: { accounts, labels: json(r!.labels), hasBudgets: r!.has_budgets === true },
-      };
-    }
+    if (fastPath) return toEntered(r!);
+    // A first message (or a changed name, or a new chat admin): one more statement does it all.
+    const s = await signUpStatement(db, chat, from, platformAdmin, d);
+    if (isComplete(s)) return toEntered(s);
+    // A concurrent first message won a race: drop our leftovers and resolve the careful way.
+    await dropSignUpLeftovers(db, s);
     const user = await rest.resolveUser(from);
     const book = await rest.resolveChat(chat, d);
     const member = await rest.ensureMember(book.id, user.id, platformAdmin);
@@ -218,23 +199,4 @@ export function identityStore(db: Db) {
   }
 
   return { ...rest, enter };
-}
-
-interface EnterRow {
-  fresh: number;
-  user_id: number | null;
-  user_name: string | null;
-  username: string | null;
-  locale: string | null;
-  book_id: number | null;
-  title: string | null;
-  currency: string | null;
-  timezone: string | null;
-  language: string | null;
-  default_account_id: number | null;
-  role: string | null;
-  role_set_explicitly: boolean | null;
-  accounts: { id: number; name: string; currency: string; opening: string; balance: string }[] | string | null;
-  labels: { id: number; name: string }[] | string | null;
-  has_budgets: boolean | null;
 }

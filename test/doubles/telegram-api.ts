@@ -174,6 +174,8 @@ export interface TelegramDouble {
   myCommands(scope?: object, languageCode?: string): BotCommand[];
   /** Makes the next `times` (default 1; Infinity allowed) calls of `method` fail with `error`. */
   failNext(method: string, error: InjectedError, times?: number): void;
+  /** Calls `listener` with every message the bot sends or edits, as it is recorded; returns an unsubscribe. */
+  onSent(listener: (m: SentMessage) => void): () => void;
   /** Forgets the recorded calls, outbox and callback answers (state such as chats is kept). */
   clearRecords(): void;
   /** Releases pending long polls with an empty result, then stops the server. */
@@ -841,6 +843,7 @@ class TelegramApiDouble implements TelegramDouble {
   /** Per-chat index of `sent`, so waiting on one chat's count stays cheap with thousands of entries. */
   private readonly sentByChat = new Map<number, SentMessage[]>();
   private readonly listeners = new Set<() => void>();
+  private readonly sentListeners = new Set<(m: SentMessage) => void>();
   private readonly queue: QueuedUpdate[] = [];
   private readonly history = new Map<number, Update>();
   private nextUpdateId = 1;
@@ -1221,6 +1224,11 @@ class TelegramApiDouble implements TelegramDouble {
     );
   }
 
+  onSent(listener: (m: SentMessage) => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
+  }
+
   clearRecords(): void {
     this.calls.length = 0;
     this.sent.length = 0;
@@ -1238,6 +1246,7 @@ class TelegramApiDouble implements TelegramDouble {
     const list = this.sentByChat.get(sent.chat_id);
     if (list) list.push(sent);
     else this.sentByChat.set(sent.chat_id, [sent]);
+    for (const l of this.sentListeners) l(sent);
     this.notify();
   }
 
