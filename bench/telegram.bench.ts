@@ -66,6 +66,10 @@ export async function benchTelegram(): Promise<string[]> {
     const steady = r.latencies.flatMap((l) => l.slice(1)).sort((a, b) => a - b);
     const first = r.latencies.map((l) => l[0]!).sort((a, b) => a - b);
     const ms = (x: number): string => x.toFixed(1);
+    if (process.env.BENCH_TRACE) {
+      const byArrival = Array.from({ length: n }, (_, k) => r.latencies[k % CHATS]![Math.floor(k / CHATS)]!);
+      console.log(name, byArrival.slice(0, 160).map((x) => x.toFixed(0)).join(' '));
+    }
     lines.push(
       `${name}: ${n} updates from ${CHATS} chats in ${r.seconds.toFixed(2)} s → ${(n / r.seconds).toFixed(0)} updates/s`,
       `  update→reply: p50 ${ms(percentile(all, 50))} ms, p99 ${ms(percentile(all, 99))} ms, max ${ms(all.at(-1)!)} ms` +

@@ -1,6 +1,12 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../drizzle/db.js';
+import { rowsOf } from '../drizzle/store/rows.js';
 import { main, type Running } from '../bot/main.js';
 import { TEST_REDIS_URL, scratchDatabase, seedDueTemplates, templateEventCounts, waitUntil } from './testing.js';
+
+const dirtyMarks = async (d: Database): Promise<number> =>
+  Number(rowsOf<{ n: string | number }>(await d.db.execute(sql`select count(*) as n from stat_dirty`))[0]!.n);
 
 describe('main() wires the worker role', () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
@@ -9,13 +15,15 @@ describe('main() wires the worker role', () => {
   });
   afterAll(async () => scratch?.drop());
 
-  it('GIVEN ROLES=worker and no REDIS_URL THEN the in-process sweep applies due templates at start, and stop() ends it', async () => {
+  it('GIVEN ROLES=worker and no REDIS_URL THEN the in-process sweep applies due templates at start, the statistics upkeep follows, and stop() ends it', async () => {
     await seedDueTemplates(scratch.database, { count: 300, books: 30, dueAt: new Date(Date.now() - 5 * 60_000) });
     let running: Running | undefined;
     try {
       running = await main({ ROLES: 'worker', DATABASE_URL: scratch.url, LOG_LEVEL: 'silent' });
       await waitUntil(async () => (await templateEventCounts(scratch.database)).events === 300, 20_000);
       expect(await templateEventCounts(scratch.database)).toEqual({ events: 300, distinct: 300 });
+      // The statistics upkeep runs after the sweep: nobody read stats, so no dirty marks stay.
+      await waitUntil(async () => (await dirtyMarks(scratch.database)) === 0, 20_000);
     } finally {
       await running?.stop();
     }

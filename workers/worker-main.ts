@@ -6,6 +6,7 @@ import type { Platform } from '../domain/types.js';
 import type { Db } from '../drizzle/db.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
+import { statsUpkeep } from '../drizzle/store/stats-upkeep.js';
 import { startBullWorkers, type BullWorkers } from './bullmq-runner.js';
 import { consoleNotifier } from './console-notifier.js';
 import { discordNotifier } from './discord-notifier.js';
@@ -14,7 +15,7 @@ import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
 import { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection, type BullQueues } from './queues.js';
-import { createTemplateSweep } from './template-sweep.js';
+import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
 import { telegramNotifier } from './telegram-notifier.js';
 
 /** Platform credentials the notifiers need (from config). */
@@ -63,6 +64,19 @@ export interface WorkerRole {
 }
 
 /**
+ * The minute sweep, then the statistics upkeep (`drizzle/store/stats-upkeep.ts`: keeps the
+ * rollup's dirty marks from piling up in books nobody reads statistics of). An upkeep failure is
+ * logged and never fails the sweep; the next minute tries again.
+ */
+function withStatsUpkeep(db: Db, logger: Logger, sweep: TemplateSweep): TemplateSweep {
+  return async (opts) => {
+    const summary = await sweep(opts);
+    if (!opts?.signal?.aborted) await statsUpkeep(db).catch((err) => logger.error({ err: String(err) }, 'statistics upkeep failed'));
+    return summary;
+  };
+}
+
+/**
  * Assembles the worker side. With Redis: the outbox queues BullMQ jobs, and with the worker role
  * this process also runs the sweep and outbound workers (any number of such processes may run).
  * Without Redis: an in-process outbox that also delivers, and with the worker role the sweep
@@ -72,7 +86,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
   const makeSweep = (outbox: Outbox) =>
-    createTemplateSweep({
+    withStatsUpkeep(d.db, d.logger, createTemplateSweep({
       sweepStore: templateSweepStore(d.db),
       ledger: d.store,
       delivery,
@@ -80,7 +94,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
       clock: d.clock,
       logger: d.logger,
       ...(d.batchSize ? { batchSize: d.batchSize } : {}),
-    });
+    }));
 
   if (d.redisUrl) {
     const connection = redisConnection(d.redisUrl);

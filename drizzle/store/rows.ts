@@ -12,3 +12,6 @@ export function rowsOf<T>(result: unknown): T[] {
 /** postgres.js reports errors with `code`; drizzle may wrap them in `cause`. */
 export const pgCode = (e: unknown): string | undefined =>
   (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+
+/** Rows written by an INSERT/UPDATE/DELETE: `count` on postgres.js, `affectedRows` on PGlite. */
+export const affectedRows = (res: unknown): number => Number((res as { count?: number }).count ?? (res as { affectedRows?: number }).affectedRows ?? 0);

@@ -6,6 +6,7 @@ import type { LedgerStore, NewEvent } from '../../domain/ports.js';
 import type { StatDim, StatRow } from '../../domain/stats-ports.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
+import { statsUpkeep } from './stats-upkeep.js';
 
 /** A deterministic pseudo-random sequence (tests must not flake). */
 function lcg(seed: number) {
@@ -80,6 +81,34 @@ describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
 
   const expenseOf = async (bookId: number, from: string, to: string) =>
     (await store.statTotals(bookId, from, to, ['t'])).filter((r) => r.kind === 'expense').reduce((s, r) => s + r.minor, 0);
+
+  const dirtyMarks = async (bookId: number) =>
+    Number(rowsOf<{ n: string | number }>(await db.db.execute(sql`select count(*) as n from stat_dirty where book_id = ${bookId}`))[0]!.n);
+
+  it('GIVEN books nobody reads statistics of WHEN the upkeep runs THEN their dirty marks are gone and statistics still equal the events', async () => {
+    // A book that never had /stats: its marks are dropped (its first read rebuilds from events).
+    const unread = await newBook('Europe/Berlin');
+    for (let i = 0; i < 5; i++) await unread.rec({ at: `2026-05-0${i + 1}T10:00:00Z`, minor: 100 + i, labels: ['food'] });
+    // A book with a rollup that keeps being written to: its marks are folded in.
+    const read = await newBook('Asia/Kolkata');
+    await read.rec({ at: '2026-05-01T10:00:00Z', minor: 7, labels: ['rent'] });
+    await rollup(read.book.id, '2026-05-01', '2026-06-01', ['t']); // builds the rollup
+    await read.rec({ at: '2026-05-02T20:00:00Z', minor: 11, labels: ['rent'] });
+    await read.rec({ at: '2026-05-03T03:00:00Z', minor: 13, kind: 'income' });
+    expect(await dirtyMarks(unread.book.id)).toBeGreaterThan(0);
+    expect(await dirtyMarks(read.book.id)).toBeGreaterThan(0);
+
+    const done = await statsUpkeep(db.db);
+    expect(done.forgotten).toBeGreaterThanOrEqual(1);
+    expect(done.refreshed).toBeGreaterThanOrEqual(1);
+    expect(await dirtyMarks(unread.book.id)).toBe(0);
+    expect(await dirtyMarks(read.book.id)).toBe(0);
+
+    const dims: StatDim[] = ['t', 'l', 'a'];
+    expect(await rollup(unread.book.id, '2026-05-01', '2026-06-01', dims)).toEqual(await truth(unread.book.id, 'Europe/Berlin', '2026-05-01', '2026-06-01', dims));
+    expect(await rollup(read.book.id, '2026-05-01', '2026-06-01', dims)).toEqual(await truth(read.book.id, 'Asia/Kolkata', '2026-05-01', '2026-06-01', dims));
+    expect(await expenseOf(read.book.id, '2026-05-01', '2026-06-01')).toBe(18);
+  });
 
   it('GIVEN records a second either side of a local month end THEN each counts in its own local month', async () => {
     const { book, rec } = await newBook('Europe/Berlin');

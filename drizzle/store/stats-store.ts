@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import type { BalanceBucket, LocalDay, Rate, StatBucket, StatDim, StatRow, StatsStore } from '../../domain/stats-ports.js';
-import { rowsOf } from './rows.js';
+import { affectedRows, rowsOf } from './rows.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -9,7 +9,7 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 const MAX_PATCH_DAYS = 366;
 
 /** Advisory lock namespace for rollup refreshes (first key; the book id is the second). */
-const REFRESH_LOCK = 736403;
+export const REFRESH_LOCK = 736403;
 
 /** A half-open range of instants, as ISO text (the boundaries of local days, computed by PostgreSQL). */
 interface Range {
@@ -179,8 +179,6 @@ async function rebuild(tx: Tx, bookId: number, tz: string): Promise<void> {
     on conflict (book_id) do update set timezone = excluded.timezone, built_at = excluded.built_at`);
 }
 
-/** Rows written by an INSERT: `count` on postgres.js, `affectedRows` on PGlite. */
-const affectedRows = (res: unknown): number => Number((res as { count?: number }).count ?? (res as { affectedRows?: number }).affectedRows ?? 0);
 
 const bucketExpr = (bucket: 'day' | 'month'): SQL =>
   bucket === 'month' ? sql`to_char(day, 'YYYY-MM')` : sql`to_char(day, 'YYYY-MM-DD')`;
