@@ -1,5 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Api, GrammyError } from 'grammy';
+import { botApiFetch } from '../adapters/telegram/bot-api-fetch.js';
 import { sendReply } from '../adapters/telegram/render.js';
 import { Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
 
@@ -32,7 +33,7 @@ export interface TelegramNotifierOptions {
  * by auto-retry; the outbound queue already keeps to Telegram's rates, so they are rare.
  */
 export function telegramNotifier(opts: TelegramNotifierOptions): Notifier {
-  const api = new Api(opts.token, { apiRoot: opts.apiRoot });
+  const api = new Api(opts.token, { apiRoot: opts.apiRoot, fetch: botApiFetch() as never });
   // 5xx and network errors go back to the queue, which retries with its own backoff.
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: opts.maxDelaySeconds ?? 30, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
 

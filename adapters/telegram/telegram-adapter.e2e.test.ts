@@ -100,3 +100,27 @@ describe('Telegram adapter end to end', () => {
     expect(r.text).toContain('<pre>');
   });
 });
+
+describe('Telegram adapter shutdown', () => {
+  it('GIVEN the bot idles in a long poll WHEN it is stopped THEN it stops at once instead of waiting out the poll', async () => {
+    const tg = await startTelegramDouble();
+    const h = await createHarness();
+    try {
+      const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, logger: pino({ level: 'silent' }) });
+      const stop = await startTelegram(bot, h.registry, { kind: 'polling' });
+      await tg.waitForPoll();
+      const t0 = Date.now();
+      await stop();
+      // The poll would hold for 30 s; the aborted request ends it.
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      // Nothing polls any more: an update sent now stays queued.
+      tg.sendText(annChat, ann, '1 tea');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(tg.pendingUpdates()).toBe(1);
+    } finally {
+      await tg.close();
+      await h.close();
+    }
+  });
+});
+

@@ -9,6 +9,7 @@ import type { Registry } from '../../bot/registry.js';
 import type { Reply } from '../../bot/reply.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
+import { botApiFetch } from './bot-api-fetch.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 
@@ -47,7 +48,7 @@ const identity = (u: NonNullable<Message['from']>): IdentityRef => ({
  * as HTML messages, photos and documents. Polling or webhook is chosen by the caller.
  */
 export function createTelegramBot(deps: TelegramDeps): Bot {
-  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot }, ...(deps.botInfo ? { botInfo: deps.botInfo } : {}) });
+  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot, fetch: botApiFetch() as never }, ...(deps.botInfo ? { botInfo: deps.botInfo } : {}) });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
   if (deps.throttle !== false) bot.api.config.use(apiThrottler());
   const admins = new TtlCache<boolean>(10 * 60_000, 10_000);
