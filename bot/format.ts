@@ -1,6 +1,8 @@
+import { DateTime } from 'luxon';
 import { formatDate } from '../domain/dates.js';
+import type { Period } from '../domain/period.js';
 import { formatMoney } from '../domain/money.js';
-import type { LedgerEvent } from '../domain/types.js';
+import type { Language, LedgerEvent } from '../domain/types.js';
 
 /** `−4.50 EUR`, `+2,500.00 EUR`, `100.00 USD → 92.00 EUR` */
 export function eventAmount(e: LedgerEvent): string {
@@ -29,4 +31,11 @@ export function eventSummary(e: LedgerEvent): string {
   return [eventAmount(e), labels, e.kind === 'transfer' ? `${e.accountName} → ${e.toAccountName}` : '', e.note]
     .filter(Boolean)
     .join(' ');
+}
+
+/** A period as people of the book's language name it: `November 2026`, `Ноябрь 2026`, `2026-11-24`. */
+export function periodText(p: Period, lang: Language): string {
+  if (lang !== 'ru' || !p.month) return p.label;
+  const name = DateTime.fromFormat(p.month, 'yyyy-LL', { locale: 'ru' }).toFormat('LLLL yyyy');
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }

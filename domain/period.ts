@@ -12,6 +12,8 @@ export interface Period {
   /** For people: `2026-11-16`, `2026-11-16 – 2026-11-22`, `November 2026`, `2026`. */
   label: string;
   unit: PeriodUnit;
+  /** `2026-11` when the period is a calendar month (so it can be named in the book's language). */
+  month?: string;
 }
 
 type Relative = { unit: Exclude<PeriodUnit, 'range'>; back: number };
@@ -106,7 +108,13 @@ function around(unit: Exclude<PeriodUnit, 'range'>, local: DateTime): Period {
   // Luxon's startOf('week') is the ISO week, which starts on Monday.
   const start = local.startOf(unit);
   const end = start.plus({ [unit]: 1 });
-  return { start: start.toJSDate(), end: end.toJSDate(), label: label(unit, start, end), unit };
+  return {
+    start: start.toJSDate(),
+    end: end.toJSDate(),
+    label: label(unit, start, end),
+    unit,
+    ...(unit === 'month' ? { month: start.toFormat('yyyy-LL') } : {}),
+  };
 }
 
 function range(start: DateTime, end: DateTime): Period {

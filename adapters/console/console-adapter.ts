@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { userInfo } from 'node:os';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Reply } from '../../bot/reply.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
@@ -19,8 +20,9 @@ export interface ConsoleDeps {
  * see COIN work. Buttons are numbered; type `!1` to press the first one.
  */
 export function startConsoleChat(deps: ConsoleDeps): { done: Promise<void>; close: () => void } {
-  const name = deps.user ?? process.env.USER ?? 'you';
-  const chat: ChatRef = { platform: 'console', chatId: 'local', kind: 'private', title: `${name}'s budget` };
+  const name = deps.user ?? process.env.USER ?? systemUser() ?? 'you';
+  // Titled like a private Telegram chat: after its person (the title shows in /stats and charts).
+  const chat: ChatRef = { platform: 'console', chatId: 'local', kind: 'private', title: name };
   const from: IdentityRef = { platform: 'console', externalId: name, name };
   const rl = readline.createInterface({ input: deps.input, output: deps.output, terminal: false });
   let buttons: string[] = [];
@@ -66,4 +68,13 @@ export function startConsoleChat(deps: ConsoleDeps): { done: Promise<void>; clos
     }
   })();
   return { done, close: () => rl.close() };
+}
+
+/** The login name of whoever runs the terminal chat, if the system knows one. */
+function systemUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
 }

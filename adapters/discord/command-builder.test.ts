@@ -132,4 +132,22 @@ describe('Discord command registration from the registry', () => {
       }),
     ).toEqual(['/Bad Name: invalid name "Bad Name"', '/Bad Name: description must be 1-100 characters', '/Bad Name b: required option after an optional one']);
   });
+
+  it('GIVEN the registry THEN commands and subcommands carry Russian descriptions for Russian Discord clients', () => {
+    const plans = new Map(planCommands(createRegistry(), 'global').plans.map((p) => [p.json.name, p.json]));
+    expect(plans.get('spend')?.description_localizations).toEqual({ ru: 'Записать расход' });
+    const template = plans.get('template')!;
+    const add = template.options!.find((o) => o.name === 'add') as { description_localizations?: Record<string, string> };
+    expect(add.description_localizations).toEqual({ ru: 'Добавить повторяющуюся запись' });
+    // A bare form (`/budget show`) is described like the command itself.
+    const show = plans.get('budget')?.options?.find((o) => o.name === 'show') as { description_localizations?: Record<string, string> } | undefined;
+    if (show) expect(show.description_localizations).toEqual(plans.get('budget')!.description_localizations);
+  });
+
+  it('GIVEN a localized description over 100 characters THEN commandProblems names it', () => {
+    expect(commandProblems({ name: 'x', description: 'X', description_localizations: { ru: 'я'.repeat(101) } })).toEqual([
+      '/x: ru description must be 1-100 characters',
+    ]);
+  });
 });
+

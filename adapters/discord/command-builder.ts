@@ -6,6 +6,7 @@ import {
   type APIApplicationCommandSubcommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { describeCommand } from '../../bot/i18n/index.js';
 import type { CommandDef, OptionSpec, Registry } from '../../bot/registry.js';
 
 /** Discord's limits for chat-input commands (developer docs, "Application Commands"). */
@@ -70,6 +71,12 @@ export function discordName(name: string): string {
 }
 
 const describe = (text: string, fallback: string): string => clip(text.trim() || fallback, DISCORD_LIMITS.description);
+
+/** Discord shows `ru` to users whose client speaks Russian (`path`: `name` or `name sub`). */
+const localized = (path: string, english: string): { description_localizations?: { ru: string } } => {
+  const ru = describeCommand('ru', path, english);
+  return ru === english ? {} : { description_localizations: { ru: describe(ru, path) } };
+};
 
 const OPTION_TYPE = {
   string: ApplicationCommandOptionType.String,
@@ -138,17 +145,23 @@ export function planCommand(def: CommandDef, scope: CommandScope): CommandPlan {
   if (def.subcommands?.length) {
     const subs: APIApplicationCommandSubcommandOption[] = [];
     const taken = new Set<string>();
-    const add = (name: string, word: string, description: string, specs: readonly OptionSpec[]) => {
+    const add = (name: string, word: string, path: string, description: string, specs: readonly OptionSpec[]) => {
       if (subs.length >= DISCORD_LIMITS.options || taken.has(name)) return;
       taken.add(name);
       const { leaf, json } = planLeaf(specs, word, name);
       leaves.set(name, leaf);
-      subs.push({ type: ApplicationCommandOptionType.Subcommand, name, description: describe(description, name), ...(json.length ? { options: json } : {}) });
+      subs.push({
+        type: ApplicationCommandOptionType.Subcommand,
+        name,
+        description: describe(description, name),
+        ...localized(path, description),
+        ...(json.length ? { options: json } : {}),
+      });
     };
-    for (const s of def.subcommands) add(discordName(s.name), s.name, s.description, s.options ?? []);
+    for (const s of def.subcommands) add(discordName(s.name), s.name, `${def.name} ${s.name}`, s.description, s.options ?? []);
     if (def.run) {
       const bare = BARE_NAMES.find((n) => !taken.has(n));
-      if (bare) add(bare, '', def.description, def.options ?? []);
+      if (bare) add(bare, '', def.name, def.description, def.options ?? []);
     }
     options = subs;
   } else {
@@ -159,6 +172,7 @@ export function planCommand(def: CommandDef, scope: CommandScope): CommandPlan {
   const json: RESTPostAPIChatInputApplicationCommandsJSONBody = {
     name: discordName(def.name),
     description: describe(def.description, def.name),
+    ...localized(def.name, def.description),
     ...(options ? { options } : {}),
     ...(scope === 'global'
       ? {
@@ -181,7 +195,7 @@ export function planCommands(registry: Registry, scope: CommandScope): { plans: 
   return { plans: all.slice(0, DISCORD_LIMITS.commands), dropped: all.slice(DISCORD_LIMITS.commands).map((p) => p.def.name) };
 }
 
-type JsonOption = { name?: unknown; description?: unknown; type?: unknown; required?: unknown; autocomplete?: unknown; choices?: unknown; options?: unknown };
+type JsonOption = { name?: unknown; description?: unknown; description_localizations?: unknown; type?: unknown; required?: unknown; autocomplete?: unknown; choices?: unknown; options?: unknown };
 
 /** Characters Discord counts towards a command's 4000: names, descriptions, choice names and values. */
 export function commandChars(json: RESTPostAPIChatInputApplicationCommandsJSONBody): number {
@@ -211,9 +225,13 @@ export function commandProblems(json: RESTPostAPIChatInputApplicationCommandsJSO
   const name = (where: string, n: unknown) => {
     if (typeof n !== 'string' || !NAME.test(n) || n !== n.toLowerCase()) problems.push(`${where}: invalid name ${JSON.stringify(n)}`);
   };
-  const description = (where: string, d: unknown) => {
+  const description = (where: string, d: unknown, localizations?: unknown) => {
     const l = typeof d === 'string' ? [...d].length : 0;
     if (l < 1 || l > DISCORD_LIMITS.description) problems.push(`${where}: description must be 1-100 characters`);
+    for (const [locale, text] of Object.entries((localizations ?? {}) as Record<string, unknown>)) {
+      const n = typeof text === 'string' ? [...text].length : 0;
+      if (n < 1 || n > DISCORD_LIMITS.description) problems.push(`${where}: ${locale} description must be 1-100 characters`);
+    }
   };
   const options = (where: string, list: unknown, depth: number) => {
     if (list === undefined) return;
@@ -225,7 +243,7 @@ export function commandProblems(json: RESTPostAPIChatInputApplicationCommandsJSO
     for (const o of list as JsonOption[]) {
       const at = `${where} ${String(o.name)}`;
       name(at, o.name);
-      description(at, o.description);
+      description(at, o.description, o.description_localizations);
       if (names.has(String(o.name))) problems.push(`${at}: duplicate option name`);
       names.add(String(o.name));
       if (o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup) {
@@ -251,7 +269,7 @@ export function commandProblems(json: RESTPostAPIChatInputApplicationCommandsJSO
     if (subs && subs !== list.length) problems.push(`${where}: subcommands mixed with options`);
   };
   name(`/${json.name}`, json.name);
-  description(`/${json.name}`, json.description);
+  description(`/${json.name}`, json.description, json.description_localizations);
   options(`/${json.name}`, json.options, 0);
   if (commandChars(json) > DISCORD_LIMITS.totalChars) problems.push(`/${json.name}: more than 4000 characters in total`);
   return problems;

@@ -33,9 +33,13 @@ describe('Telegram adapter end to end', () => {
     await h?.close();
   });
 
-  it('GIVEN the bot starts THEN its command list comes from the registry', () => {
+  it('GIVEN the bot starts THEN its command list comes from the registry, in English and Russian', () => {
     const names = tg.myCommands().map((c) => c.command);
     expect(names).toEqual(expect.arrayContaining(['spend', 'income', 'undo', 'history', 'accounts', 'help']));
+    // Russian-speaking Telegram users get the same menu in Russian.
+    const ru = tg.myCommands(undefined, 'ru');
+    expect(ru.map((c) => c.command)).toEqual(tg.myCommands().map((c) => c.command));
+    expect(ru.find((c) => c.command === 'spend')?.description).toBe('Записать расход');
   });
 
   it('GIVEN a private quick entry THEN the reply confirms #N, amount, account, balance with an Undo button', async () => {

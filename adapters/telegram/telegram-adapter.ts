@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../../bot/metrics.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Registry } from '../../bot/registry.js';
+import { describeCommand } from '../../bot/i18n/index.js';
+import type { Language } from '../../domain/types.js';
 import type { Reply } from '../../bot/reply.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
@@ -146,11 +148,15 @@ export function createTelegramBot(deps: TelegramDeps): Bot {
   return bot;
 }
 
-/** Publishes the command list from the registry (`setMyCommands`), so it never drifts. */
+/**
+ * Publishes the command list from the registry (`setMyCommands`), so it never drifts: English
+ * for everyone, Russian for users whose Telegram speaks Russian.
+ */
 export async function publishCommands(bot: Bot, registry: Registry): Promise<void> {
-  await bot.api.setMyCommands(
-    registry.commands.map((c) => ({ command: c.name, description: c.description.slice(0, 256) })),
-  );
+  const list = (lang: Language) =>
+    registry.commands.map((c) => ({ command: c.name, description: describeCommand(lang, c.name, c.description).slice(0, 256) }));
+  await bot.api.setMyCommands(list('en'));
+  await bot.api.setMyCommands(list('ru'), { language_code: 'ru' });
 }
 
 export type TelegramMode = { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string };

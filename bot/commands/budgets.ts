@@ -7,6 +7,7 @@ import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef } from '../registry.js';
 import { table, type Reply } from '../reply.js';
 import { budgetRows, budgetTarget } from './stats-format.js';
+import { periodText } from '../format.js';
 
 /** The chat message of a budget alert. */
 export function alertText(alert: BudgetAlert, lang: Language): string {
@@ -16,7 +17,7 @@ export function alertText(alert: BudgetAlert, lang: Language): string {
     percent,
     spent: formatMoney(spentMinor, budget.currency),
     amount: formatMoney(budget.amountMinor, budget.currency),
-    period: period.label,
+    period: periodText(period, lang),
   });
 }
 
@@ -59,7 +60,7 @@ export const budgetCommands: CommandDef[] = [
           target: budgetTarget(b.label, ctx.lang),
           amount: formatMoney(b.amountMinor, b.currency),
           period: t(ctx.lang, b.period === 'weekly' ? 'budget.weekly' : 'budget.monthly'),
-          current: p!.period.label,
+          current: periodText(p!.period, ctx.lang),
           spent: formatMoney(p!.spentMinor, b.currency),
           percent: p!.percent,
         }),

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
+import { periodText } from '../format.js';
 
 /** Problems listed in one reply; the rest are counted. */
 const MAX_PROBLEMS = 10;
@@ -32,7 +33,7 @@ export const csvCommands: CommandDef[] = [
     options: [{ name: 'period', description: 'all (default), month, last-month, 2026, 2026-11, …', type: 'string' }],
     run: async (ctx, args) => {
       const out = await exportCsv(ctx.actor, args);
-      const period = out.period?.label ?? t(ctx.lang, 'export.all');
+      const period = out.period ? periodText(out.period, ctx.lang) : t(ctx.lang, 'export.all');
       if (out.count === 0) return { text: t(ctx.lang, 'export.empty', { period }) };
       return {
         text: t(ctx.lang, 'export.done', { count: out.count, period }),

@@ -3,6 +3,7 @@ import { formatMoney } from '../../domain/money.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef, OptionSpec } from '../registry.js';
 import { table } from '../reply.js';
+import { periodText } from '../format.js';
 
 const labelOpt = (name: string, description: string): OptionSpec => ({ name, description, type: 'string', required: true, autocomplete: 'label' });
 
@@ -23,7 +24,7 @@ export const labelCommands: CommandDef[] = [
           rows.push([`#${l.name}`, cells.filter(Boolean).join(' ')]);
         }
       }
-      return { text: t(ctx.lang, 'labels.title', { period: period.label }), pre: table(rows, ['l', 'r']) };
+      return { text: t(ctx.lang, 'labels.title', { period: periodText(period, ctx.lang) }), pre: table(rows, ['l', 'r']) };
     },
   },
   {

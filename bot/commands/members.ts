@@ -4,6 +4,7 @@ import type { Language, Role } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { table } from '../reply.js';
+import { periodText } from '../format.js';
 
 /** A role in the reader's language. */
 export const roleName = (lang: Language, role: Role): string => t(lang, `role.${role}`);
@@ -24,7 +25,7 @@ export const memberCommands: CommandDef[] = [
           spent.length ? spent.map((s) => formatMoney(s.minor, s.currency)).join(' + ') : formatMoney(0, ctx.actor.book.currency),
         ];
       });
-      return { text: t(ctx.lang, 'members.title', { title: ctx.actor.book.title, period: period.label }), pre: table(rows, ['l', 'l', 'r']) };
+      return { text: t(ctx.lang, 'members.title', { title: ctx.actor.book.title, period: periodText(period, ctx.lang) }), pre: table(rows, ['l', 'l', 'r']) };
     },
   },
   {

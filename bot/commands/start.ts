@@ -1,6 +1,6 @@
 import { formatMoney } from '../../domain/money.js';
 import { parsePeriod } from '../../domain/period.js';
-import { t } from '../i18n/index.js';
+import { describeCommand, t } from '../i18n/index.js';
 import type { CommandContext, CommandDef, Registry } from '../registry.js';
 import type { Reply } from '../reply.js';
 
@@ -26,10 +26,12 @@ export function startCommands(registry: Registry): CommandDef[] {
     if (name) {
       const def = registry.find(name);
       if (!def) return { text: t(ctx.lang, 'error.unknown_command', { command: name }), ephemeral: true };
-      const usage = [def.usage, ...(def.subcommands ?? []).map((s) => `${s.usage} — ${s.description}`)].join('\n');
-      return { text: t(ctx.lang, 'help.command', { usage, description: def.description }) };
+      const usage = [def.usage, ...(def.subcommands ?? []).map((s) => `${s.usage} — ${describeCommand(ctx.lang, `${def.name} ${s.name}`, s.description)}`)].join('\n');
+      return { text: t(ctx.lang, 'help.command', { usage, description: describeCommand(ctx.lang, def.name, def.description) }) };
     }
-    const lines = registry.commands.map((c) => `${c.usage.split(' ')[0]}${c.aliases?.length ? ` (/${c.aliases.join(', /')})` : ''} — ${c.description}`);
+    // Aliases are typed words; Discord has slash commands only, so it is not told about them.
+    const aliases = (c: CommandDef): string => (c.aliases?.length && ctx.chat.platform !== 'discord' ? ` (/${c.aliases.join(', /')})` : '');
+    const lines = registry.commands.map((c) => `${c.usage.split(' ')[0]}${aliases(c)} — ${describeCommand(ctx.lang, c.name, c.description)}`);
     return { text: t(ctx.lang, 'help.title'), pre: lines.join('\n') };
   };
   return [

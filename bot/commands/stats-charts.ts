@@ -5,6 +5,7 @@ import type { ChartSpec } from '../../workers/charts/chart-spec.js';
 import { t } from '../i18n/index.js';
 import type { Services } from '../services.js';
 import { amountText } from './stats-format.js';
+import { periodText } from '../format.js';
 
 /** Axis text of a bucket: `Nov` (or `Nov 25` across years), `24 Nov`, `Mon 23` in a week. */
 function bucketLabel(key: string, data: Extract<ChartData, { bucket: unknown }>, lang: Language): string {
@@ -29,7 +30,7 @@ export function chartSpec(data: ChartData, book: string, lang: Language): ChartS
   const title = chartTitle(data, book, lang);
   const converted = 'converted' in data && data.converted.length > 0;
   const subtitle = t(lang, converted ? 'chart.subtitle_converted' : 'chart.subtitle', {
-    period: data.period.label,
+    period: periodText(data.period, lang),
     currency: data.currency,
     converted: 'converted' in data ? data.converted : [],
   });

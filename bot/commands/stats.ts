@@ -9,6 +9,7 @@ import type { CommandContext, CommandDef } from '../registry.js';
 import { table, type Reply } from '../reply.js';
 import { chartRows, chartSpec, chartTitle, drawChart } from './stats-charts.js';
 import { amountText, budgetRows, compactFigure, percentText, rateLine, rateLineWithSource } from './stats-format.js';
+import { periodText } from '../format.js';
 
 /** Rows a table shows before summing up the rest as "… N more" (chat messages have limits). */
 const MAX_ROWS = 12;
@@ -32,17 +33,17 @@ const delta = (cur: number, prev: number, currency: string, lang: Language): str
 /** The text and monospace block of `/stats`. */
 export function statsText(r: StatsReport, book: string, lang: Language): { text: string; pre?: string } {
   const cur = r.currency;
-  const title = t(lang, 'stats.title', { book, period: r.period.label, currency: cur });
+  const title = t(lang, 'stats.title', { book, period: periodText(r.period, lang), currency: cur });
   const budgets = r.budgets.length ? `${t(lang, 'stats.budgets')}\n${table(budgetRows(r.budgets, lang), ['l', 'l', 'r', 'r', 'l'])}` : undefined;
   if (r.current.count === 0) {
-    const empty = `${title}\n${t(lang, 'stats.empty', { period: r.period.label })}`;
+    const empty = `${title}\n${t(lang, 'stats.empty', { period: periodText(r.period, lang) })}`;
     return budgets ? { text: empty, pre: budgets } : { text: empty };
   }
 
   const text = [
     title,
     t(lang, 'stats.compare', {
-      period: r.previous.label,
+      period: periodText(r.previous, lang),
       expense: delta(r.current.expense.minor, r.before.expense.minor, cur, lang),
       income: delta(r.current.income.minor, r.before.income.minor, cur, lang),
       net: delta(r.current.net.minor, r.before.net.minor, cur, lang),

@@ -2,6 +2,7 @@ import i18next, { type i18n } from 'i18next';
 import type { Language } from '../../domain/types.js';
 import { en, type MessageKey } from './en.js';
 import { ru } from './ru.js';
+import { RU_COMMAND_DESCRIPTIONS } from './ru-commands.js';
 
 export type { MessageKey };
 export type Vars = Record<string, string | number | readonly string[] | undefined>;
@@ -38,3 +39,11 @@ export function t(lang: Language, key: MessageKey, vars: Vars = {}): string {
 
 /** Picks the book language from a platform locale (`ru-RU` → ru), English otherwise. */
 export const languageOf = (locale: string | null | undefined): Language => (locale?.toLowerCase().startsWith('ru') ? 'ru' : 'en');
+
+/**
+ * A command's description (`path` is `name` or `name sub`) in `lang`; the English one is the
+ * definition's own.
+ */
+export function describeCommand(lang: Language, path: string, english: string): string {
+  return lang === 'ru' ? (RU_COMMAND_DESCRIPTIONS[path] ?? english) : english;
+}

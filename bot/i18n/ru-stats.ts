@@ -7,7 +7,7 @@ export const ruStats: Record<keyof typeof enStats, string> = {
   'stats.income': 'Доходы',
   'stats.expenses': 'Расходы',
   'stats.net': 'Итог',
-  'stats.records': 'записей: {{count}}',
+  'stats.records': 'Записей: {{count}}',
   'stats.compare': 'против {{period}}: расходы {{expense}}, доходы {{income}}, итог {{net}}',
   'stats.compare_new': 'новое',
   'stats.by_label': 'Расходы по меткам',

@@ -3,6 +3,8 @@ import { createHarness, type Harness, type TestUser } from '../../test/harness.j
 import { en, type MessageKey } from './en.js';
 import { t } from './index.js';
 import { ru } from './ru.js';
+import { RU_COMMAND_DESCRIPTIONS } from './ru-commands.js';
+import { createRegistry } from '../commands/index.js';
 
 /** Plural categories i18next looks for, per language (from CLDR via Intl). */
 const categories = (lang: string) => new Intl.PluralRules(lang).resolvedOptions().pluralCategories as string[];
@@ -89,6 +91,21 @@ describe('Russian texts', () => {
   });
 });
 
+describe('Russian command descriptions', () => {
+  const paths = createRegistry().commands.flatMap((c) => [c.name, ...(c.subcommands ?? []).map((s) => `${c.name} ${s.name}`)]);
+
+  it('GIVEN every command and subcommand THEN it has a Russian description that fits Discord (≤ 100 characters)', () => {
+    const missing = paths.filter((p) => !RU_COMMAND_DESCRIPTIONS[p]);
+    expect(missing).toEqual([]);
+    const long = Object.entries(RU_COMMAND_DESCRIPTIONS).filter(([, d]) => [...d].length > 100);
+    expect(long).toEqual([]);
+  });
+
+  it('GIVEN the Russian descriptions THEN each belongs to a command that exists (no stale names)', () => {
+    expect(Object.keys(RU_COMMAND_DESCRIPTIONS).filter((p) => !paths.includes(p))).toEqual([]);
+  });
+});
+
 describe('languages in chats', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -116,4 +133,32 @@ describe('languages in chats', () => {
     expect(await h.say(ann, '/language en', 'lang-group')).toBe('Language: English.');
     expect(await h.say(bob, '/balances', 'lang-group')).toContain('Bob → Ann: 45.00 EUR');
   });
+
+  it('GIVEN a Russian book THEN /help describes the commands in Russian, and months are named in Russian', async () => {
+    const vera: TestUser = { id: '74', name: 'Вера', locale: 'ru' };
+    const help = await h.say(vera, '/help');
+    expect(help).toContain('/spend (/s) — Записать расход');
+    expect(help).toContain('/stats — Итоги по меткам и участникам');
+    const one = await h.say(vera, '/help template');
+    expect(one).toContain('/template add');
+    expect(one).toContain('Добавить повторяющуюся запись');
+    await h.say(vera, '12 кофе #еда');
+    // The harness clock is 24 November 2026.
+    const stats = await h.say(vera, '/stats');
+    expect(stats).toContain('Ноябрь 2026');
+    expect(stats).toContain('Октябрь 2026');
+    expect(stats).not.toMatch(/November|October/);
+    expect(await h.say(vera, '/labels')).toContain('Ноябрь 2026');
+  });
+
+  it('GIVEN an English book THEN /help stays English; on Discord it does not offer the typed aliases', async () => {
+    const tom: TestUser = { id: '75', name: 'Tom', locale: 'en' };
+    expect(await h.say(tom, '/help')).toContain('/spend (/s) — Record an expense');
+    expect(await h.say(tom, '/stats')).toContain('November 2026');
+    const dana: TestUser = { id: '76', name: 'Dana', platform: 'discord' };
+    const help = await h.say(dana, '/help');
+    expect(help).toContain('/spend — Record an expense');
+    expect(help).not.toContain('(/s)');
+  });
 });
+
