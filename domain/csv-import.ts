@@ -9,19 +9,34 @@ import { tokenize } from './tokens.js';
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 
 /**
- * `/export [period]`: the book's events as CSV (all of them without a period, or `all`).
- *
- * @throws DomainError `period_invalid`, `usage`.
+ * What a file sent into a chat may hold: Discord takes 10 MiB per upload without server boosts
+ * (Telegram 50 MB), and a CSV row is about 100 bytes, so 100,000 records; the row cap is checked
+ * before the records are loaded, so a huge book cannot fill the bot's memory.
  */
-export async function exportCsv(a: Actor, args: string): Promise<{ name: string; content: Buffer; count: number; period: Period | null }> {
+export const CHAT_EXPORT_LIMITS = { rows: 100_000, bytes: 10 * 1024 * 1024 } as const;
+
+/**
+ * `/export [period]`: the book's events as CSV (all of them without a period, or `all`).
+ * With `limits`, a larger export is refused with a hint to export a shorter period.
+ *
+ * @throws DomainError `period_invalid`, `usage`, `export_too_large`.
+ */
+export async function exportCsv(
+  a: Actor,
+  args: string,
+  limits?: { rows: number; bytes: number },
+): Promise<{ name: string; content: Buffer; count: number; period: Period | null }> {
   assertCan(a.role, 'read');
   const [word, extra] = tokenize(args);
   if (extra) throw new DomainError('usage', {});
   const period = !word || word.toLowerCase() === 'all' ? null : parsePeriod(word, a.clock.now(), a.book.timezone);
-  const events = await a.store.exportEvents(a.book.id, period?.start, period?.end);
-  const csv = eventsToCsv(events, a.book.timezone);
+  const events = await a.store.exportEvents(a.book.id, period?.start, period?.end, limits ? limits.rows + 1 : undefined);
+  const tooLarge = () => new DomainError('export_too_large', { max: limits!.rows, year: a.clock.now().getUTCFullYear() });
+  if (limits && events.length > limits.rows) throw tooLarge();
+  const content = Buffer.from(eventsToCsv(events, a.book.timezone), 'utf8');
+  if (limits && content.length > limits.bytes) throw tooLarge();
   const slug = period ? period.label.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').toLowerCase() : 'all';
-  return { name: `coin-${slug}.csv`, content: Buffer.from(csv, 'utf8'), count: events.length, period };
+  return { name: `coin-${slug}.csv`, content, count: events.length, period };
 }
 
 export type ImportResult =

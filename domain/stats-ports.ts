@@ -92,7 +92,8 @@ export interface StatsStore {
   setRate(bookId: number, rate: { currency: string; perMinor: number; bookMinor: number; base: string; at: Date }): Promise<void>;
 
   /** Every live event of `[from, to)` (all when unbounded), oldest first. */
-  exportEvents(bookId: number, from?: Date, to?: Date): Promise<LedgerEvent[]>;
+  /** The events in time order; with `limit`, at most that many (the first ones). */
+  exportEvents(bookId: number, from?: Date, to?: Date, limit?: number): Promise<LedgerEvent[]>;
   /**
    * Writes the rows in one transaction, creating missing accounts (in the row's currency) and
    * labels; rows whose source key the book has seen are skipped.

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incoming } from '../dispatcher.js';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
 import type { Reply } from '../reply.js';
+import { sql } from 'drizzle-orm';
+import { CHAT_EXPORT_LIMITS, exportCsv } from '../../domain/csv-import.js';
 
 const ann = { id: 'ann', name: 'Ann' };
 const bob = { id: 'bob', name: 'Bob' };
@@ -119,4 +121,37 @@ describe('/export and /import', () => {
     expect(month[0]!.text).toBe('Exported 6 records (October 2026).');
     expect(month[0]!.file!.name).toBe('coin-october-2026.csv');
   });
+
+  it('GIVEN a book with more records than a chat file carries THEN /export refuses with a hint, and a shorter period still exports', async () => {
+    const chat = 'huge';
+    await say(ann, '/spend 1 #seed', chat);
+    const { store } = h.services;
+    const book = await store.resolveChat({ platform: 'telegram', chatId: chat, kind: 'group', title: chat }, h.services.defaults);
+    const [acc] = await store.listAccounts(book.id);
+    // One record a minute from 1 January 2026: 100,001 of them reach into March.
+    const n = CHAT_EXPORT_LIMITS.rows + 1;
+    await h.database.db.execute(sql`
+      insert into events (book_id, seq, kind, account_id, amount_minor, currency, note, author_id, occurred_at)
+      select ${book.id}, g + 1, 'expense', ${acc!.id}, 100, 'EUR', '', null, '2026-01-01T00:00:00Z'::timestamptz + (g - 1) * interval '1 minute'
+      from generate_series(1, ${n}) g`);
+    await h.database.db.execute(sql`update books set last_seq = ${n + 1} where id = ${book.id}`);
+
+    const all = await send(ann, '/export', chat);
+    expect(all[0]!.file).toBeUndefined();
+    expect(all[0]!.text).toBe('Too many records for one file in a chat (more than 100000). Export a shorter period, e.g. /export 2026 or /export last-month.');
+    const january = await send(ann, '/export 2026-01', chat);
+    expect(january[0]!.text).toBe('Exported 44640 records (January 2026).');
+    expect(january[0]!.file!.content.toString('utf8').split('\r\n').filter(Boolean)).toHaveLength(44_641);
+  });
+
+  it('GIVEN an export whose file would pass the size a chat takes THEN it is refused even under the row limit', async () => {
+    const ctx = await h.dispatcher.context({
+      chat: { platform: 'telegram', chatId: 'source', kind: 'group', title: 'source' },
+      from: { platform: 'telegram', externalId: ann.id, name: ann.name },
+      platformAdmin: false,
+    });
+    await expect(exportCsv(ctx.actor, 'all', { rows: 1_000, bytes: 200 })).rejects.toMatchObject({ code: 'export_too_large' });
+    expect((await exportCsv(ctx.actor, 'all', { rows: 1_000, bytes: 1_000_000 })).count).toBeGreaterThan(0);
+  });
 });
+

@@ -1,5 +1,5 @@
 import { CSV_COLUMNS, type CsvProblem } from '../../domain/csv.js';
-import { exportCsv, importCsv } from '../../domain/csv-import.js';
+import { CHAT_EXPORT_LIMITS, exportCsv, importCsv } from '../../domain/csv-import.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
 import { t, type MessageKey } from '../i18n/index.js';
@@ -32,7 +32,7 @@ export const csvCommands: CommandDef[] = [
     usage: '/export [period|all]',
     options: [{ name: 'period', description: 'all (default), month, last-month, 2026, 2026-11, …', type: 'string' }],
     run: async (ctx, args) => {
-      const out = await exportCsv(ctx.actor, args);
+      const out = await exportCsv(ctx.actor, args, CHAT_EXPORT_LIMITS);
       const period = out.period ? periodText(out.period, ctx.lang) : t(ctx.lang, 'export.all');
       if (out.count === 0) return { text: t(ctx.lang, 'export.empty', { period }) };
       return {

@@ -17,6 +17,7 @@ export const en = {
   'error.currency_unknown': '“{{currency}}” is not a currency code I know. Use ISO 4217 codes like EUR, USD, JPY.',
   'error.currency_mismatch': 'Account {{account}} is in {{accountCurrency}}, not {{currency}}. Pick an account in {{currency}} with @name, or add one: /account add Name {{currency}}',
   'error.date_invalid': '“{{date}}” is not a valid date. Use today, yesterday, 2026-11-24, 24.11 or 24.11.2026.',
+  'error.export_too_large': 'Too many records for one file in a chat (more than {{max}}). Export a shorter period, e.g. /export {{year}} or /export last-month.',
   'error.period_invalid': '“{{period}}” is not a period. Use today, yesterday, week, month, year, last-week, last-month, last-year, 2026, 2026-11 or 2026-11-01..2026-11-15.',
   'error.timezone_invalid': '“{{timezone}}” is not a time zone. Use an IANA name like Europe/Berlin or America/New_York.',
   'error.language_invalid': 'Languages: {{languages}}.',

@@ -29,6 +29,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'error.currency_unknown': '«{{currency}}» — незнакомый код валюты. Используйте коды ISO 4217: EUR, USD, JPY.',
   'error.currency_mismatch': 'Счёт {{account}} в {{accountCurrency}}, а не в {{currency}}. Выберите счёт в {{currency}} через @название или добавьте его: /account add Название {{currency}}',
   'error.date_invalid': '«{{date}}» — неверная дата. Пишите today, yesterday, 2026-11-24, 24.11 или 24.11.2026.',
+  'error.export_too_large': 'Слишком много записей для одного файла в чате (больше {{max}}). Выгрузите период покороче, например /export {{year}} или /export last-month.',
   'error.period_invalid': '«{{period}}» — не период. Пишите today, yesterday, week, month, year, last-week, last-month, last-year, 2026, 2026-11 или 2026-11-01..2026-11-15.',
   'error.timezone_invalid': '«{{timezone}}» — не часовой пояс. Используйте имя IANA, например Europe/Moscow или Asia/Almaty.',
   'error.language_invalid': 'Языки: {{languages}}.',

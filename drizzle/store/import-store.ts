@@ -18,11 +18,12 @@ const chunks = <T>(list: readonly T[], size = CHUNK): T[][] => {
 /** Export (every live event, oldest first) and the all-or-nothing CSV import. */
 export function importStore(db: Db) {
   return {
-    async exportEvents(bookId: number, from?: Date, to?: Date): Promise<LedgerEvent[]> {
+    async exportEvents(bookId: number, from?: Date, to?: Date, limit?: number): Promise<LedgerEvent[]> {
       const conds = [sql`e.book_id = ${bookId}`, sql`e.deleted_at is null`];
       if (from) conds.push(sql`e.occurred_at >= ${from.toISOString()}`);
       if (to) conds.push(sql`e.occurred_at < ${to.toISOString()}`);
-      return selectEvents(db, sql.join(conds, sql` and `), sql`order by e.occurred_at, e.seq`);
+      const tail = limit === undefined ? sql`order by e.occurred_at, e.seq` : sql`order by e.occurred_at, e.seq limit ${limit}`;
+      return selectEvents(db, sql.join(conds, sql` and `), tail);
     },
 
     async importEvents(bookId: number, authorId: number, rows: readonly ImportEvent[]): Promise<{ created: number; skipped: number }> {
