@@ -36,6 +36,8 @@ export const identities = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     username: text('username'),
+    /** The name this platform last gave; the user's name changes only when this one does. */
+    name: text('name'),
   },
   (t) => [primaryKey({ columns: [t.platform, t.externalId] }), index('identities_user_idx').on(t.userId)],
 );

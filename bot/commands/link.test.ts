@@ -132,6 +132,25 @@ describe('/link across chats and platforms', () => {
     expect(await h.say(other, `/link ${again}`)).toContain('Both accounts have Telegram');
   });
 
+  it('GIVEN linked identities with different names WHEN the person writes from both THEN their name stays put until it really changes on one platform', async () => {
+    const maxTg: TestUser = { id: '170', name: 'Max Power', username: 'maxp' };
+    const maxDc: TestUser = { id: '900000000000000270', name: 'maxi', username: 'maxi_dc', platform: 'discord' };
+    const club = fresh('names-club');
+    await h.say(maxTg, '/start', club);
+    await h.say(maxDc, '/start');
+    const code = codeIn(await h.say(maxTg, '/link'));
+    expect(await h.say(maxDc, `/link ${code}`)).toContain('Linked');
+
+    await h.say(bob, '/start', club);
+    for (const who of [maxDc, maxTg, maxDc]) await h.say(who, '/spend 1 #x');
+    expect(await h.say(bob, '/members', club)).toMatch(/Max Power @\w+\s+owner/);
+
+    // A real change on one platform is taken over.
+    await h.say({ ...maxDc, name: 'Maximilian' }, '/spend 1 #x');
+    await h.say(maxTg, '/spend 1 #x');
+    expect(await h.say(bob, '/members', club)).toMatch(/Maximilian @\w+\s+owner/);
+  });
+
   it('GIVEN an identity code redeemed where the person already has private records THEN refuses', async () => {
     const kimTg: TestUser = { id: '160', name: 'Kim' };
     const kimDc: TestUser = { id: '900000000000000260', name: 'Kim', platform: 'discord' };

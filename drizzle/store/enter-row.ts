@@ -18,6 +18,8 @@ export interface EnterRow {
   user_id: number | null;
   user_name: string | null;
   username: string | null;
+  /** The name the identity's platform gave last time (the user's name may come from another). */
+  identity_name: string | null;
   locale: string | null;
   book_id: number | null;
   title: string | null;

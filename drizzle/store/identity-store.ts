@@ -25,21 +25,23 @@ export function identityStore(db: Db) {
     },
 
     async resolveUser(ref: IdentityRef): Promise<User> {
-      const [found] = await db
-        .select({ id: users.id, name: users.name, locale: users.locale })
+      const [hit] = await db
+        .select({ id: users.id, name: users.name, locale: users.locale, identityName: identities.name, username: identities.username })
         .from(identities)
         .innerJoin(users, eq(users.id, identities.userId))
         .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId)));
-      if (found) {
-        // Usernames change and may be set later; keep the identity's current one for @mentions.
-        if (ref.username !== undefined)
-          await db
-            .update(identities)
-            .set({ username: ref.username })
-            .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId), sql`${identities.username} is distinct from ${ref.username}`));
-        if (found.name !== ref.name || (ref.locale && found.locale !== ref.locale)) {
-          await db.update(users).set({ name: ref.name, locale: ref.locale ?? found.locale }).where(eq(users.id, found.id));
-          return { ...found, name: ref.name, locale: ref.locale ?? found.locale };
+      if (hit) {
+        const { identityName, username, ...found } = hit;
+        const thisName = where(identities, ref);
+        // Usernames change and may be set later; keep the identity's current one for @mentions,
+        // and the name this platform gives, so that only a real change renames the user.
+        if (identityName !== ref.name || (ref.username !== undefined && username !== ref.username))
+          await db.update(identities).set({ name: ref.name, ...(ref.username !== undefined ? { username: ref.username } : {}) }).where(thisName);
+        // A person linked on two platforms keeps one name: it changes when it changes on one of them.
+        const name = identityName !== ref.name ? ref.name : found.name;
+        if (name !== found.name || (ref.locale && found.locale !== ref.locale)) {
+          await db.update(users).set({ name, locale: ref.locale ?? found.locale }).where(eq(users.id, found.id));
+          return { ...found, name, locale: ref.locale ?? found.locale };
         }
         return found;
       }
@@ -47,7 +49,7 @@ export function identityStore(db: Db) {
         const [u] = await tx.insert(users).values({ name: ref.name, locale: ref.locale ?? null }).returning();
         const inserted = await tx
           .insert(identities)
-          .values({ platform: ref.platform, externalId: ref.externalId, userId: u!.id, username: ref.username ?? null })
+          .values({ platform: ref.platform, externalId: ref.externalId, userId: u!.id, username: ref.username ?? null, name: ref.name })
           .onConflictDoNothing()
           .returning();
         if (inserted.length === 0) {
@@ -165,7 +167,7 @@ export function identityStore(db: Db) {
         where platform = ${chat.platform} and chat_id = ${chat.chatId} and blocked_at is not null
       )
       select (select count(*) from mark)::int as fresh,
-        u.id as user_id, u.name as user_name, u.locale, i.username,
+        u.id as user_id, u.name as user_name, u.locale, i.username, i.name as identity_name,
         b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id,
         m.role, m.role_set_explicitly,
         (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'currency', a.currency,
@@ -183,7 +185,7 @@ export function identityStore(db: Db) {
     const [r] = rowsOf<EnterRow>(res);
     if (updateKey && r!.fresh === 0) return undefined;
     const fastPath =
-      isComplete(r!) && r!.user_name === from.name &&
+      isComplete(r!) && r!.identity_name === from.name &&
       (from.username === undefined || from.username === r!.username) &&
       !(platformAdmin && !r!.role_set_explicitly && (r!.role === 'member' || r!.role === 'viewer'));
     if (fastPath) return toEntered(r!);
@@ -200,3 +202,6 @@ export function identityStore(db: Db) {
 
   return { ...rest, enter };
 }
+
+/** The row of one platform identity. */
+const where = (t: typeof identities, ref: IdentityRef) => and(eq(t.platform, ref.platform), eq(t.externalId, ref.externalId));

@@ -27,27 +27,30 @@ export async function signUpStatement(db: Db, chat: ChatRef, from: IdentityRef, 
   const username = from.username ?? null;
   const res = await db.execute(sql`
     with ident as (
-      select i.user_id, u.locale from identities i join users u on u.id = i.user_id
+      select i.user_id, i.name as iname, u.name as uname, u.locale from identities i join users u on u.id = i.user_id
       where i.platform = ${from.platform} and i.external_id = ${from.externalId}
     ), new_user as (
       insert into users (name, locale) select ${name}::text, ${locale}::text where not exists (select 1 from ident)
       returning id, name, locale
     ), new_ident as (
-      insert into identities (platform, external_id, user_id, username)
-      select ${from.platform}::text, ${from.externalId}::text, id, ${username}::text from new_user
+      insert into identities (platform, external_id, user_id, username, name)
+      select ${from.platform}::text, ${from.externalId}::text, id, ${username}::text, ${name}::text from new_user
       on conflict do nothing returning user_id
     ), renamed as (
-      update users set name = ${name}::text, locale = coalesce(${locale}::text, users.locale)
+      -- A person linked on two platforms keeps one name: it changes when it changes on one of them.
+      update users set name = case when ident.iname is distinct from ${name}::text then ${name}::text else users.name end,
+        locale = coalesce(${locale}::text, users.locale)
       from ident where users.id = ident.user_id
-        and (users.name is distinct from ${name}::text or (${locale}::text is not null and users.locale is distinct from ${locale}::text))
+        and (ident.iname is distinct from ${name}::text or (${locale}::text is not null and users.locale is distinct from ${locale}::text))
       returning users.id
-    ), reusernamed as (
-      update identities set username = ${username}::text
+    ), reidentified as (
+      update identities set username = coalesce(${username}::text, username), name = ${name}::text
       where platform = ${from.platform} and external_id = ${from.externalId}
-        and ${username}::text is not null and username is distinct from ${username}::text
+        and (name is distinct from ${name}::text or (${username}::text is not null and username is distinct from ${username}::text))
       returning user_id
     ), usr as (
-      select user_id as id, ${name}::text as name, coalesce(${locale}::text, locale) as locale from ident
+      select user_id as id, case when iname is distinct from ${name}::text then ${name}::text else uname end as name,
+        coalesce(${locale}::text, locale) as locale from ident
       union all
       select n.id, n.name, n.locale from new_user n join new_ident ni on ni.user_id = n.id
     ), chat as (
@@ -83,7 +86,7 @@ export async function signUpStatement(db: Db, chat: ChatRef, from: IdentityRef, 
       on conflict do nothing returning role
     )
     select 1 as fresh,
-      usr.id as user_id, usr.name as user_name, usr.locale, ${username}::text as username,
+      usr.id as user_id, usr.name as user_name, usr.locale, ${username}::text as username, ${name}::text as identity_name,
       bk.id as book_id, bk.title, bk.currency, bk.timezone, bk.language, bk.default_account_id,
       coalesce((select role from promoted), (select role from mem), (select role from new_member)) as role,
       coalesce((select role_set_explicitly from mem), false) as role_set_explicitly,
