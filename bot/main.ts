@@ -123,7 +123,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
 
   if (roles.has('api') || mounts.length) {
-    const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, mount: (a) => mounts.forEach((m) => m(a)) });
+    const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, adminToken: config.ADMIN_TOKEN, mount: (a) => mounts.forEach((m) => m(a)) });
     const server = serve({ fetch: app.fetch, port: config.PORT });
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     logger.info({ port: config.PORT }, 'http listening');

@@ -1,37 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
-import type { Context, Hono, Next } from 'hono';
+import type { Hono } from 'hono';
+import { adminGuard } from '../adapters/http/admin-guard.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
-
-/**
- * Accepts `Authorization: Bearer <token>` (scripts) or HTTP Basic with the token as password
- * (any user name; what a browser prompts for). Compared in constant time.
- */
-export function adminGuard(token: string) {
-  return async (c: Context, next: Next) => {
-    const auth = c.req.header('authorization') ?? '';
-    const [scheme = '', value = ''] = auth.split(/\s+/, 2);
-    let given: string | undefined;
-    if (scheme.toLowerCase() === 'bearer') given = value;
-    else if (scheme.toLowerCase() === 'basic') {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      given = decoded.slice(decoded.indexOf(':') + 1);
-    }
-    if (given === undefined || !same(given, token)) {
-      c.header('WWW-Authenticate', 'Basic realm="COIN queues", charset="UTF-8"');
-      return c.json({ error: 'unauthorized' }, 401);
-    }
-    await next();
-  };
-}
 
 /**
  * Mounts the BullMQ dashboard (@bull-board) at `/admin/queues`, behind the admin token

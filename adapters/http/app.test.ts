@@ -29,6 +29,18 @@ describe('HTTP basics', () => {
     expect(await res.text()).toContain('coin_updates_total{platform="telegram",outcome="ok"} 3');
   });
 
+  it('GIVEN an admin token THEN /metrics needs it, as Bearer or as the Basic password', async () => {
+    const token = 'metrics-admin-token-0001';
+    const app = createHttpApp({ logger, metrics: createMetrics(), pingDatabase: async () => {}, adminToken: token });
+    expect((await app.request('/metrics')).status).toBe(401);
+    expect((await app.request('/metrics', { headers: { authorization: 'Bearer wrong-token-000000' } })).status).toBe(401);
+    expect((await app.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const basic = Buffer.from(`prometheus:${token}`).toString('base64');
+    expect((await app.request('/metrics', { headers: { authorization: `Basic ${basic}` } })).status).toBe(200);
+    // Health stays open for load balancers and orchestrators.
+    expect((await app.request('/health')).status).toBe(200);
+  });
+
   it('GIVEN an unknown path THEN 404 JSON', async () => {
     const res = await createHttpApp({ logger, metrics: createMetrics(), pingDatabase: async () => {} }).request('/nope');
     expect(res.status).toBe(404);

@@ -1,17 +1,20 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../bot/metrics.js';
+import { adminGuard } from './admin-guard.js';
 
 export interface HttpDeps {
   logger: Logger;
   metrics: Metrics;
   /** Round-trips the database; `/health` fails when it throws. */
   pingDatabase: () => Promise<void>;
+  /** When set, `/metrics` asks for it (Bearer, or Basic with it as password), like the dashboard. */
+  adminToken?: string | undefined;
   /** Extra routes (Telegram webhook, API, dashboard) mounted by main.ts. */
   mount?: (app: Hono) => void;
 }
 
-/** The HTTP server: `/health`, `/metrics`, and whatever main.ts mounts. */
+/** The HTTP server: `/health`, `/metrics` (behind the admin token when there is one), and whatever main.ts mounts. */
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   app.get('/health', async (c) => {
@@ -23,6 +26,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       return c.json({ status: 'error', database: 'unreachable' }, 503);
     }
   });
+  if (deps.adminToken) app.use('/metrics', adminGuard(deps.adminToken));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
