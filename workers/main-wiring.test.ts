@@ -8,6 +8,9 @@ import { TEST_REDIS_URL, scratchDatabase, seedDueTemplates, templateEventCounts,
 const dirtyMarks = async (d: Database): Promise<number> =>
   Number(rowsOf<{ n: string | number }>(await d.db.execute(sql`select count(*) as n from stat_dirty`))[0]!.n);
 
+const updateKeys = async (d: Database): Promise<string[]> =>
+  rowsOf<{ key: string }>(await d.db.execute(sql`select key from processed_updates order by key`)).map((r) => r.key);
+
 describe('main() wires the worker role', () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   beforeAll(async () => {
@@ -15,8 +18,9 @@ describe('main() wires the worker role', () => {
   });
   afterAll(async () => scratch?.drop());
 
-  it('GIVEN ROLES=worker and no REDIS_URL THEN the in-process sweep applies due templates at start, the statistics upkeep follows, and stop() ends it', async () => {
+  it('GIVEN ROLES=worker and no REDIS_URL THEN the in-process sweep applies due templates at start, the upkeep follows, and stop() ends it', async () => {
     await seedDueTemplates(scratch.database, { count: 300, books: 30, dueAt: new Date(Date.now() - 5 * 60_000) });
+    await scratch.database.db.execute(sql`insert into processed_updates (key, processed_at) values ('tg:ancient', now() - interval '30 days'), ('tg:recent', now())`);
     let running: Running | undefined;
     try {
       running = await main({ ROLES: 'worker', DATABASE_URL: scratch.url, LOG_LEVEL: 'silent' });
@@ -24,6 +28,8 @@ describe('main() wires the worker role', () => {
       expect(await templateEventCounts(scratch.database)).toEqual({ events: 300, distinct: 300 });
       // The statistics upkeep runs after the sweep: nobody read stats, so no dirty marks stay.
       await waitUntil(async () => (await dirtyMarks(scratch.database)) === 0, 20_000);
+      // ...and forgets update ids older than a week.
+      await waitUntil(async () => (await updateKeys(scratch.database)).join() === 'tg:recent', 20_000);
     } finally {
       await running?.stop();
     }

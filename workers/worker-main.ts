@@ -7,6 +7,7 @@ import type { Db } from '../drizzle/db.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
 import { statsUpkeep } from '../drizzle/store/stats-upkeep.js';
+import { pruneExpired } from '../drizzle/store/housekeeping.js';
 import { startBullWorkers, type BullWorkers } from './bullmq-runner.js';
 import { consoleNotifier } from './console-notifier.js';
 import { discordNotifier } from './discord-notifier.js';
@@ -64,14 +65,17 @@ export interface WorkerRole {
 }
 
 /**
- * The minute sweep, then the statistics upkeep (`drizzle/store/stats-upkeep.ts`: keeps the
- * rollup's dirty marks from piling up in books nobody reads statistics of). An upkeep failure is
- * logged and never fails the sweep; the next minute tries again.
+ * The minute sweep, then the upkeep: the statistics rollup's dirty marks
+ * (`drizzle/store/stats-upkeep.ts`) and forgetting old update ids and expired link codes
+ * (`drizzle/store/housekeeping.ts`). An upkeep failure is logged and never fails the sweep; the
+ * next minute tries again.
  */
-function withStatsUpkeep(db: Db, logger: Logger, sweep: TemplateSweep): TemplateSweep {
+function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep): TemplateSweep {
   return async (opts) => {
     const summary = await sweep(opts);
-    if (!opts?.signal?.aborted) await statsUpkeep(db).catch((err) => logger.error({ err: String(err) }, 'statistics upkeep failed'));
+    if (opts?.signal?.aborted) return summary;
+    await statsUpkeep(db).catch((err) => logger.error({ err: String(err) }, 'statistics upkeep failed'));
+    await pruneExpired(db, clock.now()).catch((err) => logger.error({ err: String(err) }, 'pruning old update ids failed'));
     return summary;
   };
 }
@@ -86,7 +90,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
   const makeSweep = (outbox: Outbox) =>
-    withStatsUpkeep(d.db, d.logger, createTemplateSweep({
+    withUpkeep(d.db, d.clock, d.logger, createTemplateSweep({
       sweepStore: templateSweepStore(d.db),
       ledger: d.store,
       delivery,

@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import { affectedRows } from './rows.js';
+
+/**
+ * How long an update id is remembered for dropping redeliveries. Telegram keeps an update for at
+ * most 24 hours and Discord an interaction for 15 minutes; a week is far past both.
+ */
+export const PROCESSED_UPDATE_RETENTION_MS = 7 * 24 * 3600_000;
+
+export interface PruneResult {
+  updates: number;
+  linkCodes: number;
+}
+
+/**
+ * Forgets what is no longer needed, run by the every-minute sweep: update ids older than the
+ * retention (at most `batch` per run, oldest first through the `processed_at` index, so a run
+ * stays short; a busy bot's minute brings fewer than that) and link codes past their expiry.
+ */
+export async function pruneExpired(db: Db, now: Date, opts: { batch?: number } = {}): Promise<PruneResult> {
+  const cutoff = new Date(now.getTime() - PROCESSED_UPDATE_RETENTION_MS).toISOString();
+  const updates = affectedRows(
+    await db.execute(sql`
+      delete from processed_updates where key in (
+        select key from processed_updates where processed_at < ${cutoff}::timestamptz
+        order by processed_at limit ${opts.batch ?? 100_000})`),
+  );
+  const linkCodes = affectedRows(await db.execute(sql`delete from link_codes where expires_at <= ${now.toISOString()}::timestamptz`));
+  return { updates, linkCodes };
+}
