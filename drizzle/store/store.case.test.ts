@@ -148,16 +148,21 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     expect((await store.listAccounts(book.id))[0]!.balanceMinor).toBe(-100);
   });
 
-  it('GIVEN concurrent records in one book THEN every seq is unique and the balance is exact', async () => {
+  it('GIVEN concurrent records in one book, some with labels new to it THEN every seq is unique, the balance exact, and every record keeps its labels', async () => {
     const { book, user } = await newBook('concurrent');
     const acc = await store.createAccount(book.id, { name: 'Main', currency: 'JPY', openingMinor: 0 });
+    const labelsOf = (i: number) => (i % 2 ? ['x'] : ['x', 'y']);
     const rs = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        store.record({ bookId: book.id, kind: 'expense', accountId: acc.id, amountMinor: i + 1, currency: 'JPY', labels: ['x'], note: '', authorId: user.id, occurredAt: new Date() }),
+        store.record({ bookId: book.id, kind: 'expense', accountId: acc.id, amountMinor: i + 1, currency: 'JPY', labels: labelsOf(i), note: '', authorId: user.id, occurredAt: new Date() }),
       ),
     );
     expect(new Set(rs.map((r) => r.event.seq)).size).toBe(40);
     expect((await store.listAccounts(book.id))[0]!.balanceMinor).toBe(-820);
+    expect(rs.map((r) => r.event.labels)).toEqual(Array.from({ length: 40 }, (_, i) => labelsOf(i)));
+    expect((await store.listLabels(book.id)).map((l) => l.name)).toEqual(['x', 'y']);
+    const stored = await store.history(book.id, { limit: 100 });
+    expect(stored.filter((e) => e.labels.join() === 'x,y')).toHaveLength(20);
   });
 
   it('GIVEN accounts THEN names are unique per book case-insensitively and used accounts cannot be deleted', async () => {
