@@ -66,6 +66,7 @@ export async function benchTelegram(): Promise<string[]> {
     const steady = r.latencies.flatMap((l) => l.slice(1)).sort((a, b) => a - b);
     const first = r.latencies.map((l) => l[0]!).sort((a, b) => a - b);
     const ms = (x: number): string => x.toFixed(1);
+    // BENCH_TRACE=1: the first 160 latencies in arrival order (how a backlog builds and drains).
     if (process.env.BENCH_TRACE) {
       const byArrival = Array.from({ length: n }, (_, k) => r.latencies[k % CHATS]![Math.floor(k / CHATS)]!);
       console.log(name, byArrival.slice(0, 160).map((x) => x.toFixed(0)).join(' '));

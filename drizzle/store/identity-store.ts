@@ -9,7 +9,6 @@ import { rowsOf } from './rows.js';
 import { isComplete, toBook, toEntered, type EnterRow } from './enter-row.js';
 import { dropSignUpLeftovers, signUpStatement } from './sign-up-statement.js';
 
-
 /** Users, chats, books and memberships. */
 export function identityStore(db: Db) {
   async function getBook(bookId: number): Promise<Book> {
@@ -29,14 +28,13 @@ export function identityStore(db: Db) {
         .select({ id: users.id, name: users.name, locale: users.locale, identityName: identities.name, username: identities.username })
         .from(identities)
         .innerJoin(users, eq(users.id, identities.userId))
-        .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId)));
+        .where(identityWhere(ref));
       if (hit) {
         const { identityName, username, ...found } = hit;
-        const thisName = where(identities, ref);
         // Usernames change and may be set later; keep the identity's current one for @mentions,
         // and the name this platform gives, so that only a real change renames the user.
         if (identityName !== ref.name || (ref.username !== undefined && username !== ref.username))
-          await db.update(identities).set({ name: ref.name, ...(ref.username !== undefined ? { username: ref.username } : {}) }).where(thisName);
+          await db.update(identities).set({ name: ref.name, ...(ref.username !== undefined ? { username: ref.username } : {}) }).where(identityWhere(ref));
         // A person linked on two platforms keeps one name: it changes when it changes on one of them.
         const name = identityName !== ref.name ? ref.name : found.name;
         if (name !== found.name || (ref.locale && found.locale !== ref.locale)) {
@@ -59,7 +57,7 @@ export function identityStore(db: Db) {
             .select({ id: users.id, name: users.name, locale: users.locale })
             .from(identities)
             .innerJoin(users, eq(users.id, identities.userId))
-            .where(and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId)));
+            .where(identityWhere(ref));
           return other!;
         }
         return { id: u!.id, name: u!.name, locale: u!.locale };
@@ -204,4 +202,4 @@ export function identityStore(db: Db) {
 }
 
 /** The row of one platform identity. */
-const where = (t: typeof identities, ref: IdentityRef) => and(eq(t.platform, ref.platform), eq(t.externalId, ref.externalId));
+const identityWhere = (ref: IdentityRef) => and(eq(identities.platform, ref.platform), eq(identities.externalId, ref.externalId));
