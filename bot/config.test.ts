@@ -33,8 +33,8 @@ describe('configuration', () => {
   });
 
   it('GIVEN valid values THEN they are parsed', () => {
-    const c = loadConfig({ ROLES: 'worker', PORT: '9000', DEFAULT_CURRENCY: 'jpy', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_URL: 'postgres://u@h/db' });
-    expect(c).toMatchObject({ ROLES: ['worker'], PORT: 9000, DEFAULT_CURRENCY: 'JPY', DEFAULT_TIMEZONE: 'Asia/Tokyo' });
+    const c = loadConfig({ ROLES: 'worker', PORT: '9000', DEFAULT_CURRENCY: 'jpy', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_URL: 'postgres://u@h/db', DATABASE_POOL_SIZE: '4' });
+    expect(c).toMatchObject({ ROLES: ['worker'], PORT: 9000, DEFAULT_CURRENCY: 'JPY', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_POOL_SIZE: 4 });
   });
 
   it('GIVEN a bad value THEN one line names the variable and what is wrong', () => {
@@ -42,6 +42,8 @@ describe('configuration', () => {
     expect(err({ PORT: '70000' })).toMatch(/^PORT must be 0-65535/);
     expect(err({ ROLES: 'bot,cook' })).toMatch(/^ROLES /);
     expect(err({ DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL must start with postgres/);
+    expect(err({ DATABASE_POOL_SIZE: '0' })).toBe('DATABASE_POOL_SIZE must be 1-100');
+    expect(err({ DATABASE_POOL_SIZE: 'many' })).toBe('DATABASE_POOL_SIZE must be a number');
     expect(err({ REDIS_URL: 'localhost:6379' })).toMatch(/^REDIS_URL /);
     expect(err({ DEFAULT_CURRENCY: 'EURO' })).toMatch(/^DEFAULT_CURRENCY must be an ISO 4217 code/);
     expect(err({ DEFAULT_TIMEZONE: 'Berlin' })).toMatch(/^DEFAULT_TIMEZONE must be an IANA time zone/);

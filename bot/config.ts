@@ -22,6 +22,8 @@ const schema = z
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .pipe(z.array(z.enum(ROLE_NAMES, { errorMap: () => ({ message: 'must be a comma list of bot, api, worker' }) })).min(1, 'must name at least one role')),
     DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    /** Connections per process to PostgreSQL (postgres.js pool). */
+    DATABASE_POOL_SIZE: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-100').max(100, 'must be 1-100').default(10),
     DATA_DIR: z.string().default('./data'),
     REDIS_URL: url(['redis', 'rediss']).optional(),
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a bot token from @BotFather').optional(),

@@ -35,7 +35,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   const config: Config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);

@@ -157,7 +157,7 @@ async function cli(env: NodeJS.ProcessEnv): Promise<void> {
   const { systemClock } = await import('../domain/clock.js');
   const config = loadConfig({ ...env, ROLES: 'worker' });
   const logger = pino({ level: config.LOG_LEVEL });
-  const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
+  const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
   const role = await startWorkerRole({
     db: database.db,
     store: createStore(database.db),
