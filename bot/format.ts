@@ -33,9 +33,12 @@ export function eventSummary(e: LedgerEvent): string {
     .join(' ');
 }
 
-/** A period as people of the book's language name it: `November 2026`, `Ноябрь 2026`, `2026-11-24`. */
+/**
+ * A period as people of the book's language name it: `November 2026`, `ноябрь 2026` (Russian
+ * writes months in lower case, and the texts put it mid-sentence: «траты за ноябрь 2026»),
+ * `2026-11-24`.
+ */
 export function periodText(p: Period, lang: Language): string {
   if (lang !== 'ru' || !p.month) return p.label;
-  const name = DateTime.fromFormat(p.month, 'yyyy-LL', { locale: 'ru' }).toFormat('LLLL yyyy');
-  return name.charAt(0).toUpperCase() + name.slice(1);
+  return DateTime.fromFormat(p.month, 'yyyy-LL', { locale: 'ru' }).toFormat('LLLL yyyy');
 }

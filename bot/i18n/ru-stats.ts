@@ -8,7 +8,7 @@ export const ruStats: Record<keyof typeof enStats, string> = {
   'stats.expenses': 'Расходы',
   'stats.net': 'Итог',
   'stats.records': 'Записей: {{count}}',
-  'stats.compare': 'против {{period}}: расходы {{expense}}, доходы {{income}}, итог {{net}}',
+  'stats.compare': 'Относительно прошлого периода ({{period}}): расходы {{expense}}, доходы {{income}}, итог {{net}}',
   'stats.compare_new': 'новое',
   'stats.by_label': 'Расходы по меткам',
   'stats.income_by_label': 'Доходы по меткам',

@@ -145,10 +145,10 @@ describe('languages in chats', () => {
     await h.say(vera, '12 кофе #еда');
     // The harness clock is 24 November 2026.
     const stats = await h.say(vera, '/stats');
-    expect(stats).toContain('Ноябрь 2026');
-    expect(stats).toContain('Октябрь 2026');
+    expect(stats).toContain('📊 p-74 · ноябрь 2026 · EUR');
+    expect(stats).toContain('Относительно прошлого периода (октябрь 2026)');
     expect(stats).not.toMatch(/November|October/);
-    expect(await h.say(vera, '/labels')).toContain('Ноябрь 2026');
+    expect(await h.say(vera, '/labels')).toContain('Метки, ноябрь 2026');
   });
 
   it('GIVEN an English book THEN /help stays English; on Discord it does not offer the typed aliases', async () => {
