@@ -40,6 +40,7 @@ export type DomainErrorCode =
   | 'csv_invalid'
   | 'export_too_large'
   | 'link_code_invalid'
+  | 'unlink_alone'
   | 'member_unknown'
   | 'last_owner'
   | 'rate_limited'

@@ -69,6 +69,12 @@ export interface LinkStore {
     fromUserId: number;
     intoUserId: number;
   }): Promise<void>;
+  /**
+   * In one transaction, with the book row locked: refuses when `fromBookId` has no other chat
+   * (`unlink_alone`), creates a book titled `title` with the settings of `fromBookId`, points the
+   * chat at it and makes `ownerId` its owner. Returns the new book.
+   */
+  detachChat(p: { chat: { platform: Platform; chatId: string }; fromBookId: number; title: string; ownerId: number }): Promise<Book>;
 }
 
 /** Letters and digits that cannot be mistaken for each other when read aloud or retyped (no 0/O, 1/I/L). */
@@ -145,6 +151,21 @@ export async function redeemLink(a: Actor, chat: ChatRef, written: string): Prom
   }
   const book = await a.store.getBook(code.bookId);
   return { kind: code.kind, book, chats: await a.store.chatCount(code.bookId) };
+}
+
+/**
+ * `/unlink` in a group or channel that shares its book with other chats: this chat leaves with a
+ * new, empty book of the same currency, time zone and language, owned by the admin who unlinked
+ * (the others become members again as they write). Every record stays in the shared book with the
+ * chats that remain: nothing is split or copied, so nothing can be lost or counted twice.
+ *
+ * @throws DomainError `group_only`, `forbidden`, `unlink_alone`.
+ */
+export async function unlinkChat(a: Actor, chat: ChatRef): Promise<{ left: Book; book: Book; remaining: number }> {
+  if (chat.kind !== 'group') throw new DomainError('group_only', {});
+  assertCan(a.role, 'manage');
+  const book = await a.store.detachChat({ chat, fromBookId: a.book.id, title: chat.title, ownerId: a.userId });
+  return { left: a.book, book, remaining: await a.store.chatCount(a.book.id) };
 }
 
 const PLATFORM_NAMES: Record<Platform, string> = { telegram: 'Telegram', discord: 'Discord', console: 'Console', api: 'API' };

@@ -58,6 +58,36 @@ describe('/link across chats and platforms', () => {
     expect(await h.say(bob, '/balances', tg)).toContain('Everyone is square');
   });
 
+  it('GIVEN linked chats WHEN an admin unlinks one THEN it starts an empty book of the same settings and every record stays with the other', async () => {
+    const tg = fresh('tg-split-up');
+    const dc = fresh('dc-split-up');
+    await h.say(ann, '/start', tg);
+    await h.say(ann, '/currency USD', tg);
+    await h.say(ann, '/timezone Europe/Berlin', tg);
+    await h.say(dan, '/start', dc);
+    await h.say(eve, '/start', dc);
+    const code = codeIn(await h.say(ann, '/link', tg));
+    expect(await h.say(dan, `/link ${code}`, dc)).toContain('Linked');
+    await h.say(ann, '/spend 12 #food', tg);
+    await h.say(eve, '/spend 8 #food', dc);
+
+    // Eve is a member there, not an admin: refused, nothing changes.
+    expect(await h.say(eve, '/unlink', dc)).toBe('Your role (member) cannot do that here; it needs admin.');
+    expect(await h.say(dan, '/unlink', dc)).toBe(
+      `Unlinked: the records stay in “${tg}” (chats in it: 1). This chat starts a new, empty book “${dc}” (USD, Europe/Berlin), and you own it.`,
+    );
+    expect(await h.say(dan, '/history', dc)).not.toMatch(/#\d/);
+    expect(await h.say(dan, '/spend 5 #taxi', dc)).toContain('#1 −5.00 USD');
+    expect(await h.say(ann, '/history', tg)).toMatch(/#2 .*−8\.00 USD[\s\S]*#1 .*−12\.00 USD/);
+    expect(await h.say(ann, '/history', tg)).not.toContain('taxi');
+    expect(await h.say(dan, '/members', dc)).toMatch(/Dan @dan_dc\s+owner/);
+
+    // Each chat is alone in its book now; a private chat has nothing to unlink either.
+    expect(await h.say(dan, '/unlink', dc)).toBe('This chat is the only one in its book: there is nothing to unlink.');
+    expect(await h.say(ann, '/unlink', tg)).toBe('This chat is the only one in its book: there is nothing to unlink.');
+    expect(await h.say(ann, '/unlink')).toBe('This command works only in a group.');
+  });
+
   it('GIVEN a code THEN it works once, only for 10 minutes, and only where it makes sense', async () => {
     const home = fresh('tg-home');
     await h.say(ann, '/start', home);

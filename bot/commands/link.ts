@@ -1,4 +1,4 @@
-import { createLink, LINK_CODE_MINUTES, redeemLink } from '../../domain/link.js';
+import { createLink, LINK_CODE_MINUTES, redeemLink, unlinkChat } from '../../domain/link.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 
@@ -19,6 +19,15 @@ export const linkCommands: CommandDef[] = [
       const r = await redeemLink(ctx.actor, ctx.chat, written);
       // The chat now speaks the language of the book it joined.
       return { text: t(r.book.language, r.kind === 'book' ? 'link.linked_book' : 'link.linked_identity', { title: r.book.title, count: r.chats }) };
+    },
+  },
+  {
+    name: 'unlink',
+    description: 'Take this group or channel out of a shared book; it starts a new, empty one',
+    usage: '/unlink',
+    run: async (ctx) => {
+      const r = await unlinkChat(ctx.actor, ctx.chat);
+      return { text: t(ctx.lang, 'link.unlinked', { left: r.left.title, count: r.remaining, title: r.book.title, currency: r.book.currency, timezone: r.book.timezone }) };
     },
   },
 ];

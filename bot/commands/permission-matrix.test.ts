@@ -60,6 +60,7 @@ const CASES: Case[] = [
   { command: 'label', name: '/label merge', text: '/label merge fun food', needs: 'admin', ok: /Merged #fun into #food/ },
   { command: 'label', name: '/label delete', text: '/label delete fun', needs: 'admin', ok: /Deleted #fun/ },
   { command: 'link', name: '/link', text: '/link', needs: 'admin', ok: /Link code: / },
+  { command: 'unlink', name: '/unlink', text: '/unlink', needs: 'admin', ok: /nothing to unlink/ },
   { command: 'currency', name: '/currency', text: '/currency USD', needs: 'admin', ok: /USD/ },
   { command: 'timezone', name: '/timezone', text: '/timezone Europe/Berlin', needs: 'admin', ok: /Europe\/Berlin/ },
   { command: 'language', name: '/language', text: '/language en', needs: 'admin', ok: /English/ },

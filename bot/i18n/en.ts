@@ -121,6 +121,8 @@ export const en = {
   'link.code_book': 'Link code: {{code}} (works once, for {{minutes}} minutes). An admin of the other chat (another Telegram group or a Discord channel) sends there: /link {{code}}. That chat must have no records yet; then both chats share this book.',
   'link.code_identity': 'Your link code: {{code}} (works once, for {{minutes}} minutes). Send /link {{code}} to me in a private chat on your other platform (Telegram or Discord): both accounts become one, with this personal book.',
   'link.linked_book': 'Linked: this chat now shares the book “{{title}}” (chats in it: {{count}}).',
+  'link.unlinked': 'Unlinked: the records stay in “{{left}}” (chats in it: {{count}}). This chat starts a new, empty book “{{title}}” ({{currency}}, {{timezone}}), and you own it.',
+  'error.unlink_alone': 'This chat is the only one in its book: there is nothing to unlink.',
   'link.linked_identity': 'Linked: your accounts are one now, and this chat shows your personal book “{{title}}”.',
   'error.link_code_invalid_same_book': 'This chat already uses that book; nothing to link.',
   'error.link_code_invalid_has_data': 'This chat already has its own records, budgets or money in accounts, and linking would hide them, so nothing was changed. Redeem the code in a chat that has no records yet, or run /link here and redeem that code in the other chat.',

@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
-import { chats, identities, linkCodes } from '../schema.js';
+import { books, chats, identities, linkCodes, members } from '../schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { isEmptyBook, type BookContents, type LinkCode, type LinkKind, type LinkStore } from '../../domain/link.js';
-import type { Platform } from '../../domain/types.js';
+import type { Book, Platform } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
+import { toBook } from './enter-row.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type ChatKey = { platform: Platform; chatId: string };
@@ -157,6 +158,26 @@ export function linkStore(db: Db) {
         await moveChatTx(tx, p.chat, p.fromBookId, p.toBookId);
         await dropIfOrphan(tx, p.fromBookId);
         await mergeUsers(tx, p.fromUserId, p.intoUserId);
+      });
+    },
+
+    async detachChat(p: { chat: ChatKey; fromBookId: number; title: string; ownerId: number }): Promise<Book> {
+      return db.transaction(async (tx) => {
+        const [from] = await tx.select().from(books).where(eq(books.id, p.fromBookId)).for('update');
+        const [others] = await tx.select({ n: sql<number>`count(*)::int` }).from(chats).where(eq(chats.bookId, p.fromBookId));
+        if (!from || Number(others?.n ?? 0) < 2) throw new DomainError('unlink_alone', {});
+        const [made] = await tx
+          .insert(books)
+          .values({ title: p.title, currency: from.currency, timezone: from.timezone, language: from.language })
+          .returning();
+        const moved = await tx
+          .update(chats)
+          .set({ bookId: made!.id })
+          .where(and(eq(chats.platform, p.chat.platform), eq(chats.chatId, p.chat.chatId), eq(chats.bookId, p.fromBookId)))
+          .returning({ chatId: chats.chatId });
+        if (moved.length !== 1) throw new DomainError('unlink_alone', {});
+        await tx.insert(members).values({ bookId: made!.id, userId: p.ownerId, role: 'owner' });
+        return toBook(made!);
       });
     },
   } satisfies LinkStore;
