@@ -72,7 +72,8 @@ export interface LinkStore {
   /**
    * In one transaction, with the book row locked: refuses when `fromBookId` has no other chat
    * (`unlink_alone`), creates a book titled `title` with the settings of `fromBookId`, points the
-   * chat at it and makes `ownerId` its owner. Returns the new book.
+   * chat at it, makes `ownerId` its owner, and has the shared book's templates that reported to
+   * this chat report to one of the chats that stay. Returns the new book.
    */
   detachChat(p: { chat: { platform: Platform; chatId: string }; fromBookId: number; title: string; ownerId: number }): Promise<Book>;
 }

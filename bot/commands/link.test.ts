@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../drizzle/store/rows.js';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
 
 /**
@@ -70,6 +72,7 @@ describe('/link across chats and platforms', () => {
     expect(await h.say(dan, `/link ${code}`, dc)).toContain('Linked');
     await h.say(ann, '/spend 12 #food', tg);
     await h.say(eve, '/spend 8 #food', dc);
+    expect(await h.say(dan, '/template add monthly:1 50 #rent', dc)).toContain('added');
 
     // Eve is a member there, not an admin: refused, nothing changes.
     expect(await h.say(eve, '/unlink', dc)).toBe('Your role (member) cannot do that here; it needs admin.');
@@ -81,6 +84,13 @@ describe('/link across chats and platforms', () => {
     expect(await h.say(ann, '/history', tg)).toMatch(/#2 .*−8\.00 USD[\s\S]*#1 .*−12\.00 USD/);
     expect(await h.say(ann, '/history', tg)).not.toContain('taxi');
     expect(await h.say(dan, '/members', dc)).toMatch(/Dan @dan_dc\s+owner/);
+    // The rent template belongs to the shared book; it now reports to the chat that stayed.
+    expect(await h.say(ann, '/templates', tg)).toContain('50 #rent');
+    expect(await h.say(dan, '/templates', dc)).toContain('No templates yet');
+    const [target] = rowsOf<{ platform: string; chat: string }>(
+      await h.database.db.execute(sql`select notify_platform as platform, notify_chat_id as chat from templates where record like '%#rent%'`),
+    );
+    expect(target).toEqual({ platform: 'telegram', chat: tg });
 
     // Each chat is alone in its book now; a private chat has nothing to unlink either.
     expect(await h.say(dan, '/unlink', dc)).toBe('This chat is the only one in its book: there is nothing to unlink.');

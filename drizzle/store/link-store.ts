@@ -176,6 +176,11 @@ export function linkStore(db: Db) {
           .where(and(eq(chats.platform, p.chat.platform), eq(chats.chatId, p.chat.chatId), eq(chats.bookId, p.fromBookId)))
           .returning({ chatId: chats.chatId });
         if (moved.length !== 1) throw new DomainError('unlink_alone', {});
+        // Templates of the shared book that told this chat what they recorded tell a chat that stays.
+        await tx.execute(sql`
+          update templates t set notify_platform = c.platform, notify_chat_id = c.chat_id
+          from (select platform, chat_id from chats where book_id = ${p.fromBookId} order by platform, chat_id limit 1) c
+          where t.book_id = ${p.fromBookId} and t.notify_platform = ${p.chat.platform} and t.notify_chat_id = ${p.chat.chatId}`);
         await tx.insert(members).values({ bookId: made!.id, userId: p.ownerId, role: 'owner' });
         return toBook(made!);
       });
