@@ -31,7 +31,9 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
     unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
   const db = drizzle(client, { schema }) as unknown as Db;
-  await migrateWithLock(client, () => migrate(db as never, { migrationsFolder }));
+  await migrateWithLock(postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'coin-migrate' } }), (c) =>
+    migrate(drizzle(c), { migrationsFolder }),
+  );
   return {
     db,
     engine: 'postgres',
@@ -44,16 +46,17 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
 
 /**
  * Several processes (bot, workers) may start together against one server; an advisory lock
- * makes them migrate one after the other instead of racing on the same DDL.
+ * makes them migrate one after the other instead of racing on the same DDL. The lock and the
+ * migration share one connection of their own (`client` has max 1), so the app's pool may be
+ * of any size, one included.
  */
-async function migrateWithLock(client: import('postgres').Sql, run: () => Promise<void>): Promise<void> {
-  const conn = await client.reserve();
+async function migrateWithLock(client: import('postgres').Sql, run: (c: import('postgres').Sql) => Promise<void>): Promise<void> {
   try {
-    await conn`select pg_advisory_lock(7364021)`;
-    await run();
+    await client`select pg_advisory_lock(7364021)`;
+    await run(client);
+    await client`select pg_advisory_unlock(7364021)`;
   } finally {
-    await conn`select pg_advisory_unlock(7364021)`;
-    conn.release();
+    await client.end({ timeout: 5 });
   }
 }
 
