@@ -4,17 +4,17 @@ import type { Period } from '../domain/period.js';
 import { formatMoney } from '../domain/money.js';
 import type { Language, LedgerEvent } from '../domain/types.js';
 
-/** `−4.50 EUR`, `+2,500.00 EUR`, `100.00 USD → 92.00 EUR` */
-export function eventAmount(e: LedgerEvent): string {
-  if (e.kind === 'expense') return `−${formatMoney(e.amountMinor, e.currency)}`;
-  if (e.kind === 'income') return `+${formatMoney(e.amountMinor, e.currency)}`;
-  const out = formatMoney(e.amountMinor, e.currency);
-  return e.toCurrency && e.toCurrency !== e.currency ? `${out} → ${formatMoney(e.toAmountMinor ?? 0, e.toCurrency)}` : out;
+/** `−4.50 EUR`, `+2,500.00 EUR`, `100.00 USD → 92.00 EUR` (`+2 500,00 EUR` in Russian) */
+export function eventAmount(e: LedgerEvent, lang: Language): string {
+  if (e.kind === 'expense') return `−${formatMoney(e.amountMinor, e.currency, { lang })}`;
+  if (e.kind === 'income') return `+${formatMoney(e.amountMinor, e.currency, { lang })}`;
+  const out = formatMoney(e.amountMinor, e.currency, { lang });
+  return e.toCurrency && e.toCurrency !== e.currency ? `${out} → ${formatMoney(e.toAmountMinor ?? 0, e.toCurrency, { lang })}` : out;
 }
 
 /** One line per event: `#12 2026-11-24 −4.50 EUR #coffee @Main latte (Ann)` */
-export function eventLine(e: LedgerEvent, tz: string, withAuthor = false): string {
-  const parts = [`#${e.seq}`, formatDate(e.occurredAt, tz), eventAmount(e)];
+export function eventLine(e: LedgerEvent, tz: string, lang: Language, withAuthor = false): string {
+  const parts = [`#${e.seq}`, formatDate(e.occurredAt, tz), eventAmount(e, lang)];
   if (e.kind === 'transfer') parts.push(`${e.accountName} → ${e.toAccountName ?? '?'}`);
   else {
     if (e.labels.length) parts.push(e.labels.map((l) => `#${l}`).join(' '));
@@ -26,9 +26,9 @@ export function eventLine(e: LedgerEvent, tz: string, withAuthor = false): strin
 }
 
 /** Short description for undo/delete confirmations: `−4.50 EUR #coffee`. */
-export function eventSummary(e: LedgerEvent): string {
+export function eventSummary(e: LedgerEvent, lang: Language): string {
   const labels = e.labels.map((l) => `#${l}`).join(' ');
-  return [eventAmount(e), labels, e.kind === 'transfer' ? `${e.accountName} → ${e.toAccountName}` : '', e.note]
+  return [eventAmount(e, lang), labels, e.kind === 'transfer' ? `${e.accountName} → ${e.toAccountName}` : '', e.note]
     .filter(Boolean)
     .join(' ');
 }

@@ -57,19 +57,22 @@ export function assertMinor(n: number): Minor {
 export const addMinor = (a: number, b: number): Minor => assertMinor(a + b);
 
 /**
- * Formats minor units for English replies: `1,234.50 EUR`, `-3 JPY`, `0.125 BHD`.
+ * Formats minor units for replies: `1,234.50 EUR`, `-3 JPY`, `0.125 BHD` in English; in Russian
+ * the marks Russian readers use, `1 234,50 EUR` (a no-break space groups thousands, a comma
+ * marks decimals: `12,500 JPY` would read as twelve and a half there).
  * Built from integer digits, never through floating point.
  */
-export function formatMoney(minor: number, currency: string, opts: { sign?: boolean; code?: boolean } = {}): string {
+export function formatMoney(minor: number, currency: string, opts: { sign?: boolean; code?: boolean; lang?: 'en' | 'ru' } = {}): string {
   assertMinor(minor);
   const digits = minorDigits(currency);
   const neg = minor < 0;
   const abs = String(Math.abs(minor)).padStart(digits + 1, '0');
   const intPart = digits ? abs.slice(0, -digits) : abs;
   const frac = digits ? abs.slice(-digits) : '';
-  const grouped = intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const ru = opts.lang === 'ru';
+  const grouped = intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ru ? '\u00a0' : ',');
   const sign = neg ? '-' : opts.sign && minor > 0 ? '+' : '';
-  const num = `${sign}${grouped}${frac ? '.' + frac : ''}`;
+  const num = `${sign}${grouped}${frac ? (ru ? ',' : '.') + frac : ''}`;
   return opts.code === false ? num : `${num} ${currency.toUpperCase()}`;
 }
 

@@ -62,7 +62,7 @@ export function parseRate(args: string, bookCurrency: string): { currency: strin
  * The value of one unit of `currency` in the book currency as decimal text (`0.92`), with as
  * many decimals as needed up to 6 (then rounded half away from zero), for people to read.
  */
-export function rateText(rate: Pick<Rate, 'currency' | 'perMinor' | 'bookMinor'>, bookCurrency: string): string {
+export function rateText(rate: Pick<Rate, 'currency' | 'perMinor' | 'bookMinor'>, bookCurrency: string, lang: 'en' | 'ru' = 'en'): string {
   const places = 6;
   const scaled = divRound(
     BigInt(rate.bookMinor) * 10n ** BigInt(minorDigits(rate.currency) + places),
@@ -71,7 +71,7 @@ export function rateText(rate: Pick<Rate, 'currency' | 'perMinor' | 'bookMinor'>
   const digits = scaled.toString().padStart(places + 1, '0');
   const int = digits.slice(0, -places);
   const frac = digits.slice(-places).replace(/0+$/, '');
-  return frac ? `${int}.${frac}` : int;
+  return frac ? `${int}${lang === 'ru' ? ',' : '.'}${frac}` : int;
 }
 
 /** Converts sums per currency into the book currency where a rate is known. */

@@ -71,12 +71,12 @@ export function templateNotices(r: BatchResult): Notice[] {
     const lang = book.language;
     const missed = events.filter((e) => r.now.getTime() - e.occurrenceAt.getTime() > MISSED_AFTER_MS).length;
     const lines = [missed ? t(lang, 'template.applied_missed', { count: missed }) : t(lang, 'template.applied')];
-    for (const e of events.slice(0, MAX_LINES)) lines.push(`${eventLine(asLedgerEvent(e, r.now), book.timezone)} (T${e.templateId})`);
+    for (const e of events.slice(0, MAX_LINES)) lines.push(`${eventLine(asLedgerEvent(e, r.now), book.timezone, lang)} (T${e.templateId})`);
     if (events.length > MAX_LINES) lines.push(t(lang, 'template.applied_more', { count: events.length - MAX_LINES }));
     const accounts = new Set(events.map((e) => e.accountId));
     for (const b of r.balances)
       if (b.bookId === book.id && accounts.has(b.accountId))
-        lines.push(t(lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency) }));
+        lines.push(t(lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency, { lang }) }));
     const seqs = events.map((e) => e.seq);
     notices.push({
       target,

@@ -22,7 +22,7 @@ export const accountCommands: CommandDef[] = [
       const list = await listAccounts(ctx.actor);
       if (list.length === 0) return { text: t(ctx.lang, 'accounts.empty') };
       const def = ctx.actor.book.defaultAccountId;
-      const rows = list.map((a) => [a.name, formatMoney(a.balanceMinor, a.currency), a.id === def ? t(ctx.lang, 'accounts.default') : '']);
+      const rows = list.map((a) => [a.name, formatMoney(a.balanceMinor, a.currency, { lang: ctx.lang }), a.id === def ? t(ctx.lang, 'accounts.default') : '']);
       return { text: t(ctx.lang, 'accounts.title'), pre: table(rows, ['l', 'r', 'l']) };
     },
   },
@@ -42,7 +42,7 @@ export const accountCommands: CommandDef[] = [
         ],
         run: async (ctx, args) => {
           const a = await addAccount(ctx.actor, args);
-          return { text: t(ctx.lang, 'account.added', { account: a.name, currency: a.currency, balance: formatMoney(a.balanceMinor, a.currency) }) };
+          return { text: t(ctx.lang, 'account.added', { account: a.name, currency: a.currency, balance: formatMoney(a.balanceMinor, a.currency, { lang: ctx.lang }) }) };
         },
       },
       {

@@ -15,8 +15,8 @@ export function alertText(alert: BudgetAlert, lang: Language): string {
   return t(lang, alert.threshold >= 100 ? 'budget.alert_100' : 'budget.alert_80', {
     target: budgetTarget(budget.label, lang),
     percent,
-    spent: formatMoney(spentMinor, budget.currency),
-    amount: formatMoney(budget.amountMinor, budget.currency),
+    spent: formatMoney(spentMinor, budget.currency, { lang }),
+    amount: formatMoney(budget.amountMinor, budget.currency, { lang }),
     period: periodText(period, lang),
   });
 }
@@ -58,10 +58,10 @@ export const budgetCommands: CommandDef[] = [
       return {
         text: t(ctx.lang, 'budget.set', {
           target: budgetTarget(b.label, ctx.lang),
-          amount: formatMoney(b.amountMinor, b.currency),
+          amount: formatMoney(b.amountMinor, b.currency, { lang: ctx.lang }),
           period: t(ctx.lang, b.period === 'weekly' ? 'budget.weekly' : 'budget.monthly'),
           current: periodText(p!.period, ctx.lang),
-          spent: formatMoney(p!.spentMinor, b.currency),
+          spent: formatMoney(p!.spentMinor, b.currency, { lang: ctx.lang }),
           percent: p!.percent,
         }),
       };

@@ -20,7 +20,7 @@ export const labelCommands: CommandDef[] = [
         const mine = totals.filter((x) => x.name === l.name);
         if (mine.length === 0) rows.push([`#${l.name}`, '—']);
         for (const x of mine) {
-          const cells = [x.expenseMinor ? `−${formatMoney(x.expenseMinor, x.currency)}` : '', x.incomeMinor ? `+${formatMoney(x.incomeMinor, x.currency)}` : ''];
+          const cells = [x.expenseMinor ? `−${formatMoney(x.expenseMinor, x.currency, { lang: ctx.lang })}` : '', x.incomeMinor ? `+${formatMoney(x.incomeMinor, x.currency, { lang: ctx.lang })}` : ''];
           rows.push([`#${l.name}`, cells.filter(Boolean).join(' ')]);
         }
       }

@@ -22,7 +22,7 @@ export const memberCommands: CommandDef[] = [
         return [
           username ? `${member.name} @${username}` : member.name,
           roleName(ctx.lang, member.role),
-          spent.length ? spent.map((s) => formatMoney(s.minor, s.currency)).join(' + ') : formatMoney(0, ctx.actor.book.currency),
+          spent.length ? spent.map((s) => formatMoney(s.minor, s.currency, { lang: ctx.lang })).join(' + ') : formatMoney(0, ctx.actor.book.currency, { lang: ctx.lang }),
         ];
       });
       return { text: t(ctx.lang, 'members.title', { title: ctx.actor.book.title, period: periodText(period, ctx.lang) }), pre: table(rows, ['l', 'l', 'r']) };

@@ -29,11 +29,11 @@ export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<R
   const lines: string[] = [];
   const head =
     e.kind === 'transfer'
-      ? t(ctx.lang, 'record.transfer', { seq: e.seq, amount: eventAmount(e), from: e.accountName, to: e.toAccountName ?? '' })
-      : t(ctx.lang, e.kind === 'expense' ? 'record.expense' : 'record.income', { seq: e.seq, amount: formatMoney(e.amountMinor, e.currency) });
+      ? t(ctx.lang, 'record.transfer', { seq: e.seq, amount: eventAmount(e, ctx.lang), from: e.accountName, to: e.toAccountName ?? '' })
+      : t(ctx.lang, e.kind === 'expense' ? 'record.expense' : 'record.income', { seq: e.seq, amount: formatMoney(e.amountMinor, e.currency, { lang: ctx.lang }) });
   const tags = e.kind === 'transfer' ? '' : [e.labels.map((l) => `#${l}`).join(' '), `@${e.accountName}`].filter(Boolean).join(' ');
   lines.push([head, tags, e.note].filter(Boolean).join(' · '));
-  for (const b of rec.balances) lines.push(t(ctx.lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency) }));
+  for (const b of rec.balances) lines.push(t(ctx.lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency, { lang: ctx.lang }) }));
   const replies: Reply[] = [{ text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] }];
   if (ctx.services.afterRecord) replies.push(...(await ctx.services.afterRecord(ctx, rec)));
   return replies;
@@ -67,9 +67,9 @@ async function undoReply(ctx: CommandContext, seq?: number): Promise<Reply> {
   return {
     text: t(ctx.lang, 'record.undone', {
       seq: ev.seq,
-      what: eventSummary(ev),
+      what: eventSummary(ev, ctx.lang),
       account: ev.accountName,
-      balance: acc ? formatMoney(acc.balanceMinor, acc.currency) : '',
+      balance: acc ? formatMoney(acc.balanceMinor, acc.currency, { lang: ctx.lang }) : '',
     }),
     buttons: [[{ label: t(ctx.lang, 'record.restore'), action: `restore:${ev.seq}` }]],
   };
@@ -105,7 +105,7 @@ export const recordCommands: CommandDef[] = [
     run: async (ctx, args) => {
       const ev = await deleteEvent(ctx.actor, parseSeq(tokenize(args)[0]));
       return {
-        text: t(ctx.lang, 'record.deleted', { seq: ev.seq, what: eventSummary(ev) }),
+        text: t(ctx.lang, 'record.deleted', { seq: ev.seq, what: eventSummary(ev, ctx.lang) }),
         buttons: [[{ label: t(ctx.lang, 'record.restore'), action: `restore:${ev.seq}` }]],
       };
     },
@@ -125,7 +125,7 @@ export const recordCommands: CommandDef[] = [
       const seq = parseSeq(m[1]);
       if (m[2]!.toLowerCase() !== 'note' && !m[3]) throw new DomainError('usage', {});
       const ev = await editEvent(ctx.actor, seq, m[2]!, m[3] ?? '');
-      return { text: t(ctx.lang, 'record.edited', { seq: ev.seq, what: eventLine(ev, ctx.actor.book.timezone) }) };
+      return { text: t(ctx.lang, 'record.edited', { seq: ev.seq, what: eventLine(ev, ctx.actor.book.timezone, ctx.lang) }) };
     },
   },
   {
@@ -143,7 +143,7 @@ export const recordCommands: CommandDef[] = [
       if (h.events.length === 0) return { text: t(ctx.lang, 'history.empty') };
       const title = h.period ? t(ctx.lang, 'history.title_period', { period: h.period }) : t(ctx.lang, 'history.title', { count: h.events.length });
       const group = ctx.chat.kind === 'group';
-      return { text: title, pre: h.events.map((e) => eventLine(e, ctx.actor.book.timezone, group)).join('\n') };
+      return { text: title, pre: h.events.map((e) => eventLine(e, ctx.actor.book.timezone, ctx.lang, group)).join('\n') };
     },
   },
 ];
@@ -155,7 +155,7 @@ export const recordActions: ActionDef[] = [
     replaces: true,
     run: async (ctx, arg) => {
       const ev = await restoreEvent(ctx.actor, parseSeq(arg));
-      return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev) }) };
+      return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev, ctx.lang) }) };
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { balances, recordExpense, settleUp, undoSettlement, type SplitRecorded } from '../../domain/ledger-split.js';
 import { formatMoney } from '../../domain/money.js';
+import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext, CommandDef } from '../registry.js';
 import type { Reply } from '../reply.js';
@@ -19,13 +20,13 @@ export async function spendReply(
   const replies = await recordReply(ctx, rec);
   if (rec.split && replies[0]) {
     const currency = rec.event.currency;
-    const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, currency)}`);
+    const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, currency, { lang: ctx.lang })}`);
     replies[0] = { ...replies[0], text: `${replies[0].text}\n${t(ctx.lang, 'split.shares', { payer: rec.split.paidBy.name, shares })}` };
   }
   return replies;
 }
 
-const signed = (minor: number, currency: string) => formatMoney(minor, currency, { sign: true });
+const signed = (minor: number, currency: string, lang: Language) => formatMoney(minor, currency, { sign: true, lang });
 
 /** `/balances`, `/settle` and the settlement's Undo button. */
 export const splitCommands: CommandDef[] = [
@@ -39,11 +40,11 @@ export const splitCommands: CommandDef[] = [
       return list.map((b): Reply => {
         const head = t(ctx.lang, 'balances.title', { currency: b.currency });
         const net = table(
-          b.net.filter((n) => n.minor !== 0).map((n) => [n.member.name, signed(n.minor, b.currency)]),
+          b.net.filter((n) => n.minor !== 0).map((n) => [n.member.name, signed(n.minor, b.currency, ctx.lang)]),
           ['l', 'r'],
         );
         if (b.transfers.length === 0) return { text: `${head}\n${t(ctx.lang, 'balances.square')}` };
-        const plan = b.transfers.map((x) => t(ctx.lang, 'balances.transfer', { from: x.from.name, to: x.to.name, amount: formatMoney(x.minor, b.currency) }));
+        const plan = b.transfers.map((x) => t(ctx.lang, 'balances.transfer', { from: x.from.name, to: x.to.name, amount: formatMoney(x.minor, b.currency, { lang: ctx.lang }) }));
         return { text: `${head}\n${t(ctx.lang, 'balances.plan')}\n${plan.join('\n')}`, pre: net };
       });
     },
@@ -60,10 +61,10 @@ export const splitCommands: CommandDef[] = [
       if (!args.trim()) throw new DomainError('usage', {});
       const r = await settleUp(ctx.actor, args);
       if (r.settlements.length === 0) return { text: t(ctx.lang, 'settle.nothing', { member: r.to.name }) };
-      const lines = r.settlements.map((s) => t(ctx.lang, 'settle.done', { from: r.from.name, to: r.to.name, amount: formatMoney(s.amountMinor, s.currency) }));
+      const lines = r.settlements.map((s) => t(ctx.lang, 'settle.done', { from: r.from.name, to: r.to.name, amount: formatMoney(s.amountMinor, s.currency, { lang: ctx.lang }) }));
       for (const c of r.after.filter((x) => r.settlements.some((s) => s.currency === x.currency))) {
-        if (c.minor < 0) lines.push(t(ctx.lang, 'settle.you_owe', { amount: formatMoney(-c.minor, c.currency) }));
-        else if (c.minor > 0) lines.push(t(ctx.lang, 'settle.you_are_owed', { amount: formatMoney(c.minor, c.currency) }));
+        if (c.minor < 0) lines.push(t(ctx.lang, 'settle.you_owe', { amount: formatMoney(-c.minor, c.currency, { lang: ctx.lang }) }));
+        else if (c.minor > 0) lines.push(t(ctx.lang, 'settle.you_are_owed', { amount: formatMoney(c.minor, c.currency, { lang: ctx.lang }) }));
         else lines.push(t(ctx.lang, 'settle.you_square', { currency: c.currency }));
       }
       return {
@@ -88,7 +89,7 @@ export const splitActions: ActionDef[] = [
       const s = await undoSettlement(ctx.actor, Number(arg));
       const profiles = await ctx.actor.store.listMemberProfiles(ctx.actor.book.id);
       const name = (id: number) => profiles.find((p) => p.userId === id)?.name ?? `#${id}`;
-      return { text: t(ctx.lang, 'settle.undone', { from: name(s.fromUserId), to: name(s.toUserId), amount: formatMoney(s.amountMinor, s.currency) }) };
+      return { text: t(ctx.lang, 'settle.undone', { from: name(s.fromUserId), to: name(s.toUserId), amount: formatMoney(s.amountMinor, s.currency, { lang: ctx.lang }) }) };
     },
   },
 ];

@@ -9,7 +9,7 @@ async function state(ctx: CommandContext): Promise<string> {
   const month = parsePeriod('month', clock.now(), book.timezone);
   const totals = await store.periodTotals(book.id, month.start, month.end);
   const sum = (f: 'expenseMinor' | 'incomeMinor') =>
-    totals.length ? totals.map((x) => formatMoney(x[f], x.currency)).join(' + ') : formatMoney(0, book.currency);
+    totals.length ? totals.map((x) => formatMoney(x[f], x.currency, { lang: ctx.lang })).join(' + ') : formatMoney(0, book.currency, { lang: ctx.lang });
   return t(ctx.lang, 'start.state', {
     title: book.title,
     currency: book.currency,

@@ -34,7 +34,7 @@ export function chartSpec(data: ChartData, book: string, lang: Language): ChartS
     currency: data.currency,
     converted: 'converted' in data ? data.converted : [],
   });
-  const base = { title, subtitle, currency: data.currency };
+  const base = { title, subtitle, currency: data.currency, lang };
   switch (data.kind) {
     case 'pie':
       return { kind: 'pie', ...base, slices: data.slices.map((s) => ({ label: s.label ?? t(lang, 'stats.no_label'), minor: s.minor })) };
@@ -75,17 +75,18 @@ export async function drawChart(services: Services, spec: ChartSpec): Promise<Bu
 
 /** The numbers of a chart as monospace rows, for the text-only fallback. */
 export function chartRows(spec: ChartSpec): string[][] {
+  const lang = spec.lang ?? 'en';
   switch (spec.kind) {
     case 'pie':
-      return spec.slices.map((s) => [s.label, amountText(s.minor, spec.currency)]);
+      return spec.slices.map((s) => [s.label, amountText(s.minor, spec.currency, lang)]);
     case 'members':
-      return spec.rows.map((r) => [r.member, amountText(r.minor, spec.currency)]);
+      return spec.rows.map((r) => [r.member, amountText(r.minor, spec.currency, lang)]);
     case 'bars':
-      return spec.months.map((m) => [m.label, `+${amountText(m.incomeMinor, spec.currency)}`, `−${amountText(m.expenseMinor, spec.currency)}`]);
+      return spec.months.map((m) => [m.label, `+${amountText(m.incomeMinor, spec.currency, lang)}`, `−${amountText(m.expenseMinor, spec.currency, lang)}`]);
     case 'balance':
       return spec.series.map((s) => {
         const last = s.points[s.points.length - 1];
-        return [s.account, last ? `${amountText(last.minor, s.currency)} ${s.currency}` : ''];
+        return [s.account, last ? `${amountText(last.minor, s.currency, lang)} ${s.currency}` : ''];
       });
   }
 }

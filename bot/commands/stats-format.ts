@@ -7,23 +7,23 @@ import type { Rate } from '../../domain/stats-ports.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 
-/** `1,234.50` (book currency, code left to the header) or with a sign. */
-export const amountText = (minor: number, currency: string, sign = false): string =>
-  formatMoney(minor, currency, { code: false, sign });
+/** `1,234.50` (book currency, code left to the header) or with a sign; `1 234,50` in Russian. */
+export const amountText = (minor: number, currency: string, lang: Language, sign = false): string =>
+  formatMoney(minor, currency, { code: false, sign, lang });
 
 /**
  * A figure for a sentence: `1,234.50 EUR`, and any currency without a rate after it
  * (`1,234.50 EUR + 20,000 JPY`), so nothing is added across currencies silently.
  */
-export function figureText(f: Figure, currency: string, sign = false): string {
-  const parts = [formatMoney(f.minor, currency, { sign })];
-  for (const r of f.rest) parts.push(formatMoney(r.minor, r.currency, { sign }));
+export function figureText(f: Figure, currency: string, lang: Language, sign = false): string {
+  const parts = [formatMoney(f.minor, currency, { sign, lang })];
+  for (const r of f.rest) parts.push(formatMoney(r.minor, r.currency, { sign, lang }));
   return parts.join(' + ');
 }
 
 /** A figure for a table cell: the book-currency amount without code, other currencies with theirs. */
-export function compactFigure(f: Figure, currency: string, sign = false): string {
-  return [amountText(f.minor, currency, sign), ...f.rest.map((r) => formatMoney(r.minor, r.currency, { sign }))].join(' + ');
+export function compactFigure(f: Figure, currency: string, lang: Language, sign = false): string {
+  return [amountText(f.minor, currency, lang, sign), ...f.rest.map((r) => formatMoney(r.minor, r.currency, { sign, lang }))].join(' + ');
 }
 
 /** `+12%`, `−3%`, or the word for "new" when there was nothing before. */
@@ -47,17 +47,17 @@ export function budgetRows(list: readonly BudgetProgress[], lang: Language): str
     budgetTarget(p.budget.label, lang),
     progressBar(p.percent),
     `${p.percent}%`,
-    `${amountText(p.spentMinor, p.budget.currency)} / ${formatMoney(p.budget.amountMinor, p.budget.currency)}`,
+    `${amountText(p.spentMinor, p.budget.currency, lang)} / ${formatMoney(p.budget.amountMinor, p.budget.currency, { lang })}`,
     t(lang, p.budget.period === 'weekly' ? 'budget.weekly' : 'budget.monthly'),
   ]);
 }
 
-/** `1 USD = 0.92 EUR` */
-export const rateLine = (r: Pick<Rate, 'currency' | 'perMinor' | 'bookMinor'>, bookCurrency: string): string =>
-  `1 ${r.currency} = ${rateText(r, bookCurrency)} ${bookCurrency}`;
+/** `1 USD = 0.92 EUR` (`0,92` in Russian) */
+export const rateLine = (r: Pick<Rate, 'currency' | 'perMinor' | 'bookMinor'>, bookCurrency: string, lang: Language): string =>
+  `1 ${r.currency} = ${rateText(r, bookCurrency, lang)} ${bookCurrency}`;
 
 /** `1 USD = 0.92 EUR (transfer 2026-11-20)` */
 export function rateLineWithSource(r: Rate, bookCurrency: string, tz: string, lang: Language): string {
   const when = t(lang, r.source === 'rate' ? 'rates.from_rate' : 'rates.from_transfer', { date: formatDate(r.at, tz) });
-  return `${rateLine(r, bookCurrency)} (${when})`;
+  return `${rateLine(r, bookCurrency, lang)} (${when})`;
 }

@@ -179,7 +179,9 @@ describe('statistics in a group', () => {
   it('GIVEN a Russian book THEN /stats and /budgets answer in Russian', async () => {
     await h.say(ann, '/language ru', 'family');
     const text = await h.say(ann, '/stats', 'family');
-    expect(text).toMatch(/Расходы\s+40\.00/);
+    // Russian readers get Russian marks: a decimal comma (and a no-break space between thousands).
+    expect(text).toMatch(/Расходы\s+40,00/);
+    expect(text).toContain("расходы +40,00 EUR");
     expect(text).toContain('Расходы по меткам');
     expect(await h.say(ann, '/budgets', 'family')).toContain('Бюджетов пока нет');
   });

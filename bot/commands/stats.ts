@@ -15,10 +15,10 @@ import { periodText } from '../format.js';
 const MAX_ROWS = 12;
 
 /** A figure as table cells: the book-currency amount, then one row per currency without a rate. */
-function figureRows(name: string, f: Figure, currency: string, extra: string[] = [], sign = false): string[][] {
+function figureRows(name: string, f: Figure, currency: string, lang: Language, extra: string[] = [], sign = false): string[][] {
   const rows: string[][] = [];
-  if (f.minor !== 0 || f.rest.length === 0) rows.push([name, amountText(f.minor, currency, sign), ...extra]);
-  for (const r of f.rest) rows.push([rows.length ? '' : name, formatMoney(r.minor, r.currency, { sign }), ...extra.map(() => '')]);
+  if (f.minor !== 0 || f.rest.length === 0) rows.push([name, amountText(f.minor, currency, lang, sign), ...extra]);
+  for (const r of f.rest) rows.push([rows.length ? '' : name, formatMoney(r.minor, r.currency, { sign, lang }), ...extra.map(() => '')]);
   return rows;
 }
 
@@ -28,7 +28,7 @@ function capped(rows: string[][], lang: Language, width: number): string[][] {
 }
 
 const delta = (cur: number, prev: number, currency: string, lang: Language): string =>
-  `${formatMoney(cur - prev, currency, { sign: true })} (${percentText(percentChange(cur, prev), lang)})`;
+  `${formatMoney(cur - prev, currency, { sign: true, lang })} (${percentText(percentChange(cur, prev), lang)})`;
 
 /** The text and monospace block of `/stats`. */
 export function statsText(r: StatsReport, book: string, lang: Language): { text: string; pre?: string } {
@@ -49,14 +49,14 @@ export function statsText(r: StatsReport, book: string, lang: Language): { text:
       net: delta(r.current.net.minor, r.before.net.minor, cur, lang),
     }),
   ];
-  if (r.rates.length) text.push(t(lang, 'stats.rates', { currency: cur, rates: r.rates.map((x) => rateLine(x, cur)).join(', ') }));
+  if (r.rates.length) text.push(t(lang, 'stats.rates', { currency: cur, rates: r.rates.map((x) => rateLine(x, cur, lang)).join(', ') }));
   if (r.missing.length) text.push(t(lang, 'stats.missing', { currencies: r.missing, first: r.missing[0], currency: cur }));
 
   const sections: string[] = [];
   const totals = [
-    ...figureRows(t(lang, 'stats.income'), r.current.income, cur),
-    ...figureRows(t(lang, 'stats.expenses'), r.current.expense, cur),
-    ...figureRows(t(lang, 'stats.net'), r.current.net, cur, [], true),
+    ...figureRows(t(lang, 'stats.income'), r.current.income, cur, lang),
+    ...figureRows(t(lang, 'stats.expenses'), r.current.expense, cur, lang),
+    ...figureRows(t(lang, 'stats.net'), r.current.net, cur, lang, [], true),
   ];
   sections.push(`${table(totals, ['l', 'r'])}\n${t(lang, 'stats.records', { count: r.current.count })}`);
 
@@ -64,20 +64,20 @@ export function statsText(r: StatsReport, book: string, lang: Language): { text:
   const spent = r.labels.filter((l) => l.expense.minor !== 0 || l.expense.rest.length);
   if (spent.length) {
     const rows = spent.flatMap((l) =>
-      figureRows(labelName(l.name), l.expense, cur, [l.expense.minor ? `${percentOf(l.expense.minor, r.current.expense.minor)}%` : '']),
+      figureRows(labelName(l.name), l.expense, cur, lang, [l.expense.minor ? `${percentOf(l.expense.minor, r.current.expense.minor)}%` : '']),
     );
     sections.push(`${t(lang, 'stats.by_label')}\n${table(capped(rows, lang, 3), ['l', 'r', 'r'])}`);
   }
   const earned = r.labels.filter((l) => l.income.minor !== 0 || l.income.rest.length);
   if (earned.length) {
-    const rows = earned.flatMap((l) => figureRows(labelName(l.name), l.income, cur));
+    const rows = earned.flatMap((l) => figureRows(labelName(l.name), l.income, cur, lang));
     sections.push(`${t(lang, 'stats.income_by_label')}\n${table(capped(rows, lang, 2), ['l', 'r'])}`);
   }
   if (r.members?.length) {
     const rows = r.members.map((m) => [
       m.name ?? t(lang, 'stats.unknown_member'),
-      compactFigure(m.expense, cur),
-      compactFigure(m.income, cur, true),
+      compactFigure(m.expense, cur, lang),
+      compactFigure(m.income, cur, lang, true),
     ]);
     sections.push(`${t(lang, 'stats.by_member')}\n${table(capped(rows, lang, 3), ['l', 'r', 'r'])}`);
   }
@@ -144,7 +144,7 @@ export const statsCommands: CommandDef[] = [
     run: async (ctx, args) => {
       const rate = await setRate(ctx.actor, args);
       const book = ctx.actor.book.currency;
-      return { text: t(ctx.lang, 'rate.set', { currency: rate.currency, value: rateText(rate, book), book }) };
+      return { text: t(ctx.lang, 'rate.set', { currency: rate.currency, value: rateText(rate, book, ctx.lang), book }) };
     },
   },
   {

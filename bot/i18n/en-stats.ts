@@ -28,6 +28,11 @@ export const enStats = {
   'chart.subtitle_converted': '{{period}} · {{currency}} (incl. {{converted}} converted)',
   'chart.caption': '{{title}} · {{period}}',
   'chart.excluded': 'Not in the chart (no exchange rate): {{currencies}}. Set one with /rate.',
+  'chart.total': 'Total',
+  'chart.other': 'other',
+  'chart.empty_expenses': 'No expenses in this period',
+  'chart.empty_flows': 'No income or expenses in this period',
+  'chart.empty_balance': 'No balance history in this period',
   'chart.fallback': 'The chart could not be drawn right now; the numbers:',
 
   // /budget, /budgets, alerts

@@ -28,6 +28,11 @@ export const ruStats: Record<keyof typeof enStats, string> = {
   'chart.subtitle_converted': '{{period}} · {{currency}} (вкл. {{converted}} по курсу)',
   'chart.caption': '{{title}} · {{period}}',
   'chart.excluded': 'Не вошло в график (нет курса): {{currencies}}. Задайте курс командой /rate.',
+  'chart.total': 'Всего',
+  'chart.other': 'прочее',
+  'chart.empty_expenses': 'За этот период расходов нет',
+  'chart.empty_flows': 'За этот период нет ни доходов, ни расходов',
+  'chart.empty_balance': 'За этот период нет истории остатков',
   'chart.fallback': 'График сейчас нарисовать не удалось; вот цифры:',
 
   'budget.total': 'общий',

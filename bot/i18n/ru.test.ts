@@ -128,7 +128,7 @@ describe('languages in chats', () => {
     await h.say(bob, '/start', 'lang-group');
     expect(await h.say(ann, '/language ru', 'lang-group')).toBe('Язык: русский.');
     expect(await h.say(bob, '/language en', 'lang-group')).toBe('Ваша роль (участник) здесь этого не позволяет; нужна роль «администратор».');
-    expect(await h.say(ann, '/spend 90 #ужин split', 'lang-group')).toContain('Поделено, платил(а) Ann: Ann 45.00 EUR, Bob 45.00 EUR');
+    expect(await h.say(ann, '/spend 90 #ужин split', 'lang-group')).toContain('Поделено, платил(а) Ann: Ann 45,00 EUR, Bob 45,00 EUR');
     expect(await h.say(bob, '/members', 'lang-group')).toMatch(/Ann\s+владелец/);
     expect(await h.say(ann, '/language en', 'lang-group')).toBe('Language: English.');
     expect(await h.say(bob, '/balances', 'lang-group')).toContain('Bob → Ann: 45.00 EUR');
@@ -142,6 +142,10 @@ describe('languages in chats', () => {
     const one = await h.say(vera, '/help template');
     expect(one).toContain('/template add');
     expect(one).toContain('Добавить повторяющуюся запись');
+    // Amounts in Russian marks: a no-break space between thousands, a decimal comma.
+    const rec = await h.say(vera, '1234.50 кофе #еда');
+    expect(rec).toContain('−1\u00a0234,50 EUR');
+    expect(rec).toContain('Main: -1\u00a0234,50 EUR');
     await h.say(vera, '12 кофе #еда');
     // The harness clock is 24 November 2026.
     const stats = await h.say(vera, '/stats');

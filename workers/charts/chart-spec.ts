@@ -1,7 +1,13 @@
 import { assertMinor } from '../../domain/money.js';
+import type { Language } from '../../domain/types.js';
+import { t } from '../../bot/i18n/index.js';
 
-/** What a chart shows; amounts are integer minor units of `currency` (per series for balance). */
-export type ChartSpec =
+/**
+ * What a chart shows; amounts are integer minor units of `currency` (per series for balance).
+ * `lang` (default English) is the language of the few words the chart draws itself and of its
+ * amounts.
+ */
+export type ChartSpec = { lang?: Language } & (
   /** Expenses by label (doughnut). */
   | { kind: 'pie'; title: string; subtitle: string; currency: string; slices: { label: string; minor: number }[] }
   /** Income vs expenses per month (grouped bars). */
@@ -21,7 +27,8 @@ export type ChartSpec =
       series: { account: string; currency: string; points: { label: string; minor: number }[] }[];
     }
   /** Spending per member (horizontal bars). */
-  | { kind: 'members'; title: string; subtitle: string; currency: string; rows: { member: string; minor: number }[] };
+  | { kind: 'members'; title: string; subtitle: string; currency: string; rows: { member: string; minor: number }[] }
+);
 
 export type ChartKind = ChartSpec['kind'];
 
@@ -76,14 +83,14 @@ export function isEmptySpec(spec: ChartSpec): boolean {
 }
 
 /** The sentence shown on an empty chart, phrased for what the chart would have shown. */
-export function emptyMessage(kind: ChartKind): string {
+export function emptyMessage(kind: ChartKind, lang: Language = 'en'): string {
   switch (kind) {
     case 'pie':
     case 'members':
-      return 'No expenses in this period';
+      return t(lang, 'chart.empty_expenses');
     case 'bars':
-      return 'No income or expenses in this period';
+      return t(lang, 'chart.empty_flows');
     case 'balance':
-      return 'No balance history in this period';
+      return t(lang, 'chart.empty_balance');
   }
 }

@@ -125,6 +125,16 @@ describe('renderChart', () => {
     expect(countColor(pixels, OTHER_COLOR)).toBeGreaterThan(1_000);
   });
 
+  it('GIVEN a Russian book THEN the words and amounts the chart draws itself are Russian', () => {
+    const slices = Array.from({ length: 10 }, (_, i) => ({ label: `метка ${i + 1}`, minor: (i + 1) * 100_000 }));
+    const ruPie = buildConfig({ ...pie(slices), lang: 'ru' }, CHART_SIZE);
+    expect(ruPie.data.labels!.at(-1)).toBe('прочее');
+    const bars = SAMPLE_SPECS.bars;
+    const ruBars = buildConfig({ ...bars, lang: 'ru' }, CHART_SIZE);
+    expect(ruBars.data.datasets.map((d) => d.label)).toEqual(['Доходы', 'Расходы']);
+    expect(buildConfig(bars, CHART_SIZE).data.datasets.map((d) => d.label)).toEqual(['Income', 'Expenses']);
+  });
+
   it('GIVEN the same spec twice THEN the PNGs are byte-identical', async () => {
     for (const kind of KINDS) {
       const [a, b] = [await renderChart(SAMPLE_SPECS[kind]), await renderChart(SAMPLE_SPECS[kind])];

@@ -12,7 +12,9 @@ import {
   sliceLabelsPlugin,
   type KeyRow,
 } from './chart-plugins.js';
-import { OTHER_LABEL, TOP_N, emptyMessage, groupTop, isEmptySpec, type ChartSpec } from './chart-spec.js';
+import { TOP_N, emptyMessage, groupTop, isEmptySpec, type ChartSpec } from './chart-spec.js';
+import { t } from '../../bot/i18n/index.js';
+import type { Language } from '../../domain/types.js';
 import { CHART_SIZE, FONT, FONT_FAMILY, GRID_COLOR, MARGIN, MUTED_TEXT_COLOR, TEXT_COLOR, cssFont } from './chart-theme.js';
 import { fitText, textWidth, wrapText } from './chart-text.js';
 import { EXPENSE_COLOR, INCOME_COLOR, OTHER_COLOR, assignColors } from './palette.js';
@@ -111,12 +113,16 @@ function emptyConfig(spec: ChartSpec, size: Size): ChartConfiguration {
     type: 'bar',
     data: { labels: [], datasets: [] },
     options: { ...base, scales: { x: { display: false }, y: { display: false } } },
-    plugins: [backgroundPlugin<'bar'>(), emptyMessagePlugin<'bar'>(emptyMessage(spec.kind))],
+    plugins: [backgroundPlugin<'bar'>(), emptyMessagePlugin<'bar'>(emptyMessage(spec.kind, spec.lang ?? 'en'))],
   };
   return config as unknown as ChartConfiguration;
 }
 
 /** Colours for grouped entries: stable per label, grey for the "other" group. */
+/** The "other" entry named in the chart's language. */
+const named = <T extends { label: string; other: boolean }>(items: T[], lang: Language): T[] =>
+  items.map((i) => (i.other ? { ...i, label: t(lang, 'chart.other') } : i));
+
 function colorsFor(items: readonly { label: string; other: boolean }[]): string[] {
   const named = assignColors(items.filter((i) => !i.other).map((i) => i.label));
   let next = 0;
@@ -124,14 +130,15 @@ function colorsFor(items: readonly { label: string; other: boolean }[]): string[
 }
 
 function pieConfig(spec: Extract<ChartSpec, { kind: 'pie' }>, size: Size): ChartConfiguration<'doughnut'> {
-  const items = groupTop(spec.slices.filter((s) => assertMinor(s.minor) > 0));
+  const lang = spec.lang ?? 'en';
+  const items = named(groupTop(spec.slices.filter((s) => assertMinor(s.minor) > 0)), lang);
   const total = items.reduce((sum, i) => assertMinor(sum + i.minor), 0);
   const colors = colorsFor(items);
   const percents = items.map((i) => percentText(i.minor, total));
   const rows: KeyRow[] = items.map((item, i) => ({
     color: colors[i]!,
     label: item.label,
-    value: formatMoney(item.minor, spec.currency),
+    value: formatMoney(item.minor, spec.currency, { lang }),
     extra: percents[i]!,
   }));
   return {
@@ -144,7 +151,7 @@ function pieConfig(spec: Extract<ChartSpec, { kind: 'pie' }>, size: Size): Chart
     plugins: [
       backgroundPlugin<'doughnut'>(),
       sliceLabelsPlugin(percents, colors),
-      centerTextPlugin('Total', formatMoney(total, spec.currency)),
+      centerTextPlugin(t(lang, 'chart.total'), formatMoney(total, spec.currency, { lang })),
       keyTablePlugin<'doughnut'>(rows),
     ],
   };
@@ -167,9 +174,10 @@ const BAR_PERCENTAGE = 0.92;
 
 function barsConfig(spec: Extract<ChartSpec, { kind: 'bars' }>, size: Size): ChartConfiguration<'bar'> {
   const { currency, months } = spec;
+  const lang = spec.lang ?? 'en';
   const income = months.map((m) => assertMinor(m.incomeMinor));
   const expense = months.map((m) => assertMinor(m.expenseMinor));
-  const label = (v: number): string => (v === 0 ? '' : formatMoney(v, currency, { code: false }));
+  const label = (v: number): string => (v === 0 ? '' : formatMoney(v, currency, { code: false, lang }));
   const texts = [income.map(label), expense.map(label)];
 
   // Label layout must be known before Chart.js lays out, to reserve room above the bars, so the
@@ -188,9 +196,9 @@ function barsConfig(spec: Extract<ChartSpec, { kind: 'bars' }>, size: Size): Cha
   const totalIncome = sum(income);
   const totalExpense = sum(expense);
   const rows: KeyRow[] = [
-    { color: INCOME_COLOR, label: 'Income', value: formatMoney(totalIncome, currency) },
-    { color: EXPENSE_COLOR, label: 'Expenses', value: formatMoney(totalExpense, currency) },
-    { label: 'Net', value: formatMoney(assertMinor(totalIncome - totalExpense), currency, { sign: true }), bold: true },
+    { color: INCOME_COLOR, label: t(lang, 'stats.income'), value: formatMoney(totalIncome, currency, { lang }) },
+    { color: EXPENSE_COLOR, label: t(lang, 'stats.expenses'), value: formatMoney(totalExpense, currency, { lang }) },
+    { label: t(lang, 'stats.net'), value: formatMoney(assertMinor(totalIncome - totalExpense), currency, { sign: true, lang }), bold: true },
   ];
   const plugins: Plugin<'bar'>[] = [backgroundPlugin<'bar'>(), keyTablePlugin<'bar'>(rows)];
   if (showLabels) plugins.push(barLabelsPlugin({ texts, fontSize, rotate }));
@@ -199,8 +207,8 @@ function barsConfig(spec: Extract<ChartSpec, { kind: 'bars' }>, size: Size): Cha
     data: {
       labels: months.map((m) => m.label),
       datasets: [
-        { label: 'Income', data: income, backgroundColor: INCOME_COLOR },
-        { label: 'Expenses', data: expense, backgroundColor: EXPENSE_COLOR },
+        { label: t(lang, 'stats.income'), data: income, backgroundColor: INCOME_COLOR },
+        { label: t(lang, 'stats.expenses'), data: expense, backgroundColor: EXPENSE_COLOR },
       ],
     },
     options: {
@@ -218,7 +226,8 @@ function barsConfig(spec: Extract<ChartSpec, { kind: 'bars' }>, size: Size): Cha
 const POINT_STYLES = ['circle', 'rect', 'triangle', 'rectRot', 'crossRot', 'star', 'rectRounded', 'cross', 'line'] as const;
 
 function balanceConfig(spec: Extract<ChartSpec, { kind: 'balance' }>, size: Size): ChartConfiguration<'line'> {
-  const series = groupSeries(spec.series.filter((s) => s.points.length > 0));
+  const lang = spec.lang ?? 'en';
+  const series = groupSeries(spec.series.filter((s) => s.points.length > 0), t(lang, 'chart.other'));
   // Plot every series in the finest minor unit among them, so values stay integers and a JPY
   // account and a EUR account share one honest axis.
   const digits = Math.max(...series.map((s) => minorDigits(s.currency)));
@@ -230,7 +239,7 @@ function balanceConfig(spec: Extract<ChartSpec, { kind: 'balance' }>, size: Size
   const rows: KeyRow[] = series.map((s, i) => ({
     color: colors[i]!,
     label: s.account,
-    value: formatMoney(s.points[s.points.length - 1]!.minor, s.currency),
+    value: formatMoney(s.points[s.points.length - 1]!.minor, s.currency, { lang }),
   }));
   return {
     type: 'line',
@@ -270,7 +279,7 @@ type Series = Extract<ChartSpec, { kind: 'balance' }>['series'][number];
  * Top {@link TOP_N} accounts by size of their last balance; the rest are summed point by point
  * into "other" — one per currency, since balances in different currencies cannot be added.
  */
-function groupSeries(all: readonly Series[]): (Series & { other: boolean })[] {
+function groupSeries(all: readonly Series[], other: string): (Series & { other: boolean })[] {
   const last = (s: Series): number => Math.abs(s.points[s.points.length - 1]!.minor);
   const sorted = [...all].sort((a, b) => last(b) - last(a));
   const kept = sorted.slice(0, TOP_N).map((s) => ({ ...s, other: false }));
@@ -282,7 +291,7 @@ function groupSeries(all: readonly Series[]): (Series & { other: boolean })[] {
       for (const p of s.points) sums.set(p.label, assertMinor((sums.get(p.label) ?? 0) + assertMinor(p.minor)));
     }
     kept.push({
-      account: currencies.length > 1 ? `${OTHER_LABEL} (${currency})` : OTHER_LABEL,
+      account: currencies.length > 1 ? `${other} (${currency})` : other,
       currency,
       points: [...sums].map(([label, minor]) => ({ label, minor })),
       other: true,
@@ -292,9 +301,10 @@ function groupSeries(all: readonly Series[]): (Series & { other: boolean })[] {
 }
 
 function membersConfig(spec: Extract<ChartSpec, { kind: 'members' }>, size: Size): ChartConfiguration<'bar'> {
-  const items = groupTop(spec.rows.map((r) => ({ label: r.member, minor: r.minor })));
+  const lang = spec.lang ?? 'en';
+  const items = named(groupTop(spec.rows.map((r) => ({ label: r.member, minor: r.minor }))), lang);
   const colors = colorsFor(items);
-  const texts = items.map((i) => formatMoney(i.minor, spec.currency));
+  const texts = items.map((i) => formatMoney(i.minor, spec.currency, { lang }));
   const nameFont = cssFont(FONT.legend);
   const names = items.map((i) => fitText(i.label, nameFont, 300));
   // Room for the amount after the longest bar comes from stretching the axis, once its pixel
