@@ -1,5 +1,5 @@
 import type { Actor } from './actor.js';
-import { eventsToCsv, readImportCsv, type CsvProblem } from './csv.js';
+import { csvHead, csvRows, eventsToCsv, readImportCsv, type CsvProblem } from './csv.js';
 import { DomainError } from './errors.js';
 import { assertCan } from './permissions.js';
 import { parsePeriod, type Period } from './period.js';
@@ -26,17 +26,46 @@ export async function exportCsv(
   args: string,
   limits?: { rows: number; bytes: number },
 ): Promise<{ name: string; content: Buffer; count: number; period: Period | null }> {
-  assertCan(a.role, 'read');
-  const [word, extra] = tokenize(args);
-  if (extra) throw new DomainError('usage', {});
-  const period = !word || word.toLowerCase() === 'all' ? null : parsePeriod(word, a.clock.now(), a.book.timezone);
+  const { period, name } = exportTarget(a, args);
   const events = await a.store.exportEvents(a.book.id, period?.start, period?.end, limits ? limits.rows + 1 : undefined);
   const tooLarge = () => new DomainError('export_too_large', { max: limits!.rows, year: a.clock.now().getUTCFullYear() });
   if (limits && events.length > limits.rows) throw tooLarge();
   const content = Buffer.from(eventsToCsv(events, a.book.timezone), 'utf8');
   if (limits && content.length > limits.bytes) throw tooLarge();
+  return { name, content, count: events.length, period };
+}
+
+/** The period an export covers and its file name; checks the reader's role. */
+function exportTarget(a: Actor, args: string): { period: Period | null; name: string } {
+  assertCan(a.role, 'read');
+  const [word, extra] = tokenize(args);
+  if (extra) throw new DomainError('usage', {});
+  const period = !word || word.toLowerCase() === 'all' ? null : parsePeriod(word, a.clock.now(), a.book.timezone);
   const slug = period ? period.label.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').toLowerCase() : 'all';
-  return { name: `coin-${slug}.csv`, content, count: events.length, period };
+  return { period, name: `coin-${slug}.csv` };
+}
+
+/**
+ * The export as text chunks read a page of `pageSize` events at a time, for the HTTP API: any
+ * size of book, in bounded memory. The same bytes as {@link exportCsv} without limits. The
+ * period and role are checked before the first chunk.
+ *
+ * @throws DomainError `period_invalid`, `usage`, `forbidden`.
+ */
+export function exportCsvChunks(a: Actor, args: string, pageSize = 5_000): { name: string; chunks: AsyncGenerator<string> } {
+  const { period, name } = exportTarget(a, args);
+  async function* chunks(): AsyncGenerator<string> {
+    yield csvHead();
+    let after: { occurredAt: Date; seq: number } | undefined;
+    for (;;) {
+      const page = await a.store.exportEvents(a.book.id, period?.start, period?.end, pageSize, after);
+      if (page.length > 0) yield csvRows(page, a.book.timezone);
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1]!;
+      after = { occurredAt: last.occurredAt, seq: last.seq };
+    }
+  }
+  return { name, chunks: chunks() };
 }
 
 export type ImportResult =

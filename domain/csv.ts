@@ -42,7 +42,16 @@ const DATE_FORMAT = 'yyyy-LL-dd HH:mm:ss';
  * currencies differ), currency and account.
  */
 export function eventsToCsv(events: readonly LedgerEvent[], tz: string): string {
-  const rows: string[][] = [[...CSV_COLUMNS]];
+  return csvHead() + csvRows(events, tz);
+}
+
+/** The start of an export: the byte-order mark and the header row. */
+export const csvHead = (): string => '\ufeff' + stringify([[...CSV_COLUMNS]], { record_delimiter: '\r\n' });
+
+/** Export rows for `events`, each ending with CRLF; `csvHead() + csvRows(a) + csvRows(b)` is the export of `a` then `b`. */
+export function csvRows(events: readonly LedgerEvent[], tz: string): string {
+  if (events.length === 0) return '';
+  const rows: string[][] = [];
   for (const e of events) {
     const cross = e.kind === 'transfer' && e.toCurrency !== null && e.toCurrency !== e.currency;
     rows.push([
@@ -59,7 +68,7 @@ export function eventsToCsv(events: readonly LedgerEvent[], tz: string): string 
       guard(e.authorName ?? ''),
     ]);
   }
-  return '\ufeff' + stringify(rows, { record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
+  return stringify(rows, { record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
 }
 
 /** Why a row (spreadsheet numbering: the header is row 1) cannot be imported. */

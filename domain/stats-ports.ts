@@ -92,8 +92,11 @@ export interface StatsStore {
   setRate(bookId: number, rate: { currency: string; perMinor: number; bookMinor: number; base: string; at: Date }): Promise<void>;
 
   /** Every live event of `[from, to)` (all when unbounded), oldest first. */
-  /** The events in time order; with `limit`, at most that many (the first ones). */
-  exportEvents(bookId: number, from?: Date, to?: Date, limit?: number): Promise<LedgerEvent[]>;
+  /**
+   * The events in time order (then `#N`); with `limit`, at most that many, and with `after` only
+   * those after that event (pages for a streamed export).
+   */
+  exportEvents(bookId: number, from?: Date, to?: Date, limit?: number, after?: { occurredAt: Date; seq: number }): Promise<LedgerEvent[]>;
   /**
    * Writes the rows in one transaction, creating missing accounts (in the row's currency) and
    * labels; rows whose source key the book has seen are skipped.

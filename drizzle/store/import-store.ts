@@ -18,8 +18,9 @@ const chunks = <T>(list: readonly T[], size = CHUNK): T[][] => {
 /** Export (every live event, oldest first) and the all-or-nothing CSV import. */
 export function importStore(db: Db) {
   return {
-    async exportEvents(bookId: number, from?: Date, to?: Date, limit?: number): Promise<LedgerEvent[]> {
+    async exportEvents(bookId: number, from?: Date, to?: Date, limit?: number, after?: { occurredAt: Date; seq: number }): Promise<LedgerEvent[]> {
       const conds = [sql`e.book_id = ${bookId}`, sql`e.deleted_at is null`];
+      if (after) conds.push(sql`(e.occurred_at, e.seq) > (${after.occurredAt.toISOString()}::timestamptz, ${after.seq}::int)`);
       if (from) conds.push(sql`e.occurred_at >= ${from.toISOString()}`);
       if (to) conds.push(sql`e.occurred_at < ${to.toISOString()}`);
       const tail = limit === undefined ? sql`order by e.occurred_at, e.seq` : sql`order by e.occurred_at, e.seq limit ${limit}`;

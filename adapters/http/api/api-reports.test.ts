@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderChart } from '../../../workers/charts/render-chart.js';
 import { CSV_COLUMNS } from '../../../domain/csv.js';
@@ -82,6 +83,29 @@ describe('CSV export', () => {
     expect(rows).toHaveLength(2);
     expect(r.text).toContain('groceries');
     expect(r.text).not.toContain('eve-only');
+  });
+
+  it('GIVEN a book larger than one page THEN the streamed file is the same, byte for byte, as the chat export', async () => {
+    const chat = 'g-big-export';
+    await k.h.say(ANN, '/spend 1 #seed "quoted, note"', chat);
+    const book = await k.bookId(chat);
+    const [acc] = await k.h.services.store.listAccounts(book);
+    // 12,345 records (two and a half pages), a few sharing one instant so the page edges fall inside a tie.
+    const n = 12_345;
+    await k.h.database.db.execute(sql`
+      insert into events (book_id, seq, kind, account_id, amount_minor, currency, note, author_id, occurred_at)
+      select ${book}, g + 1, case when g % 7 = 0 then 'income' else 'expense' end, ${acc!.id}, g, 'EUR', 'n' || g, null,
+        '2026-01-01T00:00:00Z'::timestamptz + (g / 4) * interval '1 minute'
+      from generate_series(1, ${n}) g`);
+    await k.h.database.db.execute(sql`update books set last_seq = ${n + 1} where id = ${book}`);
+
+    const r = await k.req('GET', `/books/${book}/export.csv`, { token: s.ann });
+    expect(r.status).toBe(200);
+    const [chatFile] = await k.h.replies(ANN, '/export', chat);
+    expect(chatFile!.file).toBeDefined();
+    // Response.text() drops the byte-order mark the file starts with.
+    expect(r.text).toBe(chatFile!.file!.content.toString('utf8').replace(/^\ufeff/, ''));
+    expect(r.text.trim().split('\r\n')).toHaveLength(n + 2);
   });
 
   it('GIVEN a period with no events THEN only the header', async () => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { BudgetProgress } from '../../../domain/budget.js';
-import { exportCsv } from '../../../domain/csv-import.js';
+import { exportCsvChunks } from '../../../domain/csv-import.js';
 import type { Period } from '../../../domain/period.js';
 import { CHART_KINDS, chartData } from '../../../domain/stats-charts.js';
 import type { Figure } from '../../../domain/stats-math.js';
@@ -167,8 +167,20 @@ export function reportRoutes(api: ApiApp, deps: ApiDeps): void {
     }),
     async (c) => {
       const a = await actorOf(deps, c, c.req.valid('param').bookId);
-      const file = await exportCsv(a, c.req.valid('query').period ?? 'all');
-      return c.body(new Uint8Array(file.content), 200, {
+      // Streamed a page at a time: a book of any size in bounded memory.
+      const file = exportCsvChunks(a, c.req.valid('query').period ?? 'all');
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await file.chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        },
+        async cancel() {
+          await file.chunks.return(undefined);
+        },
+      });
+      return c.body(body, 200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="${file.name.replace(/[^\w.-]/g, '_')}"`,
       });
