@@ -16,30 +16,22 @@ export interface StatsUpkeepResult {
  *
  * - a book without a rollup is rebuilt from its events on its first read anyway, so its marks
  *   say nothing and are dropped — under the book's refresh lock, re-checked with a snapshot taken
- *   after the lock, so a first rebuild running at the same time keeps the marks it still needs;
+ *   after the lock, so a first rebuild running at the same time keeps the marks it still needs
+ *   (a book whose lock is busy is left for the next run);
  * - a book with a rollup gets the same incremental refresh a read would do, now instead of later.
  *
- * `books` caps each part per run; what is left waits for the next minute.
+ * `books` is the batch size; what is left waits for the next minute.
  */
-export async function statsUpkeep(db: Db, opts: { books?: number } = {}): Promise<StatsUpkeepResult> {
+export async function statsUpkeep(db: Db, opts: { books?: number; batches?: number } = {}): Promise<StatsUpkeepResult> {
   const limit = opts.books ?? 200;
-  const forgotten = await db.transaction(async (tx) => {
-    const locked = rowsOf<{ book_id: number }>(
-      await tx.execute(sql`
-        select book_id from (
-          select distinct d.book_id from stat_dirty d
-          where not exists (select 1 from stat_books s where s.book_id = d.book_id) limit ${limit}
-        ) b
-        where pg_try_advisory_xact_lock(${REFRESH_LOCK}, book_id)`),
-    ).map((r) => r.book_id);
-    if (locked.length === 0) return 0;
-    return affectedRows(
-      await tx.execute(sql`
-        delete from stat_dirty d
-        where d.book_id = any(string_to_array(${locked.join(',')}, ',')::int[])
-          and not exists (select 1 from stat_books s where s.book_id = d.book_id)`),
-    );
-  });
+  // Forgetting is cheap, but each book takes an advisory lock, so it goes `limit` books per
+  // transaction (the lock table is small) and up to `batches` transactions per run.
+  let forgotten = 0;
+  for (let i = 0; i < (opts.batches ?? 50); i++) {
+    const done = await forgetUnbuilt(db, limit);
+    forgotten += done.marks;
+    if (done.books < limit) break;
+  }
   const dirty = rowsOf<{ book_id: number }>(
     await db.execute(sql`
       select distinct d.book_id from stat_dirty d
@@ -47,4 +39,27 @@ export async function statsUpkeep(db: Db, opts: { books?: number } = {}): Promis
   );
   for (const b of dirty) await refreshStats(db, b.book_id);
   return { forgotten, refreshed: dirty.length };
+}
+
+/** One batch of books without a rollup: their marks dropped under each book's refresh lock. */
+function forgetUnbuilt(db: Db, limit: number): Promise<{ books: number; marks: number }> {
+  return db.transaction(async (tx) => {
+    const candidates = rowsOf<{ book_id: number; locked: boolean }>(
+      await tx.execute(sql`
+        select book_id, pg_try_advisory_xact_lock(${REFRESH_LOCK}, book_id) as locked from (
+          select distinct d.book_id from stat_dirty d
+          where not exists (select 1 from stat_books s where s.book_id = d.book_id) limit ${limit}
+        ) b`),
+    );
+    const locked = candidates.filter((c) => c.locked).map((c) => c.book_id);
+    if (locked.length === 0) return { books: candidates.length, marks: 0 };
+    // A fresh snapshot, taken after the locks: a first rebuild that committed meanwhile is seen.
+    const marks = affectedRows(
+      await tx.execute(sql`
+        delete from stat_dirty d
+        where d.book_id = any(string_to_array(${locked.join(',')}, ',')::int[])
+          and not exists (select 1 from stat_books s where s.book_id = d.book_id)`),
+    );
+    return { books: candidates.length, marks };
+  });
 }
