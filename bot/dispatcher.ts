@@ -68,7 +68,7 @@ export function createDispatcher(registry: Registry, services: Services) {
     const e = await store.enter(m.chat, m.from, m.platformAdmin, { ...services.defaults, language: languageOf(m.from.locale) }, m.updateKey);
     if (!e) return undefined;
     const actor: Actor = { store, clock, book: e.book, userId: e.user.id, role: e.member.role, snapshot: e.snapshot };
-    return { actor, chat: m.chat, lang: e.book.language, services, attachment: m.attachment };
+    return { actor, chat: m.chat, from: m.from, lang: e.book.language, services, attachment: m.attachment };
   }
 
   /** The context for autocomplete and other reads outside a command (no update key). */

@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/actor.js';
-import type { ChatRef } from '../domain/ports.js';
+import type { ChatRef, IdentityRef } from '../domain/ports.js';
 import type { Language, Role } from '../domain/types.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
@@ -8,6 +8,8 @@ import type { Services } from './services.js';
 export interface CommandContext {
   actor: Actor;
   chat: ChatRef;
+  /** Who wrote, as their platform knows them. */
+  from: IdentityRef;
   lang: Language;
   services: Services;
   /** A file attached to the message (`/import`). */

@@ -2,7 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Actor } from './actor.js';
 import { DomainError } from './errors.js';
 import { assertCan } from './permissions.js';
-import type { ChatRef } from './ports.js';
+import type { ChatRef, IdentityRef } from './ports.js';
 import type { Book, Platform } from './types.js';
 
 /** How long a `/link` code can be redeemed. */
@@ -76,6 +76,19 @@ export interface LinkStore {
    * this chat report to one of the chats that stay. Returns the new book.
    */
   detachChat(p: { chat: { platform: Platform; chatId: string }; fromBookId: number; title: string; ownerId: number }): Promise<Book>;
+  /**
+   * In one transaction: refuses when user `userId` has no other identity (`unlink_alone`), makes
+   * the identity a new user named `name`, and gives the private chat a new book titled `title`
+   * with the settings of `fromBookId`, owned by the new user. Returns the new book.
+   */
+  detachIdentity(p: {
+    identity: { platform: Platform; externalId: string };
+    userId: number;
+    name: string;
+    chat: { platform: Platform; chatId: string };
+    fromBookId: number;
+    title: string;
+  }): Promise<Book>;
 }
 
 /** Letters and digits that cannot be mistaken for each other when read aloud or retyped (no 0/O, 1/I/L). */
@@ -163,10 +176,24 @@ export async function redeemLink(a: Actor, chat: ChatRef, written: string): Prom
  * @throws DomainError `group_only`, `forbidden`, `unlink_alone`.
  */
 export async function unlinkChat(a: Actor, chat: ChatRef): Promise<{ left: Book; book: Book; remaining: number }> {
-  if (chat.kind !== 'group') throw new DomainError('group_only', {});
   assertCan(a.role, 'manage');
   const book = await a.store.detachChat({ chat, fromBookId: a.book.id, title: chat.title, ownerId: a.userId });
   return { left: a.book, book, remaining: await a.store.chatCount(a.book.id) };
+}
+
+/**
+ * `/unlink` in a private chat of a person whose accounts on two platforms were linked: the account
+ * they write from becomes a person of its own again, with a new, empty personal book of the same
+ * settings in this chat. Everything recorded so far stays with the other account (records,
+ * memberships, shares, tokens): nothing is split, so nothing is lost or counted twice. In groups
+ * the account is a new member the next time it writes there.
+ *
+ * @throws DomainError `unlink_alone`.
+ */
+export async function unlinkIdentity(a: Actor, chat: ChatRef, from: IdentityRef): Promise<{ left: Book; book: Book; platform: string }> {
+  const book = await a.store.detachIdentity({ identity: from, userId: a.userId, name: from.name, chat, fromBookId: a.book.id, title: chat.title });
+  const others = (await a.store.identitiesOf(a.userId)).map((i) => platformName(i.platform));
+  return { left: a.book, book, platform: others.join(', ') };
 }
 
 const PLATFORM_NAMES: Record<Platform, string> = { telegram: 'Telegram', discord: 'Discord', console: 'Console', api: 'API' };

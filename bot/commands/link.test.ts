@@ -92,10 +92,11 @@ describe('/link across chats and platforms', () => {
     );
     expect(target).toEqual({ platform: 'telegram', chat: tg });
 
-    // Each chat is alone in its book now; a private chat has nothing to unlink either.
-    expect(await h.say(dan, '/unlink', dc)).toBe('This chat is the only one in its book: there is nothing to unlink.');
-    expect(await h.say(ann, '/unlink', tg)).toBe('This chat is the only one in its book: there is nothing to unlink.');
-    expect(await h.say(ann, '/unlink')).toBe('This command works only in a group.');
+    // Each chat is alone in its book now; Ann's private chat has no linked account either.
+    const alone = 'There is nothing to unlink here: this chat is the only one in its book, and this account is not linked to another.';
+    expect(await h.say(dan, '/unlink', dc)).toBe(alone);
+    expect(await h.say(ann, '/unlink', tg)).toBe(alone);
+    expect(await h.say(ann, '/unlink')).toBe(alone);
   });
 
   it('GIVEN a code THEN it works once, only for 10 minutes, and only where it makes sense', async () => {
@@ -189,6 +190,33 @@ describe('/link across chats and platforms', () => {
     await h.say({ ...maxDc, name: 'Maximilian' }, '/spend 1 #x');
     await h.say(maxTg, '/spend 1 #x');
     expect(await h.say(bob, '/members', club)).toMatch(/Maximilian @\w+\s+owner/);
+  });
+
+  it('GIVEN linked accounts WHEN the person unlinks one THEN it is a person of its own with an empty personal book, and everything recorded stays with the other', async () => {
+    const ivyTg: TestUser = { id: '180', name: 'Ivy', username: 'ivy' };
+    const ivyDc: TestUser = { id: '900000000000000280', name: 'ivy.d', username: 'ivy_dc', platform: 'discord' };
+    const club = fresh('unlink-club');
+    await h.say(dan, '/start', club);
+    await h.say(ivyTg, '/start');
+    await h.say(ivyDc, '/start');
+    const code = codeIn(await h.say(ivyTg, '/link'));
+    expect(await h.say(ivyDc, `/link ${code}`)).toContain('Linked');
+    await h.say(ivyDc, '/spend 5 #coffee');
+    await h.say(ivyDc, '/spend 9 #lunch', club);
+    expect(await h.say(dan, '/members', club)).toMatch(/Ivy @\w+\s+member\s+9\.00 EUR/);
+
+    expect(await h.say(ivyDc, '/unlink')).toBe(
+      `Unlinked: this account is on its own again, with a new, empty personal book “p-${ivyDc.id}”. Everything recorded so far stays with your Telegram account.`,
+    );
+    expect(await h.say(ivyDc, '/history')).not.toMatch(/#\d/);
+    expect(await h.say(ivyTg, '/history')).toMatch(/#1 .*#coffee/);
+    // In the club the Discord account writes as a new member; the records stay Ivy's.
+    await h.say(ivyDc, '/spend 2 #tea', club);
+    const members = await h.say(dan, '/members', club);
+    expect(members).toMatch(/Ivy @ivy\s+member\s+9\.00 EUR/);
+    expect(members).toMatch(/ivy\.d @ivy_dc\s+member\s+2\.00 EUR/);
+    // Nothing left to unlink on either side.
+    expect(await h.say(ivyTg, '/unlink')).toContain('There is nothing to unlink here');
   });
 
   it('GIVEN an identity code redeemed where the person already has private records THEN refuses', async () => {

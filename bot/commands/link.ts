@@ -1,4 +1,4 @@
-import { createLink, LINK_CODE_MINUTES, redeemLink, unlinkChat } from '../../domain/link.js';
+import { createLink, LINK_CODE_MINUTES, redeemLink, unlinkChat, unlinkIdentity } from '../../domain/link.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 
@@ -23,9 +23,13 @@ export const linkCommands: CommandDef[] = [
   },
   {
     name: 'unlink',
-    description: 'Take this group or channel out of a shared book; it starts a new, empty one',
+    description: 'Take this chat out of a shared book, or this account off your linked ones; it starts anew',
     usage: '/unlink',
     run: async (ctx) => {
+      if (ctx.chat.kind === 'private') {
+        const r = await unlinkIdentity(ctx.actor, ctx.chat, ctx.from);
+        return { text: t(ctx.lang, 'link.unlinked_identity', { platform: r.platform, title: r.book.title }) };
+      }
       const r = await unlinkChat(ctx.actor, ctx.chat);
       return { text: t(ctx.lang, 'link.unlinked', { left: r.left.title, count: r.remaining, title: r.book.title, currency: r.book.currency, timezone: r.book.timezone }) };
     },

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
-import { books, chats, identities, linkCodes, members } from '../schema.js';
+import { books, chats, identities, linkCodes, members, users } from '../schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { isEmptyBook, type BookContents, type LinkCode, type LinkKind, type LinkStore } from '../../domain/link.js';
 import type { Book, Platform } from '../../domain/types.js';
@@ -182,6 +182,40 @@ export function linkStore(db: Db) {
           from (select platform, chat_id from chats where book_id = ${p.fromBookId} order by platform, chat_id limit 1) c
           where t.book_id = ${p.fromBookId} and t.notify_platform = ${p.chat.platform} and t.notify_chat_id = ${p.chat.chatId}`);
         await tx.insert(members).values({ bookId: made!.id, userId: p.ownerId, role: 'owner' });
+        return toBook(made!);
+      });
+    },
+
+    async detachIdentity(p: {
+      identity: { platform: Platform; externalId: string };
+      userId: number;
+      name: string;
+      chat: ChatKey;
+      fromBookId: number;
+      title: string;
+    }): Promise<Book> {
+      return db.transaction(async (tx) => {
+        // The user row lock serialises two unlinks of one person (each would leave the other alone).
+        await tx.execute(sql`select id from users where id = ${p.userId} for update`);
+        const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(identities).where(eq(identities.userId, p.userId));
+        const [from] = await tx.select().from(books).where(eq(books.id, p.fromBookId));
+        if (!from || Number(count?.n ?? 0) < 2) throw new DomainError('unlink_alone', {});
+        const [user] = await tx.insert(users).values({ name: p.name }).returning({ id: users.id });
+        const moved = await tx
+          .update(identities)
+          .set({ userId: user!.id })
+          .where(and(eq(identities.platform, p.identity.platform), eq(identities.externalId, p.identity.externalId), eq(identities.userId, p.userId)))
+          .returning({ id: identities.externalId });
+        if (moved.length !== 1) throw new DomainError('unlink_alone', {});
+        const [made] = await tx
+          .insert(books)
+          .values({ title: p.title, currency: from.currency, timezone: from.timezone, language: from.language })
+          .returning();
+        await tx
+          .update(chats)
+          .set({ bookId: made!.id })
+          .where(and(eq(chats.platform, p.chat.platform), eq(chats.chatId, p.chat.chatId)));
+        await tx.insert(members).values({ bookId: made!.id, userId: user!.id, role: 'owner' });
         return toBook(made!);
       });
     },
