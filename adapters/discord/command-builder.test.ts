@@ -142,6 +142,10 @@ describe('Discord command registration from the registry', () => {
     // A bare form (`/budget show`) is described like the command itself.
     const show = plans.get('budget')?.options?.find((o) => o.name === 'show') as { description_localizations?: Record<string, string> } | undefined;
     if (show) expect(show.description_localizations).toEqual(plans.get('budget')!.description_localizations);
+    // Options too, the free-text record line included.
+    const spendOptions = plans.get('spend')!.options as { name: string; description_localizations?: Record<string, string> }[];
+    expect(spendOptions.find((o) => o.name === 'amount')?.description_localizations).toEqual({ ru: 'Сумма, например 12.50 или 12 usd' });
+    expect(spendOptions.find((o) => o.name === RECORD_LINE_OPTION)?.description_localizations?.ru).toMatch(/^Или вся запись одной строкой/);
   });
 
   it('GIVEN a localized description over 100 characters THEN commandProblems names it', () => {

@@ -6,7 +6,7 @@ import {
   type APIApplicationCommandSubcommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { describeCommand } from '../../bot/i18n/index.js';
+import { describeCommand, describeOption } from '../../bot/i18n/index.js';
 import type { CommandDef, OptionSpec, Registry } from '../../bot/registry.js';
 
 /** Discord's limits for chat-input commands (developer docs, "Application Commands"). */
@@ -28,7 +28,7 @@ const NAME = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
 /** The free-text option added to commands that speak the record grammar (`/spend`, `/income`). */
 export const RECORD_LINE_OPTION = 'record';
-const RECORD_LINE_DESCRIPTION = 'Or the whole record in one line: 4.50 #food @Card coffee';
+export const RECORD_LINE_DESCRIPTION = 'Or the whole record in one line: 4.50 #food @Card coffee';
 
 /** Where commands are registered: global commands also reach DMs, guild ones appear at once. */
 export type CommandScope = 'global' | 'guild';
@@ -73,10 +73,13 @@ export function discordName(name: string): string {
 const describe = (text: string, fallback: string): string => clip(text.trim() || fallback, DISCORD_LIMITS.description);
 
 /** Discord shows `ru` to users whose client speaks Russian (`path`: `name` or `name sub`). */
-const localized = (path: string, english: string): { description_localizations?: { ru: string } } => {
-  const ru = describeCommand('ru', path, english);
-  return ru === english ? {} : { description_localizations: { ru: describe(ru, path) } };
-};
+const localized = (path: string, english: string): { description_localizations?: { ru: string } } => ruOnly(describeCommand('ru', path, english), english, path);
+
+/** The same for an option, looked up by its English description. */
+const localizedOption = (english: string, name: string): { description_localizations?: { ru: string } } => ruOnly(describeOption('ru', english), english, name);
+
+const ruOnly = (ru: string, english: string, fallback: string): { description_localizations?: { ru: string } } =>
+  ru === english ? {} : { description_localizations: { ru: describe(ru, fallback) } };
 
 const OPTION_TYPE = {
   string: ApplicationCommandOptionType.String,
@@ -91,7 +94,7 @@ const speaksRecordGrammar = (options: readonly OptionSpec[]): boolean =>
 
 function optionJson(spec: OptionSpec, name: string, required: boolean): APIApplicationCommandBasicOption {
   const type = OPTION_TYPE[spec.type];
-  const base = { name, description: describe(spec.description, spec.name), required };
+  const base = { name, description: describe(spec.description, spec.name), ...localizedOption(spec.description, spec.name), required };
   if (type === ApplicationCommandOptionType.Attachment) return { ...base, type };
   const choices = spec.choices?.slice(0, DISCORD_LIMITS.choices);
   if (choices?.length) {
@@ -122,7 +125,8 @@ function planLeaf(specs: readonly OptionSpec[], word: string, leafName: string):
   // With a free-text line the amount may come inside it, so Discord must not insist on it.
   const required = (o: PlannedOption): boolean => !!o.spec.required && !(record && o.spec.name === 'amount');
   const json = options.map((o) => optionJson(o.spec, o.discordName, required(o)));
-  if (record) json.push({ type: ApplicationCommandOptionType.String, name: record, description: RECORD_LINE_DESCRIPTION, required: false });
+  if (record)
+    json.push({ type: ApplicationCommandOptionType.String, name: record, description: RECORD_LINE_DESCRIPTION, ...localizedOption(RECORD_LINE_DESCRIPTION, record), required: false });
   const ordered = [...json.filter((o) => o.required), ...json.filter((o) => !o.required)].slice(0, DISCORD_LIMITS.options);
   const kept = new Set(ordered.map((o) => o.name));
   return {

@@ -2,7 +2,7 @@ import i18next, { type i18n } from 'i18next';
 import type { Language } from '../../domain/types.js';
 import { en, type MessageKey } from './en.js';
 import { ru } from './ru.js';
-import { RU_COMMAND_DESCRIPTIONS } from './ru-commands.js';
+import { RU_COMMAND_DESCRIPTIONS, RU_OPTION_DESCRIPTIONS } from './ru-commands.js';
 
 export type { MessageKey };
 export type Vars = Record<string, string | number | readonly string[] | undefined>;
@@ -46,4 +46,9 @@ export const languageOf = (locale: string | null | undefined): Language => (loca
  */
 export function describeCommand(lang: Language, path: string, english: string): string {
   return lang === 'ru' ? (RU_COMMAND_DESCRIPTIONS[path] ?? english) : english;
+}
+
+/** A command option's description in `lang`, looked up by its English text. */
+export function describeOption(lang: Language, english: string): string {
+  return lang === 'ru' ? (RU_OPTION_DESCRIPTIONS[english] ?? english) : english;
 }

@@ -3,7 +3,8 @@ import { createHarness, type Harness, type TestUser } from '../../test/harness.j
 import { en, type MessageKey } from './en.js';
 import { t } from './index.js';
 import { ru } from './ru.js';
-import { RU_COMMAND_DESCRIPTIONS } from './ru-commands.js';
+import { RU_COMMAND_DESCRIPTIONS, RU_OPTION_DESCRIPTIONS } from './ru-commands.js';
+import { RECORD_LINE_DESCRIPTION } from '../../adapters/discord/command-builder.js';
 import { createRegistry } from '../commands/index.js';
 
 /** Plural categories i18next looks for, per language (from CLDR via Intl). */
@@ -103,6 +104,19 @@ describe('Russian command descriptions', () => {
 
   it('GIVEN the Russian descriptions THEN each belongs to a command that exists (no stale names)', () => {
     expect(Object.keys(RU_COMMAND_DESCRIPTIONS).filter((p) => !paths.includes(p))).toEqual([]);
+  });
+
+  const options = [
+    ...new Set([
+      ...createRegistry().commands.flatMap((c) => [...(c.options ?? []), ...(c.subcommands ?? []).flatMap((s) => s.options ?? [])].map((o) => o.description)),
+      RECORD_LINE_DESCRIPTION,
+    ]),
+  ];
+
+  it('GIVEN every option (and the record-line option Discord adds) THEN it has a Russian description that fits Discord, and none is stale', () => {
+    expect(options.filter((d) => !RU_OPTION_DESCRIPTIONS[d])).toEqual([]);
+    expect(Object.values(RU_OPTION_DESCRIPTIONS).filter((d) => [...d].length > 100)).toEqual([]);
+    expect(Object.keys(RU_OPTION_DESCRIPTIONS).filter((d) => !options.includes(d))).toEqual([]);
   });
 });
 
