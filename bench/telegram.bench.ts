@@ -19,12 +19,12 @@ const RATE = 1000; // the issue's target load, updates/s
 
 /**
  * Issue 2: recorded events per second and update→reply latency through the whole Telegram path
- * (real grammY runner, dispatcher, PostgreSQL) with 2,000 updates from 50 chats, in two runs:
+ * (real grammY runner, dispatcher, PostgreSQL), each run 2,000 updates from 50 chats:
  *
  * 1. saturation — each chat sends its next record as soon as the previous one is answered
  *    (50 in flight): the most updates per second the bot gets through;
- * 2. target load — 1,000 updates/s arrive on a fixed schedule whatever the bot does, and each
- *    latency counts from the moment its update was due: what users see at that load.
+ * 2. target load, three times — 1,000 updates/s arrive on a fixed schedule whatever the bot does,
+ *    and each latency counts from the moment its update was due: what users see at that load.
  *
  * (In a closed loop latency is only in-flight count ÷ throughput — 50 in flight at 1,000/s is
  * 50 ms by arithmetic — so latency is measured at a stated load, as load generators like wrk2 do.)
@@ -51,10 +51,16 @@ export async function benchTelegram(): Promise<string[]> {
   await tg.call({ type: 'waitForPoll' }, 'polling');
 
   const lines: string[] = [];
-  const runs = [
+  // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
+  // updates, so the median of three says more than any one.
+  const runs: { name: string; spec: LoadSpec }[] = [
     { name: 'saturation', spec: { mode: 'closed', chats: CHATS, perChat: PER_CHAT, chatBase: 10_000 } },
-    { name: `at ${RATE} updates/s`, spec: { mode: 'open', chats: CHATS, perChat: PER_CHAT, chatBase: 20_000, rate: RATE } },
-  ] as const;
+    ...[1, 2, 3].map((i) => ({
+      name: `at ${RATE} updates/s, run ${i}`,
+      spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: 10_000 * (i + 1), rate: RATE },
+    })),
+  ];
+  const openP99: number[] = [];
   for (const { name, spec } of runs) {
     const cpu0 = process.cpuUsage();
     const pg0 = postgresCpuMs();
@@ -77,7 +83,10 @@ export async function benchTelegram(): Promise<string[]> {
         ` (each chat's first update: p50 ${ms(percentile(first, 50))} ms; the rest: p99 ${ms(percentile(steady, 99))} ms)`,
       `  CPU per update: bot ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms, PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms`,
     );
+    if (spec.mode === 'open') openP99.push(percentile(all, 99));
   }
+  const sorted = [...openP99].sort((a, b) => a - b);
+  lines.push(`p99 at ${RATE} updates/s over ${sorted.length} runs: ${openP99.map((x) => x.toFixed(1)).join(', ')} ms → median ${sorted[1]!.toFixed(1)} ms (target < 50 ms)`);
   await stop();
   await tg.close();
 
@@ -86,7 +95,7 @@ export async function benchTelegram(): Promise<string[]> {
   await db.close();
   return [
     ...lines,
-    `events recorded: ${n} of ${2 * CHATS * PER_CHAT}`,
+    `events recorded: ${n} of ${runs.length * CHATS * PER_CHAT}`,
     `raw PostgreSQL single-row inserts (autocommit, 50 in flight): ${insertRate.toFixed(0)} rows/s`,
   ];
 }
