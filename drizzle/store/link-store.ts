@@ -95,6 +95,22 @@ async function mergeUsers(tx: Tx, from: number, into: number): Promise<void> {
   await tx.execute(sql`delete from users where id = ${from}`);
 }
 
+/**
+ * Moves `chat` out of `from` into a new, empty book titled `title` with the settings of `from`,
+ * owned by `ownerId` (`/unlink`). The chat must still be in `from` (`unlink_alone` otherwise).
+ */
+async function startBook(tx: Tx, from: typeof books.$inferSelect, title: string, chat: ChatKey, ownerId: number) {
+  const [made] = await tx.insert(books).values({ title, currency: from.currency, timezone: from.timezone, language: from.language }).returning();
+  const moved = await tx
+    .update(chats)
+    .set({ bookId: made!.id })
+    .where(and(eq(chats.platform, chat.platform), eq(chats.chatId, chat.chatId), eq(chats.bookId, from.id)))
+    .returning({ chatId: chats.chatId });
+  if (moved.length !== 1) throw new DomainError('unlink_alone', {});
+  await tx.insert(members).values({ bookId: made!.id, userId: ownerId, role: 'owner' });
+  return made!;
+}
+
 /** Link codes, and moving chats and identities between books and users. */
 export function linkStore(db: Db) {
   return {
@@ -166,23 +182,13 @@ export function linkStore(db: Db) {
         const [from] = await tx.select().from(books).where(eq(books.id, p.fromBookId)).for('update');
         const [others] = await tx.select({ n: sql<number>`count(*)::int` }).from(chats).where(eq(chats.bookId, p.fromBookId));
         if (!from || Number(others?.n ?? 0) < 2) throw new DomainError('unlink_alone', {});
-        const [made] = await tx
-          .insert(books)
-          .values({ title: p.title, currency: from.currency, timezone: from.timezone, language: from.language })
-          .returning();
-        const moved = await tx
-          .update(chats)
-          .set({ bookId: made!.id })
-          .where(and(eq(chats.platform, p.chat.platform), eq(chats.chatId, p.chat.chatId), eq(chats.bookId, p.fromBookId)))
-          .returning({ chatId: chats.chatId });
-        if (moved.length !== 1) throw new DomainError('unlink_alone', {});
+        const made = await startBook(tx, from, p.title, p.chat, p.ownerId);
         // Templates of the shared book that told this chat what they recorded tell a chat that stays.
         await tx.execute(sql`
           update templates t set notify_platform = c.platform, notify_chat_id = c.chat_id
           from (select platform, chat_id from chats where book_id = ${p.fromBookId} order by platform, chat_id limit 1) c
           where t.book_id = ${p.fromBookId} and t.notify_platform = ${p.chat.platform} and t.notify_chat_id = ${p.chat.chatId}`);
-        await tx.insert(members).values({ bookId: made!.id, userId: p.ownerId, role: 'owner' });
-        return toBook(made!);
+        return toBook(made);
       });
     },
 
@@ -207,16 +213,7 @@ export function linkStore(db: Db) {
           .where(and(eq(identities.platform, p.identity.platform), eq(identities.externalId, p.identity.externalId), eq(identities.userId, p.userId)))
           .returning({ id: identities.externalId });
         if (moved.length !== 1) throw new DomainError('unlink_alone', {});
-        const [made] = await tx
-          .insert(books)
-          .values({ title: p.title, currency: from.currency, timezone: from.timezone, language: from.language })
-          .returning();
-        await tx
-          .update(chats)
-          .set({ bookId: made!.id })
-          .where(and(eq(chats.platform, p.chat.platform), eq(chats.chatId, p.chat.chatId)));
-        await tx.insert(members).values({ bookId: made!.id, userId: user!.id, role: 'owner' });
-        return toBook(made!);
+        return toBook(await startBook(tx, from, p.title, p.chat, user!.id));
       });
     },
   } satisfies LinkStore;
