@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import type { Entered } from '../../domain/ports.js';
 import type { Book, Role } from '../../domain/types.js';
 import type { books } from '../schema.js';
@@ -33,6 +34,15 @@ export interface EnterRow {
   labels: { id: number; name: string }[] | string | null;
   has_budgets: boolean | null;
 }
+
+/** The snapshot columns of an enter row (`accounts`, `labels`, `has_budgets`) for the book `bookId` names. */
+export const snapshotColumns = (bookId: SQL): SQL => sql`
+  (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'currency', a.currency,
+      'opening', a.opening_minor::text, 'balance', a.balance_minor::text) order by a.id), '[]')
+    from accounts a where a.book_id = ${bookId} and a.deleted_at is null) as accounts,
+  (select coalesce(json_agg(json_build_object('id', l.id, 'name', l.name) order by l.name), '[]')
+    from labels l where l.book_id = ${bookId}) as labels,
+  exists (select 1 from budgets bu where bu.book_id = ${bookId}) as has_budgets`;
 
 /** Whether the row holds a user, a book and a membership. */
 export const isComplete = (r: EnterRow): boolean => r.user_id !== null && r.book_id !== null && r.role !== null;

@@ -6,7 +6,7 @@ import type { Book, Member, Role, User } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Entered } from '../../domain/ports.js';
 import { rowsOf } from './rows.js';
-import { isComplete, toBook, toEntered, type EnterRow } from './enter-row.js';
+import { isComplete, snapshotColumns, toBook, toEntered, type EnterRow } from './enter-row.js';
 import { dropSignUpLeftovers, signUpStatement } from './sign-up-statement.js';
 
 /** Users, chats, books and memberships. */
@@ -168,12 +168,7 @@ export function identityStore(db: Db) {
         u.id as user_id, u.name as user_name, u.locale, i.username, i.name as identity_name,
         b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id,
         m.role, m.role_set_explicitly,
-        (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'currency', a.currency,
-            'opening', a.opening_minor::text, 'balance', a.balance_minor::text) order by a.id), '[]')
-          from accounts a where a.book_id = b.id and a.deleted_at is null) as accounts,
-        (select coalesce(json_agg(json_build_object('id', l.id, 'name', l.name) order by l.name), '[]')
-          from labels l where l.book_id = b.id) as labels,
-        exists (select 1 from budgets bu where bu.book_id = b.id) as has_budgets
+        ${snapshotColumns(sql.raw('b.id'))}
       from (select 1) as one
       left join identities i on i.platform = ${from.platform} and i.external_id = ${from.externalId}
       left join users u on u.id = i.user_id

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import type { BookDefaults, ChatRef, IdentityRef } from '../../domain/ports.js';
 import { rowsOf } from './rows.js';
-import type { EnterRow } from './enter-row.js';
+import { snapshotColumns, type EnterRow } from './enter-row.js';
 
 /** What the sign-up statement answers: an enter row, plus what it created in case it lost a race. */
 export interface SignUpRow extends EnterRow {
@@ -90,12 +90,7 @@ export async function signUpStatement(db: Db, chat: ChatRef, from: IdentityRef, 
       bk.id as book_id, bk.title, bk.currency, bk.timezone, bk.language, bk.default_account_id,
       coalesce((select role from promoted), (select role from mem), (select role from new_member)) as role,
       coalesce((select role_set_explicitly from mem), false) as role_set_explicitly,
-      (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'currency', a.currency,
-          'opening', a.opening_minor::text, 'balance', a.balance_minor::text) order by a.id), '[]')
-        from accounts a where a.book_id = bk.id and a.deleted_at is null) as accounts,
-      (select coalesce(json_agg(json_build_object('id', l.id, 'name', l.name) order by l.name), '[]')
-        from labels l where l.book_id = bk.id) as labels,
-      exists (select 1 from budgets bu where bu.book_id = bk.id) as has_budgets,
+      ${snapshotColumns(sql.raw('bk.id'))},
       (select id from new_user) as new_user_id,
       (select id from new_book) as new_book_id
     from (select 1) as one
