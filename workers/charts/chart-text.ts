@@ -1,4 +1,7 @@
-import { createCanvas } from 'canvas';
+import { createCanvas } from '@napi-rs/canvas';
+import { registerChartFonts } from './fonts.js';
+
+registerChartFonts();
 
 // One scratch context for measuring; measuring is synchronous, so sharing it is safe.
 const scratch = createCanvas(8, 8).getContext('2d');

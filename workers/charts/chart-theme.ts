@@ -6,9 +6,8 @@
 export const CHART_SIZE = { width: 1080, height: 1080 } as const;
 
 /**
- * DejaVu Sans ships with Debian/Ubuntu's fontconfig (fonts-dejavu-core is the first alternative
- * fontconfig-config depends on), so the bare CI image and production render identical glyphs.
- * `sans-serif` lets fontconfig substitute if it is ever missing, rather than drawing nothing.
+ * DejaVu Sans is shipped inside npm (`dejavu-fonts-ttf`, registered in `fonts.ts`), so every
+ * machine renders identical glyphs with no system fonts; it covers Latin and Cyrillic.
  */
 export const FONT_FAMILY = "'DejaVu Sans', sans-serif";
 
@@ -34,5 +33,5 @@ export const BACKGROUND = '#FFFFFF';
 /** Outer margin, so nothing touches the image edge when a messenger crops rounded corners. */
 export const MARGIN = 36;
 
-/** CSS font shorthand as node-canvas parses it. */
+/** CSS font shorthand as the canvas parses it. */
 export const cssFont = (size: number, bold = false): string => `${bold ? 'bold ' : ''}${size}px ${FONT_FAMILY}`;

@@ -1,4 +1,4 @@
-import { createCanvas, loadImage } from 'canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.js';
 import type { ChartKind, ChartSpec } from './chart-spec.js';

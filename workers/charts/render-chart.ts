@@ -17,6 +17,7 @@ import { t } from '../../bot/i18n/index.js';
 import type { Language } from '../../domain/types.js';
 import { CHART_SIZE, FONT, FONT_FAMILY, GRID_COLOR, MARGIN, MUTED_TEXT_COLOR, TEXT_COLOR, cssFont } from './chart-theme.js';
 import { fitText, textWidth, wrapText } from './chart-text.js';
+import { registerChartFonts } from './fonts.js';
 import { EXPENSE_COLOR, INCOME_COLOR, OTHER_COLOR, assignColors } from './palette.js';
 
 export type { ChartSpec } from './chart-spec.js';
@@ -26,14 +27,16 @@ export { labelColor } from './palette.js';
 type Size = { readonly width: number; readonly height: number };
 
 // A ChartJSNodeCanvas loads its own copy of Chart.js, which takes far longer than a render, so
-// there is one per image size. Rendering is safe to run concurrently: every call draws on a
-// fresh canvas, Chart.js builds and paints synchronously, and only PNG encoding is async.
+// there is one per image size. chartjs-node-canvas draws on @napi-rs/canvas (Skia, prebuilt
+// binaries inside npm) through the `canvas` alias in package.json's `overrides`; rendering is
+// synchronous there (`renderToBufferSync`), so calls never interleave.
 const renderers = new Map<string, ChartJSNodeCanvas>();
 
 function rendererFor(size: Size): ChartJSNodeCanvas {
   const key = `${size.width}x${size.height}`;
   let renderer = renderers.get(key);
   if (!renderer) {
+    registerChartFonts();
     renderer = new ChartJSNodeCanvas({
       width: size.width,
       height: size.height,
@@ -57,7 +60,7 @@ function rendererFor(size: Size): ChartJSNodeCanvas {
  */
 export async function renderChart(spec: ChartSpec): Promise<Buffer> {
   const config = buildConfig(spec, CHART_SIZE);
-  return rendererFor(CHART_SIZE).renderToBuffer(config as ChartConfiguration, 'image/png');
+  return rendererFor(CHART_SIZE).renderToBufferSync(config as ChartConfiguration, 'image/png');
 }
 
 /** The Chart.js configuration for `spec`; exported for tests and for other sizes later. */
