@@ -17,7 +17,10 @@ import type { Services } from './services.js';
 import { mountApi } from '../adapters/http/api/api-app.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
-import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
+import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createSharedRateLimiter } from './shared-rate-limit.js';
+import { API_RATE_LIMIT } from '../adapters/http/api/api-env.js';
+import { Redis } from 'ioredis';
 import { budgetAfterRecord } from './commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
@@ -26,7 +29,10 @@ import path from 'node:path';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
 export interface Running {
+  /** Drains (not ready, no new requests, those in hand finish), then stops everything. */
   stop: () => Promise<void>;
+  /** True from the moment `stop` begins: `/health/ready` answers 503. */
+  draining: () => boolean;
   /** Resolves when the terminal chat ends (Ctrl-D); undefined when there is none. */
   consoleDone?: Promise<void>;
 }
@@ -39,6 +45,16 @@ export async function main(env: Record<string, string | undefined> = process.env
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);
+  // One small Redis connection for readiness and the shared rate limits; it never queues
+  // commands while disconnected, so a Redis outage answers at once instead of stalling requests.
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, lazyConnect: false })
+    : undefined;
+  redis?.on('error', () => {});
+  // With Redis every replica spends from the same buckets; without it each process limits alone.
+  const limiter = (name: string, opts: RateLimitOptions): RateLimiter =>
+    redis ? createSharedRateLimiter({ ...opts, redis, prefix: config.QUEUE_PREFIX, name, logger }) : createRateLimiter(opts);
+  let draining = false;
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
   const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
   const services: Services = {
@@ -48,7 +64,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     logger,
     renderChart: (spec) => charts.render(spec),
     afterRecord: budgetAfterRecord,
-    commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
+    commandLimiter: limiter('chat', CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
   };
   const registry = createRegistry();
@@ -120,20 +136,43 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
   if (roles.has('api'))
-    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
+    mounts.push((app) =>
+      mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord, rateLimit: limiter('api', API_RATE_LIMIT) }),
+    );
 
+  let closeHttp: (() => Promise<void>) | undefined;
   if (roles.has('api') || mounts.length) {
-    const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, adminToken: config.ADMIN_TOKEN, mount: (a) => mounts.forEach((m) => m(a)) });
+    const app = createHttpApp({
+      logger,
+      metrics,
+      pingDatabase: database.ping,
+      pingRedis: redis ? async () => void (await redis.ping()) : undefined,
+      draining: () => draining,
+      adminToken: config.ADMIN_TOKEN,
+      mount: (a) => mounts.forEach((m) => m(a)),
+    });
     const server = serve({ fetch: app.fetch, port: config.PORT });
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Stops accepting at once; requests in hand finish, idle keep-alive connections are closed.
+    closeHttp = () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
     logger.info({ port: config.PORT }, 'http listening');
   }
 
   const stop = async () => {
+    draining = true;
+    logger.info('draining');
+    // New requests first (the webhook's updates stay with Telegram and go to another replica),
+    // then intake and workers finish what they hold, then the connections close.
+    await closeHttp?.().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
     for (const s of stops.reverse()) await s().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
+    redis?.disconnect();
     await database.close();
   };
-  return consoleDone ? { stop, consoleDone } : { stop };
+  const isDraining = () => draining;
+  return consoleDone ? { stop, draining: isDraining, consoleDone } : { stop, draining: isDraining };
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ApiToken } from '../../../domain/api-tokens.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
-import type { RateLimitOptions } from '../../../bot/rate-limit.js';
+import type { RateLimiter, RateLimitOptions } from '../../../bot/rate-limit.js';
 import type { ChartRenderer } from '../../../bot/services.js';
 
 /** What the API needs; main.ts passes the same store and clock the bots use. */
@@ -11,8 +11,11 @@ export interface ApiDeps {
   store: LedgerStore;
   clock: Clock;
   logger: Logger;
-  /** Per-token limit; default {@link API_RATE_LIMIT}. `false` turns it off (benchmarks). */
-  rateLimit?: RateLimitOptions | false;
+  /**
+   * Per-token limit; default {@link API_RATE_LIMIT} per process. A limiter (main.ts: shared by
+   * the replicas through Redis) is used as it is; `false` turns it off (benchmarks).
+   */
+  rateLimit?: RateLimitOptions | RateLimiter | false;
   /** Largest accepted request body in bytes; default {@link API_BODY_LIMIT}. */
   bodyLimitBytes?: number;
   /** Chart PNGs (the same renderer the bots use). */
