@@ -11,6 +11,7 @@ import { systemClock } from '../domain/clock.js';
 import { createHttpApp } from '../adapters/http/app.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
+import { openChatLocks } from '../drizzle/chat-lock.js';
 import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
 import { startConsoleChat } from '../adapters/console/console-adapter.js';
 import type { Services } from './services.js';
@@ -80,7 +81,12 @@ export async function main(env: Record<string, string | undefined> = process.env
       const mode = config.TELEGRAM_WEBHOOK_URL
         ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
         : { kind: 'polling' as const };
-      if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));
+      if (mode.kind === 'webhook') {
+        // Replicas behind a load balancer share one PostgreSQL: order each chat's updates there.
+        const locks = config.DATABASE_URL && config.TELEGRAM_CHAT_LOCK === 'on' ? await openChatLocks(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : undefined;
+        if (locks) stops.push(() => locks.close());
+        mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret, locks ? { chatLock: locks.lock } : {}));
+      }
       stops.push(await startTelegram(bot, registry, mode));
       logger.info({ mode: mode.kind }, 'telegram started');
     }
