@@ -27,6 +27,7 @@ import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
 import { mountDashboard } from '../workers/dashboard.js';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
 export interface Running {
@@ -157,13 +158,28 @@ export async function main(env: Record<string, string | undefined> = process.env
       adminToken: config.ADMIN_TOKEN,
       mount: (a) => mounts.forEach((m) => m(a)),
     });
-    const server = serve({ fetch: app.fetch, port: config.PORT });
-    // Stops accepting at once; requests in hand finish, idle keep-alive connections are closed.
-    closeHttp = () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      });
+    // Requests in hand are counted: a drain waits for their handlers even when a client has
+    // already hung up (the handler may be between its commit and its reply).
+    let inHand = 0;
+    let allDone: (() => void) | undefined;
+    const server = serve({
+      port: config.PORT,
+      fetch: async (req: Request, env: unknown) => {
+        inHand++;
+        try {
+          return await app.fetch(req, env as never);
+        } finally {
+          if (--inHand === 0) allDone?.();
+        }
+      },
+    });
+    // Stops accepting at once (idle keep-alive connections are closed), then waits for the
+    // requests in hand, at most 30 s.
+    closeHttp = async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inHand > 0) await Promise.race([new Promise<void>((resolve) => (allDone = resolve)), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    };
     logger.info({ port: config.PORT }, 'http listening');
   }
 
@@ -181,7 +197,9 @@ export async function main(env: Record<string, string | undefined> = process.env
   return consoleDone ? { stop, draining: isDraining, consoleDone } : { stop, draining: isDraining };
 }
 
-const isEntry = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
+// The file itself was started (not merely imported): `worker-main.ts` also ends in `main.ts`,
+// so comparing basenames started a second, worker-only COIN inside every `bot/main.ts` process.
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isEntry) {
   main()
     .then(({ stop, consoleDone }) => {
