@@ -145,6 +145,43 @@ describe('three replicas behind a load balancer', () => {
     }
   }, 30_000);
 
+  it('GIVEN one API token used on every replica THEN one rate-limit bucket (Redis) and an Idempotency-Key records once', async () => {
+    const chatId = 6_400_000;
+    await deliver(lb.url, SECRET, update(chatId, '/token replicas'));
+    const reply = tg.outbox(chatId).map((m) => m.text ?? '').join('\n');
+    const token = /coin_[A-Za-z0-9_-]+/.exec(reply)?.[0];
+    expect(token).toBeDefined();
+    const api = (i: number, p: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${replicas[i % 3]!.port}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    const books = (await (await api(0, '/books')).json()) as { books: { id: number }[] };
+    const bookId = books.books[0]!.id;
+
+    // The same key on three replicas at once: one event, every answer carries it.
+    const post = (i: number) =>
+      api(i, `/books/${bookId}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'replicas-1' },
+        body: JSON.stringify({ amountMinor: 700, note: 'api once' }),
+      });
+    const answers = await Promise.all([0, 1, 2].map(post));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses.filter((x) => x === 201)).toHaveLength(1);
+    expect(statuses.every((x) => x === 200 || x === 201)).toBe(true);
+    const seqs = await Promise.all(answers.map(async (r) => ((await r.json()) as { event: { seq: number } }).event.seq));
+    expect(new Set(seqs).size).toBe(1);
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from events where note = 'api once'`;
+    expect(n).toBe(1);
+
+    // A burst of 150 requests spread over the three replicas: one bucket of 60 (+10/s), not three.
+    const started = performance.now();
+    const burst = await Promise.all(Array.from({ length: 150 }, (_, i) => api(i, '/books').then((r) => r.status)));
+    const seconds = (performance.now() - started) / 1000;
+    const allowed = burst.filter((x) => x === 200).length;
+    expect(burst.filter((x) => x === 429).length).toBeGreaterThan(0);
+    // 60 burst + 10/s refill (the 4 requests above spent some) — never the 180 of three buckets.
+    expect(allowed).toBeLessThanOrEqual(60 + Math.ceil(10 * seconds) + 1);
+  }, 30_000);
+
   it('GIVEN a rolling restart (SIGTERM one replica at a time, the next once the new one is ready) under load THEN 0 failed updates and every chat in order', async () => {
     let restarting = true;
     let failures = 0;
