@@ -147,48 +147,47 @@ export async function main(env: Record<string, string | undefined> = process.env
       mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord, rateLimit: limiter('api', API_RATE_LIMIT) }),
     );
 
-  let closeHttp: (() => Promise<void>) | undefined;
-  if (roles.has('api') || mounts.length) {
-    const app = createHttpApp({
-      logger,
-      metrics,
-      pingDatabase: database.ping,
-      pingRedis: redis ? async () => void (await redis.ping()) : undefined,
-      draining: () => draining,
-      adminToken: config.ADMIN_TOKEN,
-      mount: (a) => mounts.forEach((m) => m(a)),
-    });
-    // Requests in hand are counted: a drain waits for their handlers even when a client has
-    // already hung up (the handler may be between its commit and its reply).
-    let inHand = 0;
-    let allDone: (() => void) | undefined;
-    const server = serve({
-      port: config.PORT,
-      fetch: async (req: Request, env: unknown) => {
-        inHand++;
-        try {
-          return await app.fetch(req, env as never);
-        } finally {
-          if (--inHand === 0) allDone?.();
-        }
-      },
-    });
-    // Stops accepting at once (idle keep-alive connections are closed), then waits for the
-    // requests in hand, at most 30 s.
-    closeHttp = async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if (inHand > 0) await Promise.race([new Promise<void>((resolve) => (allDone = resolve)), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-    };
-    logger.info({ port: config.PORT }, 'http listening');
-  }
+  // Every process serves /health/live, /health/ready and /metrics on PORT (workers too, for
+  // their probes and scraping); the API and webhook routes only where their role runs.
+  const app = createHttpApp({
+    logger,
+    metrics,
+    pingDatabase: database.ping,
+    pingRedis: redis ? async () => void (await redis.ping()) : undefined,
+    draining: () => draining,
+    adminToken: config.ADMIN_TOKEN,
+    mount: (a) => mounts.forEach((m) => m(a)),
+  });
+  // Requests in hand are counted: a drain waits for their handlers even when a client has
+  // already hung up (the handler may be between its commit and its reply).
+  let inHand = 0;
+  let allDone: (() => void) | undefined;
+  const server = serve({
+    port: config.PORT,
+    fetch: async (req: Request, env: unknown) => {
+      inHand++;
+      try {
+        return await app.fetch(req, env as never);
+      } finally {
+        if (--inHand === 0) allDone?.();
+      }
+    },
+  });
+  // Stops accepting at once (idle keep-alive connections are closed), then waits for the
+  // requests in hand, at most 30 s.
+  const closeHttp = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (inHand > 0) await Promise.race([new Promise<void>((resolve) => (allDone = resolve)), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  };
+  logger.info({ port: config.PORT }, 'http listening');
 
   const stop = async () => {
     draining = true;
     logger.info('draining');
     // New requests first (the webhook's updates stay with Telegram and go to another replica),
     // then intake and workers finish what they hold, then the connections close.
-    await closeHttp?.().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
+    await closeHttp().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
     for (const s of stops.reverse()) await s().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
     redis?.disconnect();
     await database.close();
