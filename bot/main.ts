@@ -78,7 +78,15 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   if (roles.has('bot')) {
     if (config.TELEGRAM_BOT_TOKEN) {
-      const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, registry, logger, metrics });
+      const bot = createTelegramBot({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        dispatcher,
+        registry,
+        logger,
+        metrics,
+        throttle: config.TELEGRAM_THROTTLE === 'on',
+      });
       const mode = config.TELEGRAM_WEBHOOK_URL
         ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
         : { kind: 'polling' as const };
