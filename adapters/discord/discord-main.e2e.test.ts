@@ -30,6 +30,8 @@ describe('Discord wiring in main', () => {
     url.pathname = `/${dbName}`;
     running = await main({
       ROLES: 'bot',
+      // Every process serves its health endpoints; any free port.
+      PORT: '0',
       DATABASE_URL: url.toString(),
       LOG_LEVEL: 'silent',
       DISCORD_TOKEN: dc.token,
