@@ -57,12 +57,16 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): RateLimit
   const rate = String(opts.refillPerSecond);
   const capacity = String(opts.capacity);
   let warnedAt = 0;
+  // EVALSHA with the script loaded once per connection (ioredis falls back to EVAL on NOSCRIPT).
+  opts.redis.defineCommand('coinTakeToken', { numberOfKeys: 1, lua: TAKE });
+  const take = (opts.redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>).coinTakeToken!.bind(opts.redis);
 
   const viaRedis = (key: string): Promise<RateDecision> =>
     new Promise<RateDecision>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      opts.redis
-        .eval(TAKE, 1, `${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs)
+      // When the timer fires, the answer may already wait in the socket behind a busy event loop
+      // (timers run before I/O in a loop turn): give I/O that turn before giving up on Redis.
+      const timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`))), timeoutMs);
+      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs)
         .then((r) => {
           const [allowed, retryAfterMs, remaining, first] = r as number[];
           resolve({ allowed: allowed === 1, retryAfterMs: retryAfterMs!, remaining: remaining!, firstRefusal: first === 1 });
