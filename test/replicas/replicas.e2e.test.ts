@@ -92,7 +92,7 @@ function expectChatReplies(chatId: number) {
 
 describe('three replicas behind a load balancer', () => {
   it('GIVEN interleaved chats, consecutive updates on different replicas and some delivered twice to two replicas at once THEN order kept, 0 duplicates, 0 lost', async () => {
-    const CHATS = 30;
+    const CHATS = 24;
     const ids = Array.from({ length: CHATS }, (_, i) => 6_100_000 + i);
     let failures = 0;
     let twice = 0;
@@ -112,7 +112,7 @@ describe('three replicas behind a load balancer', () => {
         }
       }),
     );
-    expect(twice).toBeGreaterThan(50);
+    expect(twice).toBeGreaterThan(40);
     expect(failures).toBe(0);
     // Every replica took part.
     expect([...lb.forwarded.values()].every((n) => n > 30)).toBe(true);
@@ -182,35 +182,6 @@ describe('three replicas behind a load balancer', () => {
     expect(allowed).toBeLessThanOrEqual(60 + Math.ceil(10 * seconds) + 1);
   }, 30_000);
 
-  it('GIVEN SIGTERM while an update is in hand THEN the replica stops accepting, finishes that update (reply included), and exits 0', async () => {
-    const chatId = 6_500_000;
-    await deliver(lb.url, SECRET, update(chatId, '1 before'));
-    const victim = replicas[2]!;
-    // Hold the chat's lock from outside, so the replica's handling of the next update waits in hand.
-    const held = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const holding = held.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(1667, hashtext(${`tg:${chatId}`}))`;
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const inHand = deliver(`http://127.0.0.1:${victim.port}`, SECRET, update(chatId, '2 in hand'), { maxAttempts: 1 });
-    await expect.poll(async () => (await sql`select 1 from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`).length, { timeout: 10_000 }).toBeGreaterThan(0);
-    victim.child.kill('SIGTERM');
-    // New requests are refused (the balancer sends them elsewhere) while the one in hand waits.
-    await expect
-      .poll(async () => fetch(`http://127.0.0.1:${victim.port}/health/ready`).then((r) => r.status, () => 'refused'), { timeout: 10_000 })
-      .not.toBe(200);
-    release();
-    await holding;
-    await held.end();
-    expect((await inHand).failures).toBe(0);
-    expect(await victim.exited).toBe(0);
-    expect(tg.outbox(chatId).map((m) => /^#\d+/.exec(m.text ?? '')?.[0])).toEqual(['#1', '#2']);
-    replicas[2] = startReplica(victim.port, env);
-    await waitReady(replicas[2]!);
-  }, 60_000);
-
   it('GIVEN a rolling restart (SIGTERM one replica at a time, the next once the new one is ready) under load THEN 0 failed updates and every chat in order', async () => {
     let restarting = true;
     let failures = 0;
@@ -245,4 +216,31 @@ describe('three replicas behind a load balancer', () => {
       expectChatReplies(id);
     }
   }, 90_000);
+
+  it('GIVEN SIGTERM while an update is in hand THEN the replica stops accepting, finishes that update (reply included), and exits 0', async () => {
+    const chatId = 6_500_000;
+    await deliver(lb.url, SECRET, update(chatId, '1 before'));
+    const victim = replicas[2]!;
+    // Hold the chat's lock from outside, so the replica's handling of the next update waits in hand.
+    const held = postgres(db.url, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const holding = held.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(1667, hashtext(${`tg:${chatId}`}))`;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const inHand = deliver(`http://127.0.0.1:${victim.port}`, SECRET, update(chatId, '2 in hand'), { maxAttempts: 1 });
+    await expect.poll(async () => (await sql`select 1 from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    victim.child.kill('SIGTERM');
+    // New requests are refused (the balancer sends them elsewhere) while the one in hand waits.
+    await expect
+      .poll(async () => fetch(`http://127.0.0.1:${victim.port}/health/ready`).then((r) => r.status, () => 'refused'), { timeout: 10_000 })
+      .not.toBe(200);
+    release();
+    await holding;
+    await held.end();
+    expect((await inHand).failures).toBe(0);
+    expect(await victim.exited).toBe(0);
+    expect(tg.outbox(chatId).map((m) => /^#\d+/.exec(m.text ?? '')?.[0])).toEqual(['#1', '#2']);
+  }, 60_000);
 });
