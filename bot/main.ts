@@ -181,6 +181,10 @@ export async function main(env: Record<string, string | undefined> = process.env
       }
     },
   });
+  // A worker-only or polling-only process serves nothing but health and metrics: when its port is
+  // taken (two processes on one host with the same PORT) it runs on without them.
+  if (!roles.has('api') && mounts.length === 0)
+    server.on('error', (err) => logger.warn({ err: String(err), port: config.PORT }, 'health and metrics not served: port unavailable'));
   // Stops accepting at once (idle keep-alive connections are closed), then waits for the
   // requests in hand, at most 30 s.
   const closeHttp = async (): Promise<void> => {
