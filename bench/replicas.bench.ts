@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { Update } from 'grammy/types';
 import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegram-api.js';
-import { createDatabase, deliver, startBalancer, startReplica, waitReady, type Replica } from '../test/replicas/cluster.js';
-import { percentile } from './stats-util.js';
+import { createDatabase, deliver, startBalancer, startReplica, waitReady, type Balancer, type Replica } from '../test/replicas/cluster.js';
+import { median, percentile } from './stats-util.js';
 
 const CHATS = 60;
 const PER_CHAT = 10; // timed updates per chat (after one untimed sign-up update): 600 per run
@@ -18,68 +18,110 @@ const SECRET = `bench-${randomBytes(8).toString('hex')}`;
  * once the previous was answered), 60 chats at once. Reported: updates/s, update→answer p50/p99
  * (the answer comes after the reply was sent), CPU per update of the replicas and of PostgreSQL,
  * and PostgreSQL connections held. Each configuration runs with the per-chat order lock
- * (TELEGRAM_CHAT_LOCK=on, the default) and without it, so its cost shows on its own.
+ * (TELEGRAM_CHAT_LOCK=on, the default) and without it, interleaved (this machine's load varies),
+ * so its cost shows on its own.
  * Every replica runs on this same machine: more replicas add processes, not cores.
  */
 export async function benchReplicas(): Promise<string[]> {
   const tg = await startTelegramDouble();
-  const db = await createDatabase();
-  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-  const lines: string[] = [`cores: ${Number(execSync('nproc').toString().trim())}; ${CHATS} chats × ${PER_CHAT} updates per run, Telegram-like sender`];
+  const lines: string[] = [
+    `cores: ${Number(execSync('nproc').toString().trim())}; ${CHATS} chats × ${PER_CHAT} updates per run, Telegram-like sender; ` +
+      `each figure the median of ${REPEATS} runs, lock on and off interleaved`,
+  ];
   let chatBase = 7_000_000;
-  const results: { replicas: number; lock: string; rate: number; p99: number }[] = [];
+  // Two clusters side by side, each with a database of its own (so connections and PostgreSQL
+  // CPU are counted per cluster); the idle one costs nothing while the other runs.
+  const clusters: Cluster[] = [];
   try {
-    for (const lock of ['on', 'off']) {
-      const replicas: Replica[] = [];
-      let active = 1;
-      const lb = await startBalancer(() => replicas.slice(0, active).map((r) => r.port));
-      const env = {
-        DATABASE_URL: db.url,
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-        ROLES: 'bot,api',
-        LOG_LEVEL: 'error',
-        TELEGRAM_BOT_TOKEN: tg.token,
-        TELEGRAM_API_ROOT: tg.apiRoot,
-        TELEGRAM_WEBHOOK_URL: `${lb.url}/telegram/webhook`,
-        TELEGRAM_WEBHOOK_SECRET: SECRET,
-        TELEGRAM_CHAT_LOCK: lock,
-        // As in the Telegram benchmark: the outbound throttle would measure Telegram's 30 messages/s.
-        TELEGRAM_THROTTLE: 'off',
-      };
-      const base = 18_500 + (lock === 'on' ? 0 : 10);
-      replicas.push(startReplica(base, env));
-      await waitReady(replicas[0]!);
-      replicas.push(startReplica(base + 1, env), startReplica(base + 2, env));
-      await Promise.all(replicas.map((r) => waitReady(r)));
+    for (const lock of ['on', 'off'] as const) clusters.push(await startCluster(tg, lock, 18_500 + (lock === 'on' ? 0 : 10)));
+    const results = new Map<string, RunResult[]>();
+    for (const n of [1, 2, 3]) {
+      for (let rep = 0; rep < REPEATS; rep++) {
+        for (const c of rep % 2 ? [...clusters].reverse() : clusters) {
+          c.active = n;
+          await new Promise((resolve) => setTimeout(resolve, 200)); // the balancer's next readiness round
+          const r = await run(tg, c.lb.url, chatBase, c.replicas.slice(0, n), c.sql);
+          chatBase += CHATS;
+          const key = `${n}:${c.lock}`;
+          results.set(key, [...(results.get(key) ?? []), r]);
+        }
+      }
+    }
+    const med = (rs: RunResult[], f: (r: RunResult) => number) => median(rs.map(f));
+    for (const c of clusters)
       for (const n of [1, 2, 3]) {
-        active = n;
-        await new Promise((resolve) => setTimeout(resolve, 200)); // the balancer's next readiness round
-        const r = await run(tg, lb.url, chatBase, replicas.slice(0, n), sql);
-        chatBase += CHATS;
-        results.push({ replicas: n, lock, rate: r.rate, p99: r.p99 });
+        const rs = results.get(`${n}:${c.lock}`)!;
         lines.push(
-          `${n} replica${n > 1 ? 's' : ''}, order lock ${lock}: ${r.rate.toFixed(0)} updates/s; update→answer p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; ` +
-            `CPU per update: replicas ${r.replicaCpuMs.toFixed(2)} ms, PostgreSQL ${r.pgCpuMs.toFixed(2)} ms; PostgreSQL connections ${r.connections}`,
+          `${n} replica${n > 1 ? 's' : ''}, order lock ${c.lock}: ${med(rs, (r) => r.rate).toFixed(0)} updates/s; update→answer p50 ${med(rs, (r) => r.p50).toFixed(1)} ms, ` +
+            `p99 ${med(rs, (r) => r.p99).toFixed(1)} ms; CPU per update: replicas ${med(rs, (r) => r.replicaCpuMs).toFixed(2)} ms, ` +
+            `PostgreSQL ${med(rs, (r) => r.pgCpuMs).toFixed(2)} ms; PostgreSQL connections ${Math.max(...rs.map((r) => r.connections))}`,
         );
       }
-      for (const r of replicas) r.child.kill('SIGTERM');
-      await Promise.all(replicas.map((r) => r.exited));
-      await lb.close();
-    }
     for (const n of [1, 2, 3]) {
-      const on = results.find((r) => r.replicas === n && r.lock === 'on')!;
-      const off = results.find((r) => r.replicas === n && r.lock === 'off')!;
-      lines.push(`cost of per-chat order at ${n} replica${n > 1 ? 's' : ''}: throughput ${((on.rate / off.rate - 1) * 100).toFixed(0)}%, p99 ${(on.p99 - off.p99).toFixed(1)} ms (on ÷ off ${(on.rate / off.rate).toFixed(2)})`);
+      const on = results.get(`${n}:on`)!;
+      const off = results.get(`${n}:off`)!;
+      const ratio = med(on, (r) => r.rate) / med(off, (r) => r.rate);
+      lines.push(
+        `cost of per-chat order at ${n} replica${n > 1 ? 's' : ''}: throughput on ÷ off ${ratio.toFixed(2)}, ` +
+          `p99 ${(med(on, (r) => r.p99) - med(off, (r) => r.p99)).toFixed(1)} ms, replica CPU +${(med(on, (r) => r.replicaCpuMs) - med(off, (r) => r.replicaCpuMs)).toFixed(2)} ms, ` +
+          `PostgreSQL CPU +${(med(on, (r) => r.pgCpuMs) - med(off, (r) => r.pgCpuMs)).toFixed(2)} ms per update`,
+      );
     }
-    const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from events`;
-    lines.push(`events recorded: ${n} of ${results.length * CHATS * (PER_CHAT + 1)}`);
+    for (const c of clusters) {
+      const [{ n } = { n: 0 }] = await c.sql<{ n: number }[]>`select count(*)::int as n from events`;
+      lines.push(`events recorded (lock ${c.lock}): ${n} of ${3 * REPEATS * CHATS * (PER_CHAT + 1)}`);
+    }
   } finally {
-    await sql.end();
-    await db.drop();
+    for (const c of clusters) await c.close();
     await tg.close();
   }
   return lines;
+}
+
+const REPEATS = 3;
+
+interface Cluster {
+  lock: 'on' | 'off';
+  replicas: Replica[];
+  active: number;
+  lb: Balancer;
+  sql: postgres.Sql;
+  close(): Promise<void>;
+}
+
+type RunResult = Awaited<ReturnType<typeof run>>;
+
+async function startCluster(tg: TelegramDouble, lock: 'on' | 'off', base: number): Promise<Cluster> {
+  const db = await createDatabase();
+  const c = { lock, replicas: [] as Replica[], active: 1 } as Cluster;
+  c.sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  c.lb = await startBalancer(() => c.replicas.slice(0, c.active).map((r) => r.port));
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    ROLES: 'bot,api',
+    LOG_LEVEL: 'error',
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    TELEGRAM_WEBHOOK_URL: `${c.lb.url}/telegram/webhook`,
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    TELEGRAM_CHAT_LOCK: lock,
+    // As in the Telegram benchmark: the outbound throttle would measure Telegram's 30 messages/s.
+    TELEGRAM_THROTTLE: 'off',
+  };
+  c.replicas.push(startReplica(base, env));
+  await waitReady(c.replicas[0]!);
+  c.replicas.push(startReplica(base + 1, env), startReplica(base + 2, env));
+  await Promise.all(c.replicas.map((r) => waitReady(r)));
+  c.close = async () => {
+    for (const r of c.replicas) r.child.kill('SIGTERM');
+    await Promise.all(c.replicas.map((r) => r.exited));
+    await c.lb.close();
+    await c.sql.end();
+    await db.drop();
+  };
+  return c;
 }
 
 async function run(tg: TelegramDouble, url: string, chatBase: number, replicas: Replica[], sql: postgres.Sql) {
