@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChartKind, ChartSpec } from '../workers/charts/chart-spec.js';
 import { CHART_SIZE, FONT, FONT_FAMILY, TEXT_COLOR } from '../workers/charts/chart-theme.js';
 import { buildConfig, renderChartSync } from '../workers/charts/render-chart.js';
-import { SAMPLE_SPECS } from '../workers/charts/sample-specs.js';
+import { SAMPLE_SPECS } from '../test/chart-samples.js';
 import { percentile } from './stats-util.js';
 
 const RUNS = Number(process.env.BENCH_CHART_RUNS ?? 40);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChartSpec } from './chart-spec.js';
 import { CHART_FONT_NAME } from './fonts.js';
 import { CHART_SIZE, renderChart } from './render-chart.js';
-import { SAMPLE_SPECS } from './sample-specs.js';
+import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 
 /** A Russian book's pie chart: Cyrillic title, subtitle, labels, and the "Итого" in the centre. */
 const RUSSIAN: ChartSpec = {

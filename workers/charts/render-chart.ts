@@ -1,7 +1,7 @@
 import { PngFilter, type Canvas, type PngEncodeOptions } from '@napi-rs/canvas';
 import type { Chart, ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
-import { assertMinor, formatMoney, minorDigits } from '../../domain/money.js';
+import { assertMinor, formatMoney, minorDigits } from '../../domain/money/money.js';
 import { compactMinor, compactScaled, percentText } from './chart-format.js';
 import {
   backgroundPlugin,

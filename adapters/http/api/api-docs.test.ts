@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKit, type ApiKit } from './api-test-kit.js';
+import { createApiKit, type ApiKit } from '../../../test/api-kit.js';
 
 let k: ApiKit;
 beforeAll(async () => {
