@@ -34,11 +34,11 @@ type Size = { readonly width: number; readonly height: number };
 const renderers = new Map<string, ChartJSNodeCanvas>();
 
 /**
- * PNG settings: zlib level 3 without row filters. libpng's defaults (level 6, every filter tried
- * per row) spent 30–80 ms of a 40–120 ms render on a 1080² chart; charts are large flat colour
- * areas, which deflate's fast levels pack almost as well (the files stay within ~1.5× of the
- * default size, and Telegram recompresses photos anyway). Same settings, same bytes: a spec
- * still always gives the same PNG.
+ * PNG settings: zlib level 3 without row filters. libpng's defaults (level 6, every row filter
+ * tried per row) took 30–40 ms of CPU per 1080² chart, three quarters of the render; charts are
+ * large flat colour areas, which deflate's fast levels pack nearly as well unfiltered: 5–8 ms,
+ * files 0.9–1.5× the default size (Telegram recompresses photos anyway). Figures and reasons in
+ * bench/README.md. Fixed settings, so a spec still always gives the same bytes.
  */
 export const PNG_OPTIONS = { compressionLevel: 3, filters: PngFilter.None } as const;
 
