@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKit, type ApiKit } from '../../../test/api-kit.js';
+import { ANN, createApiKit, type ApiKit } from '../../../test/api-kit.js';
 
 let k: ApiKit;
 beforeAll(async () => {
@@ -90,7 +90,7 @@ describe('API docs page (offline Swagger UI)', () => {
 
   const CHROMIUM = '/usr/bin/chromium';
   it.skipIf(!existsSync(CHROMIUM))(
-    'GIVEN a real Chromium with no way out THEN the page lists the operations, and every request stayed on COIN with no CSP violation',
+    'GIVEN a real Chromium with no way out THEN the page lists the operations, "Try it out" with a token works, every request stayed on COIN, no CSP violation',
     async () => {
       const { chromium } = await import('playwright-core');
       const server: ServerType = await new Promise((resolve) => {
@@ -120,6 +120,19 @@ describe('API docs page (offline Swagger UI)', () => {
         expect(await page.locator('.opblock').count()).toBe(operations);
         expect(await page.title()).toBe('COIN API');
         expect(await page.locator('.info .title').innerText()).toContain('COIN API');
+
+        // A user pastes their token into "Authorize" and tries GET /me: the call goes to COIN.
+        const token = await k.tokenFor(ANN, 'docs');
+        await page.locator('.auth-wrapper .authorize').click();
+        await page.locator('.modal-ux input[type=text], .modal-ux input[type=password]').first().fill(token);
+        await page.locator('.modal-ux .auth-btn-wrapper .authorize').click();
+        await page.locator('.modal-ux .btn-done').click();
+        const me = page.locator('.opblock', { has: page.locator('[data-path="/me"]') }).first();
+        await me.locator('.opblock-summary').click();
+        await me.locator('.try-out__btn').click();
+        await me.locator('.execute').click();
+        await expect.poll(() => me.locator('.live-responses-table tr.response .response-col_status').first().innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/^200/);
+        expect(await me.locator('.live-responses-table tr.response .response-col_description').first().innerText()).toContain('"name": "docs"'); // the token's own name
 
         expect(requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'))).toEqual([]);
         expect(failed).toEqual([]);
