@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHarness, type TestUser } from '../../test/harness.js';
 import { createRegistry } from './index.js';
 
 /**
@@ -56,5 +57,44 @@ describe('docs/commands.md', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * The lines of the doc's example blocks (commands and quick entries), without the explanation
+ * some carry after two or more spaces.
+ */
+function examples(): string[] {
+  const blocks = [...doc.matchAll(/^```\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+  return blocks
+    .flatMap((b) => b.split('\n'))
+    .map((line) => line.replace(/\s{2,}.*$/, '').trim())
+    .filter((line) => /^(\/|\+?[\d€$£¥₽])/.test(line));
+}
+
+describe('docs/commands.md examples', () => {
+  const ANN: TestUser = { id: '9101', name: 'Ann' };
+  const BOB: TestUser = { id: '9102', name: 'Bob' };
+  const GROUP = 'g-docs';
+  let h: Awaited<ReturnType<typeof createHarness>> | undefined;
+  afterAll(async () => h?.close());
+
+  it('GIVEN a book with the accounts the examples name THEN COIN accepts every example as written', async () => {
+    h = await createHarness();
+    const lines = examples();
+    expect(lines.length).toBeGreaterThan(20);
+    // The examples' world: Ann owns a shared group book with Bob; accounts card, cash, bank, euros
+    // (EUR) and dollars (USD); twelve records, so that `#12` is one of Ann's.
+    for (const setup of ['/start', '/account add card', '/account add cash', '/account add bank', '/account add euros', '/account add dollars usd']) {
+      expect((await h.replies(ANN, setup, GROUP))[0]?.ephemeral, setup).toBeFalsy();
+    }
+    await h.say(BOB, '/start', GROUP);
+    for (let i = 0; i < 12; i++) await h.say(ANN, `/spend ${i + 1} #seed @card`, GROUP);
+    for (const line of lines) {
+      const [reply] = await h.replies(ANN, line, GROUP);
+      // Refusals are ephemeral replies (usage, unknown account, bad amount…); answers are not.
+      expect(reply, line).toBeDefined();
+      expect({ line, refused: reply!.ephemeral ? reply!.text : false }).toEqual({ line, refused: false });
+    }
   });
 });
