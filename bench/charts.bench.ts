@@ -53,7 +53,13 @@ async function measure(render: Render, spec: ChartSpec): Promise<Figures> {
  */
 function beforeRenderer(dir: string): Render {
   const require = createRequire(path.join(path.resolve(dir), 'package.json'));
-  const { ChartJSNodeCanvas } = require('chartjs-node-canvas') as typeof import('chartjs-node-canvas');
+  let ChartJSNodeCanvas: typeof import('chartjs-node-canvas').ChartJSNodeCanvas;
+  try {
+    ({ ChartJSNodeCanvas } = require('chartjs-node-canvas') as typeof import('chartjs-node-canvas'));
+    require('canvas');
+  } catch (err) {
+    throw new Error(`BENCH_CANVAS_BEFORE=${dir} holds no working canvas@3 + chartjs-node-canvas (see bench/README.md): ${String(err)}`);
+  }
   const renderer = new ChartJSNodeCanvas({
     width: CHART_SIZE.width,
     height: CHART_SIZE.height,
