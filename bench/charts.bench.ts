@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChartKind, ChartSpec } from '../workers/charts/chart-spec.js';
 import { CHART_SIZE, FONT, FONT_FAMILY, TEXT_COLOR } from '../workers/charts/chart-theme.js';
-import { buildConfig, renderChartSync } from '../workers/charts/render-chart.js';
+import { buildConfig, renderChart } from '../workers/charts/render-chart.js';
 import { SAMPLE_SPECS } from '../test/chart-samples.js';
 import { percentile } from './stats-util.js';
 
@@ -95,8 +95,8 @@ export async function benchCharts(): Promise<string[]> {
   const lines = [`load average ${load.toFixed(2)} on ${cores} cores: target judged on ${idle ? 'wall' : 'CPU'} p50`];
   for (const kind of Object.keys(SAMPLE_SPECS) as ChartKind[]) {
     const spec = SAMPLE_SPECS[kind];
-    const after = await measure((s) => renderChartSync(s), spec);
-    const defaultZlib = await measure((s) => renderChartSync(s, {}), spec);
+    const after = await measure((s) => renderChart(s), spec);
+    const defaultZlib = await measure((s) => renderChart(s, {}), spec);
     const judged = idle ? after.p50 : after.cpu50;
     lines.push(`chart ${kind}: ${figures(after)} (target ≤ 40 ms: ${judged <= 40 ? 'met' : 'MISSED'})`);
     lines.push(`  same renderer, libpng default encoding: ${figures(defaultZlib)}`);

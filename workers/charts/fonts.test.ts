@@ -63,12 +63,12 @@ const glyph = (ch, family) => {
 const letters = [...'ИтогЖдЯQgW'];
 // First what the machine offers by itself, then with COIN's renderer loaded (it registers the font).
 const bare = { families: GlobalFonts.families.map((f) => f.family), glyphs: letters.map((ch) => glyph(ch, "'${CHART_FONT_NAME}', sans-serif")) };
-const { renderChartSync } = await import(${JSON.stringify(fileURLToPath(new URL('./render-chart.ts', import.meta.url)))});
+const { renderChart } = await import(${JSON.stringify(fileURLToPath(new URL('./render-chart.ts', import.meta.url)))});
 process.stdout.write(JSON.stringify({
   bare,
   families: GlobalFonts.families.map((f) => f.family),
   glyphs: letters.map((ch) => glyph(ch, "'${CHART_FONT_NAME}', sans-serif")),
-  pngs: JSON.parse(process.env.SPECS).map((s) => renderChartSync(s).toString('base64')),
+  pngs: await Promise.all(JSON.parse(process.env.SPECS).map(async (s) => (await renderChart(s)).toString('base64'))),
 }));
 `;
 

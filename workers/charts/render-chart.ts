@@ -75,18 +75,17 @@ function rendererFor(size: Size): ChartJSNodeCanvas {
  * Renders a chart as a CHART_SIZE PNG on a white background, with title, subtitle and every
  * amount painted on the image (a PNG has no tooltips). Empty data gives a "No expenses in this
  * period"-style image rather than an error. Throws `currency_unknown` for an unknown currency
- * and a plain Error for non-integer amounts (a caller bug).
+ * and a plain Error for non-integer amounts (a caller bug). `png` other than the shipped
+ * {@link PNG_OPTIONS} is for benchmarks.
  */
-export async function renderChart(spec: ChartSpec): Promise<Buffer> {
-  return renderChartSync(spec);
-}
-
-/** {@link renderChart} without the promise (drawing and encoding are synchronous); `png` other than the default only for benchmarks. */
-export function renderChartSync(spec: ChartSpec, png: PngEncodeOptions = PNG_OPTIONS): Buffer {
+export async function renderChart(spec: ChartSpec, png: PngEncodeOptions = PNG_OPTIONS): Promise<Buffer> {
   const config = buildConfig(spec, CHART_SIZE);
+  // Drawing is synchronous (Chart.js on Skia, ~5–8 ms); encoding runs on libuv's thread pool
+  // (`encode`), so the event loop is free while the PNG is compressed. Every call draws on a
+  // canvas of its own, so concurrent renders cannot disturb each other.
   const chart = (rendererFor(CHART_SIZE) as unknown as ChartDrawer).renderChart(config);
   try {
-    return (chart.canvas as unknown as Canvas).encodeSync('png', png);
+    return await (chart.canvas as unknown as Canvas).encode('png', png);
   } finally {
     chart.destroy();
   }
