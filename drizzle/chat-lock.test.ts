@@ -19,18 +19,18 @@ describe('per-chat lock across processes', () => {
     const log: string[] = [];
     const work = (name: string) => async () => {
       log.push(`${name} start`);
-      await pause(150);
+      await pause(400);
       log.push(`${name} end`);
       return name;
     };
     const first = a.lock(chat, work('a'));
-    await pause(30);
-    const started = performance.now();
-    const [ra, rb, other] = await Promise.all([first, b.lock(chat, work('b')), b.lock(`${chat}-other`, async () => performance.now() - started)]);
+    // b asks once a holds the lock (a's handler has begun).
+    while (!log.includes('a start')) await pause(5);
+    const [ra, rb] = await Promise.all([first, b.lock(chat, work('b')), b.lock(`${chat}-other`, async () => void log.push('other chat'))]);
     expect([ra, rb]).toEqual(['a', 'b']);
-    expect(log).toEqual(['a start', 'a end', 'b start', 'b end']);
-    // A different chat took its lock while the first chat's was held.
-    expect(other).toBeLessThan(100);
+    // b waited for a; a different chat took its lock while the first chat's was held.
+    expect(log.filter((l) => l !== 'other chat')).toEqual(['a start', 'a end', 'b start', 'b end']);
+    expect(log.indexOf('other chat')).toBeLessThan(log.indexOf('a end'));
   });
 
   it('GIVEN the handler fails THEN the lock is released and the error reaches the caller', async () => {
