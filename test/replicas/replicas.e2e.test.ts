@@ -198,7 +198,7 @@ describe('three replicas behind a load balancer', () => {
         done.push(chatId);
       }
     };
-    const load = Promise.all(Array.from({ length: 6 }, worker));
+    const load = Promise.all(Array.from({ length: 4 }, worker));
     const drained: (number | null)[] = [];
     for (let i = 0; i < replicas.length; i++) {
       const old = replicas[i]!;
@@ -216,7 +216,8 @@ describe('three replicas behind a load balancer', () => {
       await expectChatBook(id);
       expectChatReplies(id);
     }
-  }, 90_000);
+    // A cap for a crowded machine; on two quiet cores the three restarts take about 15 s.
+  }, 180_000);
 
   it('GIVEN SIGTERM while an update is in hand THEN the replica stops accepting, finishes that update (reply included), and exits 0', async () => {
     const chatId = 6_500_000;
