@@ -1,7 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { statsText } from '../bot/commands/stats.js';
-import { chartSpec } from '../bot/commands/stats-charts.js';
+import { chartSpec } from '../bot/presentation/chart-specs.js';
 import type { Actor } from '../domain/access/actor.js';
 import { FixedClock } from '../domain/clock.js';
 import { parsePeriod, previousPeriod } from '../domain/parsing/period.js';

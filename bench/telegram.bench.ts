@@ -1,7 +1,6 @@
 import pino from 'pino';
 import postgres from 'postgres';
 import { createRegistry } from '../bot/commands/index.js';
-import { budgetAfterRecord } from '../bot/commands/budgets.js';
 import { createDispatcher } from '../bot/dispatcher.js';
 import { systemClock } from '../domain/clock.js';
 import { createStore } from '../drizzle/store/index.js';
@@ -44,7 +43,6 @@ export async function benchTelegram(): Promise<string[]> {
     defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
     logger,
     // As in production: every record asks for budget alerts (free when the book has no budget).
-    afterRecord: budgetAfterRecord,
   });
   const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, throttle: false });
   const stop = await startTelegram(bot, registry, { kind: 'polling' });

@@ -5,7 +5,6 @@ import { checkCommandList } from '../../test/doubles/discord/validation.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import type { CommandDef } from '../../bot/registry.js';
 import { addTemplate } from '../../domain/schedules/templates.js';
-import { budgetAfterRecord } from '../../bot/commands/budgets.js';
 import { renderChart } from '../../workers/charts/render-chart.js';
 import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 import { createDiscordBot, type DiscordBot } from './discord-adapter.js';
@@ -102,7 +101,6 @@ describe('Discord adapter end to end', () => {
     h = await createHarness({
       extend: (services) => {
         services.renderChart = renderChart;
-        services.afterRecord = budgetAfterRecord;
       },
     });
     h.registry.add(...fixtures);

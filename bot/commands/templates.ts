@@ -8,7 +8,6 @@ import {
   parseTemplateId,
   pauseTemplate,
   resumeTemplate,
-  runTemplate,
   type NotifyTarget,
   type Template,
 } from '../../domain/schedules/templates.js';
@@ -16,7 +15,7 @@ import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef, OptionSpec } from '../registry.js';
 import { table, type Reply } from '../reply.js';
-import { recordReply } from './record.js';
+import { recordAndReply } from './record.js';
 
 /** Schedules are described in English words; other languages see the schedule as written. */
 const scheduleText = (tpl: Pick<Template, 'schedule'>, lang: Language): string =>
@@ -118,7 +117,7 @@ export const templateCommands: CommandDef[] = [
         description: 'Record a template once now',
         usage: '/template run <id>',
         options: [idOption],
-        run: async (ctx, args) => recordReply(ctx, await runTemplate(ctx.actor, parseTemplateId(args))),
+        run: async (ctx, args) => recordAndReply(ctx, { template: parseTemplateId(args) }),
       },
     ],
   },

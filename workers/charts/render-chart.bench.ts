@@ -1,4 +1,4 @@
-import type { ChartKind } from './chart-spec.js';
+import type { ChartKind } from '../../bot/presentation/chart-types.js';
 import { renderChart } from './render-chart.js';
 import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 
