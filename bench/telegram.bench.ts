@@ -17,7 +17,7 @@ const PER_CHAT = 40; // 2,000 updates per run
 const RATE = 1000; // the issue's target load, updates/s
 
 /**
- * Issue 2: recorded events per second and update→reply latency through the whole Telegram path
+ * Recorded events per second and update→reply latency through the whole Telegram path
  * (real grammY runner, dispatcher, PostgreSQL), each run 2,000 updates from 50 chats:
  *
  * 1. saturation — each chat sends its next record as soon as the previous one is answered

@@ -1,15 +1,15 @@
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
-// HTTP API (issue 6): personal tokens and the API's reads.
+// HTTP API: personal tokens and the API's reads.
 import type { ApiReadStore } from './access/api-access.js';
 import type { TokenStore } from './access/api-tokens.js';
-// Group budgets (issue 7): members, splits and settlements, /link.
+// Group budgets: members, splits and settlements, /link.
 import type { MemberStore } from './sharing/members.js';
 import type { SplitStore } from './sharing/shared-ledger.js';
 import type { LinkStore } from './sharing/link.js';
-// Statistics, budgets, rates, CSV (issue 3).
+// Statistics, budgets, rates, CSV.
 import type { StatsStore } from './statistics/ports.js';
 import type { BudgetStore } from './statistics/budget-ports.js';
-// Recurring templates (issue 4).
+// Recurring templates.
 import type { TemplateStore } from './schedules/templates.js';
 
 /** Defaults applied to a book the first time its chat writes. */
@@ -110,7 +110,7 @@ export interface LabelTotal {
 
 /**
  * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
- * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
+ * `drizzle/store/index.ts`; every method is scoped to one book and runs in its own transaction.
  */
 export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore, TemplateStore {
   /** Records the platform update key; false when it had been seen already. */

@@ -373,14 +373,6 @@ describe('Discord adapter end to end', () => {
     expect(dc.message(msg.messageId!)!.components).toEqual([]);
   });
 
-  it('GIVEN replies outside an interaction THEN they reach a guild channel or a person’s DM', async () => {
-    await bot.send(channel, [{ text: 'Budget #food is at 80%', pre: 'food  240.00 / 300.00 EUR' }]);
-    const post = await dc.waitForChannelMessage(channel);
-    expect(post.data.embeds[0].description).toContain('food  240.00 / 300.00 EUR');
-    await bot.send(`dm:${bob.id}`, [{ text: 'Template applied: #5 −9.99 EUR' }]);
-    expect((await dc.waitForDirectMessage(bob.id)).data.content).toBe('Template applied: #5 −9.99 EUR');
-  });
-
   it('GIVEN a DM and a guild THEN they are different books', async () => {
     const dm = dc.sendCommand({ ...inDm(ann, annDm), name: 'accounts' });
     const dmText = readable(await dc.waitForResponse(dm.id));

@@ -85,7 +85,7 @@ function labelsOf(raw: readonly string[]): string[] {
 }
 
 /**
- * Records an event from fields (SPEC §2 semantics without the text grammar). The account is
+ * Records an event from fields (the record-line rules without the text grammar). The account is
  * chosen like a record line does: the named one, else the default (creating `Main` in a new
  * book), else the one account in the written currency.
  */

@@ -8,7 +8,7 @@ import { readAmount, toMinor } from '../money/amount.js';
 import { parseDateToken } from '../parsing/dates.js';
 import { tokenize } from '../parsing/tokenize.js';
 
-/** The default account, creating `Main` in the book currency when the book has none (SPEC §1). */
+/** The default account, creating `Main` in the book currency when the book has none. */
 export async function defaultAccount(a: Actor, accounts?: Account[]): Promise<Account> {
   const list = accounts ?? (await a.store.listAccounts(a.book.id));
   const found = list.find((x) => x.id === a.book.defaultAccountId) ?? list[0];
@@ -85,7 +85,7 @@ export function parseForBook(a: Actor, view: BookSnapshot, line: string): Parsed
   });
 }
 
-/** Records an expense or income from a record line (SPEC §2). */
+/** Records an expense or income from a record line. */
 export async function recordLine(a: Actor, kind: 'expense' | 'income', line: string): Promise<Recorded> {
   assertCan(a.role, 'record');
   const view = await bookView(a);

@@ -3,7 +3,7 @@ import { DomainError } from '../errors.js';
 /** Integer amount in a currency's minor units (cents for EUR, yen for JPY, fils for BHD). */
 export type Minor = number & { readonly __minor?: unique symbol };
 
-/** Largest magnitude accepted in major units (SPEC §2): 10^12. */
+/** Largest magnitude accepted in major units: 10^12. */
 export const MAX_MAJOR = 1_000_000_000_000;
 
 /**

@@ -31,7 +31,7 @@ export interface ParsedRecord {
 const LABEL = /^[\p{L}\p{N}_-]{1,32}$/u;
 
 /**
- * Reads a record line (SPEC §2): the amount first, then in any order `#label`s, one `@account`,
+ * Reads a record line: the amount first, then in any order `#label`s, one `@account`,
  * one date word (`today`, `yesterday`, `YYYY-MM-DD`, `DD.MM`, `DD.MM.YYYY`; later date-shaped
  * words belong to the note), and note words (kept in order, single-spaced).
  *
@@ -113,7 +113,7 @@ export function parseRecordLine(text: string, ctx: RecordContext): ParsedRecord 
 }
 
 /**
- * Recognises a plain chat message as a record (SPEC §2 quick entry): one that starts like an
+ * Recognises a plain chat message as a record (quick entry): one that starts like an
  * amount (`4.50 coffee`, `€3 tea`, `USD 12 lunch`) is an expense; with a leading `+`
  * (`+2500 salary`, `+ €20 gift`) an income. `line` is the record line without the `+`.
  * Returns `undefined` for anything else, including a leading minus.

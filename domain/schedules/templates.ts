@@ -13,7 +13,7 @@ export interface NotifyTarget {
   chatId: string;
 }
 
-/** A recurring record (SPEC §1 "template"). */
+/** A recurring record. */
 export interface Template {
   id: number;
   bookId: number;

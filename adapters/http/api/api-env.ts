@@ -8,7 +8,7 @@ import type { Book } from '../../../domain/types.js';
 import type { RateLimitOptions } from '../../../bot/rate-limit.js';
 import type { ChartRenderer } from '../../../bot/presentation/chart-types.js';
 
-/** What the API needs; main.ts passes the same store and clock the bots use. */
+/** What the API needs; the composition root passes the same store and clock the bots use. */
 export interface ApiDeps {
   store: LedgerStore;
   clock: Clock;
