@@ -3,13 +3,13 @@ import { rowsOf } from '../drizzle/store/rows.js';
 import {
   TEST_REDIS_URL,
   dropPrefix,
-  scratchDatabase,
   seedDueTemplates,
   spawnWorker,
   templateEventCounts,
   uniquePrefix,
   waitUntil,
 } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 
 const TEMPLATES = 100_000;
 const BOOKS = 10_000;
