@@ -1,16 +1,16 @@
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
-import type { ApiReadStore } from './access/api-access.js';
-import type { TokenStore } from './access/api-tokens.js';
+import type { ApiReadStore } from './access/ports.js';
+import type { TokenStore } from './access/ports.js';
 // Group budgets: members, splits and settlements, /link.
-import type { MemberStore } from './sharing/members.js';
-import type { SplitStore } from './sharing/shared-ledger.js';
-import type { LinkStore } from './sharing/link.js';
+import type { MemberStore } from './sharing/ports.js';
+import type { SplitStore } from './sharing/ports.js';
+import type { LinkStore } from './sharing/ports.js';
 // Statistics, budgets, rates, CSV.
 import type { StatsStore } from './statistics/ports.js';
 import type { BudgetStore } from './statistics/budget-ports.js';
 // Recurring templates.
-import type { TemplateStore } from './schedules/templates.js';
+import type { TemplateStore } from './schedules/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {

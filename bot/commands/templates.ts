@@ -1,16 +1,7 @@
 import { formatDateTime } from '../../domain/parsing/dates.js';
 import { describeSchedule, formatSchedule } from '../../domain/schedules/schedule.js';
-import {
-  addTemplate,
-  deleteTemplate,
-  displayRecord,
-  listTemplates,
-  parseTemplateId,
-  pauseTemplate,
-  resumeTemplate,
-  type NotifyTarget,
-  type Template,
-} from '../../domain/schedules/templates.js';
+import { addTemplate, deleteTemplate, displayRecord, listTemplates, parseTemplateId, pauseTemplate, resumeTemplate } from '../../domain/schedules/templates.js';
+import type { NotifyTarget, Template } from '../../domain/schedules/ports.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef, OptionSpec } from '../registry.js';

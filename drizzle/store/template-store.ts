@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import { templates } from '../schema.js';
 import type { NewEvent } from '../../domain/ports.js';
 import type { Schedule } from '../../domain/schedules/schedule.js';
-import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/schedules/templates.js';
+import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/schedules/ports.js';
 import {
   occurrenceKey,
   type AccountBalance,

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { decodeCursor, encodeCursor, listEventPage, type EventPageFilter } from '../../../domain/access/api-access.js';
+import { decodeCursor, encodeCursor, listEventPage } from '../../../domain/access/api-access.js';
+import type { EventPageFilter } from '../../../domain/access/ports.js';
 import type { Actor } from '../../../domain/access/actor.js';
 import { DomainError } from '../../../domain/errors.js';
 import { deleteEvent, findAccount } from '../../../domain/ledger/record.js';
