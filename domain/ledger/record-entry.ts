@@ -1,7 +1,8 @@
 import type { Actor } from '../access/actor.js';
 import type { Recorded } from '../ports.js';
 import { runTemplate } from '../schedules/templates.js';
-import { recordExpense, type SplitRecorded } from '../sharing/shared-ledger.js';
+import { recordExpense, type SplitRecordStore, type SplitRecorded } from '../sharing/shared-ledger.js';
+import type { TemplateStore } from '../schedules/ports.js';
 import { budgetAlertsFor, type BudgetAlert, type BudgetAlertStore } from '../statistics/budget-alerts.js';
 import type { Book } from '../types.js';
 import { recordInput, type RecordInput } from './record-input.js';
@@ -16,6 +17,9 @@ export type Entry =
   /** One occurrence of a recurring template, now (`/template run`). */
   | { template: number };
 
+/** The storage a record and its after-record rule need: the narrow ports of each way in. */
+export type EntryStore = SplitRecordStore & Pick<TemplateStore, 'getTemplate'> & BudgetAlertStore;
+
 /** A record and what follows it. */
 export interface EntryRecorded extends SplitRecorded {
   /** Budget thresholds the record made a budget reach, each told once per budget period. */
@@ -24,7 +28,7 @@ export interface EntryRecorded extends SplitRecorded {
   alertError?: unknown;
 }
 
-function write(a: Actor, entry: Entry): Promise<SplitRecorded> {
+function write(a: Actor<EntryStore>, entry: Entry): Promise<SplitRecorded> {
   if ('fields' in entry) return recordInput(a, entry.fields);
   if ('template' in entry) return runTemplate(a, entry.template);
   if (entry.kind === 'transfer') return transfer(a, entry.line);
@@ -44,8 +48,8 @@ export async function alertsAfter(store: BudgetAlertStore, book: Book, rec: Reco
 }
 
 /** Wraps a record use case with the after-record rule, once, where it is defined. */
-function withAfterRecord<A extends unknown[]>(fn: (a: Actor, ...args: A) => Promise<SplitRecorded>) {
-  return async (a: Actor, ...args: A): Promise<EntryRecorded> => {
+function withAfterRecord<A extends unknown[]>(fn: (a: Actor<EntryStore>, ...args: A) => Promise<SplitRecorded>) {
+  return async (a: Actor<EntryStore>, ...args: A): Promise<EntryRecorded> => {
     const rec = await fn(a, ...args);
     try {
       return { ...rec, alerts: await alertsAfter(a.store, a.book, rec, a.snapshot?.hasBudgets) };

@@ -6,7 +6,7 @@ import { defaultAccount, findAccount } from './record.js';
 import { parseLabelList } from './edit.js';
 import { MAX_MAJOR, minorDigits } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
-import type { Recorded } from '../ports.js';
+import type { Recorded, RecordStore } from '../ports.js';
 import { tokenize } from '../parsing/tokenize.js';
 import type { Account } from '../types.js';
 
@@ -89,7 +89,7 @@ function labelsOf(raw: readonly string[]): string[] {
  * chosen like a record line does: the named one, else the default (creating `Main` in a new
  * book), else the one account in the written currency.
  */
-export async function recordInput(a: Actor, input: RecordInput): Promise<Recorded> {
+export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Promise<Recorded> {
   assertCan(a.role, 'record');
   if ((input.amount === undefined) === (input.amountMinor === undefined)) throw new DomainError('amount_empty', {});
   const typed = input.amount !== undefined ? amountText(input.amount) : undefined;

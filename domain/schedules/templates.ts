@@ -2,11 +2,11 @@ import type { Actor } from '../access/actor.js';
 import { DomainError } from '../errors.js';
 import { chooseAccount, defaultAccount } from '../ledger/record.js';
 import { assertCan, assertCanChange } from '../access/permissions.js';
-import type { Recorded } from '../ports.js';
+import type { Recorded, RecordStore } from '../ports.js';
 import { parseRecordLine } from '../parsing/record-line.js';
 import { formatSchedule, nextOccurrence, splitSchedule, type Schedule } from './schedule.js';
 import type { Account } from '../types.js';
-import type { NotifyTarget, Template } from './ports.js';
+import type { NotifyTarget, Template, TemplateStore } from './ports.js';
 
 /** Book-local text as written after the schedule, and which kind of record it makes. */
 export interface TemplateRecordText {
@@ -176,7 +176,7 @@ export async function deleteTemplate(a: Actor, id: number): Promise<Template> {
  * `/template run`: records the template once now, as a manual occurrence (marked as from the
  * template, keyed by this instant), authored by whoever ran it. The schedule is unchanged.
  */
-export async function runTemplate(a: Actor, id: number): Promise<Recorded> {
+export async function runTemplate(a: Actor<RecordStore & Pick<TemplateStore, 'getTemplate'>>, id: number): Promise<Recorded> {
   assertCan(a.role, 'record');
   const t = requireTemplate(await a.store.getTemplate(a.book.id, id), id);
   const now = a.clock.now();

@@ -5,11 +5,14 @@ import { bookView, parseForBook, recordLine } from '../ledger/record.js';
 import { resolveMember } from './members.js';
 import type { MemberProfile } from './ports.js';
 import { assertCan, assertCanChange } from '../access/permissions.js';
-import type { Recorded } from '../ports.js';
+import type { Recorded, RecordStore } from '../ports.js';
 import { netBalances, settleAmount, simplifyDebts, type SharedExpense } from './settle.js';
 import { parseSplitToken, splitAmount, splitSpecFrom, type ParsedSplit, type SplitSpec } from './split.js';
 import { tokenize } from '../parsing/tokenize.js';
-import type { SharedEvent, Settlement } from './ports.js';
+import type { MemberStore, SharedEvent, Settlement, SplitStore } from './ports.js';
+
+/** What recording a split expense needs: the record port, the members and their shares. */
+export type SplitRecordStore = RecordStore & Pick<MemberStore, 'listMemberProfiles'> & Pick<SplitStore, 'saveShares'>;
 
 /** A recorded expense and, when it was split, who owes what of it. */
 export interface SplitRecorded extends Recorded {
@@ -52,7 +55,7 @@ export function extractSplit(line: string): { parsed: ParsedSplit; token: string
  * @throws DomainError as `recordLine`, plus `split_invalid` ({split, context?}: `alone` when the
  *   author would be the only one sharing, or the reason from `splitAmount`), `member_unknown`.
  */
-export async function recordExpense(a: Actor, line: string): Promise<SplitRecorded> {
+export async function recordExpense(a: Actor<SplitRecordStore>, line: string): Promise<SplitRecorded> {
   const found = extractSplit(line);
   if (!found) return recordLine(a, 'expense', line);
   assertCan(a.role, 'record');
