@@ -1,3 +1,4 @@
+import type { Minor } from './money/money.js';
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
 import type { ApiReadStore } from './access/ports.js';
@@ -38,10 +39,10 @@ export interface NewEvent {
   bookId: number;
   kind: EventKind;
   accountId: number;
-  amountMinor: number;
+  amountMinor: Minor;
   currency: string;
   toAccountId?: number | undefined;
-  toAmountMinor?: number | undefined;
+  toAmountMinor?: Minor | undefined;
   toCurrency?: string | undefined;
   labels: string[];
   note: string;

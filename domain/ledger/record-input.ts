@@ -4,7 +4,7 @@ import { parseDateToken } from '../parsing/dates.js';
 import { DomainError } from '../errors.js';
 import { defaultAccount, findAccount } from './record.js';
 import { parseLabelList } from './edit.js';
-import { MAX_MAJOR, minorDigits } from '../money/money.js';
+import { MAX_MAJOR, assertMinor, minorDigits, type Minor } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
 import type { Recorded, RecordStore } from '../ports.js';
 import { tokenize } from '../parsing/tokenize.js';
@@ -59,12 +59,12 @@ function amountText(text: string): AmountText {
 }
 
 /** Checks minor units given as a number against the same limits as typed amounts. */
-function minorAmount(minor: number, currency: string): number {
+function minorAmount(minor: number, currency: string): Minor {
   if (!Number.isSafeInteger(minor)) throw new DomainError('amount_invalid', { text: String(minor) });
   if (minor === 0) throw new DomainError('amount_zero', { currency });
   if (minor < 0) throw new DomainError('amount_negative', {});
   if (minor > MAX_MAJOR * 10 ** minorDigits(currency)) throw new DomainError('amount_too_large', { currency, max: String(MAX_MAJOR) });
-  return minor;
+  return assertMinor(minor);
 }
 
 function requireAccount(accounts: Account[], name: string): Account {

@@ -1,7 +1,18 @@
 import { DomainError } from '../errors.js';
 
-/** Integer amount in a currency's minor units (cents for EUR, yen for JPY, fils for BHD). */
-export type Minor = number & { readonly __minor?: unique symbol };
+/**
+ * Integer amount in a currency's minor units (cents for EUR, yen for JPY, fils for BHD). The brand
+ * is required: a plain number becomes `Minor` only through `assertMinor` (or the parsers built on
+ * it), so the compiler refuses a write path (`NewEvent`) fed an unchecked number.
+ */
+declare const minorBrand: unique symbol;
+export type Minor = number & { readonly [minorBrand]: true };
+
+/** An amount of money: minor units and the ISO 4217 code they count in. */
+export interface Money {
+  minor: Minor;
+  currency: string;
+}
 
 /** Largest magnitude accepted in major units: 10^12. */
 export const MAX_MAJOR = 1_000_000_000_000;

@@ -2,6 +2,7 @@ import { looksLikeAmountStart, readAmount, toMinor } from '../money/amount.js';
 import { parseDateToken } from './dates.js';
 import { DomainError } from '../errors.js';
 import { tokenize } from './tokenize.js';
+import type { Minor } from '../money/money.js';
 
 /** What a record line is read against: the book's accounts, labels, clock and settings. */
 export interface RecordContext {
@@ -17,7 +18,7 @@ export interface RecordContext {
 
 export interface ParsedRecord {
   /** Positive amount in minor units of `currency`. */
-  minor: number;
+  minor: Minor;
   currency: string;
   /** Label names: existing spellings where they exist, otherwise lower-cased; no duplicates. */
   labels: string[];

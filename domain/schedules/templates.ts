@@ -7,6 +7,7 @@ import { parseRecordLine } from '../parsing/record-line.js';
 import { formatSchedule, nextOccurrence, splitSchedule, type Schedule } from './schedule.js';
 import type { Account } from '../types.js';
 import type { NotifyTarget, Template, TemplateStore } from './ports.js';
+import type { Minor } from '../money/money.js';
 
 /** Book-local text as written after the schedule, and which kind of record it makes. */
 export interface TemplateRecordText {
@@ -79,7 +80,7 @@ export function readTemplateRecord(
   accounts: Account[],
   labels: readonly string[],
   now: Date,
-): { account: Account | undefined; amountMinor: number; currency: string; labels: string[]; note: string } {
+): { account: Account | undefined; amountMinor: Minor; currency: string; labels: string[]; note: string } {
   const def = accounts.find((x) => x.id === book.defaultAccountId) ?? accounts[0];
   const parsed = parseRecordLine(record, {
     accounts,
