@@ -85,10 +85,12 @@ const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as 
  * - statistics: the triggers on `events` and `event_labels` mark the hours for the rollup.
  * A single statement is atomic without BEGIN/COMMIT, and one round trip is what lets a 2-core
  * machine record over a thousand chat messages a second; a batch (a template sweep, an import
- * chunk) costs one statement, not one per event. Returns the events in input order.
+ * chunk) costs one statement, not one per event. One event (the chat hot path) takes the same
+ * statement with bound parameters. Returns the events in input order.
  */
 export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promise<{ events: WrittenEvent[]; balances: WrittenBalance[] }> {
   if (events.length === 0) return { events: [], balances: [] };
+  if (events.length === 1) return writeOne(q, events[0]!);
   const input = events.map((e, ord) => ({
     ord,
     book_id: e.bookId,
@@ -174,6 +176,88 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
         labels: asJson<string[] | null>(r.labels) ?? [],
       })),
     balances: (asJson<BalRow[] | null>(row?.balances ?? null) ?? []).map((b) => ({
+      bookId: b.book_id,
+      accountId: b.id,
+      accountName: b.name,
+      currency: b.currency,
+      balanceMinor: Number(b.balance),
+    })),
+  };
+}
+
+interface OneRow {
+  id: string | number;
+  seq: number;
+  created_at: Date | string;
+  account_name: string;
+  to_account_name: string | null;
+  author_name: string | null;
+  labels: string[] | null;
+  balances: BalRow[] | string | null;
+}
+
+/**
+ * The same write for one event (a chat or API record: the hot path) with bound parameters
+ * instead of a JSON recordset: PostgreSQL plans it in a fraction of the batch statement's time,
+ * which is a third of its CPU per chat record.
+ */
+async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[]; balances: WrittenBalance[] }> {
+  const names = uniqueLabels(e.labels);
+  const toAmount = e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null;
+  const toCurrency = e.kind === 'transfer' ? (e.toCurrency ?? e.currency) : null;
+  const effects = sql.join(
+    balanceEffect({ ...e, toAmountMinor: toAmount }).map((x) => sql`(${x.accountId}::int, ${x.delta}::bigint)`),
+    sql`, `,
+  );
+  const namesArr = `{${names.map((n) => `"${n.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  const res = await q.execute(sql`
+    with seq as (
+      update books set last_seq = last_seq + 1 where id = ${e.bookId} returning last_seq
+    ), ins as (
+      insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor,
+        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key)
+      select ${e.bookId}, seq.last_seq, ${e.kind}, ${e.accountId}, ${e.amountMinor}, ${e.currency},
+        ${e.toAccountId ?? null}::int, ${toAmount}::bigint, ${toCurrency}::text, ${e.note},
+        ${e.authorId}::int, ${e.occurredAt.toISOString()}::timestamptz, ${e.templateId ?? null}::int,
+        ${e.occurrenceAt ? e.occurrenceAt.toISOString() : null}::timestamptz, ${e.sourceKey ?? null}::text
+      from seq
+      returning id, seq, created_at
+    ), lab as (
+      insert into labels (book_id, name)
+      select ${e.bookId}, n from unnest(${namesArr}::text[]) as n
+      on conflict (book_id, lower(name)) do update set name = labels.name
+      returning id, name
+    ), el as (
+      insert into event_labels (event_id, label_id) select ins.id, lab.id from ins, lab
+    ), bal as (
+      update accounts set balance_minor = accounts.balance_minor + d.delta
+      from (values ${effects}) as d(account_id, delta), ins
+      where accounts.id = d.account_id and accounts.book_id = ${e.bookId}
+      returning accounts.id, accounts.book_id, accounts.name, accounts.currency, accounts.balance_minor::text as balance
+    )
+    select ins.id, ins.seq, ins.created_at,
+      (select name from accounts where id = ${e.accountId}) as account_name,
+      (select name from accounts where id = ${e.toAccountId ?? null}::int) as to_account_name,
+      (select name from users where id = ${e.authorId}::int) as author_name,
+      (select coalesce(array_agg(name order by name), '{}') from lab) as labels,
+      (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances
+    from ins`);
+  const [r] = rowsOf<OneRow>(res);
+  if (!r) throw new Error(`book ${e.bookId} not found`);
+  return {
+    events: [
+      {
+        id: Number(r.id),
+        bookId: e.bookId,
+        seq: r.seq,
+        createdAt: new Date(r.created_at),
+        accountName: r.account_name,
+        toAccountName: r.to_account_name,
+        authorName: r.author_name,
+        labels: r.labels ?? [],
+      },
+    ],
+    balances: (asJson<BalRow[] | null>(r.balances) ?? []).map((b) => ({
       bookId: b.book_id,
       accountId: b.id,
       accountName: b.name,
