@@ -64,9 +64,6 @@ export function assertMinor(n: number): Minor {
   return n as Minor;
 }
 
-/** Adds minor amounts exactly (throws if the sum leaves the safe-integer range). */
-export const addMinor = (a: number, b: number): Minor => assertMinor(a + b);
-
 /**
  * Formats minor units for replies: `1,234.50 EUR`, `-3 JPY`, `0.125 BHD` in English; in Russian
  * the marks Russian readers use, `1 234,50 EUR` (a no-break space groups thousands, a comma
