@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three projects; `npm test` runs them all, `npm run test:unit` the quick loop.
  * - unit: no database, no Redis, no child process, no chart drawing (domain, parsers, texts, doubles);
- * - e2e: real platform doubles, Redis, child processes, whole-process wiring, PNG charts, import rules;
+ * - e2e: real platform doubles, Redis, child processes, whole-process wiring, PNG charts, Chromium,
+ *   import rules;
  * - database: everything else (the registry, store and API against PostgreSQL and PGlite).
  */
 const UNIT = [
@@ -20,7 +21,8 @@ const E2E = [
   'test/contract/**/*.test.ts',
   'bot/main.test.ts',
   'workers/{bullmq-runner,charts-queue,dashboard,main-wiring}.test.ts',
-  'workers/charts/render-chart.test.ts',
+  'workers/charts/{render-chart,fonts}.test.ts',
+  'adapters/http/api/api-docs.test.ts',
   'test/dependencies.test.ts',
 ];
 const EXCLUDE = ['node_modules/**'];
