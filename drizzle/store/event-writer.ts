@@ -162,8 +162,13 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
   const [row] = rowsOf<{ events: Row[] | string | null; balances: BalRow[] | string | null }>(res);
   const written = asJson<Row[] | null>(row?.events ?? null) ?? [];
   if (written.length !== events.length) throw new Error(`wrote ${written.length} of ${events.length} events (a book is missing)`);
+  return toWritten(written, row?.balances ?? null);
+}
+
+/** The writer's answer from its rows: events in input order, balances as numbers. */
+function toWritten(rows: readonly Row[], balances: BalRow[] | string | null): { events: WrittenEvent[]; balances: WrittenBalance[] } {
   return {
-    events: written
+    events: [...rows]
       .sort((a, b) => a.ord - b.ord)
       .map((r) => ({
         id: Number(r.id),
@@ -175,7 +180,7 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
         authorName: r.author_name,
         labels: asJson<string[] | null>(r.labels) ?? [],
       })),
-    balances: (asJson<BalRow[] | null>(row?.balances ?? null) ?? []).map((b) => ({
+    balances: (asJson<BalRow[] | null>(balances) ?? []).map((b) => ({
       bookId: b.book_id,
       accountId: b.id,
       accountName: b.name,
@@ -185,16 +190,7 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
   };
 }
 
-interface OneRow {
-  id: string | number;
-  seq: number;
-  created_at: Date | string;
-  account_name: string;
-  to_account_name: string | null;
-  author_name: string | null;
-  labels: string[] | null;
-  balances: BalRow[] | string | null;
-}
+type OneRow = Omit<Row, 'ord' | 'book_id'> & { balances: BalRow[] | string | null };
 
 /**
  * The same write for one event (a chat or API record: the hot path) with bound parameters
@@ -244,27 +240,7 @@ async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[
     from ins`);
   const [r] = rowsOf<OneRow>(res);
   if (!r) throw new Error(`book ${e.bookId} not found`);
-  return {
-    events: [
-      {
-        id: Number(r.id),
-        bookId: e.bookId,
-        seq: r.seq,
-        createdAt: new Date(r.created_at),
-        accountName: r.account_name,
-        toAccountName: r.to_account_name,
-        authorName: r.author_name,
-        labels: r.labels ?? [],
-      },
-    ],
-    balances: (asJson<BalRow[] | null>(r.balances) ?? []).map((b) => ({
-      bookId: b.book_id,
-      accountId: b.id,
-      accountName: b.name,
-      currency: b.currency,
-      balanceMinor: Number(b.balance),
-    })),
-  };
+  return toWritten([{ ...r, ord: 0, book_id: e.bookId }], r.balances);
 }
 
 /** Moves balances by `effects` (reversing or re-applying an event); part of the caller's transaction. */
