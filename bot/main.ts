@@ -22,7 +22,6 @@ import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimit
 import { createSharedRateLimiter } from './shared-rate-limit.js';
 import { API_RATE_LIMIT } from '../adapters/http/api/api-env.js';
 import { Redis } from 'ioredis';
-import { budgetAfterRecord } from './commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
 import { mountDashboard } from '../workers/dashboard.js';
@@ -65,7 +64,6 @@ export async function main(env: Record<string, string | undefined> = process.env
     defaults: { currency: config.DEFAULT_CURRENCY, timezone: config.DEFAULT_TIMEZONE, language: 'en' },
     logger,
     renderChart: (spec) => charts.render(spec),
-    afterRecord: budgetAfterRecord,
     commandLimiter: limiter('chat', CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
   };
@@ -142,17 +140,16 @@ export async function main(env: Record<string, string | undefined> = process.env
     prefix: config.QUEUE_PREFIX,
     runWorkers: roles.has('worker'),
   });
-  services.outbox = workerRole.outbox;
   stops.push(() => workerRole.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
     const queues = workerRole.queues.all;
     mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
-  const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
+  const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
   if (roles.has('api'))
     mounts.push((app) =>
-      mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord, rateLimit: limiter('api', API_RATE_LIMIT) }),
+      mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit: limiter('api', API_RATE_LIMIT) }),
     );
 
   // Every process serves /health/live, /health/ready and /metrics on PORT (workers too, for

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../bot/config.js';
 import { openPostgres } from './db.js';
 
 /**
@@ -9,11 +8,15 @@ import { openPostgres } from './db.js';
  * runs it, so a pod whose migrations fail never becomes ready). Exit 0 when the schema is current.
  */
 export async function migrateOnly(env: Record<string, string | undefined>): Promise<void> {
-  const config = loadConfig(env);
-  if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required to migrate (PGlite migrates when COIN starts)');
-  const database = await openPostgres(config.DATABASE_URL, { max: 1 });
+  const url = env.DATABASE_URL?.trim();
+  if (!url) throw new ConfigError('DATABASE_URL is required to migrate (PGlite migrates when COIN starts)');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  const database = await openPostgres(url, { max: 1 });
   await database.close();
 }
+
+/** A configuration mistake: one line, exit 2 (as COIN's start-up does). */
+class ConfigError extends Error {}
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   migrateOnly(process.env).then(

@@ -14,7 +14,7 @@ export interface HttpDeps {
   draining?: () => boolean;
   /** When set, `/metrics` asks for it (Bearer, or Basic with it as password), like the dashboard. */
   adminToken?: string | undefined;
-  /** Extra routes (Telegram webhook, API, dashboard) mounted by main.ts. */
+  /** Extra routes (Telegram webhook, API, dashboard) mounted by the composition root. */
   mount?: (app: Hono) => void;
 }
 
@@ -30,7 +30,7 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
 /**
  * The HTTP server: `/health` (database), `/health/live` (the process answers), `/health/ready`
  * (database and Redis reachable, not draining), `/metrics` (behind the admin token when there is
- * one), and whatever main.ts mounts.
+ * one), and whatever the composition root mounts.
  */
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
