@@ -1,7 +1,7 @@
 /**
  * Renders the Kustomize overlays with kubectl and checks what they produce: every object against
  * the Kubernetes JSON schemas (`kubernetes-models`, offline), CloudNativePG's Cluster against the
- * fields COIN uses, and the policies the issue asks for. Used by `manifests.test.ts`.
+ * fields COIN uses, and the policies the issue asks for. Used by `manifests.e2e.test.ts`.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
