@@ -7,7 +7,7 @@ import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegr
 import { createHarness, type Harness } from '../test/harness.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { rowsOf } from '../drizzle/store/rows.js';
-import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-main.js';
+import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-role.js';
 import { TEMPLATES_QUEUE } from './queues.js';
 import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from './testing.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Running } from '../../bot/main.js';
+import { main, type Running } from '../../app/main.js';
 import { TEST_PG_URL } from '../../test/databases.js';
 import { startDiscordDouble, type DiscordDouble, type GuildSpec } from '../../test/doubles/discord/index.js';
 

@@ -3,7 +3,7 @@ import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../bot/metrics.js';
+import type { Metrics } from '../../app/metrics.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Registry } from '../../bot/registry.js';
 import { describeCommand } from '../../bot/i18n/index.js';

@@ -1,10 +1,10 @@
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { createRegistry } from './commands/index.js';
-import { createDispatcher } from './dispatcher.js';
+import { createRegistry } from '../bot/commands/index.js';
+import { createDispatcher } from '../bot/dispatcher.js';
 import { openPglite, openPostgres, type Database } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { systemClock } from '../domain/clock.js';
@@ -13,25 +13,31 @@ import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-
 import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
 import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
 import { startConsoleChat } from '../adapters/console/console-adapter.js';
-import type { Services } from './services.js';
+import type { Services } from '../bot/services.js';
 import { mountApi } from '../adapters/http/api/api-app.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
-import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
-import { budgetAfterRecord } from './commands/budgets.js';
+import { createRateLimiter, CHAT_COMMAND_LIMIT } from '../bot/rate-limit.js';
+import { budgetAfterRecord } from '../bot/commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
-import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
+import { buildNotifier, startWorkerRole } from '../workers/worker-role.js';
 import { mountDashboard } from '../workers/dashboard.js';
 import path from 'node:path';
 
-/** Assembles COIN from configuration: the only place that reads `process.env`. */
+/** A started COIN process. */
 export interface Running {
   stop: () => Promise<void>;
   /** Resolves when the terminal chat ends (Ctrl-D); undefined when there is none. */
   consoleDone?: Promise<void>;
 }
 
-export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
+/**
+ * The composition root: assembles every kind of COIN process (bot, API, worker, any subset of
+ * ROLES; the ones tests and benchmarks start too) from one parsed configuration, with one
+ * logger (redacting secrets). `app/cli.ts` is the only entry point and the only reader of
+ * `process.env`; nothing else decides whether it was "started directly".
+ */
+export async function main(env: Record<string, string | undefined>): Promise<Running> {
   const config: Config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
@@ -105,12 +111,16 @@ export async function main(env: Record<string, string | undefined> = process.env
     notifier: buildNotifier({
       telegram: config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : undefined,
       discord: config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT } : undefined,
-      console: roles.has('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? process.stdout : undefined,
+      // The terminal chat's notices print here; a worker-only process prints them to its own log.
+      console: !roles.has('bot') || (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) ? process.stdout : undefined,
     }),
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
     runWorkers: roles.has('worker'),
+    sweepPattern: config.SWEEP_PATTERN,
+    sweepIntervalMs: config.SWEEP_INTERVAL_MS,
   });
+  if (roles.has('worker')) logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
   services.outbox = workerRole.outbox;
   stops.push(() => workerRole.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
@@ -134,29 +144,4 @@ export async function main(env: Record<string, string | undefined> = process.env
     await database.close();
   };
   return consoleDone ? { stop, consoleDone } : { stop };
-}
-
-const isEntry = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
-if (isEntry) {
-  main()
-    .then(({ stop, consoleDone }) => {
-      let stopping = false;
-      const shutdown = () => {
-        if (stopping) return;
-        stopping = true;
-        void stop().then(() => process.exit(0));
-      };
-      process.on('SIGTERM', shutdown);
-      process.on('SIGINT', shutdown);
-      // Ctrl-D in an interactive terminal ends the session; piped input just runs the commands.
-      if (consoleDone && process.stdin.isTTY) void consoleDone.then(shutdown);
-    })
-    .catch((err) => {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`Configuration error: ${err.message}\n`);
-        process.exit(2);
-      }
-      process.stderr.write(`COIN failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    });
 }
