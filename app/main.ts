@@ -41,7 +41,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   const config: Config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'), { label: `DATA_DIR ${config.DATA_DIR}` });
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -60,21 +61,41 @@ async function migrateWithLock(client: import('postgres').Sql, run: (c: import('
   }
 }
 
-/** Opens (creating if needed) an embedded PGlite database under `dataDir` (`memory://` for tests). */
-export async function openPglite(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
-  const { migrate } = await import('drizzle-orm/pglite/migrator');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
-  const db = drizzle(client, { schema }) as unknown as Db;
-  await migrate(db as never, { migrationsFolder });
-  return {
-    db,
-    engine: 'pglite',
-    ping: async () => {
-      await client.query('select 1');
-    },
-    close: () => client.close(),
-  };
+/**
+ * Opens (creating if needed) an embedded PGlite database under `dataDir` (`memory://` for
+ * tests). One process per folder: a folder open elsewhere (or already here) throws
+ * `DataDirInUse` naming `label` before PGlite touches it.
+ */
+export async function openPglite(dataDir: string, opts: { label?: string } = {}): Promise<Database> {
+  let unlock = () => {};
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+    unlock = lockDataDir(dataDir, opts.label ?? dataDir);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    const client = new PGlite(dataDir);
+    const db = drizzle(client, { schema }) as unknown as Db;
+    await migrate(db as never, { migrationsFolder });
+    return {
+      db,
+      engine: 'pglite',
+      ping: async () => {
+        await client.query('select 1');
+      },
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
