@@ -19,7 +19,11 @@ RUN npm run build
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# typescript stays in a production install as i18next's optional peer ("devOptional" in the
+# lockfile); nothing at run time needs it, so the compiler is removed from the image.
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
+  && npm cache clean --force
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
