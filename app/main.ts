@@ -38,11 +38,14 @@ export interface Running {
  * `process.env`; nothing else decides whether it was "started directly".
  */
 export async function main(env: Record<string, string | undefined>): Promise<Running> {
+  // Since this process started (Node's time origin): Node itself and loading the modules.
+  const modulesMs = performance.now();
   const config: Config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'), { label: `DATA_DIR ${config.DATA_DIR}` });
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
+  const databaseReadyAt = performance.now();
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
@@ -138,6 +141,21 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     logger.info({ port: config.PORT }, 'http listening');
   }
+
+  const readyMs = performance.now();
+  const ms = (n: number) => Math.round(n);
+  logger.info(
+    {
+      ms: {
+        modules: ms(modulesMs),
+        databaseOpen: ms(database.timings.openMs),
+        migrations: ms(database.timings.migrateMs),
+        start: ms(readyMs - databaseReadyAt),
+        ready: ms(readyMs),
+      },
+    },
+    'started',
+  );
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => logger.error({ err: String(err) }, 'stop failed'));

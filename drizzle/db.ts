@@ -14,6 +14,8 @@ export interface Database {
   /** Round-trips a trivial query; used by `/health`. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** How long opening took: connecting / starting the engine, then the migrations. */
+  timings: { openMs: number; migrateMs: number };
 }
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -32,6 +34,9 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
     unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
   const db = drizzle(client, { schema }) as unknown as Db;
+  const t0 = performance.now();
+  await client`select 1`;
+  const t1 = performance.now();
   await migrateWithLock(postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'coin-migrate' } }), (c) =>
     migrate(drizzle(c), { migrationsFolder }),
   );
@@ -42,6 +47,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
       await client`select 1`;
     },
     close: () => client.end({ timeout: 5 }),
+    timings: { openMs: t1 - t0, migrateMs: performance.now() - t1 },
   };
 }
 
@@ -77,9 +83,12 @@ export async function openPglite(dataDir: string, opts: { label?: string } = {})
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
-    const client = new PGlite(dataDir);
+    const t0 = performance.now();
+    const client = await PGlite.create(dataDir);
+    const t1 = performance.now();
     const db = drizzle(client, { schema }) as unknown as Db;
     await migrate(db as never, { migrationsFolder });
+    const t2 = performance.now();
     return {
       db,
       engine: 'pglite',
@@ -93,6 +102,7 @@ export async function openPglite(dataDir: string, opts: { label?: string } = {})
           unlock();
         }
       },
+      timings: { openMs: t1 - t0, migrateMs: t2 - t1 },
     };
   } catch (err) {
     unlock();
