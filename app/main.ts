@@ -1,4 +1,4 @@
-import { serve } from '@hono/node-server';
+import path from 'node:path';
 import type { Hono } from 'hono';
 import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -8,21 +8,16 @@ import { createDispatcher } from '../bot/dispatcher.js';
 import { openPglite, openPostgres, type Database } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { systemClock } from '../domain/clock.js';
-import { createHttpApp } from '../adapters/http/app.js';
-import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
-import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
-import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
-import { startConsoleChat } from '../adapters/console/console-adapter.js';
 import type { Services } from '../bot/services.js';
-import { mountApi } from '../adapters/http/api/api-app.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createRateLimiter, CHAT_COMMAND_LIMIT } from '../bot/rate-limit.js';
 import { budgetAfterRecord } from '../bot/commands/budgets.js';
-import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
+import { createChartRenderer } from '../workers/chart-renderer.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-role.js';
-import { mountDashboard } from '../workers/dashboard.js';
-import path from 'node:path';
+
+// Platform clients (grammY, discord.js), BullMQ, the chart libraries, the HTTP server and the
+// API load below only when the configuration needs them (dynamic imports): start-up time.
 
 /** A started COIN process. */
 export interface Running {
@@ -49,7 +44,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
-  const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
+  const charts = await createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
   const services: Services = {
     store,
     clock: systemClock,
@@ -69,6 +64,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
 
   if (roles.has('bot')) {
     if (config.TELEGRAM_BOT_TOKEN) {
+      const { createTelegramBot, startTelegram } = await import('../adapters/telegram/telegram-adapter.js');
+      const { mountTelegramWebhook } = await import('../adapters/telegram/webhook.js');
       const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, registry, logger, metrics });
       const mode = config.TELEGRAM_WEBHOOK_URL
         ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
@@ -78,6 +75,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
       logger.info({ mode: mode.kind }, 'telegram started');
     }
     if (config.DISCORD_TOKEN) {
+      const { createDiscordBot } = await import('../adapters/discord/discord-adapter.js');
       const discord = createDiscordBot({
         token: config.DISCORD_TOKEN,
         applicationId: config.DISCORD_APPLICATION_ID!,
@@ -93,6 +91,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
       logger.info({ commands: config.DISCORD_GUILD_ID ? 'guild' : 'global' }, 'discord started');
     }
     if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
+      const { startConsoleChat } = await import('../adapters/console/console-adapter.js');
       const chat = startConsoleChat({ dispatcher, input: process.stdin, output: process.stdout, outDir: path.join(config.DATA_DIR, 'out') });
       stops.push(async () => chat.close());
       consoleDone = chat.done;
@@ -100,6 +99,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   }
 
   if (roles.has('worker') && config.REDIS_URL) {
+    const { startChartsWorker } = await import('../workers/charts-queue.js');
     const chartsWorker = startChartsWorker({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
     stops.push(() => chartsWorker.close());
   }
@@ -111,7 +111,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     store,
     clock: systemClock,
     logger,
-    notifier: buildNotifier({
+    notifier: await buildNotifier({
       telegram: config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : undefined,
       discord: config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT } : undefined,
       // The terminal chat's notices print here; a worker-only process prints them to its own log.
@@ -128,14 +128,19 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   stops.push(() => workerRole.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
     const queues = workerRole.queues.all;
+    const { mountDashboard } = await import('../workers/dashboard.js');
     mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
   const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
-  if (roles.has('api'))
+  if (roles.has('api')) {
+    const { mountApi } = await import('../adapters/http/api/api-app.js');
     mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
+  }
 
   if (roles.has('api') || mounts.length) {
+    const { createHttpApp } = await import('../adapters/http/app.js');
+    const { serve } = await import('@hono/node-server');
     const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, adminToken: config.ADMIN_TOKEN, mount: (a) => mounts.forEach((m) => m(a)) });
     const server = serve({ fetch: app.fetch, port: config.PORT });
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -42,7 +42,7 @@ describe('templates end to end: Telegram command → BullMQ sweep → event → 
       store: h.services.store,
       clock: h.clock,
       logger,
-      notifier: buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
+      notifier: await buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
       redisUrl: TEST_REDIS_URL,
       prefix,
       runWorkers: true,

@@ -7,16 +7,14 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
 import { statsUpkeep } from '../drizzle/store/stats-upkeep.js';
 import { pruneExpired } from '../drizzle/store/housekeeping.js';
-import { startBullWorkers, type BullWorkers } from './bullmq-runner.js';
+import type { BullWorkers } from './bullmq-runner.js';
 import { consoleNotifier } from './console-notifier.js';
-import { discordNotifier } from './discord-notifier.js';
 import { createInProcessOutbox, type InProcessOutbox } from './in-process-queue.js';
 import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.js';
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
-import { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection, type BullQueues } from './queues.js';
+import type { BullQueues } from './queues.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
-import { telegramNotifier } from './telegram-notifier.js';
 
 /** Platform credentials the notifiers need (from config). */
 export interface NotifierConfig {
@@ -26,11 +24,14 @@ export interface NotifierConfig {
   console?: NodeJS.WritableStream | undefined;
 }
 
-/** A notifier for every platform that has credentials. */
-export function buildNotifier(c: NotifierConfig): Notifier {
+/**
+ * A notifier for every platform that has credentials. A platform's client library (grammY,
+ * discord.js) is loaded only when its credentials are set, which keeps start-up quick.
+ */
+export async function buildNotifier(c: NotifierConfig): Promise<Notifier> {
   const by: Partial<Record<Platform, Notifier>> = {};
-  if (c.telegram) by.telegram = telegramNotifier(c.telegram);
-  if (c.discord) by.discord = discordNotifier(c.discord);
+  if (c.telegram) by.telegram = (await import('./telegram-notifier.js')).telegramNotifier(c.telegram);
+  if (c.discord) by.discord = (await import('./discord-notifier.js')).discordNotifier(c.discord);
   if (c.console) by.console = consoleNotifier(c.console);
   return routeNotifier(by);
 }
@@ -102,6 +103,9 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
     }));
 
   if (d.redisUrl) {
+    // BullMQ loads only with Redis configured (it is a large library).
+    const { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection } = await import('./queues.js');
+    const { startBullWorkers } = await import('./bullmq-runner.js');
     const connection = redisConnection(d.redisUrl);
     const prefix = d.prefix ?? DEFAULT_PREFIX;
     const queues = openQueues(connection, prefix);
