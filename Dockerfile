@@ -6,7 +6,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: `prepare` (the PGlite template) runs in the final stage, on the compiled code.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY app app
 COPY bot bot
@@ -21,7 +22,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # typescript stays in a production install as i18next's optional peer ("devOptional" in the
 # lockfile); nothing at run time needs it, so the compiler is removed from the image.
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
   && npm cache clean --force
 
@@ -31,6 +32,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
+# The empty, migrated PGlite database new data folders start from (quick first start).
+RUN node dist/drizzle/pglite-template-cli.js
 # Embedded data (PGlite, chart files) lives under DATA_DIR; owned by the unprivileged user.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

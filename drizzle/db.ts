@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { templateFor } from './pglite-template.js';
+import { migrationsFolder } from './migrations-folder.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -18,7 +19,6 @@ export interface Database {
   timings: { openMs: number; migrateMs: number };
 }
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Connects to PostgreSQL through postgres.js and applies pending migrations. */
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
@@ -84,7 +84,8 @@ export async function openPglite(dataDir: string, opts: { label?: string } = {})
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     const t0 = performance.now();
-    const client = await PGlite.create(dataDir);
+    const template = templateFor(dataDir);
+    const client = await PGlite.create(dataDir, template ? { loadDataDir: template } : {});
     const t1 = performance.now();
     const db = drizzle(client, { schema }) as unknown as Db;
     await migrate(db as never, { migrationsFolder });
