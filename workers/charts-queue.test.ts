@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createChartRenderer } from './chart-renderer.js';
 import { CHARTS_QUEUE, createChartsQueueClient, redisOptions, startChartsWorker } from './charts-queue.js';
 import { CHART_SIZE } from './charts/chart-theme.js';
-import { SAMPLE_SPECS } from './charts/sample-specs.js';
+import { SAMPLE_SPECS } from '../test/chart-samples.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

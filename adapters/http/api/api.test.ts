@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../app.js';
 import { createMetrics } from '../../../app/metrics.js';
 import { mountApi } from './api-app.js';
-import { ANN, BOB, createApiKit, GROUP, seedFamily, type ApiKit } from './api-test-kit.js';
+import { ANN, BOB, createApiKit, GROUP, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 
 let k: ApiKit;
 let s: Awaited<ReturnType<typeof seedFamily>>;
@@ -193,7 +193,8 @@ describe('OpenAPI', () => {
     expect(doc.body.components.schemas.Error).toBeDefined();
     const docs = await k.req('GET', '/docs');
     expect(docs.status).toBe(200);
-    expect(docs.text).toContain('/api/v1/openapi.json');
+    expect(docs.text).toContain('/api/v1/docs/init.js');
+    expect((await k.req('GET', '/docs/init.js')).text).toContain('/api/v1/openapi.json');
   });
 });
 
