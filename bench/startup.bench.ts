@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ interface Sample {
  * once, and waits for the answer; then SIGTERM.
  */
 async function sample(v: Variant, dataDir: string): Promise<Sample> {
+  mkdirSync(path.dirname(dataDir), { recursive: true });
   const t0 = performance.now();
   const child = spawn(v.cmd, v.args, {
     cwd: v.cwd,
@@ -87,18 +88,43 @@ export async function benchStartup(): Promise<string[]> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'coin-bench-startup-'));
   const first = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
   const warm = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
+  const failures = new Map<string, string[]>();
+  // A start that fails (the old hidden second worker damaged its own PGlite folder) is counted
+  // and reported; the warm folder is then made anew.
+  const warmDir = new Map<Variant, string>();
+  let made = 0;
+  const newWarm = async (v: Variant) => {
+    const dir = path.join(scratch, `warm-${made++}`);
+    warmDir.set(v, dir);
+    await sample(v, dir).catch(() => {});
+  };
+  const attempt = async (v: Variant, kind: string, dir: string, into: Sample[]) => {
+    try {
+      into.push(await sample(v, dir));
+      return true;
+    } catch (err) {
+      const key = `${v.name} ${kind}`;
+      failures.set(key, [...(failures.get(key) ?? []), (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).slice(0, 3).join(' / ')]);
+      return false;
+    }
+  };
   try {
     // Warm-up: module caches (tsx's transform cache, the OS page cache) as after any earlier start.
-    for (const v of variants) await sample(v, path.join(scratch, `${variants.indexOf(v)}-warm`));
+    for (const v of variants) await newWarm(v);
     for (let i = 0; i < RUNS; i++)
       for (const v of variants) {
-        first.get(v)!.push(await sample(v, path.join(scratch, `${variants.indexOf(v)}-first-${i}`)));
-        warm.get(v)!.push(await sample(v, path.join(scratch, `${variants.indexOf(v)}-warm`)));
+        await attempt(v, 'first start', path.join(scratch, `first-${made++}`), first.get(v)!);
+        if (!(await attempt(v, 'warm start', warmDir.get(v)!, warm.get(v)!))) await newWarm(v);
       }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const lines: string[] = [];
-  for (const v of variants) lines.push(summary(v, 'warm start', warm.get(v)!), summary(v, 'first start', first.get(v)!));
+  for (const v of variants)
+    for (const [kind, samples] of [['warm start', warm.get(v)!], ['first start', first.get(v)!]] as const) {
+      if (samples.length) lines.push(summary(v, kind, samples));
+      const failed = failures.get(`${v.name} ${kind}`);
+      if (failed) lines.push(`${v.name} ${kind}: ${failed.length} of ${RUNS} starts FAILED: ${failed[0]}`);
+    }
   return lines;
 }
