@@ -12,7 +12,6 @@ import type { Services } from '../bot/services.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createRateLimiter, CHAT_COMMAND_LIMIT } from '../bot/rate-limit.js';
-import { budgetAfterRecord } from '../bot/commands/budgets.js';
 import { createChartRenderer } from '../workers/chart-renderer.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-role.js';
 
@@ -51,7 +50,6 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     defaults: { currency: config.DEFAULT_CURRENCY, timezone: config.DEFAULT_TIMEZONE, language: 'en' },
     logger,
     renderChart: (spec) => charts.render(spec),
-    afterRecord: budgetAfterRecord,
     commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
   };
@@ -124,7 +122,6 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     sweepIntervalMs: config.SWEEP_INTERVAL_MS,
   });
   if (roles.has('worker')) logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
-  services.outbox = workerRole.outbox;
   stops.push(() => workerRole.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
     const queues = workerRole.queues.all;
@@ -132,10 +129,10 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
-  const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
+  const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
   if (roles.has('api')) {
     const { mountApi } = await import('../adapters/http/api/api-app.js');
-    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
+    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook }));
   }
 
   if (roles.has('api') || mounts.length) {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killGroup, startCoin, type CoinProcess } from '../test/coin-process.js';
 import { bullOutbox, openQueues, redisConnection, type BullQueues } from '../workers/queues.js';
-import { TEST_REDIS_URL, dropPrefix, scratchDatabase, seedDueTemplates, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
+import { TEST_REDIS_URL, dropPrefix, seedDueTemplates, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
 
 /**
  * ROLES splits the work between processes (PostgreSQL + Redis). Before the composition root,
