@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Running } from '../../bot/main.js';
+import { main, type Running } from '../../app/main.js';
 import { emptyDatabase } from '../../test/databases.js';
 import { startDiscordDouble, type DiscordDouble, type GuildSpec } from '../../test/doubles/discord/index.js';
 

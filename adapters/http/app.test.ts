@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../bot/metrics.js';
+import { createMetrics } from '../../app/metrics.js';
 import { createHttpApp } from './app.js';
 
 describe('HTTP basics', () => {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../bot/metrics.js';
+import type { Metrics } from '../../app/metrics.js';
 import { adminGuard } from './admin-guard.js';
 
 export interface HttpDeps {

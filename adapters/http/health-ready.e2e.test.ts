@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../bot/metrics.js';
+import { createMetrics } from '../../app/metrics.js';
 import { createHttpApp } from './app.js';
 
 /** Readiness with a real Redis (the unit tests of app.ts ask no server). */

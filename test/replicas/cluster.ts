@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import { TEST_PG_URL } from '../databases.js';
 
 /** The composition root every process starts from. */
-export const ENTRY = 'bot/main.ts';
+export const ENTRY = 'app/cli.ts';
 
 /** A database of its own on the test server; `drop` removes it. */
 export async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {

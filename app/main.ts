@@ -1,34 +1,24 @@
-import { serve } from '@hono/node-server';
+import path from 'node:path';
 import type { Hono } from 'hono';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { createRegistry } from './commands/index.js';
-import { createDispatcher } from './dispatcher.js';
+import { createRegistry } from '../bot/commands/index.js';
+import { createDispatcher } from '../bot/dispatcher.js';
 import { openPglite, openPostgres, type Database } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { systemClock } from '../domain/clock.js';
-import { createHttpApp } from '../adapters/http/app.js';
-import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
-import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
-import { openChatLocks } from '../drizzle/chat-lock.js';
-import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
-import { startConsoleChat } from '../adapters/console/console-adapter.js';
-import type { Services } from './services.js';
-import { mountApi } from '../adapters/http/api/api-app.js';
+import type { Services } from '../bot/services.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
-import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createSharedRateLimiter } from './shared-rate-limit.js';
-import { API_RATE_LIMIT } from '../adapters/http/api/api-env.js';
-import { Redis } from 'ioredis';
-import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
-import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
-import { mountDashboard } from '../workers/dashboard.js';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimitOptions } from '../bot/rate-limit.js';
+import { createChartRenderer } from '../workers/chart-renderer.js';
+import { buildNotifier, startWorkerRole } from '../workers/worker-role.js';
 
-/** Assembles COIN from configuration: the only place that reads `process.env`. */
+// Platform clients (grammY, discord.js), BullMQ, the chart libraries, the HTTP server and the
+// API load below only when the configuration needs them (dynamic imports): start-up time.
+
+/** A started COIN process. */
 export interface Running {
   /** Drains (not ready, no new requests, those in hand finish), then stops everything. */
   stop: () => Promise<void>;
@@ -38,26 +28,36 @@ export interface Running {
   consoleDone?: Promise<void>;
 }
 
-export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
+/**
+ * The composition root: assembles every kind of COIN process (bot, API, worker, any subset of
+ * ROLES; the ones tests and benchmarks start too) from one parsed configuration, with one
+ * logger (redacting secrets). `app/cli.ts` is the only entry point and the only reader of
+ * `process.env`; nothing else decides whether it was "started directly".
+ */
+export async function main(env: Record<string, string | undefined>): Promise<Running> {
+  // Since this process started (Node's time origin): Node itself and loading the modules.
+  const modulesMs = performance.now();
   const config: Config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'), { label: `DATA_DIR ${config.DATA_DIR}` });
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
+  const databaseReadyAt = performance.now();
   const store = createStore(database.db);
   const roles = new Set(config.ROLES);
   // One small Redis connection for readiness and the shared rate limits; it never queues
   // commands while disconnected, so a Redis outage answers at once instead of stalling requests.
   const redis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, lazyConnect: false })
+    ? new (await import('ioredis')).Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, lazyConnect: false })
     : undefined;
   redis?.on('error', () => {});
   // With Redis every replica spends from the same buckets; without it each process limits alone.
+  const shared = redis ? await import('../bot/shared-rate-limit.js') : undefined;
   const limiter = (name: string, opts: RateLimitOptions): RateLimiter =>
-    redis ? createSharedRateLimiter({ ...opts, redis, prefix: config.QUEUE_PREFIX, name, logger }) : createRateLimiter(opts);
+    redis && shared ? shared.createSharedRateLimiter({ ...opts, redis, prefix: config.QUEUE_PREFIX, name, logger }) : createRateLimiter(opts);
   let draining = false;
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
-  const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
+  const charts = await createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
   const services: Services = {
     store,
     clock: systemClock,
@@ -76,6 +76,8 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   if (roles.has('bot')) {
     if (config.TELEGRAM_BOT_TOKEN) {
+      const { createTelegramBot, startTelegram } = await import('../adapters/telegram/telegram-adapter.js');
+      const { mountTelegramWebhook } = await import('../adapters/telegram/webhook.js');
       const bot = createTelegramBot({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
@@ -90,6 +92,7 @@ export async function main(env: Record<string, string | undefined> = process.env
         : { kind: 'polling' as const };
       if (mode.kind === 'webhook') {
         // Replicas behind a load balancer share one PostgreSQL: order each chat's updates there.
+        const { openChatLocks } = await import('../drizzle/chat-lock.js');
         const locks = config.DATABASE_URL && config.TELEGRAM_CHAT_LOCK === 'on' ? await openChatLocks(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : undefined;
         if (locks) stops.push(() => locks.close());
         mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret, locks ? { chatLock: locks.lock } : {}));
@@ -98,6 +101,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       logger.info({ mode: mode.kind }, 'telegram started');
     }
     if (config.DISCORD_TOKEN) {
+      const { createDiscordBot } = await import('../adapters/discord/discord-adapter.js');
       const discord = createDiscordBot({
         token: config.DISCORD_TOKEN,
         applicationId: config.DISCORD_APPLICATION_ID!,
@@ -113,6 +117,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       logger.info({ commands: config.DISCORD_GUILD_ID ? 'guild' : 'global' }, 'discord started');
     }
     if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
+      const { startConsoleChat } = await import('../adapters/console/console-adapter.js');
       const chat = startConsoleChat({ dispatcher, input: process.stdin, output: process.stdout, outDir: path.join(config.DATA_DIR, 'out') });
       stops.push(async () => chat.close());
       consoleDone = chat.done;
@@ -120,6 +125,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   if (roles.has('worker') && config.REDIS_URL) {
+    const { startChartsWorker } = await import('../workers/charts-queue.js');
     const chartsWorker = startChartsWorker({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
     stops.push(() => chartsWorker.close());
   }
@@ -131,29 +137,38 @@ export async function main(env: Record<string, string | undefined> = process.env
     store,
     clock: systemClock,
     logger,
-    notifier: buildNotifier({
+    notifier: await buildNotifier({
       telegram: config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : undefined,
       discord: config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT } : undefined,
-      console: roles.has('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? process.stdout : undefined,
+      // The terminal chat's notices print here; a worker-only process prints them to its own log.
+      console: !roles.has('bot') || (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) ? process.stdout : undefined,
     }),
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
     runWorkers: roles.has('worker'),
+    sweepPattern: config.SWEEP_PATTERN,
+    sweepIntervalMs: config.SWEEP_INTERVAL_MS,
   });
+  if (roles.has('worker')) logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
   stops.push(() => workerRole.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
     const queues = workerRole.queues.all;
+    const { mountDashboard } = await import('../workers/dashboard.js');
     mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
   const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
-  if (roles.has('api'))
-    mounts.push((app) =>
-      mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit: limiter('api', API_RATE_LIMIT) }),
-    );
+  if (roles.has('api')) {
+    const { mountApi } = await import('../adapters/http/api/api-app.js');
+    const { API_RATE_LIMIT } = await import('../adapters/http/api/api-env.js');
+    const rateLimit = limiter('api', API_RATE_LIMIT);
+    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit }));
+  }
 
   // Every process serves /health/live, /health/ready and /metrics on PORT (workers too, for
   // their probes and scraping); the API and webhook routes only where their role runs.
+  const { createHttpApp } = await import('../adapters/http/app.js');
+  const { serve } = await import('@hono/node-server');
   const app = createHttpApp({
     logger,
     metrics,
@@ -191,6 +206,21 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
   logger.info({ port: config.PORT }, 'http listening');
 
+  const readyMs = performance.now();
+  const ms = (n: number) => Math.round(n);
+  logger.info(
+    {
+      ms: {
+        modules: ms(modulesMs),
+        databaseOpen: ms(database.timings.openMs),
+        migrations: ms(database.timings.migrateMs),
+        start: ms(readyMs - databaseReadyAt),
+        ready: ms(readyMs),
+      },
+    },
+    'started',
+  );
+
   const stop = async () => {
     draining = true;
     logger.info('draining');
@@ -203,31 +233,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
   const isDraining = () => draining;
   return consoleDone ? { stop, draining: isDraining, consoleDone } : { stop, draining: isDraining };
-}
-
-// The file itself was started (not merely imported): `worker-main.ts` also ends in `main.ts`,
-// so comparing basenames started a second, worker-only COIN inside every `bot/main.ts` process.
-const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
-if (isEntry) {
-  main()
-    .then(({ stop, consoleDone }) => {
-      let stopping = false;
-      const shutdown = () => {
-        if (stopping) return;
-        stopping = true;
-        void stop().then(() => process.exit(0));
-      };
-      process.on('SIGTERM', shutdown);
-      process.on('SIGINT', shutdown);
-      // Ctrl-D in an interactive terminal ends the session; piped input just runs the commands.
-      if (consoleDone && process.stdin.isTTY) void consoleDone.then(shutdown);
-    })
-    .catch((err) => {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`Configuration error: ${err.message}\n`);
-        process.exit(2);
-      }
-      process.stderr.write(`COIN failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    });
 }

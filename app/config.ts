@@ -57,6 +57,18 @@ const schema = z
     API_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Redis key prefix of the BullMQ queues, to share one Redis between deployments. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').default('coin'),
+    /** Cron pattern of the BullMQ template sweep (with REDIS_URL). */
+    SWEEP_PATTERN: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields like "* * * * *"')
+      .default('* * * * *'),
+    /** Period of the in-process template sweep (without REDIS_URL); tests shorten it. */
+    SWEEP_INTERVAL_MS: z.coerce
+      .number({ invalid_type_error: 'must be a number' })
+      .int('must be a whole number')
+      .min(100, 'must be 100-3600000')
+      .max(3_600_000, 'must be 100-3600000')
+      .default(60_000),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET)

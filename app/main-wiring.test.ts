@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../drizzle/db.js';
 import { rowsOf } from '../drizzle/store/rows.js';
-import { main, type Running } from '../bot/main.js';
+import { main, type Running } from './main.js';
 import { TEST_REDIS_URL, seedDueTemplates, templateEventCounts, waitUntil } from '../test/worker-kit.js';
 import { scratchDatabase } from '../test/databases.js';
 
