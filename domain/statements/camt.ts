@@ -111,7 +111,7 @@ export function parseCamt(xml: string): Statement {
       const dateText = text(at(entry, 'BookgDt', 'Dt')) ?? text(at(entry, 'BookgDt', 'DtTm')) ?? text(at(entry, 'ValDt', 'Dt')) ?? text(at(entry, 'ValDt', 'DtTm'));
       if (dateText === undefined) throw statementError(format, { element: where }, 'missing', { field: 'BookgDt' });
       const date = readIsoDate(dateText);
-      if (!date) throw statementError(format, { element: `${where}/BookgDt` }, 'date', { value: dateText });
+      if (!date) throw statementError(format, { element: `${where}/BookgDt` }, 'date', { value: dateText, expected: 'YYYY-MM-DD' });
       const tx = at(entry, 'NtryDtls', 'TxDtls');
       const party = amountMinor < 0 ? 'Cdtr' : 'Dbtr';
       const payee = text(at(tx, 'RltdPties', party, 'Nm')) ?? text(at(tx, 'RltdPties', party, 'Pty', 'Nm')) ?? '';

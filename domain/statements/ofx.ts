@@ -133,7 +133,7 @@ export function parseOfx(text: string, opts: { currency?: string } = {}): Statem
       if (!isCurrency(currency)) throw statementError('ofx', { line: child(trn, 'CURRENCY')?.line ?? trn.line }, 'currency', { value: currency });
       const dateText = field('DTPOSTED');
       const date = readOfxDate(dateText);
-      if (!date) throw statementError('ofx', { line: child(trn, 'DTPOSTED')!.line }, 'date', { value: dateText, field: 'DTPOSTED' });
+      if (!date) throw statementError('ofx', { line: child(trn, 'DTPOSTED')!.line }, 'date', { value: dateText, field: 'DTPOSTED', expected: 'YYYYMMDD' });
       const amountText = field('TRNAMT');
       const amountMinor = decimalToMinor(amountText, currency);
       if (amountMinor === undefined) throw statementError('ofx', { line: child(trn, 'TRNAMT')!.line }, 'amount', { value: amountText, field: 'TRNAMT' });
