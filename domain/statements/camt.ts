@@ -59,7 +59,16 @@ export function camtKind(doc: X): { format: 'camt.053' | 'camt.052'; reports: X[
  */
 export function parseCamt(xml: string): Statement {
   const invalid = XMLValidator.validate(xml);
-  if (invalid !== true) throw statementError('camt.053', { line: invalid.err.line }, 'syntax', { value: invalid.err.msg });
+  if (invalid !== true) {
+    const format = /BkToCstmrAcctRpt/.test(xml) ? 'camt.052' : 'camt.053';
+    // Tags still open at the end of the file: it was cut off; name the last line.
+    const open = /^Invalid '\[(.*)\]' found/s.exec(invalid.err.msg);
+    if (open) {
+      const tags = [...open[1]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+      throw statementError(format, { line: xml.trimEnd().split('\n').length }, 'syntax', { value: `ends inside <${tags[tags.length - 1] ?? ''}>` });
+    }
+    throw statementError(format, { line: invalid.err.line }, 'syntax', { value: invalid.err.msg });
+  }
   const doc = parser.parse(xml) as X;
   const kind = camtKind(doc);
   if (!kind) throw statementError('camt.053', { element: 'Document' }, 'missing', { field: 'BkToCstmrStmt' });
