@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
+  statements: async () => (await import('./statements.bench.js')).benchStatements(),
 };
 
 const args = process.argv.slice(2);
