@@ -189,6 +189,11 @@ describe('malformed statements', () => {
     expect(e.context).toMatchObject({ at: 'line', line: cut.trimEnd().split('\n').length, problem: 'syntax', value: 'ends inside <Stmt>' });
   });
 
+  it('GIVEN CAMT XML whose closing tag does not match THEN the error names its line and both tags', () => {
+    const broken = CAMT_053_SEPA.replace('<Nm>Arbeitgeber AG</Nm>', '<Nm>Arbeitgeber AG</Name>');
+    expect(failure(() => parseStatement(Buffer.from(broken))).context).toMatchObject({ format: 'CAMT.053', at: 'line', line: 23, problem: 'syntax', value: '</Name> closes <Nm>' });
+  });
+
   it('GIVEN a CSV row with a date in the wrong layout on line 3 THEN the error names line 3, the value and the layout expected', () => {
     const broken = SBER_LIKE_CSV.replace('03.05.2026;04.05.2026;Пятёрочка 1234 Москва;1 234,50;;47', '2026-05-03;04.05.2026;Пятёрочка 1234 Москва;1 234,50;;47');
     expect(failure(() => parseStatement(Buffer.from(broken), { csv: SBER_MAPPING, currency: 'RUB' })).context).toMatchObject({ at: 'line', line: 3, problem: 'date', value: '2026-05-03', expected: 'DD.MM.YYYY' });
