@@ -1,5 +1,9 @@
+import type { Actor } from '../domain/access/actor.js';
 import { formatMoney } from '../domain/money/money.js';
+import { decodeStatement } from '../domain/statements/decode.js';
 import type { Classification } from '../domain/statements/matching.js';
+import { detectStatementFormat } from '../domain/statements/parse.js';
+import { previewStatement } from '../domain/statements/preview.js';
 import type { Language } from '../domain/types.js';
 import { t } from './i18n/index.js';
 
@@ -28,4 +32,24 @@ export function statementPreviewText(c: Classification, lang: Language): string 
   );
   const more = c.twins.length - shown.length;
   return t(lang, 'statement.preview_twins', { ...counts, count: c.twins.length, examples: shown.join('; ') + (more > 0 ? `; +${more}` : '') });
+}
+
+/** An OFX/QFX, QIF or CAMT file (COIN's own CSV goes to the CSV import; bank CSV needs a mapping). */
+export function isBankStatement(content: Buffer): boolean {
+  try {
+    return content.byteLength > 0 && detectStatementFormat(decodeStatement(content.subarray(0, 4096))) !== 'csv';
+  } catch {
+    return true; // XML that is no statement: let the parser explain
+  }
+}
+
+/** `/import` with a bank statement: the preview against the book, nothing written. */
+export async function statementPreviewReply(actor: Actor, content: Buffer, lang: Language): Promise<string> {
+  const { statement, account, classification } = await previewStatement(actor, content);
+  return t(lang, 'statement.preview_reply', {
+    format: statement.format.toUpperCase(),
+    rows: statement.rows.length,
+    account: account?.name ?? '—',
+    preview: statementPreviewText(classification, lang),
+  });
 }

@@ -62,6 +62,7 @@ export const en = {
   'statement.preview_twins_one': '{{fresh}} new, {{imported}} already imported, {{count}} looks like a record you typed ({{examples}}) — merge?',
   'statement.preview_twins': '{{fresh}} new, {{imported}} already imported, {{count}} look like records you typed ({{examples}}) — merge?',
   'statement.twin': '{{payee}} {{amount}} on {{date}} ↔ #{{seq}} {{recordAmount}} on {{recordDate}}',
+  'statement.preview_reply': '{{format}} statement, {{rows}} transactions, compared with @{{account}}: {{preview}} Nothing is imported yet.',
   'error.link_code_invalid': 'That link code is wrong or has expired; ask for a new one with /link.',
   'error.member_unknown': 'There is no member “{{member}}” in this book.',
   'error.last_owner': 'The book must keep at least one owner.',

@@ -79,6 +79,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'statement.preview_twins_many': 'Новых: {{fresh}}, уже загружено: {{imported}}, похожи на записи, введённые вручную: {{count}} ({{examples}}) — объединить?',
   'statement.preview_twins_other': 'Новых: {{fresh}}, уже загружено: {{imported}}, похожи на записи, введённые вручную: {{count}} ({{examples}}) — объединить?',
   'statement.twin': '{{payee}} {{amount}}, {{date}} ↔ #{{seq}} {{recordAmount}}, {{recordDate}}',
+  'statement.preview_reply': 'Выписка {{format}}, операций: {{rows}}, сравнение со счётом @{{account}}: {{preview}} Пока ничего не загружено.',
   'error.link_code_invalid': 'Код связи неверный или устарел; получите новый командой /link.',
   'error.member_unknown': 'Участника «{{member}}» в этой книге нет.',
   'error.last_owner': 'У книги должен остаться хотя бы один владелец.',
