@@ -30,7 +30,7 @@ describe('statement preview text', () => {
     } catch (e) {
       error = e as DomainError;
     }
-    expect(messageFor(error!, 'en')).toBe('The QIF statement was not read; nothing changed. Line 3: “-12.3x” is not an amount.');
-    expect(messageFor(error!, 'ru')).toBe('Выписка QIF не прочитана, ничего не изменилось. Строка 3: «-12.3x» — не сумма.');
+    expect(messageFor(error!, 'en')).toBe('The statement (QIF) was not read; nothing changed. Line 3: “-12.3x” is not an amount.');
+    expect(messageFor(error!, 'ru')).toBe('Выписка (QIF) не прочитана, ничего не изменилось. Строка 3: «-12.3x» — не сумма.');
   });
 });

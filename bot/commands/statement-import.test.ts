@@ -50,7 +50,10 @@ describe('/import with a bank statement (preview only)', () => {
     const before = await eventCount();
     const broken = writeOfx(statement, 1).replace('<TRNAMT>-23.40', '<TRNAMT>-23,4,0');
     const reply = await say(ann, '/import', Buffer.from(broken));
-    expect(reply).toMatch(/^The OFX statement was not read; nothing changed\. Line \d+: “-23,4,0” is not an amount\.$/);
+    expect(reply).toMatch(/^The statement \(OFX\) was not read; nothing changed\. Line \d+: “-23,4,0” is not an amount\.$/);
     expect(await eventCount()).toBe(before);
+    const huge = Buffer.alloc(21 * 1024 * 1024, 0x20);
+    huge.write('OFXHEADER:100\n');
+    expect(await say(ann, '/import', huge)).toBe('The statement was not read; nothing changed. The file: it is larger than 20 MB.');
   });
 });

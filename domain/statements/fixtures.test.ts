@@ -134,6 +134,12 @@ describe('bank-like statement files', () => {
     ]);
   });
 
+  it('GIVEN an OFX 1.x declaring CHARSET:1251 with Cyrillic payees in Windows-1251 THEN the payees read as written', () => {
+    const ofx = OFX_SGML_CREDIT_CARD.replace('CHARSET:1252', 'CHARSET:1251').replace('LIDL #1234 SEATTLE', 'Пятёрочка Москва').replace('Café &amp; Bar', 'Кафе «Ромашка»');
+    const s = parseStatement(encodeStatement(ofx, 'windows-1251'));
+    expect(s.rows.map((r) => r.payee)).toEqual(['Пятёрочка Москва', 'ACME PAYROLL', 'Кафе «Ромашка»']);
+  });
+
   it('GIVEN files by content, whatever their name WHEN detected THEN OFX, QFX 2.x, CAMT.052, CAMT.053, QIF and CSV are told apart', () => {
     expect(detectStatementFormat(OFX_SGML_CREDIT_CARD)).toBe('ofx');
     expect(detectStatementFormat('<?xml version="1.0"?>\n<?OFX OFXHEADER="200"?>\n<OFX></OFX>')).toBe('ofx');

@@ -6,6 +6,10 @@ import { addDays } from './dates.js';
 import { classifyRows, type BookRecord, type Classification } from './matching.js';
 import { parseStatement } from './parse.js';
 import type { Statement } from './types.js';
+import { statementError } from './statement-error.js';
+
+/** Largest statement file read (bytes): a year of a busy account is a few MB. */
+export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
 
 /** How a book event shows on `accountId`'s statement: signed as the bank would write it. */
 export function asBookRecords(events: readonly LedgerEvent[], timezone: string): BookRecord[] {
@@ -42,6 +46,7 @@ export function accountFor(statement: Statement, accounts: readonly Account[], d
  */
 export async function previewStatement(a: Actor, content: Buffer): Promise<{ statement: Statement; account: Account | undefined; classification: Classification }> {
   assertCan(a.role, 'manage');
+  if (content.byteLength > MAX_STATEMENT_BYTES) throw statementError('statement', undefined, 'too_large', { value: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` });
   const statement = parseStatement(content, { currency: a.book.currency });
   const account = accountFor(statement, await a.store.listAccounts(a.book.id), a.book.defaultAccountId);
   const days = statement.rows.map((r) => r.date).sort();

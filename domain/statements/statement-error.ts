@@ -12,7 +12,8 @@ export type StatementProblem =
   | 'amount'
   | 'currency'
   | 'column'
-  | 'no_rows';
+  | 'no_rows'
+  | 'too_large';
 
 /** Where in the file: a line (text formats) or an element path (XML formats). */
 export type StatementPlace = { line: number } | { element: string };
@@ -30,6 +31,7 @@ export function statementError(
   const value = details.value === undefined ? undefined : details.value.length > 40 ? details.value.slice(0, 39) + '…' : details.value;
   return new DomainError('statement_invalid', {
     format: format.toUpperCase(),
+    formatted: format === 'statement' ? '' : ` (${format.toUpperCase()})`,
     at: place === undefined ? 'file' : 'line' in place ? 'line' : 'element',
     line: place && 'line' in place ? place.line : undefined,
     element: place && 'element' in place ? place.element : undefined,
