@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
@@ -187,7 +188,9 @@ async function cli(env: NodeJS.ProcessEnv): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
+// The file itself was started (not merely imported): `worker-main.ts` also ends in `main.ts`,
+// so comparing basenames started a second, worker-only COIN inside every `bot/main.ts` process.
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isEntry) {
   cli(process.env).catch((err) => {
     process.stderr.write(`COIN worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
