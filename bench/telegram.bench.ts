@@ -5,6 +5,9 @@ import { budgetAfterRecord } from '../bot/commands/budgets.js';
 import { createDispatcher } from '../bot/dispatcher.js';
 import { systemClock } from '../domain/clock.js';
 import { createStore } from '../drizzle/store/index.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
+import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { execSync, fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -38,6 +41,7 @@ export async function benchTelegram(): Promise<string[]> {
   const tg = await startDoubleProcess();
   const logger = pino({ level: 'silent' });
   const registry = createRegistry();
+  const journal: ChatJournal = chatJournal(db.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
   const dispatcher = createDispatcher(registry, {
     store: createStore(db.db),
     clock: systemClock,
@@ -45,8 +49,9 @@ export async function benchTelegram(): Promise<string[]> {
     logger,
     // As in production: every record asks for budget alerts (free when the book has no budget).
     afterRecord: budgetAfterRecord,
+    transact: (work) => journal.transact(work),
   });
-  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, throttle: false });
+  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false });
   const stop = await startTelegram(bot, registry, { kind: 'polling' });
   await tg.call({ type: 'waitForPoll' }, 'polling');
 

@@ -23,6 +23,9 @@ import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
 import { mountDashboard } from '../workers/dashboard.js';
 import path from 'node:path';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
+import type { ChatJournal } from './chat-journal.js';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
 export interface Running {
@@ -38,6 +41,10 @@ export async function main(env: Record<string, string | undefined> = process.env
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
   const store = createStore(database.db);
+  // The durable chat path (issue 12): inbox, reply outbox, one transaction per input.
+  const journal: ChatJournal = chatJournal(database.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) }, {
+    onRetry: (err, attempt, delayMs) => logger.warn({ err: String(err), attempt, delayMs }, 'database unavailable; retrying'),
+  });
   const roles = new Set(config.ROLES);
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
   const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
@@ -50,6 +57,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     afterRecord: budgetAfterRecord,
     commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
+    transact: (work) => journal.transact(work),
   };
   const registry = createRegistry();
   const dispatcher = createDispatcher(registry, services);
@@ -60,7 +68,16 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   if (roles.has('bot')) {
     if (config.TELEGRAM_BOT_TOKEN) {
-      const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, registry, logger, metrics });
+      const bot = createTelegramBot({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        dispatcher,
+        registry,
+        logger,
+        metrics,
+        journal,
+        concurrency: Math.max(2, config.DATABASE_POOL_SIZE - 2),
+      });
       const mode = config.TELEGRAM_WEBHOOK_URL
         ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
         : { kind: 'polling' as const };

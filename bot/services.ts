@@ -23,4 +23,9 @@ export interface Services {
    * in-process), with retries and platform rate limits. `outbound(platform, chatId, reply)` builds one.
    */
   outbox?: import('../workers/notifier.js').Outbox;
+  /**
+   * Runs one input in a database transaction with the ledger bound to it, retrying transient
+   * database errors (issue 12): the redelivery mark commits with the effect. Unset: no transaction.
+   */
+  transact?: <T>(work: (store: LedgerStore) => Promise<T>) => Promise<T>;
 }

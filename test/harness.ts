@@ -7,6 +7,9 @@ import { FixedClock } from '../domain/clock.js';
 import type { Database } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { freshPglite, freshPostgres } from './databases.js';
+import type { ChatJournal } from '../bot/chat-journal.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 
 /** A person in a test chat. */
 export interface TestUser {
@@ -26,11 +29,14 @@ export interface TestUser {
 export async function createHarness(opts: { engine?: 'postgres' | 'pglite'; now?: string; extend?: (s: Services) => void } = {}) {
   const database: Database = opts.engine === 'pglite' ? await freshPglite() : await freshPostgres();
   const clock = new FixedClock(opts.now ?? '2026-11-24T12:00:00Z');
+  const journal: ChatJournal = chatJournal(database.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
   const services: Services = {
     store: createStore(database.db),
     clock,
     defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
     logger: pino({ level: 'silent' }),
+    // As in production: each input is one transaction (its redelivery mark commits with it).
+    transact: (work) => journal.transact(work),
   };
   opts.extend?.(services);
   const registry = createRegistry();
@@ -48,6 +54,7 @@ export async function createHarness(opts: { engine?: 'postgres' | 'pglite'; now?
 
   return {
     database,
+    journal,
     services,
     clock,
     registry,

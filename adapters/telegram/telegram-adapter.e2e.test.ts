@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { Bot } from 'grammy';
+import type { TelegramBot } from './telegram-adapter.js';
 import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { createTelegramBot, startTelegram } from './telegram-adapter.js';
@@ -17,13 +17,13 @@ const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: 
 describe('Telegram adapter end to end', () => {
   let tg: TelegramDouble;
   let h: Harness;
-  let bot: Bot;
+  let bot: TelegramBot;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
     tg = await startTelegramDouble();
     h = await createHarness();
-    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, logger: pino({ level: 'silent' }) });
+    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }) });
     stop = await startTelegram(bot, h.registry, { kind: 'polling' });
     await tg.waitForPoll();
   });
@@ -110,7 +110,7 @@ describe('Telegram adapter shutdown', () => {
     const tg = await startTelegramDouble();
     const h = await createHarness();
     try {
-      const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, logger: pino({ level: 'silent' }) });
+      const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }) });
       const stop = await startTelegram(bot, h.registry, { kind: 'polling' });
       await tg.waitForPoll();
       const t0 = Date.now();
