@@ -161,6 +161,8 @@ if (isEntry) {
       const shutdown = () => {
         if (stopping) return;
         stopping = true;
+        // Everything in hand is finished or left durably held within ~8 s; never past 10 s.
+        setTimeout(() => process.exit(0), 9_500).unref();
         void stop().then(() => process.exit(0));
       };
       process.on('SIGTERM', shutdown);

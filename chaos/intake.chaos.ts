@@ -1,0 +1,139 @@
+/**
+ * Chaos suite, chat intake (issue 12): real COIN processes (the `npm start` entry point) in
+ * Telegram polling mode against a PostgreSQL server of the suite's own and the Bot API double
+ * (this process), chats sending records in bursts of 10, with faults injected mid-load:
+ * kill -9 at random points, SIGTERM then restart, PostgreSQL restart -m fast / -m immediate,
+ * PostgreSQL down 10 s. Prints one row per fault and exits 1 when a record was lost or applied
+ * twice, `#N` broke order, a balance disagrees with its events, a reply is missing, or SIGTERM
+ * took 10 s or more. CHAOS_SIZE=small (CI) | full (2,000 records per fault, 3 kill runs).
+ * Ports: CHAOS_PG_PORT (default 5440).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { startTelegramDouble } from '../test/doubles/telegram-api.js';
+import { startCoin, type CoinProcess } from './coin-process.js';
+import { createCluster } from './pg-cluster.js';
+import { offer, settled, type LoadSpec } from './load.js';
+import { checkLedger, clean, type Outcome } from './ledger-check.js';
+
+const full = process.env.CHAOS_SIZE === 'full';
+const CHATS = full ? 20 : 6;
+const PER_CHAT = full ? 100 : 20;
+const KILL_RUNS = full ? 3 : 1;
+const GAP_MS = full ? 1500 : 700;
+const port = Number(process.env.CHAOS_PG_PORT ?? 5440);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const work = mkdtempSync(path.join(tmpdir(), 'coin-chaos-'));
+const logFile = path.join(work, 'coin.log');
+const pg = createCluster(port);
+const tg = await startTelegramDouble();
+let coin: CoinProcess | undefined;
+
+interface Row extends Outcome {
+  fault: string;
+  note: string;
+  ok: boolean;
+}
+const rows: Row[] = [];
+
+async function main() {
+  pg.start();
+  const admin = postgres(pg.url(), { max: 1, onnotice: () => {} });
+  await admin`create database coin`;
+  await admin.end();
+  const env = {
+    DATABASE_URL: pg.url('coin'),
+    DATABASE_POOL_SIZE: '8',
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    ROLES: 'bot',
+    DATA_DIR: work,
+    PORT: '0',
+  };
+  const launch = async () => {
+    coin = startCoin(env, logFile);
+    await Promise.race([coin.ready, coin.exited.then((c) => Promise.reject(new Error(`COIN exited (${c}) while starting; see ${logFile}`)))]);
+  };
+  await launch();
+
+  let nextChat = 1000;
+  const scenario = async (fault: string, inject: () => Promise<string>) => {
+    const chats = Array.from({ length: CHATS }, () => nextChat++);
+    const spec: LoadSpec = { chats, perChat: PER_CHAT, burst: 10, gapMs: GAP_MS };
+    const loadMs = (PER_CHAT / 10) * GAP_MS;
+    const offering = offer(tg, spec);
+    await sleep(loadMs * (0.2 + Math.random() * 0.6));
+    const t0 = Date.now();
+    const note = await inject();
+    await offering;
+    const done = await settled(tg, spec, 90_000);
+    await sleep(1500); // late duplicates would arrive now
+    const sql = postgres(pg.url('coin'), { max: 1, onnotice: () => {} });
+    const o = await checkLedger(sql, tg, chats, PER_CHAT);
+    await sql.end();
+    const ok = clean(o) && done && !note.startsWith('FAIL');
+    rows.push({ fault, note: `${note}${done ? '' : ' (not settled)'} +${((Date.now() - t0) / 1000).toFixed(1)}s`, ok, ...o });
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${fault}: ${JSON.stringify(o)} ${note}`);
+  };
+
+  for (let i = 1; i <= KILL_RUNS; i++)
+    await scenario(`kill -9 mid-load (run ${i})`, async () => {
+      coin!.child.kill('SIGKILL');
+      await coin!.exited;
+      await launch();
+      return 'killed, restarted';
+    });
+
+  await scenario('SIGTERM mid-load, restart', async () => {
+    const t = Date.now();
+    coin!.child.kill('SIGTERM');
+    const code = await coin!.exited;
+    const took = Date.now() - t;
+    await launch();
+    return `${took >= 10_000 || code !== 0 ? 'FAIL ' : ''}exit ${code} in ${(took / 1000).toFixed(1)}s`;
+  });
+
+  for (const mode of ['fast', 'immediate'] as const)
+    await scenario(`PostgreSQL restart -m ${mode}`, async () => {
+      pg.restart(mode);
+      return 'restarted';
+    });
+
+  await scenario('PostgreSQL down 10 s', async () => {
+    pg.stop('fast');
+    await sleep(10_000);
+    pg.start();
+    return 'down 10 s';
+  });
+}
+
+function table() {
+  const cols: (keyof Row)[] = ['fault', 'offered', 'applied', 'duplicated', 'lost', 'orderGaps', 'balanceMismatches', 'repliesMissing', 'repliesDuplicated', 'note'];
+  const head = ['fault', 'offered', 'applied', 'dup', 'lost', '#N gaps', 'bal≠', 'replies missing', 'replies twice', 'note'];
+  const lines = [head, ...rows.map((r) => cols.map((c) => String(r[c])))];
+  const w = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  console.log(`\nchat intake chaos (${full ? 'full' : 'small'}: ${CHATS} chats × ${PER_CHAT} records per fault, bursts of 10)`);
+  for (const l of lines) console.log(l.map((c, i) => (i === 0 || i === l.length - 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+  console.log('replies twice: the documented at-least-once window (a crash between sending and marking sent); not a failure.');
+}
+
+let failed = false;
+const t0 = Date.now();
+try {
+  await main();
+} catch (err) {
+  console.error('chaos run failed:', err);
+  failed = true;
+} finally {
+  coin?.child.kill('SIGKILL');
+  await tg.close().catch(() => undefined);
+  pg.destroy();
+}
+table();
+failed ||= rows.some((r) => !r.ok);
+console.log(`\n${failed ? 'FAILED' : 'all clean'} in ${((Date.now() - t0) / 1000).toFixed(0)} s${failed ? ` (COIN log: ${logFile})` : ''}`);
+if (!failed) rmSync(work, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);
