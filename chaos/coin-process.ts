@@ -6,10 +6,11 @@ import path from 'node:path';
 function entryPoint(): string[] {
   const pkg = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { scripts: Record<string, string> };
   const words = pkg.scripts.start!.trim().split(/\s+/);
-  // `tsx app/main.ts` (or `node dist/...`): run the same file with the local tsx.
+  // `tsx app/main.ts` (or `node dist/...`): run the same file in ONE node process with tsx as a
+  // loader (the tsx CLI would put a parent process in between, and kill -9 must hit COIN itself).
   const file = words.find((w) => /\.(ts|js|mjs)$/.test(w));
   if (!file) throw new Error(`cannot find the entry file in "npm start": ${pkg.scripts.start}`);
-  return [path.resolve('node_modules/.bin/tsx'), path.resolve(file)];
+  return [process.execPath, '--import', 'tsx', path.resolve(file)];
 }
 
 export interface CoinProcess {

@@ -31,6 +31,8 @@ const logFile = path.join(work, 'coin.log');
 const pg = createCluster(port);
 const tg = await startTelegramDouble();
 let coin: CoinProcess | undefined;
+let crashes = 0;
+let shuttingDown = false;
 
 interface Row extends Outcome {
   fault: string;
@@ -53,9 +55,25 @@ async function main() {
     DATA_DIR: work,
     PORT: '0',
   };
+  // Like a process supervisor (compose `restart:`, Kubernetes): a COIN that dies on its own is
+  // started again, and counted (a crash must lose nothing either; the table says how many).
   const launch = async () => {
-    coin = startCoin(env, logFile);
-    await Promise.race([coin.ready, coin.exited.then((c) => Promise.reject(new Error(`COIN exited (${c}) while starting; see ${logFile}`)))]);
+    const c = startCoin(env, logFile);
+    coin = c;
+    void c.exited.then((code) => {
+      if (expectedExit.has(c) || shuttingDown) return;
+      crashes++;
+      console.log(`COIN exited on its own (${code}); restarting it`);
+      void launch();
+    });
+    await Promise.race([c.ready, c.exited.then((code) => Promise.reject(new Error(`COIN exited (${code}) while starting; see ${logFile}`)))]);
+  };
+  const expectedExit = new Set<CoinProcess>();
+  const stopCoin = async (signal: 'SIGKILL' | 'SIGTERM') => {
+    const c = coin!;
+    expectedExit.add(c);
+    c.child.kill(signal);
+    return c.exited;
   };
   await launch();
 
@@ -67,6 +85,7 @@ async function main() {
     const offering = offer(tg, spec);
     await sleep(loadMs * (0.2 + Math.random() * 0.6));
     const t0 = Date.now();
+    const crashed = crashes;
     const note = await inject();
     await offering;
     const done = await settled(tg, spec, 90_000);
@@ -75,22 +94,21 @@ async function main() {
     const o = await checkLedger(sql, tg, chats, PER_CHAT);
     await sql.end();
     const ok = clean(o) && done && !note.startsWith('FAIL');
-    rows.push({ fault, note: `${note}${done ? '' : ' (not settled)'} +${((Date.now() - t0) / 1000).toFixed(1)}s`, ok, ...o });
+    const crashNote = crashes > crashed ? `; COIN crashed ${crashes - crashed}× and was restarted` : '';
+    rows.push({ fault, note: `${note}${crashNote}${done ? '' : ' (not settled)'}; settled ${((Date.now() - t0) / 1000).toFixed(1)} s after the fault`, ok, ...o });
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${fault}: ${JSON.stringify(o)} ${note}`);
   };
 
   for (let i = 1; i <= KILL_RUNS; i++)
     await scenario(`kill -9 mid-load (run ${i})`, async () => {
-      coin!.child.kill('SIGKILL');
-      await coin!.exited;
+      await stopCoin('SIGKILL');
       await launch();
       return 'killed, restarted';
     });
 
   await scenario('SIGTERM mid-load, restart', async () => {
     const t = Date.now();
-    coin!.child.kill('SIGTERM');
-    const code = await coin!.exited;
+    const code = await stopCoin('SIGTERM');
     const took = Date.now() - t;
     await launch();
     return `${took >= 10_000 || code !== 0 ? 'FAIL ' : ''}exit ${code} in ${(took / 1000).toFixed(1)}s`;
@@ -128,6 +146,7 @@ try {
   console.error('chaos run failed:', err);
   failed = true;
 } finally {
+  shuttingDown = true;
   coin?.child.kill('SIGKILL');
   await tg.close().catch(() => undefined);
   pg.destroy();
