@@ -137,12 +137,18 @@ export function createInboxApplier(deps: InboxApplierDeps) {
     /**
      * Finishes the update in hand in each chat (its transaction commits or rolls back) within
      * `timeoutMs`; updates not yet applied stay in the inbox for the next start or another process.
+     * Answers how many of the updates held here were left so.
      */
-    async stop(timeoutMs: number) {
+    async stop(timeoutMs: number): Promise<number> {
       stopping = true;
       clearInterval(sweeping);
       if (running.size) await Promise.race([new Promise<void>((r) => idle.push(r)), sleep(timeoutMs)]);
-      for (const c of [...holds.keys()]) release(c, Infinity);
+      let left = 0;
+      for (const [c, n] of [...holds.entries()]) {
+        left += n;
+        release(c, Infinity);
+      }
+      return left;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -153,7 +154,8 @@ export async function main(env: Record<string, string | undefined> = process.env
   return consoleDone ? { stop, consoleDone } : { stop };
 }
 
-const isEntry = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
+// The whole path: `main.ts` is also the end of `worker-main.ts`, and each must not start the other.
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (isEntry) {
   main()
     .then(({ stop, consoleDone }) => {

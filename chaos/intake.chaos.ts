@@ -8,7 +8,7 @@
  * took 10 s or more. CHAOS_SIZE=small (CI) | full (2,000 records per fault, 3 kill runs).
  * Ports: CHAOS_PG_PORT (default 5440).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -60,13 +60,15 @@ async function main() {
   const launch = async () => {
     const c = startCoin(env, logFile);
     coin = c;
-    void c.exited.then((code) => {
+    void c.exited.then(async (code) => {
       if (expectedExit.has(c) || shuttingDown) return;
       crashes++;
-      console.log(`COIN exited on its own (${code}); restarting it`);
-      void launch();
+      console.log(`COIN exited on its own (${code}); restarting it in 1 s`);
+      await sleep(1000);
+      if (!shuttingDown) await launch();
     });
-    await Promise.race([c.ready, c.exited.then((code) => Promise.reject(new Error(`COIN exited (${code}) while starting; see ${logFile}`)))]);
+    // A start that fails (database down) is retried by the handler above, as a supervisor would.
+    await Promise.race([c.ready, c.exited]);
   };
   const expectedExit = new Set<CoinProcess>();
   const stopCoin = async (signal: 'SIGKILL' | 'SIGTERM') => {
@@ -78,7 +80,9 @@ async function main() {
   await launch();
 
   let nextChat = 1000;
+  const only = process.env.CHAOS_ONLY ? new RegExp(process.env.CHAOS_ONLY, 'i') : undefined;
   const scenario = async (fault: string, inject: () => Promise<string>) => {
+    if (only && !only.test(fault)) return;
     const chats = Array.from({ length: CHATS }, () => nextChat++);
     const spec: LoadSpec = { chats, perChat: PER_CHAT, burst: 10, gapMs: GAP_MS };
     const loadMs = (PER_CHAT / 10) * GAP_MS;
@@ -91,7 +95,7 @@ async function main() {
     const done = await settled(tg, spec, 90_000);
     await sleep(1500); // late duplicates would arrive now
     const sql = postgres(pg.url('coin'), { max: 1, onnotice: () => {} });
-    const o = await checkLedger(sql, tg, chats, PER_CHAT);
+    const o = await checkLedger(sql, tg, chats, PER_CHAT, (line) => console.log(`  ${fault}: ${line}`));
     await sql.end();
     const ok = clean(o) && done && !note.startsWith('FAIL');
     const crashNote = crashes > crashed ? `; COIN crashed ${crashes - crashed}× and was restarted` : '';
@@ -110,6 +114,15 @@ async function main() {
     const t = Date.now();
     const code = await stopCoin('SIGTERM');
     const took = Date.now() - t;
+    const said = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"telegram st'))
+      .slice(-2)
+      .map((l) => {
+        const j = JSON.parse(l) as Record<string, unknown>;
+        return `${j.msg as string} ${JSON.stringify({ ...j, level: undefined, time: undefined, app: undefined, msg: undefined, pid: undefined, hostname: undefined })}`;
+      });
+    console.log(`  SIGTERM: ${said.join(' | ')}`);
     await launch();
     return `${took >= 10_000 || code !== 0 ? 'FAIL ' : ''}exit ${code} in ${(took / 1000).toFixed(1)}s`;
   });

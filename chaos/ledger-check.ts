@@ -22,7 +22,7 @@ export interface Outcome {
 
 export const recordText = (n: number): string => `${n}.25 r${n}`;
 
-export async function checkLedger(sql: Sql, tg: TelegramDouble, chats: number[], perChat: number): Promise<Outcome> {
+export async function checkLedger(sql: Sql, tg: TelegramDouble, chats: number[], perChat: number, explain?: (line: string) => void): Promise<Outcome> {
   const rows = await sql<{ chat_id: string; seq: number; note: string; amount_minor: string }[]>`
     select c.chat_id, e.seq, e.note, e.amount_minor::text
     from chats c join events e on e.book_id = c.book_id and e.deleted_at is null
@@ -51,6 +51,7 @@ export async function checkLedger(sql: Sql, tg: TelegramDouble, chats: number[],
     }
     for (let n = 1; n <= perChat; n++) {
       const seqs = seen.get(n) ?? [];
+      if (seqs.length !== 1) explain?.(`chat ${chat} r${n} applied ${seqs.length}×`);
       if (seqs.length === 0) out.lost++;
       else out.applied++;
       if (seqs.length > 1) out.duplicated += seqs.length - 1;
@@ -59,6 +60,8 @@ export async function checkLedger(sql: Sql, tg: TelegramDouble, chats: number[],
         const times = answered.get(s) ?? 0;
         if (times === 0) out.repliesMissing++;
         if (times > 1) out.repliesDuplicated += times - 1;
+        if (times !== 1)
+          explain?.(`chat ${chat} #${s} answered ${times}× (messages: ${tg.outbox(chat).filter((m) => m.text?.includes(`#${s} −`)).map((m) => String(m.message_id)).join(', ')})`);
       }
     }
   }

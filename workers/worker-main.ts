@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
@@ -187,7 +188,8 @@ async function cli(env: NodeJS.ProcessEnv): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
+// The whole path: `main.ts` is also the end of `worker-main.ts`, and each must not start the other.
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (isEntry) {
   cli(process.env).catch((err) => {
     process.stderr.write(`COIN worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -281,7 +281,10 @@ export async function startTelegram(tb: TelegramBot, registry: Registry, mode: T
   return async () => {
     const t0 = Date.now();
     await stopPolling();
-    await tb.applier.stop(Math.max(500, STOP_BUDGET_MS / 2 - (Date.now() - t0)));
+    tb.logger.info({ updatesInHand: tb.applier.backlog, repliesInHand: tb.sender.pending }, 'telegram stopping: fetching stopped');
+    const left = await tb.applier.stop(Math.max(500, STOP_BUDGET_MS / 2 - (Date.now() - t0)));
     await tb.sender.drain(Math.max(500, STOP_BUDGET_MS - (Date.now() - t0)));
+    // What is left is durable: updates in the inbox, replies in the outbox (the next start sends them).
+    tb.logger.info({ updatesLeftInInbox: left, repliesLeftInOutbox: tb.sender.pending, ms: Date.now() - t0 }, 'telegram stopped');
   };
 }
