@@ -24,6 +24,8 @@ export interface ReplySenderDeps {
   sweepMs?: number;
   /** A chat whose updates are still being applied waits at most this long before sending. Default 1 s. */
   lingerMs?: number;
+  /** How often the claim on replies held here is extended (the lease is 10 s). Default 3 s. */
+  renewMs?: number;
   /** Replies held in memory at most; more stay in the outbox for a later sweep. Default 5,000. */
   maxInMemory?: number;
 }
@@ -183,7 +185,7 @@ export function createReplySender(deps: ReplySenderDeps) {
   const renewing = setInterval(() => {
     const ids = [...chats.values()].flatMap((q) => q.rows.map((r) => r.id));
     if (ids.length) void deps.journal.renew(ids).catch(() => undefined);
-  }, 10_000);
+  }, deps.renewMs ?? 3000);
   renewing.unref();
 
   return {

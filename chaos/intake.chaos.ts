@@ -22,7 +22,9 @@ const full = process.env.CHAOS_SIZE === 'full';
 const CHATS = full ? 20 : 6;
 const PER_CHAT = full ? 100 : 20;
 const KILL_RUNS = full ? 3 : 1;
-const GAP_MS = full ? 1500 : 700;
+// A chat's pace stays within the per-chat command limit (20 at once, then 1/s), which would
+// refuse the excess by design: small sends 20 records a chat, full a burst of 10 every 10 s.
+const GAP_MS = full ? 10_000 : 700;
 const port = Number(process.env.CHAOS_PG_PORT ?? 5440);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -13,7 +13,7 @@ import { withDbRetry, isTransientDbError, type RetryOptions } from '../transient
  */
 
 /** How long a process owns replies it wrote or claimed before another may take them. */
-export const REPLY_LEASE_SECONDS = 30;
+export const REPLY_LEASE_SECONDS = 10;
 /** Advisory lock space of "one chat's updates, one at a time" (with hashtext(chat key)). */
 const CHAT_LOCK = 120012;
 
