@@ -129,7 +129,7 @@ function postgresCpuMs(): number {
 }
 
 /** Starts the Bot API double in a child process and talks to it over IPC. */
-async function startDoubleProcess() {
+export async function startDoubleProcess() {
   const worker = fork(fileURLToPath(new URL('./telegram-double-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   const waiting = new Map<string, (m: Message) => void>();
   type Message = { type: string; apiRoot?: string; token?: string; result?: LoadResult };

@@ -17,7 +17,7 @@ describe('transient database errors', () => {
     const victim = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
     const killer = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
     try {
-      const [{ pid }] = await victim<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const pid = (await victim<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
       const running = caught(victim`select pg_sleep(5)`);
       await new Promise((r) => setTimeout(r, 200));
       await killer`select pg_terminate_backend(${pid})`;

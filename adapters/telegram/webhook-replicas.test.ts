@@ -31,7 +31,7 @@ describe('webhook replicas keep each chat in order', () => {
   beforeAll(async () => {
     tg = await startTelegramDouble();
     main = await freshPostgres();
-    const [{ name }] = rowsOf<{ name: string }>(await main.db.execute(sql`select current_database() as name`));
+    const name = rowsOf<{ name: string }>(await main.db.execute(sql`select current_database() as name`))[0]!.name;
     const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
     url.pathname = `/${name}`;
     for (let i = 0; i < 2; i++) {
@@ -72,7 +72,7 @@ describe('webhook replicas keep each chat in order', () => {
   });
 
   let updateId = 1000;
-  const post = (replica: number, chat: number, text: string) =>
+  const post = async (replica: number, chat: number, text: string): Promise<Response> =>
     replicas[replica]!.app.request('/telegram/webhook', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
@@ -98,7 +98,7 @@ describe('webhook replicas keep each chat in order', () => {
     const deadline = Date.now() + 20_000;
     let pending = 1;
     while (pending > 0 && Date.now() < deadline) {
-      [{ pending }] = rowsOf<{ pending: number }>(await main.db.execute(sql`select count(*)::int as pending from chat_inbox where done_at is null`));
+      pending = rowsOf<{ pending: number }>(await main.db.execute(sql`select count(*)::int as pending from chat_inbox where done_at is null`))[0]!.pending;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(pending).toBe(0);
