@@ -32,6 +32,20 @@ interface Queued<R> {
   editMessageId?: number | undefined;
 }
 
+/** A reply written and not yet sent, as the sender gets it. */
+export interface PendingRow<R> extends Queued<R> {
+  id: number;
+  attempts: number;
+}
+
+/** One applied (or settled) update and the replies its transaction wrote. */
+export interface AppliedRow<R> {
+  key: string;
+  replies: PendingRow<R>[];
+  after?: (() => Promise<void>) | undefined;
+  failed?: boolean;
+}
+
 interface OutboxRow {
   id: string | number;
   platform: Platform;
@@ -51,23 +65,21 @@ export interface JournalCodec<R> {
 const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptions = {}) {
-  const pending = <T>(row: OutboxRow): T =>
-    ({
-      id: Number(row.id),
-      platform: row.platform,
-      chatId: row.chat_id,
-      reply: codec.decode(json(row.reply)),
-      replyTo: row.reply_to === null ? undefined : Number(row.reply_to),
-      editMessageId: row.edit_message_id === null ? undefined : Number(row.edit_message_id),
-      attempts: row.attempts,
-    }) as T;
+  const pending = (row: OutboxRow): PendingRow<R> => ({
+    id: Number(row.id),
+    platform: row.platform,
+    chatId: row.chat_id,
+    reply: codec.decode(json(row.reply)),
+    replyTo: row.reply_to === null ? undefined : Number(row.reply_to),
+    editMessageId: row.edit_message_id === null ? undefined : Number(row.edit_message_id),
+    attempts: row.attempts,
+  });
 
   /** Marks the update done and writes its replies: one statement. */
-  const settle = (tx: Db, key: string, replies: Queued<R>[]): SQL => {
+  const settle = (key: string, replies: Queued<R>[]): SQL => {
     const items = JSON.stringify(
       replies.map((r) => ({ platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null })),
     );
-    void tx;
     return sql`
       with done as (update chat_inbox set done_at = now() where key = ${key} and done_at is null returning key)
       insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, claimed_until)
@@ -100,8 +112,8 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
       chatKey: string,
       apply: (u: Held, scope: { store: LedgerStore; reply(r: Queued<R>): void }) => Promise<(() => Promise<void>) | void>,
       onFailure: (u: Held, err: unknown) => Queued<R>[],
-    ) {
-      return withDbRetry(async () => {
+    ): Promise<AppliedRow<R> | undefined> {
+      return withDbRetry(async (): Promise<AppliedRow<R> | undefined> => {
         let failedOn: { held: Held; err: unknown } | undefined;
         try {
           const out = await db.transaction(async (txRaw) => {
@@ -116,10 +128,10 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
               failedOn = { held, err };
               throw err;
             }
-            const rows = rowsOf<OutboxRow>(await tx.execute(settle(tx, held.key, replies)));
-            return { key: held.key, replies: rows.map((r) => pending(r)), after: after ?? undefined };
+            const rows = rowsOf<OutboxRow>(await tx.execute(settle(held.key, replies)));
+            return { key: held.key, replies: rows.map(pending), after: after ?? undefined };
           });
-          return out as { key: string; replies: never[]; after?: () => Promise<void>; failed?: boolean } | undefined;
+          return out;
         } catch (err) {
           if (isTransientDbError(err) || !failedOn) throw err;
           // The handling failed for good (a bug, bad data): settle the update with the failure's
@@ -129,9 +141,9 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
           return db.transaction(async (txRaw) => {
             const tx = txRaw as unknown as Db;
             const again = await oldest(tx, chatKey);
-            if (again?.key !== held.key) return { key: held.key, replies: [] as never[], failed: true };
-            const rows = rowsOf<OutboxRow>(await tx.execute(settle(tx, held.key, replies)));
-            return { key: held.key, replies: rows.map((r) => pending(r)) as never[], failed: true };
+            if (again?.key !== held.key) return { key: held.key, replies: [], failed: true };
+            const rows = rowsOf<OutboxRow>(await tx.execute(settle(held.key, replies)));
+            return { key: held.key, replies: rows.map(pending), failed: true };
           });
         }
       }, retry);
@@ -180,7 +192,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
       );
     },
 
-    async takeDue(platform: Platform, limit: number) {
+    async takeDue(platform: Platform, limit: number): Promise<PendingRow<R>[]> {
       const rows = rowsOf<OutboxRow>(
         await db.execute(sql`
           update chat_outbox set claimed_until = now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
@@ -190,7 +202,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             order by id limit ${limit} for update skip locked)
           returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts`),
       );
-      return rows.map((r) => pending<never>(r)).sort((a: { id: number }, b: { id: number }) => a.id - b.id);
+      return rows.map(pending).sort((a, b) => a.id - b.id);
     },
   };
 }
