@@ -38,7 +38,13 @@ export async function createHarness(opts: { engine?: 'postgres' | 'pglite'; now?
     // As in production: each input is one transaction (its redelivery mark commits with it).
     transact: (work) => journal.transact(work),
   };
+  const base = services.store;
   opts.extend?.(services);
+  if (services.store !== base) {
+    // A test that replaced store methods (a failing saveShares) keeps them inside transactions.
+    const changed = Object.fromEntries(Object.entries(services.store).filter(([k, v]) => (base as unknown as Record<string, unknown>)[k] !== v));
+    services.transact = (work) => journal.transact((store) => work({ ...store, ...changed }));
+  }
   const registry = createRegistry();
   const dispatcher: Dispatcher = createDispatcher(registry, services);
 
