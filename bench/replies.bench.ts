@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
 import { createRegistry } from '../bot/commands/index.js';
-import { budgetAfterRecord } from '../bot/commands/budgets.js';
 import { createDispatcher } from '../bot/dispatcher.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 import { systemClock } from '../domain/clock.js';
@@ -37,7 +36,6 @@ export async function benchReplies(): Promise<string[]> {
       clock: systemClock,
       defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
       logger,
-      afterRecord: budgetAfterRecord,
       transact: (work) => journal.transact(work),
     });
     const tb = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle });
