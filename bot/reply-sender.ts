@@ -56,6 +56,9 @@ export function createReplySender(deps: ReplySenderDeps) {
   const waiting: string[] = [];
   let active = 0;
   let inMemory = 0;
+  /** Replies being sent or marked here: a sweep that takes them again (their lease ran out while
+   * the database was away) must not send them twice. */
+  const inHand = new Set<number>();
   let stopped = false;
   let idle: (() => void)[] = [];
 
@@ -113,6 +116,7 @@ export function createReplySender(deps: ReplySenderDeps) {
     active++;
     const rows = q.rows;
     q.rows = [];
+    rows.forEach((r) => inHand.add(r.id));
     try {
       const messages = coalesce(rows);
       for (let i = 0; i < messages.length; i++) {
@@ -142,6 +146,7 @@ export function createReplySender(deps: ReplySenderDeps) {
         }
       }
     } finally {
+      rows.forEach((r) => inHand.delete(r.id));
       inMemory -= rows.length;
       q.sending = false;
       active--;
@@ -157,7 +162,7 @@ export function createReplySender(deps: ReplySenderDeps) {
     for (const r of rows) {
       if (inMemory >= maxInMemory) break; // the rest stay claimed in the table; a later sweep takes them
       const q = queue(r.chatId);
-      if (q.rows.some((x) => x.id === r.id)) continue;
+      if (inHand.has(r.id) || q.rows.some((x) => x.id === r.id)) continue;
       if (!q.rows.length && !q.sending) q.since = Date.now();
       q.rows.push(r);
       inMemory++;
