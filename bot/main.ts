@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -12,13 +11,17 @@ import { systemClock } from '../domain/clock.js';
 import { createHttpApp } from '../adapters/http/app.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
+import { openChatLocks } from '../drizzle/chat-lock.js';
 import { createDiscordBot } from '../adapters/discord/discord-adapter.js';
 import { startConsoleChat } from '../adapters/console/console-adapter.js';
 import type { Services } from './services.js';
 import { mountApi } from '../adapters/http/api/api-app.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
-import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
+import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createSharedRateLimiter } from './shared-rate-limit.js';
+import { API_RATE_LIMIT } from '../adapters/http/api/api-env.js';
+import { Redis } from 'ioredis';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
 import { mountDashboard } from '../workers/dashboard.js';
@@ -26,10 +29,14 @@ import path from 'node:path';
 import { chatJournal } from '../drizzle/store/chat-journal.js';
 import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 import type { ChatJournal } from './chat-journal.js';
+import { fileURLToPath } from 'node:url';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
 export interface Running {
+  /** Drains (not ready, no new requests, those in hand finish), then stops everything. */
   stop: () => Promise<void>;
+  /** True from the moment `stop` begins: `/health/ready` answers 503. */
+  draining: () => boolean;
   /** Resolves when the terminal chat ends (Ctrl-D); undefined when there is none. */
   consoleDone?: Promise<void>;
 }
@@ -46,6 +53,16 @@ export async function main(env: Record<string, string | undefined> = process.env
     onRetry: (err, attempt, delayMs) => logger.warn({ err: String(err), attempt, delayMs }, 'database unavailable; retrying'),
   });
   const roles = new Set(config.ROLES);
+  // One small Redis connection for readiness and the shared rate limits; it never queues
+  // commands while disconnected, so a Redis outage answers at once instead of stalling requests.
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, lazyConnect: false })
+    : undefined;
+  redis?.on('error', () => {});
+  // With Redis every replica spends from the same buckets; without it each process limits alone.
+  const limiter = (name: string, opts: RateLimitOptions): RateLimiter =>
+    redis ? createSharedRateLimiter({ ...opts, redis, prefix: config.QUEUE_PREFIX, name, logger }) : createRateLimiter(opts);
+  let draining = false;
   // Charts render on the worker through the `charts` queue when Redis is set, in-process otherwise.
   const charts = createChartRenderer({ redisUrl: config.REDIS_URL, logger, prefix: config.QUEUE_PREFIX });
   const services: Services = {
@@ -54,7 +71,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     defaults: { currency: config.DEFAULT_CURRENCY, timezone: config.DEFAULT_TIMEZONE, language: 'en' },
     logger,
     renderChart: (spec) => charts.render(spec),
-    commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
+    commandLimiter: limiter('chat', CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
     transact: (work) => journal.transact(work),
   };
@@ -76,11 +93,17 @@ export async function main(env: Record<string, string | undefined> = process.env
         metrics,
         journal,
         concurrency: Math.max(2, config.DATABASE_POOL_SIZE - 2),
+        throttle: config.TELEGRAM_THROTTLE === 'on',
       });
       const mode = config.TELEGRAM_WEBHOOK_URL
         ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
         : { kind: 'polling' as const };
-      if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));
+      if (mode.kind === 'webhook') {
+        // Replicas behind a load balancer share one PostgreSQL: order each chat's updates there.
+        const locks = config.DATABASE_URL && config.TELEGRAM_CHAT_LOCK === 'on' ? await openChatLocks(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : undefined;
+        if (locks) stops.push(() => locks.close());
+        mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret, locks ? { chatLock: locks.lock } : {}));
+      }
       stops.push(await startTelegram(bot, registry, mode));
       logger.info({ mode: mode.kind }, 'telegram started');
     }
@@ -135,24 +158,66 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
   if (roles.has('api'))
-    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook }));
+    mounts.push((app) =>
+      mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit: limiter('api', API_RATE_LIMIT) }),
+    );
 
-  if (roles.has('api') || mounts.length) {
-    const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, adminToken: config.ADMIN_TOKEN, mount: (a) => mounts.forEach((m) => m(a)) });
-    const server = serve({ fetch: app.fetch, port: config.PORT });
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    logger.info({ port: config.PORT }, 'http listening');
-  }
+  // Every process serves /health/live, /health/ready and /metrics on PORT (workers too, for
+  // their probes and scraping); the API and webhook routes only where their role runs.
+  const app = createHttpApp({
+    logger,
+    metrics,
+    pingDatabase: database.ping,
+    pingRedis: redis ? async () => void (await redis.ping()) : undefined,
+    draining: () => draining,
+    adminToken: config.ADMIN_TOKEN,
+    mount: (a) => mounts.forEach((m) => m(a)),
+  });
+  // Requests in hand are counted: a drain waits for their handlers even when a client has
+  // already hung up (the handler may be between its commit and its reply).
+  let inHand = 0;
+  let allDone: (() => void) | undefined;
+  const server = serve({
+    port: config.PORT,
+    fetch: async (req: Request, env: unknown) => {
+      inHand++;
+      try {
+        return await app.fetch(req, env as never);
+      } finally {
+        if (--inHand === 0) allDone?.();
+      }
+    },
+  });
+  // A worker-only or polling-only process serves nothing but health and metrics: when its port is
+  // taken (two processes on one host with the same PORT) it runs on without them.
+  if (!roles.has('api') && mounts.length === 0)
+    server.on('error', (err) => logger.warn({ err: String(err), port: config.PORT }, 'health and metrics not served: port unavailable'));
+  // Stops accepting at once (idle keep-alive connections are closed), then waits for the
+  // requests in hand, at most 30 s.
+  const closeHttp = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (inHand > 0) await Promise.race([new Promise<void>((resolve) => (allDone = resolve)), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  };
+  logger.info({ port: config.PORT }, 'http listening');
 
   const stop = async () => {
+    draining = true;
+    logger.info('draining');
+    // New requests first (the webhook's updates stay with Telegram and go to another replica),
+    // then intake and workers finish what they hold, then the connections close.
+    await closeHttp().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
     for (const s of stops.reverse()) await s().catch((err) => logger.error({ err: String(err) }, 'stop failed'));
+    redis?.disconnect();
     await database.close();
   };
-  return consoleDone ? { stop, consoleDone } : { stop };
+  const isDraining = () => draining;
+  return consoleDone ? { stop, draining: isDraining, consoleDone } : { stop, draining: isDraining };
 }
 
-// The whole path: `main.ts` is also the end of `worker-main.ts`, and each must not start the other.
-const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+// The file itself was started (not merely imported): `worker-main.ts` also ends in `main.ts`,
+// so comparing basenames started a second, worker-only COIN inside every `bot/main.ts` process.
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isEntry) {
   main()
     .then(({ stop, consoleDone }) => {

@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
@@ -188,8 +188,9 @@ async function cli(env: NodeJS.ProcessEnv): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-// The whole path: `main.ts` is also the end of `worker-main.ts`, and each must not start the other.
-const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+// The file itself was started (not merely imported): `worker-main.ts` also ends in `main.ts`,
+// so comparing basenames started a second, worker-only COIN inside every `bot/main.ts` process.
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isEntry) {
   cli(process.env).catch((err) => {
     process.stderr.write(`COIN worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);

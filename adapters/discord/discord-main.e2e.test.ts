@@ -16,6 +16,8 @@ describe('Discord wiring in main', () => {
     empty = await emptyDatabase();
     running = await main({
       ROLES: 'bot',
+      // Every process serves its health endpoints; any free port.
+      PORT: '0',
       DATABASE_URL: empty.url,
       LOG_LEVEL: 'silent',
       DISCORD_TOKEN: dc.token,
