@@ -21,6 +21,8 @@ async function cli(): Promise<void> {
       return;
     }
     stopping = true;
+    // Everything in hand is finished or left durably held within ~8 s; never past 10 s.
+    setTimeout(() => process.exit(0), 9_500).unref();
     // A signal that arrives while still starting stops as soon as the start is done.
     void started.then(() => running?.stop()).then(
       () => process.exit(0),
