@@ -2,7 +2,6 @@ import type { Actor } from './actor.js';
 import { parseAmount } from './amount.js';
 import type { Budget, BudgetPeriod } from './budget-ports.js';
 import { DomainError } from './errors.js';
-import { assertMinor } from './money.js';
 import { assertCan } from './permissions.js';
 import { periodOf, type Period } from './period.js';
 import type { LedgerStore } from './ports.js';
@@ -113,11 +112,11 @@ export async function budgetProgress(
     let spent = 0;
     const missing: string[] = [];
     for (const r of rows) {
-      if (r.currency === budget.currency) spent = assertMinor(spent + r.minor);
+      if (r.currency === budget.currency) spent += r.minor;
       else {
         const converted = budget.currency === book.currency ? conv.toBook(r.minor, r.currency) : undefined;
         if (converted === undefined) missing.push(r.currency);
-        else spent = assertMinor(spent + converted);
+        else spent += converted;
       }
     }
     return {

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Actor } from './actor.js';
 import { DomainError } from './errors.js';
-import { assertMinor } from './money.js';
 import { assertCan } from './permissions.js';
 import { isPeriodToken, parsePeriod, type Period } from './period.js';
 import { Converter } from './rates.js';
@@ -90,7 +89,7 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
         let running = opening.get(acc.id) ?? acc.openingMinor;
         const deltas = new Map(buckets.filter((b) => b.accountId === acc.id).map((b) => [b.bucket, b.deltaMinor]));
         const points = keys.map((key) => {
-          running = assertMinor(running + (deltas.get(key) ?? 0));
+          running += deltas.get(key) ?? 0;
           return { key, minor: running };
         });
         return { account: acc.name, currency: acc.currency, points };

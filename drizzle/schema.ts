@@ -146,6 +146,8 @@ export const events = pgTable(
     occurrenceAt: ts('occurrence_at'),
     /** Idempotency key for imports and other replays (`import:<hash>`). */
     sourceKey: text('source_key'),
+    /** Hash of the API request body that first used `sourceKey` (a reused key must repeat it). */
+    sourceHash: text('source_hash'),
     meta: jsonb('meta'),
   },
   (t) => [

@@ -45,11 +45,11 @@ export async function recordStatement(db: Db, e: NewEvent): Promise<Recorded> {
       update books set last_seq = last_seq + 1 where id = ${e.bookId} returning last_seq
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor,
-        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key)
+        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash)
       select ${e.bookId}, seq.last_seq, ${e.kind}, ${e.accountId}, ${e.amountMinor}, ${e.currency},
         ${e.toAccountId ?? null}::int, ${e.toAmountMinor ?? null}::bigint, ${e.toCurrency ?? null}::text, ${e.note},
         ${e.authorId}::int, ${e.occurredAt.toISOString()}::timestamptz, ${e.templateId ?? null}::int,
-        ${e.occurrenceAt ? e.occurrenceAt.toISOString() : null}::timestamptz, ${e.sourceKey ?? null}::text
+        ${e.occurrenceAt ? e.occurrenceAt.toISOString() : null}::timestamptz, ${e.sourceKey ?? null}::text, ${e.sourceHash ?? null}::text
       from seq
       returning id, seq, created_at
     ), lab as (

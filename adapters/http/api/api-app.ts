@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { Hono } from 'hono';
-import { API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
+import { API_AUTH_FAILURE_LIMIT, API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
 import { apiErrorHandler, errorJson, validationError } from './api-errors.js';
 import { apiBodyLimit, bearerAuth, requestLog, tokenRateLimit } from './api-middleware.js';
 import { bookRoutes } from './routes-books.js';
@@ -49,7 +49,7 @@ export function createApi(deps: ApiDeps): ApiApp {
     description: 'A personal token from /token, e.g. coin_3q2…',
   });
 
-  api.use('*', bearerAuth(deps.store, deps.clock));
+  api.use('*', bearerAuth(deps.store, deps.clock, deps.rateLimit === false ? undefined : API_AUTH_FAILURE_LIMIT));
   if (deps.rateLimit !== false) api.use('*', tokenRateLimit(deps.rateLimit ?? API_RATE_LIMIT));
   api.use('*', apiBodyLimit(deps.bodyLimitBytes ?? API_BODY_LIMIT));
   for (const group of ROUTE_GROUPS) group(api, deps);

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { decodeCursor, encodeCursor, listEventPage, type EventPageFilter } from '../../../domain/api-access.js';
 import type { Actor } from '../../../domain/actor.js';
+import { inRange } from '../../../domain/dates.js';
 import { DomainError } from '../../../domain/errors.js';
 import { deleteEvent, findAccount, recordLine, transfer } from '../../../domain/ledger-record.js';
 import { minorToDecimal } from '../../../domain/money.js';
@@ -57,9 +59,8 @@ async function filterOf(a: Actor, q: ListQueryT): Promise<EventPageFilter> {
     f.from = p.start;
     f.to = p.end;
   }
-  if (q.from) f.from = DAY.test(q.from) ? parsePeriod(q.from, now, tz).start : new Date(q.from);
-  if (q.to) f.to = DAY.test(q.to) ? parsePeriod(q.to, now, tz).end : new Date(q.to);
-  for (const d of [f.from, f.to]) if (d && Number.isNaN(d.getTime())) throw new DomainError('date_invalid', { date: String(q.from ?? q.to) });
+  if (q.from) f.from = DAY.test(q.from) ? parsePeriod(q.from, now, tz).start : inRange(new Date(q.from), q.from);
+  if (q.to) f.to = DAY.test(q.to) ? parsePeriod(q.to, now, tz).end : inRange(new Date(q.to), q.to);
   return f;
 }
 
@@ -112,6 +113,15 @@ const SeqParams = BookParams.extend({
     .max(2_147_483_647)
     .openapi({ param: { name: 'seq', in: 'path' }, example: 42, description: 'The event number (#42)' }),
 });
+
+/**
+ * The request an Idempotency-Key stands for: the validated body with its keys sorted, hashed.
+ * A retry sends the same fields (in any order); different fields under one key are refused (422).
+ */
+function bodyHash(body: Record<string, unknown>): string {
+  const sorted = Object.fromEntries(Object.entries(body).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
 
 /** `+2500 salary` is an income, as in chat; an explicit kind wins and only loses the `+`. */
 function lineKind(kind: 'expense' | 'income' | undefined, line: string): ['expense' | 'income', string] {
@@ -210,7 +220,12 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
         if (key) throw new DomainError('usage', { usage: 'Idempotency-Key needs the structured fields (amount, …), not line' });
         r = b.kind === 'transfer' ? await transfer(a, b.line) : await recordLine(a, ...lineKind(b.kind, b.line));
       } else {
-        r = await recordInput(a, { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined });
+        r = await recordInput(a, {
+          ...b,
+          kind: b.kind ?? 'expense',
+          sourceKey: key ? `api:${a.userId}:${key}` : undefined,
+          sourceHash: key ? bodyHash(b) : undefined,
+        });
       }
       if (r.created && deps.afterRecord)
         await deps.afterRecord(a.book, r).catch((err) => deps.logger.error({ err: String(err), book: a.book.id }, 'after-record hook failed'));

@@ -170,11 +170,27 @@ export function reportRoutes(api: ApiApp, deps: ApiDeps): void {
       // Streamed a page at a time: a book of any size in bounded memory.
       const file = exportCsvChunks(a, c.req.valid('query').period ?? 'all');
       const encoder = new TextEncoder();
+      // The header and the first page are read before the status is sent: a failure there is
+      // an error answer, not a 200 with a header and nothing after it.
+      const ahead: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const next = await file.chunks.next();
+        if (next.done) break;
+        ahead.push(next.value);
+      }
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const next = await file.chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
+          if (ahead.length) return controller.enqueue(encoder.encode(ahead.shift()!));
+          try {
+            const next = await file.chunks.next();
+            if (next.done) controller.close();
+            else controller.enqueue(encoder.encode(next.value));
+          } catch (err) {
+            // Erroring the stream aborts the response (no final chunk): a client never takes a
+            // cut export for a complete one.
+            deps.logger.error({ err: String(err), book: a.book.id }, 'export stream failed');
+            controller.error(err);
+          }
         },
         async cancel() {
           await file.chunks.return(undefined);
