@@ -1,5 +1,6 @@
 import { webhookCallback, type Bot } from 'grammy';
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from 'node:crypto';
 
 const same = (a: string, b: string): boolean => {
@@ -9,14 +10,35 @@ const same = (a: string, b: string): boolean => {
 };
 
 /**
+ * Largest update body accepted (bytes). Telegram's updates are a few KiB (a message with a long
+ * text and entities stays far below 64 KiB); 1 MiB leaves room and refuses floods (SPEC §6).
+ */
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+/**
  * `POST /telegram/webhook`: only requests carrying the secret in
  * `X-Telegram-Bot-Api-Secret-Token` reach the bot; anything else gets 401 and changes nothing.
+ * A body over {@link WEBHOOK_BODY_LIMIT} gets 413 and one that is not JSON 400, before the bot
+ * sees it.
  */
 export function mountTelegramWebhook(app: Hono, bot: Bot, secret: string, path = '/telegram/webhook'): void {
   const handle = webhookCallback(bot, 'hono', { secretToken: secret, onTimeout: 'return' });
-  app.post(path, async (c) => {
-    const got = c.req.header('X-Telegram-Bot-Api-Secret-Token') ?? '';
-    if (!same(got, secret)) return c.json({ error: 'unauthorized' }, 401);
-    return handle(c);
-  });
+  const limit = bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: (c) => c.json({ error: 'payload_too_large' }, 413) });
+  app.post(
+    path,
+    async (c, next) => {
+      const got = c.req.header('X-Telegram-Bot-Api-Secret-Token') ?? '';
+      if (!same(got, secret)) return c.json({ error: 'unauthorized' }, 401);
+      await next();
+    },
+    limit,
+    async (c) => {
+      try {
+        JSON.parse(await c.req.text());
+      } catch {
+        return c.json({ error: 'invalid_json' }, 400);
+      }
+      return handle(c);
+    },
+  );
 }
