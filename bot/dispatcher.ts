@@ -8,9 +8,11 @@ import { messageFor } from './messages.js';
 import type { CommandContext, CommandDef, Registry } from './registry.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
-import { recordReply } from './commands/record.js';
-import { spendReply } from './commands/split.js';
-import { recordLine } from '../domain/ledger-record.js';
+import { recordLineReply } from './commands/record.js';
+import { nearestCommand } from './nearest-command.js';
+import { looksLikeAmountStart } from '../domain/amount.js';
+import { tokenize } from '../domain/tokens.js';
+import type { Language } from '../domain/types.js';
 import { cleanIncoming, cleanText } from './sanitize.js';
 
 /** A chat message as every adapter hands it over. */
@@ -46,6 +48,17 @@ export function splitCommand(text: string): { name: string; args: string } | und
 }
 
 const asList = (r: Reply | Reply[]): Reply[] => (Array.isArray(r) ? r : [r]);
+
+/**
+ * `-5 refund`: a minus before an amount gets its own hint (an expense is written without it, money
+ * back is an income) instead of the generic one. Undefined for anything else.
+ */
+function minusHint(lang: Language, text: string): string | undefined {
+  const m = /^\s*[-−–]\s*([\s\S]+)$/u.exec(text);
+  if (!m || !looksLikeAmountStart(tokenize(m[1]!))) return undefined;
+  const rest = m[1]!.trim();
+  return t(lang, 'error.amount_minus', { text: text.trim(), expense: rest, income: rest });
+}
 
 /** Turns messages and button presses into registry calls, and every failure into a friendly reply. */
 export function createDispatcher(registry: Registry, services: Services) {
@@ -108,7 +121,13 @@ export function createDispatcher(registry: Registry, services: Services) {
 
   async function command(ctx: CommandContext, name: string, args: string): Promise<Reply[]> {
     const def = registry.find(name);
-    if (!def) return [{ text: t(ctx.lang, 'error.unknown_command', { command: name }), ephemeral: true }];
+    if (!def) {
+      const suggestion = nearestCommand(registry, name);
+      const text = suggestion
+        ? t(ctx.lang, 'error.unknown_command_suggest', { command: name, suggestion })
+        : t(ctx.lang, 'error.unknown_command', { command: name });
+      return [{ text, ephemeral: true }];
+    }
     return runCommand(ctx, def, args);
   }
 
@@ -151,10 +170,8 @@ export function createDispatcher(registry: Registry, services: Services) {
       }
       return guarded(m, false, { command: cmd?.name ?? 'quick' }, async (ctx) => {
         if (cmd) return command(ctx, cmd.name, cmd.args);
-        if (!quick) return [{ text: t(ctx.lang, 'record.quick_hint') }];
-        // Expenses go through the split-aware path (`90 dinner split` in a group).
-        if (quick.kind === 'expense') return spendReply(ctx, quick.line, recordReply);
-        return asList(await recordReply(ctx, await recordLine(ctx.actor, quick.kind, quick.line)));
+        if (!quick) return [{ text: minusHint(ctx.lang, m.text) ?? t(ctx.lang, 'record.quick_hint') }];
+        return recordLineReply(ctx, quick.kind, quick.line);
       });
     },
 

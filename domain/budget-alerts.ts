@@ -1,4 +1,4 @@
-import { budgetProgress, type BudgetProgress } from './budget.js';
+import { budgetProgress, coversPeriod, type BudgetProgress } from './budget.js';
 import type { LedgerStore } from './ports.js';
 import type { Book, LedgerEvent } from './types.js';
 
@@ -27,6 +27,8 @@ export async function budgetAlertsFor(store: LedgerStore, book: Book, event: Led
   const alerts: BudgetAlert[] = [];
   for (const progress of await budgetProgress(store, book, budgets, event.occurredAt)) {
     const { budget, spentMinor, period } = progress;
+    // A backdated record in a period before the budget existed alerts nothing (issue 13).
+    if (!coversPeriod(budget, period)) continue;
     let claimed: BudgetAlert['threshold'] | undefined;
     for (const threshold of THRESHOLDS) {
       // Integer comparison: spent/limit >= threshold% without division.

@@ -23,7 +23,13 @@ export interface ChartMoney {
 }
 
 export type ChartData =
-  | ({ kind: 'pie'; period: Period; slices: { label: string | null; minor: number }[] } & ChartMoney)
+  | ({
+      kind: 'pie';
+      period: Period;
+      slices: { label: string | null; minor: number }[];
+      /** Expenses of the period (a record with several labels is in several slices, once here). */
+      totalMinor: number;
+    } & ChartMoney)
   | ({ kind: 'members'; period: Period; rows: { name: string | null; minor: number }[] } & ChartMoney)
   | ({
       kind: 'bars';
@@ -126,19 +132,22 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
   }
 
   const dim = kind === 'pie' ? 'l' : 'a';
-  const rows = await store.statTotals(book.id, from, to, [dim]);
+  const rows = await store.statTotals(book.id, from, to, kind === 'pie' ? ['l', 't'] : ['a']);
+  const total: Bag = new Map();
+  for (const r of rows) if (r.dim === 't' && r.kind === 'expense') addTo(total, r.currency, r.minor);
   const groups = new Map<number, { name: string | null; bag: Bag }>();
   for (const r of rows) {
-    if (r.kind !== 'expense') continue;
+    if (r.kind !== 'expense' || r.dim !== dim) continue;
     const g = groups.get(r.key) ?? { name: r.key === 0 ? null : r.name, bag: new Map() };
     addTo(g.bag, r.currency, r.minor);
     groups.set(r.key, g);
   }
   const items = [...groups.values()].map((g) => ({ name: g.name, figure: figureOf(g.bag, conv) }));
-  const money = chartMoney(items.map((i) => i.figure), book.currency);
+  const totalFigure = figureOf(total, conv);
+  const money = chartMoney([...items.map((i) => i.figure), totalFigure], book.currency);
   const entries = items.map((i) => ({ name: i.name, minor: money.pick(i.figure) })).filter((e) => e.minor !== 0);
   const base = { period, currency: money.currency, converted: money.converted, excluded: money.excluded };
-  if (kind === 'pie') return { kind, ...base, slices: entries.map((e) => ({ label: e.name, minor: e.minor })) };
+  if (kind === 'pie') return { kind, ...base, slices: entries.map((e) => ({ label: e.name, minor: e.minor })), totalMinor: money.pick(totalFigure) };
   return { kind, ...base, rows: entries.map((e) => ({ name: e.name, minor: e.minor })) };
 }
 
@@ -146,9 +155,10 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
 export function pieFromLabels(
   period: Period,
   labels: readonly { name: string | null; expense: Figure }[],
+  total: Figure,
   bookCurrency: string,
 ): Extract<ChartData, { kind: 'pie' }> {
-  const money = chartMoney(labels.map((l) => l.expense), bookCurrency);
+  const money = chartMoney([...labels.map((l) => l.expense), total], bookCurrency);
   return {
     kind: 'pie',
     period,
@@ -156,5 +166,6 @@ export function pieFromLabels(
     converted: money.converted,
     excluded: money.excluded,
     slices: labels.map((l) => ({ label: l.name, minor: money.pick(l.expense) })).filter((s) => s.minor !== 0),
+    totalMinor: money.pick(total),
   };
 }

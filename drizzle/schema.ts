@@ -211,6 +211,8 @@ export const budgets = pgTable(
     amountMinor: money('amount_minor').notNull(),
     currency: text('currency').notNull(),
     period: text('period').notNull(), // monthly | weekly
+    /** From when the budget counts (its periods start there); set by the book's clock. */
+    createdAt: ts('created_at').notNull(),
   },
   (t) => [uniqueIndex('budgets_book_label_uq').on(t.bookId, sql`coalesce(${t.labelId}, 0)`)],
 );

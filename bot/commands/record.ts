@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
 import { editEvent, history } from '../../domain/ledger-edit.js';
 import { deleteEvent, recordLine, restoreEvent, transfer, undo } from '../../domain/ledger-record.js';
 import { formatMoney } from '../../domain/money.js';
@@ -9,6 +9,7 @@ import { eventAmount, eventLine, eventSummary } from '../format.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext, CommandDef, OptionSpec } from '../registry.js';
 import type { Reply } from '../reply.js';
+import { askAmount, takeAnswer } from './ambiguous-amount.js';
 import { spendReply } from './split.js';
 
 const seqArg = z
@@ -39,6 +40,21 @@ export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<R
   return replies;
 }
 
+/**
+ * Records a chat line (quick entry, `/spend`, `/income`), or asks when its amount reads two ways
+ * (SPEC §6): then nothing is recorded until a reading is chosen with a button.
+ */
+export async function recordLineReply(ctx: CommandContext, kind: 'expense' | 'income', line: string): Promise<Reply[]> {
+  try {
+    // Expenses go through the split-aware path (`90 dinner split` in a group).
+    if (kind === 'expense') return await spendReply(ctx, line, recordReply);
+    return await recordReply(ctx, await recordLine(ctx.actor, kind, line));
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'amount_ambiguous') return [askAmount(ctx, kind, line, e)];
+    throw e;
+  }
+}
+
 const recordOptions: OptionSpec[] = [
   { name: 'amount', description: 'Amount, e.g. 12.50 or 12 usd', type: 'string', required: true },
   { name: 'label', description: 'Label', type: 'string', autocomplete: 'label', prefix: '#' },
@@ -55,8 +71,7 @@ const recordCommand = (name: 'spend' | 'income', alias: string, kind: 'expense' 
   options: recordOptions,
   run: async (ctx, args) => {
     if (!args) throw new DomainError('usage', {});
-    if (kind === 'expense') return spendReply(ctx, args, recordReply); // split tokens (issue 7)
-    return recordReply(ctx, await recordLine(ctx.actor, kind, args));
+    return recordLineReply(ctx, kind, args);
   },
 });
 
@@ -111,6 +126,13 @@ export const recordCommands: CommandDef[] = [
     },
   },
   {
+    name: 'restore',
+    description: 'Bring back a deleted record',
+    usage: '/restore <#N>',
+    options: [{ name: 'record', description: 'Record number, e.g. #12', type: 'string', required: true }],
+    run: async (ctx, args) => restoreReply(ctx, parseSeq(tokenize(args)[0])),
+  },
+  {
     name: 'edit',
     description: 'Change a record',
     usage: '/edit <#N> <amount|label|account|date|note> <value>',
@@ -150,12 +172,20 @@ export const recordCommands: CommandDef[] = [
 
 export const recordActions: ActionDef[] = [
   { name: 'undo', replaces: true, run: async (ctx, arg) => undoReply(ctx, parseSeq(arg)) },
+  { name: 'restore', replaces: true, run: async (ctx, arg) => restoreReply(ctx, parseSeq(arg)) },
   {
-    name: 'restore',
+    // The answer to an ambiguous amount (`askAmount`): records the chosen reading once.
+    name: 'amount',
     replaces: true,
     run: async (ctx, arg) => {
-      const ev = await restoreEvent(ctx.actor, parseSeq(arg));
-      return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev, ctx.lang) }) };
+      const answer = takeAnswer(ctx, arg);
+      if (!answer) return [{ text: t(ctx.lang, 'record.question_gone'), ephemeral: true }];
+      return recordLineReply(ctx, answer.kind, answer.line);
     },
   },
 ];
+
+async function restoreReply(ctx: CommandContext, seq: number): Promise<Reply> {
+  const ev = await restoreEvent(ctx.actor, seq);
+  return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev, ctx.lang) }) };
+}

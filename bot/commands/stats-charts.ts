@@ -36,8 +36,14 @@ export function chartSpec(data: ChartData, book: string, lang: Language): ChartS
   });
   const base = { title, subtitle, currency: data.currency, lang };
   switch (data.kind) {
-    case 'pie':
-      return { kind: 'pie', ...base, slices: data.slices.map((s) => ({ label: s.label ?? t(lang, 'stats.no_label'), minor: s.minor })) };
+    case 'pie': {
+      // Slices of labels overlap when a record has several: the total is the period's expenses
+      // (the /stats figure), and the chart says why the slices add up to more.
+      const sum = data.slices.reduce((s, x) => s + Math.max(0, x.minor), 0);
+      const note = sum > data.totalMinor ? ` · ${t(lang, 'chart.overlap')}` : '';
+      const slices = data.slices.map((s) => ({ label: s.label ?? t(lang, 'stats.no_label'), minor: s.minor }));
+      return { kind: 'pie', ...base, subtitle: subtitle + note, slices, totalMinor: data.totalMinor };
+    }
     case 'members':
       return { kind: 'members', ...base, rows: data.rows.map((r) => ({ member: r.name ?? t(lang, 'stats.unknown_member'), minor: r.minor })) };
     case 'bars':

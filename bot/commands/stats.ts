@@ -90,7 +90,7 @@ async function statsReply(ctx: CommandContext, args: string): Promise<Reply> {
   const report = await statsReport(ctx.actor, args, { group: ctx.chat.kind === 'group' });
   const reply: Reply = statsText(report, book.title, ctx.lang);
   if (report.current.expense.minor > 0 || report.current.expense.rest.length) {
-    const spec = chartSpec(pieFromLabels(report.period, report.labels, book.currency), book.title, ctx.lang);
+    const spec = chartSpec(pieFromLabels(report.period, report.labels, report.current.expense, book.currency), book.title, ctx.lang);
     const png = await drawChart(ctx.services, spec);
     if (png) reply.image = { name: `stats-${report.period.label.replace(/\W+/g, '-').toLowerCase()}.png`, png, alt: `${spec.title} · ${spec.subtitle}` };
   }

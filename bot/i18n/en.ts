@@ -70,6 +70,7 @@ export const en = {
   'record.deleted': 'Deleted #{{seq}} ({{what}}).',
   'record.restored': 'Restored #{{seq}} ({{what}}).',
   'record.edited': 'Changed #{{seq}}: {{what}}',
+  'record.question_gone': 'That question has expired or was answered already; nothing was recorded. Write the amount again.',
   'record.quick_hint': 'To record, write an amount and a note: 4.50 coffee (expense) or +2500 salary (income). /help shows everything.',
 
   // history

@@ -83,6 +83,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'record.restore': 'Вернуть',
   'record.undone': 'Отменено #{{seq}} ({{what}}). {{account}}: {{balance}}',
   'record.deleted': 'Удалено #{{seq}} ({{what}}).',
+  'record.question_gone': 'Этот вопрос устарел или на него уже ответили; ничего не записано. Напишите сумму ещё раз.',
   'record.restored': 'Возвращено #{{seq}} ({{what}}).',
   'record.edited': 'Изменено #{{seq}}: {{what}}',
   'record.quick_hint': 'Чтобы записать, напишите сумму и заметку: 4.50 кофе (расход) или +2500 зарплата (доход). /help покажет всё.',

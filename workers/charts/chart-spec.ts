@@ -7,8 +7,11 @@ import { t } from '../../bot/i18n/index.js';
  * amounts.
  */
 export type ChartSpec = { lang?: Language } & (
-  /** Expenses by label (doughnut). */
-  | { kind: 'pie'; title: string; subtitle: string; currency: string; slices: { label: string; minor: number }[] }
+  /**
+   * Expenses by label (doughnut). `totalMinor` is the expenses of the period, drawn as the total:
+   * a record with several labels is a slice of each, so slices may add up to more (issue 13).
+   */
+  | { kind: 'pie'; title: string; subtitle: string; currency: string; slices: { label: string; minor: number }[]; totalMinor?: number }
   /** Income vs expenses per month (grouped bars). */
   | {
       kind: 'bars';

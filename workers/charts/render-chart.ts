@@ -135,7 +135,7 @@ function colorsFor(items: readonly { label: string; other: boolean }[]): string[
 function pieConfig(spec: Extract<ChartSpec, { kind: 'pie' }>, size: Size): ChartConfiguration<'doughnut'> {
   const lang = spec.lang ?? 'en';
   const items = named(groupTop(spec.slices.filter((s) => assertMinor(s.minor) > 0)), lang);
-  const total = items.reduce((sum, i) => assertMinor(sum + i.minor), 0);
+  const total = spec.totalMinor ?? items.reduce((sum, i) => assertMinor(sum + i.minor), 0);
   const colors = colorsFor(items);
   const percents = items.map((i) => percentText(i.minor, total));
   const rows: KeyRow[] = items.map((item, i) => ({
