@@ -37,13 +37,13 @@ export type ChartData =
       bucket: 'day' | 'month';
       buckets: { key: string; incomeMinor: number; expenseMinor: number }[];
     } & ChartMoney)
-  | {
+  | ({
       kind: 'balance';
       period: Period;
       bucket: 'day' | 'month';
-      currency: string;
+      /** Every series is in `currency` (the book's): accounts in others converted or left out. */
       series: { account: string; currency: string; points: { key: string; minor: number }[] }[];
-    };
+    } & ChartMoney);
 
 /**
  * Reads `/chart <pie|bars|balance|members> [period]`. The period defaults to this month for pie
@@ -85,10 +85,16 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
 
   if (kind === 'balance') {
     const bucket = bucketOf(period, tz);
-    const [accounts, { opening, buckets }] = await Promise.all([
+    const [accounts, { opening, buckets }, rates] = await Promise.all([
       store.listAccounts(book.id),
       store.balanceBuckets(book.id, from, to, bucket),
+      store.listRates(book.id, book.currency),
     ]);
+    // One axis, one currency (issue 13): other accounts are drawn at the book's rates, and those
+    // without a rate are left out and named.
+    const conv = new Converter(book.currency, rates);
+    const converted = new Set<string>();
+    const excluded = new Set<string>();
     const keys = bucketKeys(from, to, bucket, until);
     const series = accounts
       .map((acc) => {
@@ -98,10 +104,16 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
           running += deltas.get(key) ?? 0;
           return { key, minor: running };
         });
-        return { account: acc.name, currency: acc.currency, points };
+        if (acc.currency === book.currency) return { account: acc.name, currency: acc.currency, points };
+        if (!conv.rate(acc.currency)) {
+          if (points.some((p) => p.minor !== 0)) excluded.add(acc.currency);
+          return undefined;
+        }
+        converted.add(acc.currency);
+        return { account: acc.name, currency: book.currency, points: points.map((p) => ({ key: p.key, minor: conv.toBook(p.minor, acc.currency)! })) };
       })
-      .filter((s) => s.points.some((p) => p.minor !== 0));
-    return { kind, period, bucket, currency: book.currency, series };
+      .filter((s): s is NonNullable<typeof s> => s !== undefined && s.points.some((p) => p.minor !== 0));
+    return { kind, period, bucket, currency: book.currency, converted: [...converted].sort(), excluded: [...excluded].sort(), series };
   }
 
   const conv = new Converter(book.currency, await store.listRates(book.id, book.currency));
