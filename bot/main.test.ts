@@ -39,7 +39,7 @@ describe('start-up', () => {
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const p = start({ DATA_DIR: dir, PORT: port, LOG_LEVEL: 'silent' }, '4.50 coffee\n/accounts\n');
     try {
-      await waitFor(async () => p.out().includes('Main  -4.50 EUR'), 60_000);
+      await waitFor(async () => p.out().includes('Main  −4.50 EUR'), 60_000);
       expect(p.out()).toContain('#1 −4.50 EUR');
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000);
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok', database: 'ok' });

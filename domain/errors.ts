@@ -27,6 +27,7 @@ export type DomainErrorCode =
   | 'label_unknown'
   | 'label_invalid'
   | 'event_unknown'
+  | 'event_not_deleted'
   | 'event_not_yours'
   | 'edit_field_invalid'
   | 'nothing_to_undo'

@@ -73,7 +73,7 @@ describe('template sweep: the calendar through the template path (PostgreSQL, fi
     expect(await s.h.say(ann, '/templates')).toMatch(/2026-12-31 09:00\s+monthly:31/);
     expect(s.texts()[0]).toContain('Recorded from templates:\n#');
     expect(s.texts()[0]).toMatch(/2026-11-30 −850\.00 EUR #rent @Main \(T\d+\)/);
-    expect(s.texts()[0]).toContain('Main: -850.00 EUR');
+    expect(s.texts()[0]).toContain('Main: −850.00 EUR');
   });
 
   it('GIVEN yearly:02-29 made in 2026 THEN 2027 gets it on February 28', async () => {

@@ -34,6 +34,7 @@ export const en = {
   'error.account_last': 'A book needs at least one account.',
   'error.label_unknown': 'There is no label #{{label}}.',
   'error.label_invalid': '“{{label}}” cannot be a label: use up to 32 letters, digits, - or _ (and not one that exists already).',
+  'error.event_not_deleted': 'There is no deleted record #{{seq}}: it is in the book as it is.',
   'error.event_unknown': 'There is no record #{{seq}} in this book.',
   'error.event_not_yours': 'You can only change your own records; ask an admin.',
   'error.edit_field_invalid': 'You can edit: {{fields}}. Example: /edit #12 amount 4.80',

@@ -49,6 +49,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'error.account_last': 'В книге должен остаться хотя бы один счёт.',
   'error.label_unknown': 'Метки #{{label}} нет.',
   'error.label_invalid': '«{{label}}» не годится для метки: до 32 букв, цифр, - или _ (и не занятое имя).',
+  'error.event_not_deleted': 'Удалённой записи #{{seq}} нет: она и так в книге.',
   'error.event_unknown': 'Записи #{{seq}} в этой книге нет.',
   'error.event_not_yours': 'Менять можно только свои записи; попросите администратора.',
   'error.edit_field_invalid': 'Можно изменить: {{fields}}. Пример: /edit #12 amount 4.80',

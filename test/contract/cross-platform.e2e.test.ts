@@ -60,7 +60,7 @@ describe('one book on Telegram and Discord', () => {
   };
 
   it('GIVEN a Telegram group linked to a Discord channel THEN both record into one book and roles hold on both adapters', async () => {
-    expect(await inTelegram('30 groceries', (t) => t.includes('#1'))).toContain('Main: -30.00 EUR');
+    expect(await inTelegram('30 groceries', (t) => t.includes('#1'))).toContain('Main: −30.00 EUR');
     const codeMsg = await inTelegram('/link', (t) => t.includes('Link code'));
     const code = /Link code: (\S+)/.exec(codeMsg)![1]!;
 
