@@ -204,7 +204,7 @@ describe('template sweep: exactly once, catch-up, pause, failures (PostgreSQL)',
     );
     expect(check).toEqual({ n: 400, distinct_keys: 400, gaps: 0 });
     // Balances moved by exactly the recorded amounts.
-    expect(await s.h.say(ann, '/accounts', 'g-3')).toContain('-50.00 EUR');
+    expect(await s.h.say(ann, '/accounts', 'g-3')).toContain('−50.00 EUR');
     expect((await Promise.all([a(), b()])).map((r) => r.applied)).toEqual([0, 0]);
   });
 
