@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../domain/access/actor.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ChatRef, IdentityRef } from '../domain/ports.js';
-import { parseQuickEntry } from '../domain/record-line.js';
+import { parseQuickEntry } from '../domain/parsing/record-line.js';
 import { languageOf, t } from './i18n/index.js';
 import { messageFor } from './messages.js';
 import type { CommandContext, CommandDef, Registry } from './registry.js';
@@ -10,8 +10,8 @@ import type { Reply } from './reply.js';
 import type { Services } from './services.js';
 import { recordLineReply } from './commands/record.js';
 import { nearestCommand } from './nearest-command.js';
-import { looksLikeAmountStart } from '../domain/amount.js';
-import { tokenize } from '../domain/tokens.js';
+import { looksLikeAmountStart } from '../domain/money/amount.js';
+import { tokenize } from '../domain/parsing/tokenize.js';
 import type { Language } from '../domain/types.js';
 import { cleanIncoming, cleanText } from './sanitize.js';
 

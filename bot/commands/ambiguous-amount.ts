@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DomainError } from '../../domain/errors.js';
-import { minorToDecimal } from '../../domain/money.js';
+import { minorToDecimal } from '../../domain/money/money.js';
 import { messageFor } from '../messages.js';
 import type { CommandContext } from '../registry.js';
 import type { Reply } from '../reply.js';

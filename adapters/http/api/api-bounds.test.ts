@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANN, createApiKit, seedFamily, type ApiKit } from './api-test-kit.js';
+import { ANN, createApiKit, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 
 /** Issue 13: amounts, balances, dates and keys the API must refuse with a 4xx, changing nothing. */
 let k: ApiKit;

@@ -3,7 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/api-tokens.js';
+import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import { createRateLimiter, type RateLimitOptions } from '../../../bot/rate-limit.js';
