@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -31,9 +32,15 @@ export interface Running {
   consoleDone?: Promise<void>;
 }
 
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+/** At least `warn`: what a person typing into the terminal chat wants to see of the logs. */
+const quieter = (level: string): string => (LEVELS.indexOf(level) > LEVELS.indexOf('warn') ? level : 'warn');
+
 export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
   const config: Config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL);
+  // The terminal chat owns stdout: its log lines go to stderr, warnings and errors only (issue 13).
+  const terminalChat = config.ROLES.includes('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN;
+  const logger = terminalChat ? createLogger(quieter(config.LOG_LEVEL), pino.destination(2)) : createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');

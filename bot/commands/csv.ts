@@ -9,16 +9,18 @@ import { periodText } from '../format.js';
 /** Problems listed in one reply; the rest are counted. */
 const MAX_PROBLEMS = 10;
 
+/** One problem of a rejected import: its row, the value, and why it cannot be read. */
+export const problemText = (p: CsvProblem, lang: Language): string =>
+  t(lang, `csv.problem.${p.field}` as MessageKey, {
+    row: p.row,
+    value: p.value ?? '',
+    columns: CSV_COLUMNS.join(','),
+    expected: CSV_COLUMNS.length,
+  });
+
 /** The problems of a rejected import, one line each with its row number. */
 export function problemsText(problems: readonly CsvProblem[], lang: Language): string {
-  const lines = problems.slice(0, MAX_PROBLEMS).map((p) =>
-    t(lang, `csv.problem.${p.field}` as MessageKey, {
-      row: p.row,
-      value: p.value ?? '',
-      columns: CSV_COLUMNS.join(','),
-      expected: CSV_COLUMNS.length,
-    }),
-  );
+  const lines = problems.slice(0, MAX_PROBLEMS).map((p) => problemText(p, lang));
   if (problems.length > MAX_PROBLEMS) lines.push(t(lang, 'csv.more', { count: problems.length - MAX_PROBLEMS }));
   return '\n' + lines.join('\n');
 }
@@ -45,7 +47,7 @@ export const csvCommands: CommandDef[] = [
     name: 'import',
     slow: true,
     description: 'Import records from a CSV file (the columns of /export)',
-    usage: '/import (with a CSV file attached)',
+    usage: '/import (with a CSV file attached; in the terminal chat: /import <path>)',
     options: [{ name: 'file', description: 'CSV file in the columns of /export', type: 'attachment', required: true }],
     run: async (ctx) => {
       if (!ctx.attachment) return { text: t(ctx.lang, 'import.no_file', { columns: CSV_COLUMNS.join(',') }) };

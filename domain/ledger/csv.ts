@@ -204,6 +204,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
       note,
       occurredAt,
     };
+    if (id) ev.seq = Number(id);
     if (transfer) {
       ev.toAccount = accountCasing(accounts, names2[1]!);
       ev.toCurrency = toCurrency;
