@@ -60,6 +60,16 @@ export function parseChartArgs(args: string, now: Date, tz: string): { kind: Cha
   return { kind, period: parsePeriod(periodWord ?? fallback, now, tz) };
 }
 
+/**
+ * The buckets a chart draws: up to today (no empty future), but on to the period's end when
+ * records are dated later, so the chart never shows less than the text totals (issue 13).
+ */
+function keysWithData(from: string, to: string, bucket: 'day' | 'month', until: string, withData: readonly string[]): string[] {
+  const keys = bucketKeys(from, to, bucket, until);
+  const last = keys.at(-1);
+  return last !== undefined && withData.some((b) => b > last) ? bucketKeys(from, to, bucket) : keys;
+}
+
 /** Picks the drawing currency of a set of figures (see {@link ChartMoney}). */
 export function chartMoney(figures: readonly Figure[], bookCurrency: string): ChartMoney & { pick: (f: Figure) => number } {
   const converted = [...new Set(figures.flatMap((f) => f.converted))].sort();
@@ -95,7 +105,7 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
     const conv = new Converter(book.currency, rates);
     const converted = new Set<string>();
     const excluded = new Set<string>();
-    const keys = bucketKeys(from, to, bucket, until);
+    const keys = keysWithData(from, to, bucket, until, buckets.map((b) => b.bucket));
     const series = accounts
       .map((acc) => {
         let running = opening.get(acc.id) ?? acc.openingMinor;
@@ -121,7 +131,7 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
   if (kind === 'bars') {
     const bucket = bucketOf(period, tz);
     const rows = await store.statBuckets(book.id, from, to, bucket);
-    const keys = bucketKeys(from, to, bucket, until);
+    const keys = keysWithData(from, to, bucket, until, rows.map((r) => r.bucket));
     const figures = keys.map((key) => {
       const income: Bag = new Map();
       const expense: Bag = new Map();
