@@ -62,6 +62,13 @@ describe('GIVEN a book with records, a transfer between currencies, and a deleti
     expect((await exportOf('g-fresh')).toString('utf8')).toBe(file.toString('utf8'));
   });
 
+  it('THEN an export with a gap (a record deleted before it) keeps its numbers in the new book', async () => {
+    const withGap = await exportOf(GROUP); // #3 is deleted: #1, #2, #4
+    expect(await sendFile(ann, 'g-gap', withGap)).toContain('Imported 3 records');
+    expect((await exportOf('g-gap')).toString('utf8')).toBe(withGap.toString('utf8'));
+    expect(await k.h.say(ann, '/history 10', 'g-gap')).toMatch(/#4[\s\S]*#2[\s\S]*#1/);
+  });
+
   it('THEN POST /books/{id}/import with the same CSV adds nothing, and a new book via the API gets every row', async () => {
     const token = await k.tokenFor(ann);
     const group = await k.bookId(GROUP);
