@@ -70,7 +70,7 @@ export const enStats = {
   'csv.problem.id': 'row {{row}}: id “{{value}}” is not a record number',
   'csv.problem.date': 'row {{row}}: date “{{value}}” (write 2026-11-24 18:30 or 2026-11-24)',
   'csv.problem.type': 'row {{row}}: type “{{value}}” (expense, income or transfer)',
-  'csv.problem.amount': 'row {{row}}: amount “{{value}}”: write digits with “.” before the decimals and no thousands separators (1234.50), at most the currency’s decimals, above zero and up to 10^12; a transfer between currencies gives both: 100.00 → 92.00',
+  'csv.problem.amount': 'row {{row}}: amount “{{value}}”: write digits with “.” before the decimals and no thousands separators (1234.50), at most the currency’s decimals, above zero and up to 10^12; what a transfer between currencies received goes in the received column',
   'csv.problem.currency': 'row {{row}}: currency “{{value}}”: an ISO code like EUR, the account’s own currency (a transfer between currencies: USD → EUR)',
   'csv.problem.account': 'row {{row}}: account “{{value}}”: a name of up to 32 letters, digits, spaces, - or _ (a transfer: From → To, two different accounts)',
   'csv.problem.labels': 'row {{row}}: label “{{value}}”: up to 32 letters, digits, - or _, separated by spaces',
