@@ -3,6 +3,7 @@ import type { ChartSpec } from '../../workers/charts/chart-spec.js';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
 import type { Reply } from '../reply.js';
 import { budgetAfterRecord } from './budgets.js';
+import { labelColor } from '../../workers/charts/palette.js';
 
 /** Issue 13: every figure a user sees is right (items 1–7, 11, 12 in chat, and the rough edges). */
 let h: Harness;
@@ -210,6 +211,23 @@ describe('rough edges', () => {
     await h.say(ann, '/delete #1');
     expect(await h.say(ann, '/restore #1')).toContain('Restored #1');
     expect(await h.say(ann, '/accounts')).toContain('−4.50 EUR');
+  });
+
+  it('GIVEN two labels with the same home colour THEN each keeps one colour in every chart of the book', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `tag${i}`);
+    const first = names[0]!;
+    const twin = names.find((x) => x !== first && labelColor(x) === labelColor(first))!;
+    const ann = someone();
+    await h.say(ann, `/spend 10 #${first} 2026-10-05`);
+    await h.say(ann, `/spend 5 #${first}`);
+    await h.say(ann, `/spend 50 #${twin}`);
+    await h.say(ann, '/chart pie 2026-10');
+    const october = lastSpec('pie').colors!;
+    await h.say(ann, '/chart pie');
+    const november = lastSpec('pie').colors!;
+    expect(november[first]).toBe(october[first]);
+    expect(november[twin]).not.toBe(november[first]);
+    expect(november[first]).toBe(labelColor(first));
   });
 
   it('GIVEN -5 refund THEN the reply explains how to write an expense or a refund', async () => {

@@ -5,6 +5,7 @@ import type { ChartSpec } from '../../workers/charts/chart-spec.js';
 import { t } from '../i18n/index.js';
 import type { Services } from '../services.js';
 import { amountText } from './stats-format.js';
+import { bookLabelColors } from '../../workers/charts/palette.js';
 import { periodText } from '../format.js';
 
 /** Axis text of a bucket: `Nov` (or `Nov 25` across years), `24 Nov`, `Mon 23` in a week. */
@@ -26,7 +27,7 @@ const keysOf = (data: Extract<ChartData, { bucket: unknown }>): string[] =>
 export const chartTitle = (data: ChartData, book: string, lang: Language): string => t(lang, `chart.title.${data.kind}`, { book });
 
 /** The Chart.js spec of chart data, titled with book, period and currency. */
-export function chartSpec(data: ChartData, book: string, lang: Language): ChartSpec {
+export function chartSpec(data: ChartData, book: string, lang: Language, labels?: readonly { id: number; name: string }[]): ChartSpec {
   const title = chartTitle(data, book, lang);
   const converted = 'converted' in data && data.converted.length > 0;
   const subtitle = t(lang, converted ? 'chart.subtitle_converted' : 'chart.subtitle', {
@@ -42,7 +43,7 @@ export function chartSpec(data: ChartData, book: string, lang: Language): ChartS
       const sum = data.slices.reduce((s, x) => s + Math.max(0, x.minor), 0);
       const note = sum > data.totalMinor ? ` · ${t(lang, 'chart.overlap')}` : '';
       const slices = data.slices.map((s) => ({ label: s.label ?? t(lang, 'stats.no_label'), minor: s.minor }));
-      return { kind: 'pie', ...base, subtitle: subtitle + note, slices, totalMinor: data.totalMinor };
+      return { kind: 'pie', ...base, subtitle: subtitle + note, slices, totalMinor: data.totalMinor, ...(labels ? { colors: bookLabelColors(labels) } : {}) };
     }
     case 'members':
       return { kind: 'members', ...base, rows: data.rows.map((r) => ({ member: r.name ?? t(lang, 'stats.unknown_member'), minor: r.minor })) };

@@ -11,7 +11,16 @@ export type ChartSpec = { lang?: Language } & (
    * Expenses by label (doughnut). `totalMinor` is the expenses of the period, drawn as the total:
    * a record with several labels is a slice of each, so slices may add up to more (issue 13).
    */
-  | { kind: 'pie'; title: string; subtitle: string; currency: string; slices: { label: string; minor: number }[]; totalMinor?: number }
+  | {
+      kind: 'pie';
+      title: string;
+      subtitle: string;
+      currency: string;
+      slices: { label: string; minor: number }[];
+      totalMinor?: number;
+      /** The book's colour of each label (lower-cased name), so a label looks the same in every chart. */
+      colors?: Record<string, string>;
+    }
   /** Income vs expenses per month (grouped bars). */
   | {
       kind: 'bars';

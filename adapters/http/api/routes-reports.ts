@@ -143,7 +143,8 @@ export function reportRoutes(api: ApiApp, deps: ApiDeps): void {
       const { bookId, kind } = c.req.valid('param');
       const a = await actorOf(deps, c, bookId);
       const data = await chartData(a, [kind, c.req.valid('query').period ?? ''].join(' ').trim());
-      const png = deps.renderChart ? await deps.renderChart(chartSpec(data, a.book.title, lang(c))) : undefined;
+      const labels = data.kind === 'pie' ? await a.store.listLabels(a.book.id) : undefined;
+      const png = deps.renderChart ? await deps.renderChart(chartSpec(data, a.book.title, lang(c), labels)) : undefined;
       if (!png) return c.json({ error: 'charts_unavailable', message: 'Charts cannot be drawn right now; try again later.' }, 503);
       return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' });
     },
