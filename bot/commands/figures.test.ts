@@ -230,6 +230,15 @@ describe('rough edges', () => {
     expect(november[first]).toBe(labelColor(first));
   });
 
+  it('GIVEN the members chart of a book where one person spent THEN their spending by label, with a sentence saying why', async () => {
+    const ann = someone();
+    await h.say(ann, '12 #food');
+    await h.say(ann, '8 #fun');
+    const out = await h.say(ann, '/chart members');
+    expect(out).toContain(`Only ${ann.name} spent in this period (20.00 EUR)`);
+    expect(lastSpec('pie').totalMinor).toBe(2000);
+  });
+
   it('GIVEN -5 refund THEN the reply explains how to write an expense or a refund', async () => {
     const out = await h.say(someone(), '-5 refund');
     expect(out).toContain('+5 refund');

@@ -34,6 +34,7 @@ export const enStats = {
   'chart.empty_expenses': 'No expenses in this period',
   'chart.empty_flows': 'No income or expenses in this period',
   'chart.empty_balance': 'No balance history in this period',
+  'chart.members_alone': 'Only {{member}} spent in this period ({{amount}}), so here is their spending by label.',
   'chart.fallback': 'The chart could not be drawn right now; the numbers:',
 
   // /budget, /budgets, alerts

@@ -34,6 +34,7 @@ export const ruStats: Record<keyof typeof enStats, string> = {
   'chart.empty_expenses': 'За этот период расходов нет',
   'chart.empty_flows': 'За этот период нет ни доходов, ни расходов',
   'chart.empty_balance': 'За этот период нет истории остатков',
+  'chart.members_alone': 'В этом периоде тратил(а) только {{member}} ({{amount}}), поэтому вот траты по меткам.',
   'chart.fallback': 'График сейчас нарисовать не удалось; вот цифры:',
 
   'budget.total': 'общий',
