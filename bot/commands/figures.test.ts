@@ -35,6 +35,7 @@ describe('item 1: an ambiguous amount is asked about, not guessed', () => {
     const [ask] = await h.replies(ann, '4.505 coffee');
     expect(ask!.text).toContain('4,505.00 EUR');
     expect(ask!.text).toContain('4.51 EUR');
+    expect(ask!.text).toContain('4505.00 or 4.51');
     const buttons = ask!.buttons!.flat();
     expect(buttons.map((b) => b.label)).toEqual(['4,505.00 EUR', '4.51 EUR']);
     expect(await h.say(ann, '/history')).toBe('No records yet.');
@@ -52,6 +53,12 @@ describe('item 1: an ambiguous amount is asked about, not guessed', () => {
     const first = ask!.buttons!.flat()[0]!;
     expect(first.label).toBe('1,500.00 EUR');
     expect(textOf((await h.press(ann, first.action)).replies)).toMatch(/#1 −1,500\.00 EUR · #taxi/);
+  });
+
+  it('GIVEN /budget #food 1.500 THEN the refusal names both plain spellings and nothing is set', async () => {
+    const ann = someone();
+    expect(await h.say(ann, '/budget #food 1.500')).toContain('write it plainly: 1500.00 or 1.50');
+    expect(await h.say(ann, '/budgets')).toContain('No budgets yet');
   });
 
   it('GIVEN someone else presses the button THEN nothing is recorded for them', async () => {

@@ -14,7 +14,7 @@ export const en = {
   'error.amount_negative': 'Write amounts without a minus: /spend for expenses, /income for incomes.',
   'error.amount_too_large': 'That amount is too large (the limit is 1,000,000,000,000).',
   'error.amount_too_precise': '{{currency}} has {{digits}} decimal places; write at most {{digits}} digits after the decimal mark.',
-  'error.amount_ambiguous': '“{{text}}” can be read two ways in {{currency}}: {{thousands}} or {{decimal}}. Which one? (Nothing is recorded until you choose.)',
+  'error.amount_ambiguous': '“{{text}}” can be read two ways in {{currency}}: {{thousands}} or {{decimal}}. Nothing is recorded until you choose one, or write it plainly: {{thousandsPlain}} or {{decimalPlain}}.',
   'error.balance_out_of_range': 'Nothing was recorded: that would take an account’s balance beyond what I can keep exactly (9,007,199,254,740,991 in minor units).',
   'error.idempotency_mismatch': 'This Idempotency-Key was already used for a different request; nothing was changed. Use a new key for a new record.',
   'error.date_out_of_range': '“{{date}}” is outside the dates I keep (1900-01-01 to 2199-12-31).',

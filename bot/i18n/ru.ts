@@ -25,7 +25,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'error.amount_zero': 'Сумма не может быть нулевой.',
   'error.amount_negative': 'Пишите суммы без минуса: /spend для расходов, /income для доходов.',
   'error.amount_too_large': 'Слишком большая сумма (предел — 1,000,000,000,000).',
-  'error.amount_ambiguous': '«{{text}}» в {{currency}} можно прочитать двумя способами: {{thousands}} или {{decimal}}. Какой верный? (Пока вы не выберете, ничего не записано.)',
+  'error.amount_ambiguous': '«{{text}}» в {{currency}} можно прочитать двумя способами: {{thousands}} или {{decimal}}. Пока вы не выберете, ничего не записано; или напишите однозначно: {{thousandsPlain}} или {{decimalPlain}}.',
   'error.balance_out_of_range': 'Ничего не записано: баланс счёта вышел бы за пределы того, что я храню точно (9 007 199 254 740 991 в минимальных единицах).',
   'error.idempotency_mismatch': 'Этот Idempotency-Key уже использован для другого запроса; ничего не изменено. Для новой записи возьмите новый ключ.',
   'error.date_out_of_range': '«{{date}}» — вне дат, которые я храню (с 1900-01-01 по 2199-12-31).',

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, formatMoney, isCurrency, minorDigits } from './money.js';
+import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, formatMoney, isCurrency, minorDigits, minorToDecimal } from './money.js';
 import { tokenize } from '../parsing/tokenize.js';
 
 /**
@@ -220,7 +220,8 @@ const count = (s: string, ch: string): number => s.split(ch).length - 1;
  *
  * @throws DomainError `currency_unknown`, `amount_too_precise` ({currency, digits}: the digits the
  *   currency allows), `amount_too_large` ({currency, max}) above 10^12 major units, `amount_zero`,
- *   `amount_ambiguous` ({text, currency, thousands, decimal, thousandsMinor, decimalMinor}).
+ *   `amount_ambiguous` ({text, currency, thousands, decimal, thousandsMinor, decimalMinor,
+ *   thousandsPlain, decimalPlain}).
  */
 export function toMinor(a: AmountText, currency: string): number {
   const code = currencyCode(currency);
@@ -256,6 +257,8 @@ function ambiguous(a: AmountText, currency: string, digits: number): DomainError
     decimal: formatMoney(decimalMinor, currency),
     thousandsMinor,
     decimalMinor,
+    thousandsPlain: minorToDecimal(thousandsMinor, currency),
+    decimalPlain: minorToDecimal(decimalMinor, currency),
   });
 }
 
