@@ -129,3 +129,45 @@ describe('GIVEN requests with invalid tokens (item 14)', () => {
     }
   });
 });
+
+describe('GIVEN an export whose reading fails (item 12: a failing stream must not look complete)', () => {
+  it('THEN a failure before the first rows is an error status, and one after them aborts the body instead of ending it', async () => {
+    let failAfterFirstPage = false;
+    const failing = await createApiKit({
+      rateLimit: false,
+      store: (st) =>
+        Object.assign(Object.create(st) as typeof st, {
+          exportEvents: async (...args: Parameters<typeof st.exportEvents>) => {
+            if (!failAfterFirstPage || args[4]) throw new Error('database went away');
+            return st.exportEvents(...args);
+          },
+        }),
+    });
+    try {
+      const f = await seedFamily(failing);
+      const first = await failing.req('GET', `/books/${f.annBook}/export.csv`, { token: f.ann });
+      expect(first.status).toBe(500);
+      expect(first.text).not.toContain('id,date,type');
+
+      // 5,001 records: the export reads a second page, which fails.
+      const user = await failing.userId(ANN);
+      const rows = Array.from({ length: 5_001 }, (_, i) => ({
+        sourceKey: `bulk:${i}`,
+        kind: 'expense' as const,
+        account: 'Main',
+        currency: 'EUR',
+        amountMinor: 100 + i,
+        labels: [],
+        note: '',
+        occurredAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
+      }));
+      await failing.h.services.store.importEvents(f.annBook, user, rows);
+      failAfterFirstPage = true;
+      const res = await failing.app.request(`/api/v1/books/${f.annBook}/export.csv`, { headers: { authorization: `Bearer ${f.ann}` } });
+      expect(res.status).toBe(200);
+      await expect(res.text()).rejects.toThrow();
+    } finally {
+      await failing.close();
+    }
+  });
+});
