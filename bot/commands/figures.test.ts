@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChartSpec } from '../../workers/charts/chart-spec.js';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
@@ -59,6 +60,14 @@ describe('item 1: an ambiguous amount is asked about, not guessed', () => {
     const ann = someone();
     expect(await h.say(ann, '/budget #food 1.500')).toContain('write it plainly: 1500.00 or 1.50');
     expect(await h.say(ann, '/budgets')).toContain('No budgets yet');
+  });
+
+  it('GIVEN /template add with an ambiguous amount THEN it is refused; a template saved before keeps the thousands reading', async () => {
+    const ann = someone();
+    expect(await h.say(ann, '/template add monthly:1 1.500 #rent')).toContain('write it plainly');
+    const id = /Template (\d+) added/.exec(await h.say(ann, '/template add monthly:1 1500 #rent'))![1];
+    await h.database.db.execute(sql`update templates set record = '1.500 #rent' where id = ${Number(id)}`);
+    expect(await h.say(ann, `/template run ${id}`)).toContain('−1,500.00 EUR');
   });
 
   it('GIVEN someone else presses the button THEN nothing is recorded for them', async () => {
