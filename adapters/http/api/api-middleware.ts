@@ -3,7 +3,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
+import { hashToken, verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
+import { TtlCache } from '../../../bot/ttl-cache.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import { createRateLimiter, type RateLimitOptions } from '../../../bot/rate-limit.js';
@@ -67,10 +68,16 @@ export function bearerAuth(store: LedgerStore, clock: Clock, failures?: RateLimi
   const now = failures?.now ?? Date.now;
   /** Address → until when it is refused (bounded like the limiter's buckets). */
   const blocked = new Map<string, number>();
+  /**
+   * Tokens that passed recently (their hashes): behind a shared address (a proxy, an office) one
+   * client guessing tokens must not lock out the others who are already using theirs.
+   */
+  const recent = new TtlCache<true>(15 * 60_000, 10_000, now);
   return async (c, next) => {
     const ip = limiter ? clientAddress(c) : '';
     const until = blocked.get(ip);
-    if (until !== undefined) {
+    const presented = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (until !== undefined && !(presented && recent.get(hashToken(presented)))) {
       if (until > now()) {
         const seconds = Math.max(1, Math.ceil((until - now()) / 1000));
         c.header('Retry-After', String(seconds));
@@ -96,6 +103,7 @@ export function bearerAuth(store: LedgerStore, clock: Clock, failures?: RateLimi
       c.header('WWW-Authenticate', check.reason === 'missing' ? 'Bearer realm="coin"' : 'Bearer realm="coin", error="invalid_token"');
       return errorJson(c, 401, 'unauthorized', REFUSAL_TEXT[check.reason]);
     }
+    if (limiter && m) recent.set(hashToken(m[1]!), true);
     c.set('token', check.token);
     await next();
   };
