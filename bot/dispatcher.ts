@@ -8,7 +8,6 @@ import { messageFor } from './messages.js';
 import type { CommandContext, CommandDef, Registry } from './registry.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
-import { recordLineReply } from './commands/record.js';
 import { nearestCommand } from './nearest-command.js';
 import { looksLikeAmountStart } from '../domain/money/amount.js';
 import { tokenize } from '../domain/parsing/tokenize.js';
@@ -170,8 +169,9 @@ export function createDispatcher(registry: Registry, services: Services) {
       }
       return guarded(m, false, { command: cmd?.name ?? 'quick' }, async (ctx) => {
         if (cmd) return command(ctx, cmd.name, cmd.args);
-        if (!quick) return [{ text: minusHint(ctx.lang, m.text) ?? t(ctx.lang, 'record.quick_hint') }];
-        return recordLineReply(ctx, quick.kind, quick.line);
+        const record = registry.quickEntry();
+        if (!quick || !record) return [{ text: minusHint(ctx.lang, m.text) ?? t(ctx.lang, 'record.quick_hint') }];
+        return record(ctx, quick);
       });
     },
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../bot/reply.js';
-import type { ChartSpec } from '../workers/charts/chart-spec.js';
+import type { ChartSpec } from '../bot/presentation/chart-types.js';
 import { createApiKit, type ApiKit } from './api-kit.js';
 import type { TestUser } from './harness.js';
 

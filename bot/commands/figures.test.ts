@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChartSpec } from '../../workers/charts/chart-spec.js';
+import type { ChartSpec } from '../presentation/chart-types.js';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
 import type { Reply } from '../reply.js';
-import { budgetAfterRecord } from './budgets.js';
 import { labelColor } from '../../workers/charts/palette.js';
 
 /** Issue 13: every figure a user sees is right (items 1–7, 11, 12 in chat, and the rough edges). */
@@ -19,7 +18,6 @@ beforeAll(async () => {
   h = await createHarness({
     now: '2026-11-24T12:00:00Z',
     extend: (s) => {
-      s.afterRecord = budgetAfterRecord;
       // The spec each chart would draw; no image, so replies also carry the text fallback.
       s.renderChart = async (spec) => {
         specs.push(spec);

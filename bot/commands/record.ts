@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import { editEvent, history } from '../../domain/ledger/edit.js';
-import { deleteEvent, recordLine, restoreEvent, transfer, undo } from '../../domain/ledger/record.js';
+import { deleteEvent, restoreEvent, undo } from '../../domain/ledger/record.js';
+import { recordEntry, type Entry, type EntryRecorded } from '../../domain/ledger/record-entry.js';
 import { formatMoney } from '../../domain/money/money.js';
-import type { Recorded } from '../../domain/ports.js';
 import { tokenize } from '../../domain/parsing/tokenize.js';
 import { eventAmount, eventLine, eventSummary } from '../format.js';
 import { t } from '../i18n/index.js';
-import type { ActionDef, CommandContext, CommandDef, OptionSpec } from '../registry.js';
+import type { ActionDef, CommandContext, CommandDef, OptionSpec, QuickEntryHandler } from '../registry.js';
 import type { Reply } from '../reply.js';
 import { askAmount, takeAnswer } from './ambiguous-amount.js';
-import { spendReply } from './split.js';
+import { alertText } from '../presentation/budget-alert.js';
 
 const seqArg = z
   .string()
@@ -24,8 +24,11 @@ export function parseSeq(raw: string | undefined): number {
   return r.data;
 }
 
-/** The confirmation of a recorded event: `#N`, amount, labels, account, new balance, Undo. */
-export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<Reply[]> {
+/**
+ * The confirmation of a record: `#N`, amount, labels, account, who owes what of a split, the new
+ * balances and Undo; then the budget alerts the record triggered.
+ */
+function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
   const e = rec.event;
   const lines: string[] = [];
   const head =
@@ -35,25 +38,32 @@ export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<R
   const tags = e.kind === 'transfer' ? '' : [e.labels.map((l) => `#${l}`).join(' '), `@${e.accountName}`].filter(Boolean).join(' ');
   lines.push([head, tags, e.note].filter(Boolean).join(' · '));
   for (const b of rec.balances) lines.push(t(ctx.lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency, { lang: ctx.lang }) }));
-  const replies: Reply[] = [{ text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] }];
-  if (ctx.services.afterRecord) replies.push(...(await ctx.services.afterRecord(ctx, rec)));
-  return replies;
+  if (rec.split) {
+    const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, e.currency, { lang: ctx.lang })}`);
+    lines.push(t(ctx.lang, 'split.shares', { payer: rec.split.paidBy.name, shares }));
+  }
+  if (rec.alertError) ctx.services.logger.error({ err: String(rec.alertError), book: ctx.actor.book.id }, 'budget alert check failed');
+  return [
+    { text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] },
+    ...rec.alerts.map((a) => ({ text: alertText(a, ctx.lang) })),
+  ];
 }
 
 /**
- * Records a chat line (quick entry, `/spend`, `/income`), or asks when its amount reads two ways
- * (SPEC §6): then nothing is recorded until a reading is chosen with a button.
+ * Records an entry and answers with its confirmation; a chat line whose amount reads two ways
+ * (SPEC §6) gets a question with a button per reading instead, and nothing is recorded yet.
  */
-export async function recordLineReply(ctx: CommandContext, kind: 'expense' | 'income', line: string): Promise<Reply[]> {
+export async function recordAndReply(ctx: CommandContext, entry: Entry): Promise<Reply[]> {
   try {
-    // Expenses go through the split-aware path (`90 dinner split` in a group).
-    if (kind === 'expense') return await spendReply(ctx, line, recordReply);
-    return await recordReply(ctx, await recordLine(ctx.actor, kind, line));
+    return await recordReply(ctx, await recordEntry(ctx.actor, entry));
   } catch (e) {
-    if (isDomainError(e) && e.code === 'amount_ambiguous') return [askAmount(ctx, kind, line, e)];
+    if (isDomainError(e) && e.code === 'amount_ambiguous' && 'line' in entry && entry.kind !== 'transfer') return [askAmount(ctx, entry.kind, entry.line, e)];
     throw e;
   }
 }
+
+/** A plain message that starts with an amount (`12.50 coffee`, `+2500 salary`). */
+export const quickEntry: QuickEntryHandler = (ctx, q) => recordAndReply(ctx, q);
 
 const recordOptions: OptionSpec[] = [
   { name: 'amount', description: 'Amount, e.g. 12.50 or 12 usd', type: 'string', required: true },
@@ -71,7 +81,7 @@ const recordCommand = (name: 'spend' | 'income', alias: string, kind: 'expense' 
   options: recordOptions,
   run: async (ctx, args) => {
     if (!args) throw new DomainError('usage', {});
-    return recordLineReply(ctx, kind, args);
+    return recordAndReply(ctx, { kind, line: args });
   },
 });
 
@@ -104,7 +114,7 @@ export const recordCommands: CommandDef[] = [
       { name: 'received', description: 'Amount received, when currencies differ (92 eur)', type: 'string' },
       { name: 'note', description: 'Note', type: 'string' },
     ],
-    run: async (ctx, args) => recordReply(ctx, await transfer(ctx.actor, args)),
+    run: async (ctx, args) => recordAndReply(ctx, { kind: 'transfer', line: args }),
   },
   {
     name: 'undo',
@@ -180,7 +190,7 @@ export const recordActions: ActionDef[] = [
     run: async (ctx, arg) => {
       const answer = takeAnswer(ctx, arg);
       if (!answer) return [{ text: t(ctx.lang, 'record.question_gone'), ephemeral: true }];
-      return recordLineReply(ctx, answer.kind, answer.line);
+      return recordAndReply(ctx, { kind: answer.kind, line: answer.line });
     },
   },
 ];

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, formatMoney, isCurrency, minorDigits, minorToDecimal } from './money.js';
+import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, formatMoney, isCurrency, minorDigits, minorToDecimal, type Minor, type Money } from './money.js';
 import { tokenize } from '../parsing/tokenize.js';
 
 /**
@@ -223,7 +223,7 @@ const count = (s: string, ch: string): number => s.split(ch).length - 1;
  *   `amount_ambiguous` ({text, currency, thousands, decimal, thousandsMinor, decimalMinor,
  *   thousandsPlain, decimalPlain}).
  */
-export function toMinor(a: AmountText, currency: string): number {
+export function toMinor(a: AmountText, currency: string): Minor {
   const code = currencyCode(currency);
   const digits = minorDigits(code);
   if (a.maybeThousands && digits > 0 && digits < 3) throw ambiguous(a, code, digits);
@@ -271,7 +271,7 @@ function ambiguous(a: AmountText, currency: string, digits: number): DomainError
 export function parseAmount(
   text: string,
   defaultCurrency: string,
-): { minor: number; currency: string; explicitCurrency: boolean } {
+): Money & { explicitCurrency: boolean } {
   const tokens = tokenize(text);
   const amount = read(tokens, { codeWordsAreCurrencies: true });
   if (amount.consumed < tokens.length) throw new DomainError('amount_invalid', { text: text.trim() });

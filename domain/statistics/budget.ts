@@ -4,7 +4,7 @@ import type { Budget, BudgetPeriod } from './budget-ports.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../access/permissions.js';
 import { periodOf, type Period } from '../parsing/period.js';
-import type { LedgerStore } from '../ports.js';
+import type { StatsStore } from './ports.js';
 import { Converter } from '../money/rates.js';
 import { percentFloor } from './math.js';
 import { localDay } from './days.js';
@@ -87,8 +87,11 @@ const unitOf = (p: BudgetPeriod): 'week' | 'month' => (p === 'weekly' ? 'week' :
  * budget currency at the book's rates against it (so a budget set before `/currency` keeps
  * counting everything); without a rate they are listed in `missing`, never dropped silently.
  */
+/** What reading budget progress needs of the store. */
+export type ProgressStore = Pick<StatsStore, 'listRates' | 'statTotals'>;
+
 export async function budgetProgress(
-  store: LedgerStore,
+  store: ProgressStore,
   book: Book,
   budgets: readonly Budget[],
   at: Date,
@@ -142,7 +145,7 @@ export const coversPeriod = (budget: Budget, period: Pick<Period, 'end'>): boole
  * weekly ones for a week, each in that period, and only from the period it was set in. Other
  * periods (a year, a range, a day) have no budgets to show.
  */
-export async function budgetsFor(store: LedgerStore, book: Book, budgets: readonly Budget[], period: Period, conv?: Converter): Promise<BudgetProgress[]> {
+export async function budgetsFor(store: ProgressStore, book: Book, budgets: readonly Budget[], period: Period, conv?: Converter): Promise<BudgetProgress[]> {
   const unit = period.unit === 'month' ? 'monthly' : period.unit === 'week' ? 'weekly' : undefined;
   const mine = budgets.filter((b) => b.period === unit && coversPeriod(b, period));
   return budgetProgress(store, book, mine, period.start, conv);

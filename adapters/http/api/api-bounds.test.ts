@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertMinor } from '../../../domain/money/money.js';
 import { ANN, createApiKit, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 
 /** Issue 13: amounts, balances, dates and keys the API must refuse with a 4xx, changing nothing. */
@@ -160,7 +161,7 @@ describe('GIVEN an export whose reading fails (item 12: a failing stream must no
         kind: 'expense' as const,
         account: 'Main',
         currency: 'EUR',
-        amountMinor: 100 + i,
+        amountMinor: assertMinor(100 + i),
         labels: [],
         note: '',
         occurredAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
