@@ -2,21 +2,14 @@ import { CSV_COLUMNS, type CsvProblem } from '../../domain/ledger/csv.js';
 import { CHAT_EXPORT_LIMITS, exportCsv, importCsv } from '../../domain/ledger/csv-import.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { periodText } from '../format.js';
+import { problemText } from '../presentation/csv-problems.js';
 
 /** Problems listed in one reply; the rest are counted. */
 const MAX_PROBLEMS = 10;
 
-/** One problem of a rejected import: its row, the value, and why it cannot be read. */
-export const problemText = (p: CsvProblem, lang: Language): string =>
-  t(lang, `csv.problem.${p.field}` as MessageKey, {
-    row: p.row,
-    value: p.value ?? '',
-    columns: CSV_COLUMNS.join(','),
-    expected: CSV_COLUMNS.length,
-  });
 
 /** The problems of a rejected import, one line each with its row number. */
 export function problemsText(problems: readonly CsvProblem[], lang: Language): string {

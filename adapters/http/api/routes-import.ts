@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { importCsv, MAX_IMPORT_BYTES } from '../../../domain/ledger/csv-import.js';
 import { languageOf } from '../../../bot/i18n/index.js';
-import { problemText } from '../../../bot/commands/csv.js';
+import { problemText } from '../../../bot/presentation/csv-problems.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
 import { BookParams, COMMON_ERRORS, FORBIDDEN } from './schemas.js';
