@@ -1,5 +1,6 @@
 import { ConfigError } from './config.js';
 import { main } from './main.js';
+import { migrateOnly } from './migrate.js';
 
 /**
  * The one entry point of every COIN process (`npm start`, the Docker image, tests, benchmarks):
@@ -8,6 +9,7 @@ import { main } from './main.js';
  * Ctrl-D in an interactive terminal chat also stops.
  */
 async function cli(): Promise<void> {
+  if (process.argv[2] === 'migrate') return migrate();
   let running: Awaited<ReturnType<typeof main>> | undefined;
   const started = main(process.env).then((r) => {
     running = r;
@@ -42,6 +44,18 @@ async function cli(): Promise<void> {
   }
   // Ctrl-D in an interactive terminal ends the session; piped input just runs the commands.
   if (running?.consoleDone && process.stdin.isTTY) void running.consoleDone.then(() => shutdown());
+}
+
+/** `cli migrate`: migrate DATABASE_URL and exit (0 done, 1 failed, 2 bad configuration). */
+async function migrate(): Promise<void> {
+  try {
+    await migrateOnly(process.env);
+    process.exit(0);
+  } catch (err) {
+    const config = err instanceof ConfigError;
+    process.stderr.write(`${config ? 'Configuration error' : 'Migration failed'}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(config ? 2 : 1);
+  }
 }
 
 void cli();

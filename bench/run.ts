@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   replicas: async () => (await import('./replicas.bench.js')).benchReplicas(),
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
+  statements: async () => (await import('./statements.bench.js')).benchStatements(),
 };
 
 const args = process.argv.slice(2);
