@@ -28,7 +28,7 @@ describe('start-up', () => {
     try {
       p.say('4.50 coffee');
       p.say('/accounts');
-      await p.waitFor('Main  -4.50 EUR', 60_000);
+      await p.waitFor('Main  −4.50 EUR', 60_000);
       expect(p.out()).toContain('#1 −4.50 EUR');
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000);
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok', database: 'ok' });

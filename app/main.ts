@@ -1,3 +1,4 @@
+import pino from 'pino';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { loadConfig, type Config } from './config.js';
@@ -37,11 +38,17 @@ export interface Running {
  * logger (redacting secrets). `app/cli.ts` is the only entry point and the only reader of
  * `process.env`; nothing else decides whether it was "started directly".
  */
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+/** At least `warn`: what a person typing into the terminal chat wants to see of the logs. */
+const quieter = (level: string): string => (LEVELS.indexOf(level) > LEVELS.indexOf('warn') ? level : 'warn');
+
 export async function main(env: Record<string, string | undefined>): Promise<Running> {
   // Since this process started (Node's time origin): Node itself and loading the modules.
   const modulesMs = performance.now();
   const config: Config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL);
+  // The terminal chat owns stdout: its log lines go to stderr, warnings and errors only (issue 13).
+  const terminalChat = config.ROLES.includes('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN;
+  const logger = terminalChat ? createLogger(quieter(config.LOG_LEVEL), pino.destination(2)) : createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'), { label: `DATA_DIR ${config.DATA_DIR}` });
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');

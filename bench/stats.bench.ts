@@ -126,13 +126,13 @@ export async function benchStats(): Promise<string[]> {
         `loaded in ${(loadMs / 1000).toFixed(1)} s`,
       `rollup built on the first /stats after the bulk load: ${(buildMs / 1000).toFixed(2)} s (${Number(counts!.rollup).toLocaleString('en')} day rows)`,
     );
-    await renderChart(chartSpec(pieFromLabels((await statsReport(actor, 'month', { group: true })).period, [], 'EUR'), 'Family', 'en')); // warm Chart.js
+    await renderChart(chartSpec(pieFromLabels((await statsReport(actor, 'month', { group: true })).period, [], { minor: 0, converted: [], rest: [] }, 'EUR'), 'Family', 'en')); // warm Chart.js
 
     const summary = async (period: string) => statsText(await statsReport(actor, period, { group: true }), 'Family', 'en');
     const withChart = async (period: string) => {
       const report = await statsReport(actor, period, { group: true });
       statsText(report, 'Family', 'en');
-      return renderChart(chartSpec(pieFromLabels(report.period, report.labels, 'EUR'), 'Family', 'en'));
+      return renderChart(chartSpec(pieFromLabels(report.period, report.labels, report.current.expense, 'EUR'), 'Family', 'en'));
     };
     const record = () =>
       store.record({ bookId, kind: 'expense', accountId: 1, amountMinor: assertMinor(450), currency: 'EUR', labels: ['coffee'], note: 'bench', authorId: 1, occurredAt: new Date(NOW) });

@@ -15,7 +15,7 @@ describe('chat commands on PostgreSQL', () => {
     const out = await h.say(ann, '4.50 coffee');
     expect(out).toContain('#1 −4.50 EUR');
     expect(out).toContain('@Main');
-    expect(out).toContain('Main: -4.50 EUR');
+    expect(out).toContain('Main: −4.50 EUR');
     const [reply] = await h.replies(ann, '+2500 salary');
     expect(reply!.text).toContain('#2 +2,500.00 EUR');
     expect(reply!.buttons?.[0]?.[0]?.action).toBe('undo:2');
@@ -41,14 +41,14 @@ describe('chat commands on PostgreSQL', () => {
 
   it('GIVEN a record THEN undo removes it and restores the balance, and the button can restore it', async () => {
     const rec = await h.say(bob, '10 lunch');
-    expect(rec).toContain('Main: -10.00 EUR');
+    expect(rec).toContain('Main: −10.00 EUR');
     const undone = await h.say(bob, '/undo');
     expect(undone).toContain('Undone #1');
     expect(undone).toContain('Main: 0.00 EUR');
     expect(await h.say(bob, '/undo')).toContain('Nothing to undo');
     const restored = await h.press(bob, 'restore:1');
     expect(restored.replies[0]!.text).toContain('Restored #1');
-    expect(await h.say(bob, '/accounts')).toContain('-10.00 EUR');
+    expect(await h.say(bob, '/accounts')).toContain('−10.00 EUR');
   });
 
   it('GIVEN accounts in two currencies THEN a transfer needs both amounts and moves both balances', async () => {
@@ -76,14 +76,14 @@ describe('chat commands on PostgreSQL', () => {
     expect(await h.say(dan, '/edit #9 amount 1')).toContain('no record #9');
     const accounts = await h.say(dan, '/accounts');
     expect(accounts).toMatch(/Cash\s+0\.00 EUR/);
-    expect(accounts).toMatch(/Card\s+-25\.00 EUR/);
+    expect(accounts).toMatch(/Card\s+−25\.00 EUR/);
   });
 
   it('GIVEN a group THEN members record into one book, chatter is ignored and members cannot change others’ records', async () => {
     const g = 'group-1';
     expect(await h.say(ann, 'hello everyone', g)).toBe('');
     expect(await h.say(ann, '12 pizza', g)).toContain('#1 −12.00 EUR');
-    expect(await h.say(bob, '8 drinks', g)).toContain('Main: -20.00 EUR');
+    expect(await h.say(bob, '8 drinks', g)).toContain('Main: −20.00 EUR');
     expect(await h.say(bob, '/delete #1', g)).toContain('only change your own');
     expect(await h.say(bob, '+1', g)).toBe('');
     const hist = await h.say(bob, '/history', g);

@@ -8,6 +8,10 @@ import { messageFor } from './messages.js';
 import type { CommandContext, CommandDef, Registry } from './registry.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
+import { nearestCommand } from './nearest-command.js';
+import { looksLikeAmountStart } from '../domain/money/amount.js';
+import { tokenize } from '../domain/parsing/tokenize.js';
+import type { Language } from '../domain/types.js';
 import { cleanIncoming, cleanText } from './sanitize.js';
 
 /** A chat message as every adapter hands it over. */
@@ -43,6 +47,17 @@ export function splitCommand(text: string): { name: string; args: string } | und
 }
 
 const asList = (r: Reply | Reply[]): Reply[] => (Array.isArray(r) ? r : [r]);
+
+/**
+ * `-5 refund`: a minus before an amount gets its own hint (an expense is written without it, money
+ * back is an income) instead of the generic one. Undefined for anything else.
+ */
+function minusHint(lang: Language, text: string): string | undefined {
+  const m = /^\s*[-−–]\s*([\s\S]+)$/u.exec(text);
+  if (!m || !looksLikeAmountStart(tokenize(m[1]!))) return undefined;
+  const rest = m[1]!.trim();
+  return t(lang, 'error.amount_minus', { text: text.trim(), expense: rest, income: rest });
+}
 
 /** Thrown instead of a reply by a dispatcher bound to a transaction (`within`): the caller rolls back. */
 export class UnexpectedFailure extends Error {
@@ -122,7 +137,13 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
 
   async function command(ctx: CommandContext, name: string, args: string): Promise<Reply[]> {
     const def = registry.find(name);
-    if (!def) return [{ text: t(ctx.lang, 'error.unknown_command', { command: name }), ephemeral: true }];
+    if (!def) {
+      const suggestion = nearestCommand(registry, name);
+      const text = suggestion
+        ? t(ctx.lang, 'error.unknown_command_suggest', { command: name, suggestion })
+        : t(ctx.lang, 'error.unknown_command', { command: name });
+      return [{ text, ephemeral: true }];
+    }
     return runCommand(ctx, def, args);
   }
 
@@ -179,7 +200,7 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
       return guarded(m, false, { command: cmd?.name ?? 'quick' }, async (ctx) => {
         if (cmd) return command(ctx, cmd.name, cmd.args);
         const record = registry.quickEntry();
-        if (!quick || !record) return [{ text: t(ctx.lang, 'record.quick_hint') }];
+        if (!quick || !record) return [{ text: minusHint(ctx.lang, m.text) ?? t(ctx.lang, 'record.quick_hint') }];
         return record(ctx, quick);
       });
     },

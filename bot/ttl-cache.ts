@@ -17,6 +17,11 @@ export class TtlCache<V> {
     return e.v;
   }
 
+  /** Removes an entry; true when there was one. */
+  delete(key: string): boolean {
+    return this.map.delete(key);
+  }
+
   set(key: string, v: V): void {
     this.map.delete(key);
     this.map.set(key, { v, at: this.now() });

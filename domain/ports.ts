@@ -51,6 +51,8 @@ export interface NewEvent {
   templateId?: number | undefined;
   occurrenceAt?: Date | undefined;
   sourceKey?: string | undefined;
+  /** With `sourceKey` from the API: a hash of the request; the same key with another hash is refused. */
+  sourceHash?: string | undefined;
 }
 
 export interface EventPatch {

@@ -146,6 +146,8 @@ export const events = pgTable(
     occurrenceAt: ts('occurrence_at'),
     /** Idempotency key for imports and other replays (`import:<hash>`). */
     sourceKey: text('source_key'),
+    /** Hash of the API request body that first used `sourceKey` (a reused key must repeat it). */
+    sourceHash: text('source_hash'),
     meta: jsonb('meta'),
   },
   (t) => [
@@ -209,6 +211,8 @@ export const budgets = pgTable(
     amountMinor: money('amount_minor').notNull(),
     currency: text('currency').notNull(),
     period: text('period').notNull(), // monthly | weekly
+    /** From when the budget counts (its periods start there); set by the book's clock. */
+    createdAt: ts('created_at').notNull(),
   },
   (t) => [uniqueIndex('budgets_book_label_uq').on(t.bookId, sql`coalesce(${t.labelId}, 0)`)],
 );

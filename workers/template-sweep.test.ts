@@ -74,7 +74,7 @@ describe('template sweep: the calendar through the template path (PostgreSQL, fi
     expect(await s.h.say(ann, '/templates')).toMatch(/2026-12-31 09:00\s+monthly:31/);
     expect(s.texts()[0]).toContain('Recorded from templates:\n#');
     expect(s.texts()[0]).toMatch(/2026-11-30 −850\.00 EUR #rent @Main \(T\d+\)/);
-    expect(s.texts()[0]).toContain('Main: -850.00 EUR');
+    expect(s.texts()[0]).toContain('Main: −850.00 EUR');
   });
 
   it('GIVEN yearly:02-29 made in 2026 THEN 2027 gets it on February 28', async () => {
@@ -205,7 +205,7 @@ describe('template sweep: exactly once, catch-up, pause, failures (PostgreSQL)',
     );
     expect(check).toEqual({ n: 400, distinct_keys: 400, gaps: 0 });
     // Balances moved by exactly the recorded amounts.
-    expect(await s.h.say(ann, '/accounts', 'g-3')).toContain('-50.00 EUR');
+    expect(await s.h.say(ann, '/accounts', 'g-3')).toContain('−50.00 EUR');
     expect((await Promise.all([a(), b()])).map((r) => r.applied)).toEqual([0, 0]);
   });
 

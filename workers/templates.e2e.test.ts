@@ -66,7 +66,7 @@ describe('templates end to end: Telegram command → BullMQ sweep → event → 
     await role.queues!.templates.add('sweep', {});
     const note = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('Recorded from templates'), 15_000);
     expect(note.text).toContain('#1 2026-11-24 −12.50 EUR #rent @Main flat (T1)');
-    expect(note.text).toContain('Main: -12.50 EUR');
+    expect(note.text).toContain('Main: −12.50 EUR');
     expect(buttons(note)).toEqual([{ text: 'Undo', callback_data: 'undo:1' }]);
 
     const [ev] = rowsOf<{ template_id: number; occurred_at: Date }>(

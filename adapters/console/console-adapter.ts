@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { userInfo } from 'node:os';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Reply } from '../../bot/reply.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
+import { MAX_IMPORT_BYTES } from '../../domain/ledger/csv-import.js';
 
 export interface ConsoleDeps {
   dispatcher: Dispatcher;
@@ -52,22 +54,52 @@ export function startConsoleChat(deps: ConsoleDeps): { done: Promise<void>; clos
     }
   };
 
-  write('COIN terminal chat. Try: 4.50 coffee · +2500 salary · /stats · /help · Ctrl-D to quit');
+  const prompt = () => deps.output.write('> ');
+  write('COIN terminal chat. Try: 4.50 coffee · +2500 salary · /stats · /import file.csv · /help · Ctrl-D to quit');
+  prompt();
   const done = (async () => {
     for await (const line of rl) {
-      const text = line.trim();
-      if (!text) continue;
+      await handle(line.trim());
+      prompt();
+    }
+  })();
+
+  async function handle(text: string): Promise<void> {
+    {
+      if (!text) return;
+      // A terminal cannot attach a file: `/import <path>` reads it from disk (SPEC §7).
+      const imp = /^\/import(?:@\w+)?\s+(.+)$/i.exec(text);
+      if (imp) {
+        const file = await readAttachment(imp[1]!.trim().replace(/^(["'])(.*)\1$/, '$2'));
+        if (typeof file === 'string') {
+          write(file);
+          return;
+        }
+        return render(await deps.dispatcher.handleMessage({ chat, from, platformAdmin: false, text: '/import', addressedToBot: true, attachment: file }));
+      }
       const press = /^!(\d+)$/.exec(text);
       if (press) {
         const action = buttons[Number(press[1]) - 1];
         if (!action) write('No such button.');
         else render((await deps.dispatcher.handleAction({ chat, from, platformAdmin: false, action })).replies);
-        continue;
+        return;
       }
       render(await deps.dispatcher.handleMessage({ chat, from, platformAdmin: false, text, addressedToBot: true }));
     }
-  })();
+  }
   return { done, close: () => rl.close() };
+}
+
+/** A file named in `/import <path>`, or why it cannot be read. */
+async function readAttachment(file: string): Promise<{ name: string; content: Buffer } | string> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return `${file} is not a file.`;
+    if (info.size > MAX_IMPORT_BYTES) return `${file} is larger than ${MAX_IMPORT_BYTES} bytes; split it into smaller files.`;
+    return { name: path.basename(file), content: await readFile(file) };
+  } catch (err) {
+    return `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message)}.`;
+  }
 }
 
 /** The login name of whoever runs the terminal chat, if the system knows one. */

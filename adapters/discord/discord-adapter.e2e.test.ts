@@ -175,7 +175,7 @@ describe('Discord adapter end to end', () => {
     const reply = await dc.waitForResponse(i.id);
     expect(reply).toMatchObject({ kind: 'callback', type: 4, ephemeral: false });
     expect(readable(reply)).toContain('#1 −4.50 EUR · #food @Main · coffee');
-    expect(readable(reply)).toContain('Main: -4.50 EUR');
+    expect(readable(reply)).toContain('Main: −4.50 EUR');
     expect(buttonsOf(reply)).toEqual(['undo:1']);
 
     const press = dc.pressButton({ ...inDm(ann, annDm), customId: 'undo:1', messageId: reply.messageId! });
@@ -196,7 +196,7 @@ describe('Discord adapter end to end', () => {
     const spend = dc.sendCommand({ ...inDm(ann, annDm), name: 'spend', options: { amount: '5', account: 'Credit Card', label: '#books' } });
     const r = readable(await dc.waitForResponse(spend.id));
     expect(r).toContain('−5.00 EUR · #books @Credit Card');
-    expect(r).toContain('Credit Card: -5.00 EUR');
+    expect(r).toContain('Credit Card: −5.00 EUR');
   });
 
   it('GIVEN autocomplete THEN accounts and labels come from the book of that chat', async () => {
@@ -253,7 +253,7 @@ describe('Discord adapter end to end', () => {
     const second = dc.sendCommand({ ...inGuild(bob), name: 'spend', options: { amount: '12', note: 'pizza' } });
     const bobReply = await dc.waitForResponse(second.id);
     expect(readable(bobReply)).toContain('#2 −12.00 EUR');
-    expect(readable(bobReply)).toContain('Main: -42.00 EUR');
+    expect(readable(bobReply)).toContain('Main: −42.00 EUR');
     const annReply = dc.responses(first.id)[0]!;
 
     // Bob (member) cannot undo Ann's record: he alone is told, the message stays.

@@ -46,7 +46,7 @@ describe('Telegram adapter end to end', () => {
     tg.sendText(annChat, ann, '4.50 coffee');
     const reply = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('#1'));
     expect(reply.text).toContain('#1 −4.50 EUR');
-    expect(reply.text).toContain('Main: -4.50 EUR');
+    expect(reply.text).toContain('Main: −4.50 EUR');
     expect(buttons(reply)).toEqual([{ text: 'Undo', callback_data: 'undo:1' }]);
 
     tg.pressButton(annChat, ann, reply.message_id, 'undo:1');
@@ -83,7 +83,7 @@ describe('Telegram adapter end to end', () => {
     expect(first.reply_to_message_id).toBeDefined();
     tg.sendText(group, bob, '12 pizza');
     const second = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('#2'));
-    expect(second.text).toContain('Main: -42.00 EUR');
+    expect(second.text).toContain('Main: −42.00 EUR');
     expect(tg.outbox(group.id).some((m) => m.text?.includes('morning'))).toBe(false);
 
     // Bob (member) cannot delete Ann's record; Ann (chat admin) can delete Bob's.

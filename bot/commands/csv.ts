@@ -2,24 +2,19 @@ import { CSV_COLUMNS, type CsvProblem } from '../../domain/ledger/csv.js';
 import { CHAT_EXPORT_LIMITS, exportCsv, importCsv } from '../../domain/ledger/csv-import.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { periodText } from '../format.js';
+import { problemText } from '../presentation/csv-problems.js';
 import { isBankStatement, statementPreviewReply } from '../statement-preview.js';
 
 /** Problems listed in one reply; the rest are counted. */
 const MAX_PROBLEMS = 10;
 
+
 /** The problems of a rejected import, one line each with its row number. */
 export function problemsText(problems: readonly CsvProblem[], lang: Language): string {
-  const lines = problems.slice(0, MAX_PROBLEMS).map((p) =>
-    t(lang, `csv.problem.${p.field}` as MessageKey, {
-      row: p.row,
-      value: p.value ?? '',
-      columns: CSV_COLUMNS.join(','),
-      expected: CSV_COLUMNS.length,
-    }),
-  );
+  const lines = problems.slice(0, MAX_PROBLEMS).map((p) => problemText(p, lang));
   if (problems.length > MAX_PROBLEMS) lines.push(t(lang, 'csv.more', { count: problems.length - MAX_PROBLEMS }));
   return '\n' + lines.join('\n');
 }
@@ -46,7 +41,7 @@ export const csvCommands: CommandDef[] = [
     name: 'import',
     slow: true,
     description: 'Import records from a CSV file (the columns of /export)',
-    usage: '/import (with a CSV file attached)',
+    usage: '/import (with a CSV file attached; in the terminal chat: /import <path>)',
     options: [{ name: 'file', description: 'CSV file in the columns of /export', type: 'attachment', required: true }],
     run: async (ctx) => {
       if (!ctx.attachment) return { text: t(ctx.lang, 'import.no_file', { columns: CSV_COLUMNS.join(',') }) };

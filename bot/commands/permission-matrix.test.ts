@@ -48,6 +48,7 @@ const CASES: Case[] = [
   { command: 'undo', name: '/undo (own)', text: '/undo', needs: 'member', ok: /Undone #/ },
   { command: 'edit', name: '/edit own', text: '/edit #{own} note mine', needs: 'member', ok: /Changed #/ },
   { command: 'delete', name: '/delete own', text: '/delete #{own}', needs: 'member', ok: /Deleted #/ },
+  { command: 'restore', name: '/restore own', text: '/restore #{own}', needs: 'member', ok: /There is no deleted record #\d+|Restored #/ },
   // anyone's records
   { command: 'edit', name: '/edit other', text: '/edit #{other} note theirs', needs: 'admin', ok: /Changed #/ },
   { command: 'delete', name: '/delete other', text: '/delete #{other}', needs: 'admin', ok: /Deleted #/ },

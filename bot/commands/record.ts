@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
 import { editEvent, history } from '../../domain/ledger/edit.js';
 import { deleteEvent, restoreEvent, undo } from '../../domain/ledger/record.js';
 import { recordEntry, type Entry, type EntryRecorded } from '../../domain/ledger/record-entry.js';
@@ -9,6 +9,7 @@ import { eventAmount, eventLine, eventSummary } from '../format.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext, CommandDef, OptionSpec, QuickEntryHandler } from '../registry.js';
 import type { Reply } from '../reply.js';
+import { askAmount, takeAnswer } from './ambiguous-amount.js';
 import { alertText } from '../presentation/budget-alert.js';
 
 const seqArg = z
@@ -48,8 +49,18 @@ function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
   ];
 }
 
-/** Records an entry and answers with its confirmation. */
-export const recordAndReply = async (ctx: CommandContext, entry: Entry): Promise<Reply[]> => recordReply(ctx, await recordEntry(ctx.actor, entry));
+/**
+ * Records an entry and answers with its confirmation; a chat line whose amount reads two ways
+ * (SPEC §6) gets a question with a button per reading instead, and nothing is recorded yet.
+ */
+export async function recordAndReply(ctx: CommandContext, entry: Entry): Promise<Reply[]> {
+  try {
+    return await recordReply(ctx, await recordEntry(ctx.actor, entry));
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'amount_ambiguous' && 'line' in entry && entry.kind !== 'transfer') return [askAmount(ctx, entry.kind, entry.line, e)];
+    throw e;
+  }
+}
 
 /** A plain message that starts with an amount (`12.50 coffee`, `+2500 salary`). */
 export const quickEntry: QuickEntryHandler = (ctx, q) => recordAndReply(ctx, q);
@@ -125,6 +136,13 @@ export const recordCommands: CommandDef[] = [
     },
   },
   {
+    name: 'restore',
+    description: 'Bring back a deleted record',
+    usage: '/restore <#N>',
+    options: [{ name: 'record', description: 'Record number, e.g. #12', type: 'string', required: true }],
+    run: async (ctx, args) => restoreReply(ctx, parseSeq(tokenize(args)[0])),
+  },
+  {
     name: 'edit',
     description: 'Change a record',
     usage: '/edit <#N> <amount|label|account|date|note> <value>',
@@ -164,12 +182,20 @@ export const recordCommands: CommandDef[] = [
 
 export const recordActions: ActionDef[] = [
   { name: 'undo', replaces: true, run: async (ctx, arg) => undoReply(ctx, parseSeq(arg)) },
+  { name: 'restore', replaces: true, run: async (ctx, arg) => restoreReply(ctx, parseSeq(arg)) },
   {
-    name: 'restore',
+    // The answer to an ambiguous amount (`askAmount`): records the chosen reading once.
+    name: 'amount',
     replaces: true,
     run: async (ctx, arg) => {
-      const ev = await restoreEvent(ctx.actor, parseSeq(arg));
-      return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev, ctx.lang) }) };
+      const answer = takeAnswer(ctx, arg);
+      if (!answer) return [{ text: t(ctx.lang, 'record.question_gone'), ephemeral: true }];
+      return recordAndReply(ctx, { kind: answer.kind, line: answer.line });
     },
   },
 ];
+
+async function restoreReply(ctx: CommandContext, seq: number): Promise<Reply> {
+  const ev = await restoreEvent(ctx.actor, seq);
+  return { text: t(ctx.lang, 'record.restored', { seq: ev.seq, what: eventSummary(ev, ctx.lang) }) };
+}

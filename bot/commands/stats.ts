@@ -90,7 +90,8 @@ async function statsReply(ctx: CommandContext, args: string): Promise<Reply> {
   const report = await statsReport(ctx.actor, args, { group: ctx.chat.kind === 'group' });
   const reply: Reply = statsText(report, book.title, ctx.lang);
   if (report.current.expense.minor > 0 || report.current.expense.rest.length) {
-    const spec = chartSpec(pieFromLabels(report.period, report.labels, book.currency), book.title, ctx.lang);
+    const labels = ctx.actor.snapshot?.labels ?? (await ctx.actor.store.listLabels(book.id));
+    const spec = chartSpec(pieFromLabels(report.period, report.labels, report.current.expense, book.currency), book.title, ctx.lang, labels);
     const png = await drawChart(ctx.services, spec);
     if (png) reply.image = { name: `stats-${report.period.label.replace(/\W+/g, '-').toLowerCase()}.png`, png, alt: `${spec.title} · ${spec.subtitle}` };
   }
@@ -99,9 +100,14 @@ async function statsReply(ctx: CommandContext, args: string): Promise<Reply> {
 
 async function chartReply(ctx: CommandContext, args: string): Promise<Reply> {
   const { book } = ctx.actor;
-  const data = await chartData(ctx.actor, args);
-  const spec = chartSpec(data, book.title, ctx.lang);
+  let data = await chartData(ctx.actor, args);
+  const alone = data.kind === 'members' && data.rows.length === 1 ? data.rows[0]! : undefined;
+  // One person has nobody to be compared with: their spending by label says more (issue 13).
+  if (alone) data = await chartData(ctx.actor, args.replace(/^\s*members\b/i, 'pie'));
+  const labels = data.kind === 'pie' ? (ctx.actor.snapshot?.labels ?? (await ctx.actor.store.listLabels(book.id))) : undefined;
+  const spec = chartSpec(data, book.title, ctx.lang, labels);
   const caption = [t(ctx.lang, 'chart.caption', { title: chartTitle(data, book.title, ctx.lang), period: spec.subtitle })];
+  if (alone) caption.push(t(ctx.lang, 'chart.members_alone', { member: alone.name ?? t(ctx.lang, 'stats.unknown_member'), amount: formatMoney(alone.minor, data.currency, { lang: ctx.lang }) }));
   if ('excluded' in data && data.excluded.length) caption.push(t(ctx.lang, 'chart.excluded', { currencies: data.excluded }));
   const png = await drawChart(ctx.services, spec);
   if (png) return { text: caption.join('\n'), image: { name: `chart-${data.kind}.png`, png, alt: caption[0]! } };

@@ -14,6 +14,12 @@ export const en = {
   'error.amount_negative': 'Write amounts without a minus: /spend for expenses, /income for incomes.',
   'error.amount_too_large': 'That amount is too large (the limit is 1,000,000,000,000).',
   'error.amount_too_precise': '{{currency}} has {{digits}} decimal places; write at most {{digits}} digits after the decimal mark.',
+  'error.amount_ambiguous': '“{{text}}” can be read two ways in {{currency}}: {{thousands}} or {{decimal}}. Nothing is recorded until you choose one, or write it plainly: {{thousandsPlain}} or {{decimalPlain}}.',
+  'error.balance_out_of_range': 'Nothing was recorded: that would take an account’s balance beyond what I can keep exactly (9,007,199,254,740,991 in minor units).',
+  'error.idempotency_mismatch': 'This Idempotency-Key was already used for a different request; nothing was changed. Use a new key for a new record.',
+  'error.date_out_of_range': '“{{date}}” is outside the dates I keep (1900-01-01 to 2199-12-31).',
+  'error.amount_minus': 'Write amounts without a minus: “{{text}}” is an expense as {{expense}}; money back (a refund) is an income: +{{income}}.',
+  'error.unknown_command_suggest': 'I do not know /{{command}}. Did you mean /{{suggestion}}? Send /help for the list.',
   'error.currency_unknown': '“{{currency}}” is not a currency code I know. Use ISO 4217 codes like EUR, USD, JPY.',
   'error.currency_mismatch': 'Account {{account}} is in {{accountCurrency}}, not {{currency}}. Pick an account in {{currency}} with @name, or add one: /account add Name {{currency}}',
   'error.date_invalid': '“{{date}}” is not a valid date. Use today, yesterday, 2026-11-24, 24.11 or 24.11.2026.',
@@ -28,6 +34,7 @@ export const en = {
   'error.account_last': 'A book needs at least one account.',
   'error.label_unknown': 'There is no label #{{label}}.',
   'error.label_invalid': '“{{label}}” cannot be a label: use up to 32 letters, digits, - or _ (and not one that exists already).',
+  'error.event_not_deleted': 'There is no deleted record #{{seq}}: it is in the book as it is.',
   'error.event_unknown': 'There is no record #{{seq}} in this book.',
   'error.event_not_yours': 'You can only change your own records; ask an admin.',
   'error.edit_field_invalid': 'You can edit: {{fields}}. Example: /edit #12 amount 4.80',
@@ -84,11 +91,13 @@ export const en = {
   'record.deleted': 'Deleted #{{seq}} ({{what}}).',
   'record.restored': 'Restored #{{seq}} ({{what}}).',
   'record.edited': 'Changed #{{seq}}: {{what}}',
+  'record.question_gone': 'That question has expired or was answered already; nothing was recorded. Write the amount again.',
   'record.quick_hint': 'To record, write an amount and a note: 4.50 coffee (expense) or +2500 salary (income). /help shows everything.',
 
   // history
   'history.empty': 'No records yet.',
   'history.title': 'Last {{count}} records',
+  'history.title_one': 'Last record',
   'history.title_period': 'Records, {{period}}',
 
   // accounts

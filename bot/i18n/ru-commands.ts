@@ -11,6 +11,7 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   transfer: 'Перевести деньги между счетами',
   undo: 'Отменить свою последнюю запись в этой книге',
   delete: 'Удалить запись',
+  restore: 'Вернуть удалённую запись',
   edit: 'Изменить запись',
   history: 'Последние записи с их #N',
   accounts: 'Счета и их балансы',

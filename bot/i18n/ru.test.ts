@@ -159,7 +159,7 @@ describe('languages in chats', () => {
     // Amounts in Russian marks: a no-break space between thousands, a decimal comma.
     const rec = await h.say(vera, '1234.50 кофе #еда');
     expect(rec).toContain('−1\u00a0234,50 EUR');
-    expect(rec).toContain('Main: -1\u00a0234,50 EUR');
+    expect(rec).toContain('Main: −1\u00a0234,50 EUR');
     await h.say(vera, '12 кофе #еда');
     // The harness clock is 24 November 2026.
     const stats = await h.say(vera, '/stats');

@@ -5,6 +5,7 @@ import type { ChartSpec } from './chart-types.js';
 import { t } from '../i18n/index.js';
 import type { Services } from '../services.js';
 import { amountText } from './stats-format.js';
+import { bookLabelColors } from '../../workers/charts/palette.js';
 import { periodText } from '../format.js';
 
 /** Axis text of a bucket: `Nov` (or `Nov 25` across years), `24 Nov`, `Mon 23` in a week. */
@@ -26,7 +27,7 @@ const keysOf = (data: Extract<ChartData, { bucket: unknown }>): string[] =>
 export const chartTitle = (data: ChartData, book: string, lang: Language): string => t(lang, `chart.title.${data.kind}`, { book });
 
 /** The Chart.js spec of chart data, titled with book, period and currency. */
-export function chartSpec(data: ChartData, book: string, lang: Language): ChartSpec {
+export function chartSpec(data: ChartData, book: string, lang: Language, labels?: readonly { id: number; name: string }[]): ChartSpec {
   const title = chartTitle(data, book, lang);
   const converted = 'converted' in data && data.converted.length > 0;
   const subtitle = t(lang, converted ? 'chart.subtitle_converted' : 'chart.subtitle', {
@@ -36,8 +37,14 @@ export function chartSpec(data: ChartData, book: string, lang: Language): ChartS
   });
   const base = { title, subtitle, currency: data.currency, lang };
   switch (data.kind) {
-    case 'pie':
-      return { kind: 'pie', ...base, slices: data.slices.map((s) => ({ label: s.label ?? t(lang, 'stats.no_label'), minor: s.minor })) };
+    case 'pie': {
+      // Slices of labels overlap when a record has several: the total is the period's expenses
+      // (the /stats figure), and the chart says why the slices add up to more.
+      const sum = data.slices.reduce((s, x) => s + Math.max(0, x.minor), 0);
+      const note = sum > data.totalMinor ? ` · ${t(lang, 'chart.overlap')}` : '';
+      const slices = data.slices.map((s) => ({ label: s.label ?? t(lang, 'stats.no_label'), minor: s.minor }));
+      return { kind: 'pie', ...base, subtitle: subtitle + note, slices, totalMinor: data.totalMinor, ...(labels ? { colors: bookLabelColors(labels) } : {}) };
+    }
     case 'members':
       return { kind: 'members', ...base, rows: data.rows.map((r) => ({ member: r.name ?? t(lang, 'stats.unknown_member'), minor: r.minor })) };
     case 'bars':

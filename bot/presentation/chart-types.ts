@@ -7,7 +7,20 @@ import type { Language } from '../../domain/types.js';
  */
 export type ChartSpec = { lang?: Language } & (
   /** Expenses by label (doughnut). */
-  | { kind: 'pie'; title: string; subtitle: string; currency: string; slices: { label: string; minor: number }[] }
+  /**
+   * `totalMinor` is the expenses of the period, drawn as the total: a record with several labels
+   * is a slice of each, so slices may add up to more (issue 13). `colors`: the book's colour of
+   * each label (lower-cased name), so a label looks the same in every chart.
+   */
+  | {
+      kind: 'pie';
+      title: string;
+      subtitle: string;
+      currency: string;
+      slices: { label: string; minor: number }[];
+      totalMinor?: number;
+      colors?: Record<string, string>;
+    }
   /** Income vs expenses per month (grouped bars). */
   | {
       kind: 'bars';

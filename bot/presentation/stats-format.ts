@@ -38,7 +38,7 @@ export function budgetRows(list: readonly BudgetProgress[], lang: Language): str
     progressBar(p.percent),
     `${p.percent}%`,
     `${amountText(p.spentMinor, p.budget.currency, lang)} / ${formatMoney(p.budget.amountMinor, p.budget.currency, { lang })}`,
-    t(lang, p.budget.period === 'weekly' ? 'budget.weekly' : 'budget.monthly'),
+    [t(lang, p.budget.period === 'weekly' ? 'budget.weekly' : 'budget.monthly'), ...(p.missing.length ? [t(lang, 'budget.without', { currencies: p.missing })] : [])].join(' · '),
   ]);
 }
 

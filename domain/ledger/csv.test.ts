@@ -34,8 +34,8 @@ describe('eventsToCsv', () => {
       NOTES.slice(0, 4).map((note, i) => ev({ seq: i + 1, note, labels: ['food', 'fun'] })),
       'Europe/Berlin',
     );
-    expect(csv.startsWith('\ufeffid,date,type,amount,currency,account,labels,note,author\r\n')).toBe(true);
-    expect(csv).toContain('1,2026-11-24 18:30:05,expense,4.50,EUR,Main,food fun,"say ""hi""",Ann\r\n');
+    expect(csv.startsWith('\ufeffid,date,type,amount,currency,account,labels,note,author,received\r\n')).toBe(true);
+    expect(csv).toContain('1,2026-11-24 18:30:05,expense,4.50,EUR,Main,food fun,"say ""hi""",Ann,\r\n');
     expect(csv).toContain(',"a, b, c",');
     expect(csv).toContain(',"line one\nline two",');
     expect(csv).toContain(',borscht 🍲 für Jürgen — ок,');
@@ -47,7 +47,7 @@ describe('eventsToCsv', () => {
     expect(csv).toContain(`,"'=HYPERLINK(""x"")",'@bob`);
   });
 
-  it('GIVEN transfers THEN both sides appear as from → to, with both amounts when currencies differ', () => {
+  it('GIVEN transfers THEN both sides appear as from → to; the amount is one number and what arrived in another currency is in received', () => {
     const csv = eventsToCsv(
       [
         ev({ seq: 2, kind: 'transfer', amountMinor: 10000, currency: 'USD', accountName: 'Dollars', toAccountName: 'Main', toAmountMinor: 9200, toCurrency: 'EUR' }),
@@ -56,8 +56,8 @@ describe('eventsToCsv', () => {
       ],
       'UTC',
     );
-    expect(csv).toContain('2,2026-11-24 17:30:05,transfer,100.00 → 92.00,USD → EUR,Dollars → Main,,,Ann');
-    expect(csv).toContain('3,2026-11-24 17:30:05,transfer,50.00,EUR,Main → Card,,,Ann');
+    expect(csv).toContain('2,2026-11-24 17:30:05,transfer,100.00,USD → EUR,Dollars → Main,,,Ann,92.00\r\n');
+    expect(csv).toContain('3,2026-11-24 17:30:05,transfer,50.00,EUR,Main → Card,,,Ann,\r\n');
     expect(csv).toContain(',expense,1500,JPY,');
   });
 });
@@ -79,6 +79,16 @@ describe('readImportCsv', () => {
     expect(read.rows[7]).toMatchObject({ kind: 'transfer', account: 'Dollars', currency: 'USD', amountMinor: 10000, toAccount: 'Main', toCurrency: 'EUR', toAmountMinor: 9200 });
     expect(read.rows[8]).toMatchObject({ kind: 'income', account: "Ann's BHD", currency: 'BHD', amountMinor: 123456 });
     expect(read.rows[1]!.labels).toEqual(['food']);
+  });
+
+  it('GIVEN a file from before the received column (100.00 → 92.00 in amount) THEN it reads as the same transfer, with the same key', () => {
+    const old = 'id,date,type,amount,currency,account,labels,note,author\r\n2,2026-11-24 17:30:05,transfer,100.00 → 92.00,USD → EUR,Dollars → Main,,,Ann\r\n';
+    const now = 'id,date,type,amount,currency,account,labels,note,author,received\r\n2,2026-11-24 17:30:05,transfer,100.00,USD → EUR,Dollars → Main,,,Ann,92.00\r\n';
+    const a = readImportCsv(old, 'UTC', none);
+    const b = readImportCsv(now, 'UTC', none);
+    if (!a.ok || !b.ok) throw new Error('should read');
+    expect(b.rows[0]).toMatchObject({ amountMinor: 10000, currency: 'USD', toAmountMinor: 9200, toCurrency: 'EUR' });
+    expect(b.rows[0]!.sourceKey).toBe(a.rows[0]!.sourceKey);
   });
 
   it('GIVEN the same file twice THEN the same keys; identical lines THEN different keys', () => {

@@ -9,7 +9,12 @@ import type { ImportEvent } from '../statistics/ports.js';
 import type { EventKind, LedgerEvent } from '../types.js';
 
 /** The columns of `/export`, in order; `/import` reads the same. */
-export const CSV_COLUMNS = ['id', 'date', 'type', 'amount', 'currency', 'account', 'labels', 'note', 'author'] as const;
+/**
+ * `received`: what arrived in a transfer between currencies (in the second currency), so that
+ * `amount` is always one number (issue 13); files written before it, with `100.00 → 92.00` in
+ * `amount`, still import.
+ */
+export const CSV_COLUMNS = ['id', 'date', 'type', 'amount', 'currency', 'account', 'labels', 'note', 'author', 'received'] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** Most rows one import takes; larger files should be split. */
@@ -58,14 +63,13 @@ export function csvRows(events: readonly LedgerEvent[], tz: string): string {
       String(e.seq),
       DateTime.fromJSDate(e.occurredAt, { zone: tz }).toFormat(DATE_FORMAT),
       e.kind,
-      cross
-        ? `${minorToDecimal(e.amountMinor, e.currency)}${ARROW}${minorToDecimal(e.toAmountMinor ?? e.amountMinor, e.toCurrency!)}`
-        : minorToDecimal(e.amountMinor, e.currency),
+      minorToDecimal(e.amountMinor, e.currency),
       cross ? `${e.currency}${ARROW}${e.toCurrency}` : e.currency,
       guard(e.kind === 'transfer' ? `${e.accountName}${ARROW}${e.toAccountName ?? ''}` : e.accountName),
       e.labels.join(' '),
       guard(e.note),
       guard(e.authorName ?? ''),
+      cross ? minorToDecimal(e.toAmountMinor ?? e.amountMinor, e.toCurrency!) : '',
     ]);
   }
   return stringify(rows, { record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
@@ -116,7 +120,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
   const [header, ...data] = records;
   const names = header?.record.map((h) => h.trim().toLowerCase()) ?? [];
   const index = new Map(names.map((n, i) => [n, i]));
-  const missing = CSV_COLUMNS.filter((c) => c !== 'author' && c !== 'id' && !index.has(c));
+  const missing = CSV_COLUMNS.filter((c) => c !== 'author' && c !== 'id' && c !== 'received' && !index.has(c));
   if (!header || missing.length) return { ok: false, problems: [{ row: 1, field: 'header', value: missing.join(', ') }] };
   if (data.length === 0) return { ok: true, rows: [] };
   if (data.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ row: MAX_IMPORT_ROWS + 2, field: 'size', value: String(data.length) }] };
@@ -148,7 +152,8 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
     const sides = (c: CsvColumn) => unguard(cell(c)).trim().split(ARROW_RE);
     const accountSides = sides('account');
     const currencySides = sides('currency');
-    const amountSides = sides('amount');
+    const received = cell('received').trim();
+    const amountSides = received && transferKind(cell('type')) ? [...sides('amount'), received] : sides('amount');
     const transfer = kind === 'transfer';
     if (accountSides.length !== (transfer ? 2 : 1)) return bad('account');
     if (currencySides.length > (transfer ? 2 : 1)) return bad('currency');
@@ -204,6 +209,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
       note,
       occurredAt,
     };
+    if (id) ev.seq = Number(id);
     if (transfer) {
       ev.toAccount = accountCasing(accounts, names2[1]!);
       ev.toCurrency = toCurrency;
@@ -244,6 +250,8 @@ function readCsvAmount(raw: string, currency: string): Minor | undefined {
     return undefined;
   }
 }
+
+const transferKind = (type: string): boolean => type.trim().toLowerCase() === 'transfer';
 
 /** An existing account keeps its spelling; a new one is created as written. */
 const accountCasing = (accounts: KnownAccounts, name: string): string => accounts.get(name.toLowerCase())?.name ?? name;

@@ -1,6 +1,6 @@
 import type { Actor } from '../access/actor.js';
 import { readAmount, toMinor, type AmountText } from '../money/amount.js';
-import { parseDateToken } from '../parsing/dates.js';
+import { inRange, parseDateToken } from '../parsing/dates.js';
 import { DomainError } from '../errors.js';
 import { defaultAccount, findAccount } from './record.js';
 import { parseLabelList } from './edit.js';
@@ -33,21 +33,19 @@ export interface RecordInput {
   date?: string | undefined;
   /** Idempotency key: the same key in the same book records once. */
   sourceKey?: string | undefined;
+  /** A hash of the request that used `sourceKey`; the key reused with another request is refused. */
+  sourceHash?: string | undefined;
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-/** Instants outside this range are typos, and PostgreSQL would refuse the far ones anyway. */
-const EARLIEST = Date.UTC(1970, 0, 1);
-const LATEST = Date.UTC(2100, 0, 1);
-
-/** Reads the `date` field. */
+/** Reads the `date` field; dates outside 1900–2199 (SPEC §6) are refused as the chat refuses them. */
 export function inputDate(text: string, now: Date, tz: string): Date {
   const t = text.trim();
   let d: Date | undefined;
   if (ISO_INSTANT.test(t)) d = new Date(t);
   else d = parseDateToken(t, now, tz);
-  if (!d || Number.isNaN(d.getTime()) || d.getTime() < EARLIEST || d.getTime() >= LATEST) throw new DomainError('date_invalid', { date: t });
-  return d;
+  if (!d || Number.isNaN(d.getTime())) throw new DomainError('date_invalid', { date: t });
+  return inRange(d, t);
 }
 
 /** Reads an amount field that must be one amount and nothing else. */
@@ -56,6 +54,16 @@ function amountText(text: string): AmountText {
   const a = readAmount(tokens);
   if (a.consumed !== tokens.length) throw new DomainError('amount_invalid', { text: text.trim() });
   return a;
+}
+
+/**
+ * A field amount is read as written, never guessed and never asked about (there is no one to
+ * ask): `12.505` or `1,500` in a two-decimal currency has more decimals than it allows (422).
+ */
+function exactMinor(a: AmountText, currency: string): Minor {
+  const digits = minorDigits(currency);
+  if (a.maybeThousands && digits < 3) throw new DomainError('amount_too_precise', { currency, digits });
+  return toMinor(a, currency);
 }
 
 /** Checks minor units given as a number against the same limits as typed amounts. */
@@ -96,7 +104,7 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
   const accounts = await a.store.listAccounts(a.book.id);
   const occurredAt = input.date !== undefined ? inputDate(input.date, a.clock.now(), a.book.timezone) : a.clock.now();
   const note = (input.note ?? '').trim();
-  const base = { bookId: a.book.id, note, authorId: a.userId, occurredAt, sourceKey: input.sourceKey };
+  const base = { bookId: a.book.id, note, authorId: a.userId, occurredAt, sourceKey: input.sourceKey, sourceHash: input.sourceHash };
 
   if (input.kind === 'transfer') {
     if (input.labels?.length) throw new DomainError('transfer_invalid', {});
@@ -106,7 +114,7 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
     if (from.id === to.id) throw new DomainError('transfer_same_account', { account: from.name });
     if (typed?.currency && typed.currency !== from.currency)
       throw new DomainError('currency_mismatch', { currency: typed.currency, account: from.name, accountCurrency: from.currency });
-    const amountMinor = typed ? toMinor(typed, from.currency) : minorAmount(input.amountMinor!, from.currency);
+    const amountMinor = typed ? exactMinor(typed, from.currency) : minorAmount(input.amountMinor!, from.currency);
     let toAmountMinor = amountMinor;
     const second = input.toAmount !== undefined || input.toAmountMinor !== undefined;
     if (from.currency !== to.currency) {
@@ -115,7 +123,7 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
         const t2 = amountText(input.toAmount);
         if (t2.currency && t2.currency !== to.currency)
           throw new DomainError('currency_mismatch', { currency: t2.currency, account: to.name, accountCurrency: to.currency });
-        toAmountMinor = toMinor(t2, to.currency);
+        toAmountMinor = exactMinor(t2, to.currency);
       } else toAmountMinor = minorAmount(input.toAmountMinor!, to.currency);
     } else if (second) throw new DomainError('transfer_invalid', { same: from.currency });
     return a.store.record({
@@ -144,6 +152,6 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
   }
   if (typed?.currency && typed.currency !== account.currency)
     throw new DomainError('currency_mismatch', { currency: typed.currency, account: account.name, accountCurrency: account.currency });
-  const amountMinor = typed ? toMinor(typed, account.currency) : minorAmount(input.amountMinor!, account.currency);
+  const amountMinor = typed ? exactMinor(typed, account.currency) : minorAmount(input.amountMinor!, account.currency);
   return a.store.record({ ...base, kind: input.kind, accountId: account.id, amountMinor, currency: account.currency, labels });
 }

@@ -187,7 +187,8 @@ export async function deleteEvent(a: Actor<RecordStore>, seq: number): Promise<L
 /** Brings back a deleted event (the Restore button under a deletion). */
 export async function restoreEvent(a: Actor<RecordStore>, seq: number): Promise<LedgerEvent> {
   const ev = await a.store.getEvent(a.book.id, seq, true);
-  if (!ev || !ev.deletedAt) throw new DomainError('event_unknown', { seq });
+  if (!ev) throw new DomainError('event_unknown', { seq });
   assertCanChange(a.role, a.userId, ev.authorId);
+  if (!ev.deletedAt) throw new DomainError('event_not_deleted', { seq });
   return a.store.setDeleted(a.book.id, seq, false);
 }

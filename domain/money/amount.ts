@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, isCurrency, minorDigits, type Minor, type Money } from './money.js';
+import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, formatMoney, isCurrency, minorDigits, minorToDecimal, type Minor, type Money } from './money.js';
 import { tokenize } from '../parsing/tokenize.js';
 
 /**
@@ -20,6 +20,8 @@ export interface AmountText {
   consumed: number;
   /** The single mark in `decimal` may be a thousands separator (see the interface note). */
   maybeThousands?: boolean;
+  /** The number as written (`4.505`, `1 234,5`), to rewrite it once an ambiguity is settled. */
+  written?: string;
 }
 
 /**
@@ -117,6 +119,7 @@ function read(tokens: readonly string[], opts: ReadOptions): AmountText {
 
   const number = readNumber(raw);
   if (!number) throw invalid(i);
+  if (number.maybeThousands) number.written = raw;
 
   if (!currency && i < tokens.length) {
     const after = standaloneCurrency(tokens[i]!.trim(), opts.codeWordsAreCurrencies);
@@ -210,12 +213,20 @@ const count = (s: string, ch: string): number => s.split(ch).length - 1;
  * Converts an amount to integer minor units of `currency`, digit by digit (never via floats).
  * Trailing zeros beyond the currency's digits are fine (`100.00 JPY`).
  *
+ * One mark followed by exactly three digits (`4.505`, `1,500`) in a currency with one or two
+ * minor digits is not guessed (SPEC §6): it may be thousands or decimals, so it is refused with
+ * both readings for the chat to ask about. With three digits it is decimals (1.5 BHD), with none
+ * thousands (1,500 JPY): only one reading fits.
+ *
  * @throws DomainError `currency_unknown`, `amount_too_precise` ({currency, digits}: the digits the
- *   currency allows), `amount_too_large` ({currency, max}) above 10^12 major units, `amount_zero`.
+ *   currency allows), `amount_too_large` ({currency, max}) above 10^12 major units, `amount_zero`,
+ *   `amount_ambiguous` ({text, currency, thousands, decimal, thousandsMinor, decimalMinor,
+ *   thousandsPlain, decimalPlain}).
  */
 export function toMinor(a: AmountText, currency: string): Minor {
   const code = currencyCode(currency);
   const digits = minorDigits(code);
+  if (a.maybeThousands && digits > 0 && digits < 3) throw ambiguous(a, code, digits);
   const decimal = a.maybeThousands && digits < 3 ? a.decimal.replace('.', '') : a.decimal;
   const [intRaw = '', fracRaw = ''] = decimal.split('.');
   const int = intRaw.replace(/^0+/, '');
@@ -228,6 +239,27 @@ export function toMinor(a: AmountText, currency: string): Minor {
   const minor = assertMinor(Number((int || '0') + frac.padEnd(digits, '0')));
   if (minor === 0) throw new DomainError('amount_zero', { currency: code });
   return minor;
+}
+
+/**
+ * The two readings of an ambiguous amount: the mark as thousands separator (`4505`), and as a
+ * decimal mark, rounded half away from zero to the currency's digits (`4.505` → `4.51` EUR).
+ */
+function ambiguous(a: AmountText, currency: string, digits: number): DomainError {
+  const [int = '0', frac = ''] = a.decimal.split('.');
+  const thousandsMinor = Number(int + frac) * 10 ** digits;
+  const scaled = Number(int + frac.padEnd(3, '0')); // three decimals: frac has exactly 3 digits
+  const decimalMinor = Math.floor((scaled * 10 ** digits) / 1000 + 0.5);
+  return new DomainError('amount_ambiguous', {
+    text: a.written ?? a.decimal,
+    currency,
+    thousands: formatMoney(thousandsMinor, currency),
+    decimal: formatMoney(decimalMinor, currency),
+    thousandsMinor,
+    decimalMinor,
+    thousandsPlain: minorToDecimal(thousandsMinor, currency),
+    decimalPlain: minorToDecimal(decimalMinor, currency),
+  });
 }
 
 /**

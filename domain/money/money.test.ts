@@ -9,7 +9,7 @@ describe('formatMoney', () => {
     expect(formatMoney(123_456, 'EUR')).toBe('1,234.56 EUR');
     expect(formatMoney(12_500, 'JPY')).toBe('12,500 JPY');
     expect(formatMoney(125, 'BHD')).toBe('0.125 BHD');
-    expect(formatMoney(-5, 'EUR')).toBe('-0.05 EUR');
+    expect(formatMoney(-5, 'EUR')).toBe('−0.05 EUR');
     expect(formatMoney(250_000, 'EUR', { sign: true, code: false })).toBe('+2,500.00');
   });
 
@@ -17,12 +17,18 @@ describe('formatMoney', () => {
     expect(formatMoney(123_456, 'EUR', { lang: 'ru' })).toBe(`1${NBSP}234,56 EUR`);
     expect(formatMoney(12_500, 'JPY', { lang: 'ru' })).toBe(`12${NBSP}500 JPY`);
     expect(formatMoney(1_000_000_125, 'BHD', { lang: 'ru' })).toBe(`1${NBSP}000${NBSP}000,125 BHD`);
-    expect(formatMoney(-5, 'EUR', { lang: 'ru', sign: true })).toBe('-0,05 EUR');
+    expect(formatMoney(-5, 'EUR', { lang: 'ru', sign: true })).toBe('−0,05 EUR');
     expect(formatMoney(250_000, 'EUR', { lang: 'ru', sign: true, code: false })).toBe(`+2${NBSP}500,00`);
   });
 
   it('GIVEN CSV and API decimals THEN they stay plain whatever the book language', () => {
     expect(minorToDecimal(123_456, 'EUR')).toBe('1234.56');
+    expect(minorToDecimal(-5, 'EUR')).toBe('-0.05');
+  });
+
+  it('GIVEN a total beyond 2^53 minor units (stored sums) THEN it is shown, marked approximate, instead of failing the reply', () => {
+    expect(formatMoney(2 ** 60, 'EUR')).toBe('≈11,529,215,046,068,469.76 EUR');
+    expect(formatMoney(-(2 ** 60), 'BHD', { code: false })).toBe('≈−1,152,921,504,606,846.976');
   });
 
   it('GIVEN a rate THEN Russian writes it with a decimal comma', () => {

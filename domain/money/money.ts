@@ -71,20 +71,39 @@ export function assertMinor(n: number): Minor {
  * Built from integer digits, never through floating point.
  */
 export function formatMoney(minor: number, currency: string, opts: { sign?: boolean; code?: boolean; lang?: 'en' | 'ru' } = {}): string {
-  assertMinor(minor);
   const digits = minorDigits(currency);
-  const neg = minor < 0;
-  const abs = String(Math.abs(minor)).padStart(digits + 1, '0');
-  const intPart = digits ? abs.slice(0, -digits) : abs;
-  const frac = digits ? abs.slice(-digits) : '';
+  const { sign, intPart, frac, approx } = parts(minor, digits);
   const ru = opts.lang === 'ru';
   const grouped = intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ru ? '\u00a0' : ',');
-  const sign = neg ? '-' : opts.sign && minor > 0 ? '+' : '';
-  const num = `${sign}${grouped}${frac ? (ru ? ',' : '.') + frac : ''}`;
+  // One minus sign in every reply (issue 13): the typographic U+2212, as `#1 −4.50 EUR` uses.
+  const mark = sign < 0 ? MINUS_SIGN : opts.sign && sign > 0 ? '+' : '';
+  const num = `${approx ? '≈' : ''}${mark}${grouped}${frac ? (ru ? ',' : '.') + frac : ''}`;
   return opts.code === false ? num : `${num} ${currency.toUpperCase()}`;
 }
 
-/** Splits a minor amount into a whole-major number string for CSV/API (`1234.50`). */
+/** The minus of human-facing amounts (machine formats, CSV and API, keep ASCII `-`). */
+export const MINUS_SIGN = '\u2212';
+
+/**
+ * Sign, integer and fraction digits of a minor amount. Stored data is never refused here: a sum
+ * beyond 2^53 (possible only in totals over many records, never in one balance, see migration
+ * 0007) is shown from the double's exact integer value and marked approximate, so a book stays
+ * readable whatever its members recorded (SPEC §6).
+ */
+function parts(minor: number, digits: number): { sign: number; intPart: string; frac: string; approx: boolean } {
+  const finite = Number.isFinite(minor) ? Math.trunc(minor) : 0;
+  const approx = !Number.isSafeInteger(minor);
+  const abs = (finite < 0 ? -BigInt(finite) : BigInt(finite)).toString().padStart(digits + 1, '0');
+  return {
+    sign: Math.sign(finite),
+    intPart: digits ? abs.slice(0, -digits) : abs,
+    frac: digits ? abs.slice(-digits) : '',
+    approx,
+  };
+}
+
+/** Splits a minor amount into a whole-major number string for CSV/API (`1234.50`, `-3`). */
 export function minorToDecimal(minor: number, currency: string): string {
-  return formatMoney(minor, currency, { code: false }).replace(/,/g, '');
+  const { sign, intPart, frac } = parts(assertMinor(minor), minorDigits(currency));
+  return `${sign < 0 ? '-' : ''}${intPart}${frac ? '.' + frac : ''}`;
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../access/actor.js';
 import { DomainError } from '../errors.js';
-import { assertMinor, currencyCode, minorDigits } from './money.js';
+import { currencyCode, minorDigits } from './money.js';
 import { assertCan } from '../access/permissions.js';
 import type { Rate } from '../statistics/ports.js';
 import { tokenize } from '../parsing/tokenize.js';
@@ -12,10 +12,11 @@ import { tokenize } from '../parsing/tokenize.js';
  * than each event, so a figure carries at most one rounding per currency.
  */
 export function convertMinor(minor: number, rate: Pick<Rate, 'perMinor' | 'bookMinor'>): number {
-  assertMinor(minor);
-  const num = BigInt(minor) * BigInt(rate.bookMinor);
+  // Sums of stored records are converted here; beyond 2^53 they are shown approximate
+  // (`formatMoney`), never refused, so no assertion on this read path (SPEC §6).
+  const num = BigInt(Math.trunc(minor)) * BigInt(rate.bookMinor);
   const den = BigInt(rate.perMinor);
-  return assertMinor(Number(divRound(num, den)));
+  return Number(divRound(num, den));
 }
 
 /** `num / den` rounded half away from zero (`den` > 0). */

@@ -22,19 +22,19 @@ describe('parseDateToken: relative words', () => {
     expect(iso(parseDateToken('today', now, 'Europe/Berlin'))).toBe('2026-03-29T10:00:00.000Z');
   });
 
-  it('GIVEN yesterday across a DST change THEN it keeps the local time of day, 23 hours earlier', () => {
+  it('GIVEN yesterday across a DST change THEN it is midday of the local day before', () => {
     // 12:00 CEST on the 29th → 12:00 CET on the 28th
     expect(iso(parseDateToken('yesterday', now, 'Europe/Berlin'))).toBe('2026-03-28T11:00:00.000Z');
   });
 
-  it('GIVEN yesterday in UTC THEN it is 24 hours earlier', () => {
-    expect(iso(parseDateToken('yesterday', now, 'UTC'))).toBe('2026-03-28T10:00:00.000Z');
+  it('GIVEN yesterday in UTC THEN it is 12:00 the day before, as a written date is (one rule for chat and API)', () => {
+    expect(iso(parseDateToken('yesterday', now, 'UTC'))).toBe('2026-03-28T12:00:00.000Z');
   });
 
   it('GIVEN yesterday just after local midnight THEN it is the previous local day, not the UTC one', () => {
     const d = parseDateToken('yesterday', at('2026-01-01T23:30:00Z'), 'Pacific/Auckland');
-    // 2 January 12:30 NZDT → 1 January 12:30 NZDT
-    expect(iso(d)).toBe('2025-12-31T23:30:00.000Z');
+    // 2 January 12:30 NZDT → 1 January 12:00 NZDT
+    expect(iso(d)).toBe('2025-12-31T23:00:00.000Z');
     expect(formatDate(d!, 'Pacific/Auckland')).toBe('2026-01-01');
   });
 
@@ -43,7 +43,7 @@ describe('parseDateToken: relative words', () => {
   });
 
   it.each(['Yesterday', 'вчера'])('GIVEN %s THEN it reads as yesterday', (word) => {
-    expect(iso(parseDateToken(word, now, 'UTC'))).toBe('2026-03-28T10:00:00.000Z');
+    expect(iso(parseDateToken(word, now, 'UTC'))).toBe('2026-03-28T12:00:00.000Z');
   });
 });
 

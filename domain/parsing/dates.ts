@@ -10,7 +10,8 @@ const YEAR_LOOKBACK = 8;
 /**
  * Reads one date word of a record line in the book's timezone `tz` (a valid IANA name).
  *
- * - `today` → `now`; `yesterday` → the same local time of day one calendar day earlier.
+ * - `today` → `now`; `yesterday` → 12:00 local time the calendar day before (a day written
+ *   without a time is midday, the same on every path: chat, API, templates).
  * - `YYYY-MM-DD`, `DD.MM.YYYY`, `DD/MM/YYYY`, `DD.MM.YY` → 12:00 local time on that date:
  *   midday stays inside the same local day whatever the DST shifts.
  * - `DD.MM` → the latest such date that is not after today in `tz` (so `31.12` typed on
@@ -20,21 +21,21 @@ const YEAR_LOOKBACK = 8;
  * Returns `undefined` when the token is not date-shaped at all.
  *
  * @throws DomainError `date_invalid` ({date}) for a date-shaped token naming no real day
- *   (`31.02`, `2025-13-01`, `2025-02-29`).
+ *   (`31.02`, `2025-13-01`, `2025-02-29`); `date_out_of_range` ({date}) outside 1900–2199.
  */
 export function parseDateToken(token: string, now: Date, tz: string): Date | undefined {
   const word = token.trim().toLowerCase();
   if (TODAY.has(word)) return new Date(now.getTime());
-  if (YESTERDAY.has(word)) return DateTime.fromJSDate(now, { zone: tz }).minus({ days: 1 }).toJSDate();
+  if (YESTERDAY.has(word)) return DateTime.fromJSDate(now, { zone: tz }).minus({ days: 1 }).set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toJSDate();
 
   const invalid = () => new DomainError('date_invalid', { date: token });
   let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(word);
-  if (m) return midday(+m[1]!, +m[2]!, +m[3]!, tz) ?? throwError(invalid());
+  if (m) return inRange(midday(+m[1]!, +m[2]!, +m[3]!, tz) ?? throwError(invalid()), token);
 
   m = /^(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})$/.exec(word);
   if (m) {
     const year = m[4]!.length === 2 ? 2000 + +m[4]! : +m[4]!;
-    return midday(year, +m[3]!, +m[1]!, tz) ?? throwError(invalid());
+    return inRange(midday(year, +m[3]!, +m[1]!, tz) ?? throwError(invalid()), token);
   }
 
   m = /^(\d{1,2})\.(\d{2})$/.exec(word);
@@ -52,7 +53,28 @@ export function parseDateToken(token: string, now: Date, tz: string): Date | und
   return undefined;
 }
 
+/**
+ * The dates COIN keeps (SPEC §6): from 1900-01-01 to 2199-12-31, as UTC instants (a day more on
+ * each side than any time zone needs). PostgreSQL and luxon hold far more, but a date outside
+ * is a typo, and a bound keeps every period, chart and export finite.
+ */
+export const EARLIEST_DATE = new Date(Date.UTC(1899, 11, 31));
+export const LATEST_DATE = new Date(Date.UTC(2200, 0, 2));
+
+/** True for an instant inside {@link EARLIEST_DATE}..{@link LATEST_DATE}. */
+export const isDateInRange = (d: Date): boolean => d.getTime() >= EARLIEST_DATE.getTime() && d.getTime() < LATEST_DATE.getTime();
+
+/** Returns `d`, or throws `date_out_of_range` ({date: text}) outside 1900–2199. */
+export function inRange(d: Date, text: string): Date {
+  if (Number.isNaN(d.getTime()) || !isDateInRange(d)) throw new DomainError('date_out_of_range', { date: text });
+  return d;
+}
+
+/** 1900–2199 by calendar year, for dates read from text (`0000-01-01`, `9999-12-31`). */
+export const isYearInRange = (year: number): boolean => year >= 1900 && year <= 2199;
+
 function midday(year: number, month: number, day: number, tz: string): Date | undefined {
+  if (!isYearInRange(year)) return new Date(NaN);
   const dt = DateTime.fromObject({ year, month, day, hour: 12 }, { zone: tz });
   return dt.isValid ? dt.toJSDate() : undefined;
 }

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isYearInRange } from './dates.js';
 import { DomainError } from '../errors.js';
 
 export type PeriodUnit = 'day' | 'week' | 'month' | 'year' | 'range';
@@ -51,7 +52,7 @@ const RANGE = /^(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})$/;
  * Weeks start on Monday. Boundaries are local midnights in `tz` as UTC instants.
  *
  * @throws DomainError `period_invalid` ({period}) for anything else, impossible dates and
- *   ranges that end before they start.
+ *   ranges that end before they start; `date_out_of_range` ({date}) for years outside 1900–2199.
  */
 export function parsePeriod(text: string | undefined, now: Date, tz: string): Period {
   const word = (text ?? '').trim().toLowerCase() || 'month';
@@ -61,6 +62,10 @@ export function parsePeriod(text: string | undefined, now: Date, tz: string): Pe
   if (keyword) {
     const anchor = DateTime.fromJSDate(now, { zone: tz }).minus({ [keyword.unit]: keyword.back });
     return around(keyword.unit, anchor);
+  }
+  // Years outside 1900–2199 (SPEC §6) are refused as such, before any date arithmetic.
+  for (const year of word.match(/\d{4,}/g) ?? []) {
+    if (/^\d{4}/.test(word) && !isYearInRange(Number(year))) throw new DomainError('date_out_of_range', { date: text?.trim() ?? '' });
   }
   let m = YEAR.exec(word);
   if (m) return around('year', localDate(+m[1]!, 1, 1, tz) ?? throwError(invalid()));

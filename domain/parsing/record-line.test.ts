@@ -49,7 +49,7 @@ describe('parseRecordLine: the parts', () => {
       currency: 'EUR',
       labels: ['food'],
       account: 'Card',
-      occurredAt: new Date('2026-01-01T10:00:00Z'),
+      occurredAt: new Date('2026-01-01T11:00:00Z'),
       note: 'big family dinner',
     });
   });
@@ -67,7 +67,7 @@ describe('parseRecordLine: the parts', () => {
       currency: 'EUR',
       labels: ['food'],
       account: 'Card',
-      occurredAt: new Date('2026-01-01T10:00:00Z'),
+      occurredAt: new Date('2026-01-01T11:00:00Z'),
       note: 'lunch',
     });
   });
@@ -194,7 +194,7 @@ describe('parseRecordLine: dates', () => {
 
   it('GIVEN two date words THEN the first is the date and the second joins the note', () => {
     expect(parseRecordLine('5 yesterday movie today', ctx)).toMatchObject({
-      occurredAt: new Date('2026-01-01T10:00:00Z'),
+      occurredAt: new Date('2026-01-01T11:00:00Z'),
       note: 'movie today',
     });
     expect(parseRecordLine('5 01.01 31.02', ctx).note).toBe('31.02');
@@ -254,7 +254,7 @@ describe('parseRecordLine: currency and account choice', () => {
   });
 
   it('GIVEN "1.500" THEN the account currency decides between thousands and decimals', () => {
-    expect(parseRecordLine('1.500', ctx)).toMatchObject({ minor: 150000, currency: 'EUR' });
+    expect(() => parseRecordLine('1.500', ctx)).toThrow(/amount_ambiguous/);
     expect(parseRecordLine('1.500 @dinars', ctx)).toMatchObject({ minor: 1500, currency: 'BHD' });
   });
 

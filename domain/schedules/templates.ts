@@ -1,5 +1,5 @@
 import type { Actor } from '../access/actor.js';
-import { DomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../errors.js';
 import { chooseAccount, defaultAccount } from '../ledger/record.js';
 import { assertCan, assertCanChange } from '../access/permissions.js';
 import type { Recorded, RecordStore } from '../ports.js';
@@ -80,16 +80,19 @@ export function readTemplateRecord(
   accounts: Account[],
   labels: readonly string[],
   now: Date,
+  stored = true,
 ): { account: Account | undefined; amountMinor: Minor; currency: string; labels: string[]; note: string } {
   const def = accounts.find((x) => x.id === book.defaultAccountId) ?? accounts[0];
-  const parsed = parseRecordLine(record, {
-    accounts,
-    defaultAccount: def?.name,
-    labels,
-    now,
-    timezone: book.timezone,
-    bookCurrency: book.currency,
-  });
+  const context = { accounts, defaultAccount: def?.name, labels, now, timezone: book.timezone, bookCurrency: book.currency };
+  let parsed: ReturnType<typeof parseRecordLine>;
+  try {
+    parsed = parseRecordLine(record, context);
+  } catch (e) {
+    // A template saved before ambiguous amounts were asked about (`1.500` meant 1,500 in EUR then)
+    // keeps that reading; a new one is refused at `/template add` so its author chooses.
+    if (!stored || !isDomainError(e) || e.code !== 'amount_ambiguous') throw e;
+    parsed = parseRecordLine(record.replace(String(e.context.text), String(e.context.thousandsPlain)), context);
+  }
   if (parsed.occurredAt) throw new DomainError('usage', {});
   const account = chooseAccount(book, accounts, parsed);
   return { account, amountMinor: parsed.minor, currency: account?.currency ?? parsed.currency, labels: parsed.labels, note: parsed.note };
@@ -122,6 +125,7 @@ export async function addTemplate(a: Actor, args: string, notify: NotifyTarget |
     accounts,
     labels.map((l) => l.name),
     now,
+    false,
   );
   if (!read.account) await defaultAccount(a, accounts);
   const nextDueAt = nextOccurrence(schedule, now, a.book.timezone, now);

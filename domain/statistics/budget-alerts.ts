@@ -1,4 +1,4 @@
-import { budgetProgress, type BudgetProgress, type ProgressStore } from './budget.js';
+import { budgetProgress, coversPeriod, type BudgetProgress, type ProgressStore } from './budget.js';
 import type { BudgetStore } from './budget-ports.js';
 import type { Book, LedgerEvent } from '../types.js';
 
@@ -30,6 +30,8 @@ export async function budgetAlertsFor(store: BudgetAlertStore, book: Book, event
   const alerts: BudgetAlert[] = [];
   for (const progress of await budgetProgress(store, book, budgets, event.occurredAt)) {
     const { budget, spentMinor, period } = progress;
+    // A backdated record in a period before the budget existed alerts nothing (issue 13).
+    if (!coversPeriod(budget, period)) continue;
     let claimed: BudgetAlert['threshold'] | undefined;
     for (const threshold of THRESHOLDS) {
       // Integer comparison: spent/limit >= threshold% without division.

@@ -10,6 +10,8 @@ export interface Budget {
   amountMinor: number;
   currency: string;
   period: BudgetPeriod;
+  /** When it was set first (changing it keeps this): periods ending before it are not its. */
+  createdAt?: Date;
 }
 
 /** Storage port of budgets and their once-per-period alerts. */
@@ -19,7 +21,7 @@ export interface BudgetStore {
    * Creates or replaces the budget of a label (created if new) or the total budget. A changed
    * budget forgets the alerts already sent, so the new limit alerts again.
    */
-  setBudget(bookId: number, b: { label: string | null; amountMinor: number; currency: string; period: BudgetPeriod }): Promise<Budget>;
+  setBudget(bookId: number, b: { label: string | null; amountMinor: number; currency: string; period: BudgetPeriod; createdAt?: Date }): Promise<Budget>;
   /** False when there was no such budget. */
   deleteBudget(bookId: number, budgetId: number): Promise<boolean>;
   /**

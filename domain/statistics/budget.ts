@@ -2,7 +2,6 @@ import type { Actor } from '../access/actor.js';
 import { parseAmount } from '../money/amount.js';
 import type { Budget, BudgetPeriod } from './budget-ports.js';
 import { DomainError } from '../errors.js';
-import { assertMinor } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
 import { periodOf, type Period } from '../parsing/period.js';
 import type { StatsStore } from './ports.js';
@@ -76,7 +75,7 @@ export async function changeBudget(a: Actor, args: string): Promise<{ budget?: B
     await a.store.deleteBudget(a.book.id, found.id);
     return { deleted: cmd.label };
   }
-  const budget = await a.store.setBudget(a.book.id, cmd);
+  const budget = await a.store.setBudget(a.book.id, { ...cmd, createdAt: a.clock.now() });
   return { budget };
 }
 
@@ -84,8 +83,9 @@ const unitOf = (p: BudgetPeriod): 'week' | 'month' => (p === 'weekly' ? 'week' :
 
 /**
  * Progress of budgets in the periods that contain `at` (book timezone): expenses of the label (or
- * all expenses for `total`) in the budget currency. Other currencies count only when the budget
- * is in the book currency and a rate is known; otherwise they are listed in `missing`.
+ * all expenses for `total`) in the budget currency. Other currencies are converted into the
+ * budget currency at the book's rates against it (so a budget set before `/currency` keeps
+ * counting everything); without a rate they are listed in `missing`, never dropped silently.
  */
 /** What reading budget progress needs of the store. */
 export type ProgressStore = Pick<StatsStore, 'listRates' | 'statTotals'>;
@@ -101,6 +101,9 @@ export async function budgetProgress(
   const periods = new Map<string, Period>();
   for (const b of budgets) periods.set(b.period, periodOf(unitOf(b.period), at, book.timezone));
   const conv = converter ?? new Converter(book.currency, await store.listRates(book.id, book.currency));
+  const converters = new Map<string, Converter>([[book.currency, conv]]);
+  for (const b of budgets)
+    if (!converters.has(b.currency)) converters.set(b.currency, new Converter(b.currency, await store.listRates(book.id, b.currency)));
   const rowsByPeriod = new Map(
     await Promise.all(
       [...periods].map(async ([key, p]) => {
@@ -116,11 +119,11 @@ export async function budgetProgress(
     let spent = 0;
     const missing: string[] = [];
     for (const r of rows) {
-      if (r.currency === budget.currency) spent = assertMinor(spent + r.minor);
+      if (r.currency === budget.currency) spent += r.minor;
       else {
-        const converted = budget.currency === book.currency ? conv.toBook(r.minor, r.currency) : undefined;
+        const converted = converters.get(budget.currency)!.toBook(r.minor, r.currency);
         if (converted === undefined) missing.push(r.currency);
-        else spent = assertMinor(spent + converted);
+        else spent += converted;
       }
     }
     return {
@@ -131,6 +134,21 @@ export async function budgetProgress(
       missing: missing.sort(),
     };
   });
+}
+
+/** True when `period` ends after the budget was set: earlier periods are not the budget's. */
+export const coversPeriod = (budget: Budget, period: Pick<Period, 'end'>): boolean =>
+  !budget.createdAt || period.end.getTime() > budget.createdAt.getTime();
+
+/**
+ * The budgets of a period asked for (`/stats last-month`): monthly budgets for a calendar month,
+ * weekly ones for a week, each in that period, and only from the period it was set in. Other
+ * periods (a year, a range, a day) have no budgets to show.
+ */
+export async function budgetsFor(store: ProgressStore, book: Book, budgets: readonly Budget[], period: Period, conv?: Converter): Promise<BudgetProgress[]> {
+  const unit = period.unit === 'month' ? 'monthly' : period.unit === 'week' ? 'weekly' : undefined;
+  const mine = budgets.filter((b) => b.period === unit && coversPeriod(b, period));
+  return budgetProgress(store, book, mine, period.start, conv);
 }
 
 /** `/budgets`: every budget of the book with its progress now. */

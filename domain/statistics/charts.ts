@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Actor } from '../access/actor.js';
 import { DomainError } from '../errors.js';
-import { assertMinor } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
 import { isPeriodToken, parsePeriod, type Period } from '../parsing/period.js';
 import { Converter } from '../money/rates.js';
@@ -24,7 +23,13 @@ export interface ChartMoney {
 }
 
 export type ChartData =
-  | ({ kind: 'pie'; period: Period; slices: { label: string | null; minor: number }[] } & ChartMoney)
+  | ({
+      kind: 'pie';
+      period: Period;
+      slices: { label: string | null; minor: number }[];
+      /** Expenses of the period (a record with several labels is in several slices, once here). */
+      totalMinor: number;
+    } & ChartMoney)
   | ({ kind: 'members'; period: Period; rows: { name: string | null; minor: number }[] } & ChartMoney)
   | ({
       kind: 'bars';
@@ -32,13 +37,13 @@ export type ChartData =
       bucket: 'day' | 'month';
       buckets: { key: string; incomeMinor: number; expenseMinor: number }[];
     } & ChartMoney)
-  | {
+  | ({
       kind: 'balance';
       period: Period;
       bucket: 'day' | 'month';
-      currency: string;
+      /** Every series is in `currency` (the book's): accounts in others converted or left out. */
       series: { account: string; currency: string; points: { key: string; minor: number }[] }[];
-    };
+    } & ChartMoney);
 
 /**
  * Reads `/chart <pie|bars|balance|members> [period]`. The period defaults to this month for pie
@@ -53,6 +58,16 @@ export function parseChartArgs(args: string, now: Date, tz: string): { kind: Cha
   if (periodWord && !isPeriodToken(periodWord)) throw new DomainError('period_invalid', { period: periodWord });
   const fallback = kind === 'bars' || kind === 'balance' ? 'year' : 'month';
   return { kind, period: parsePeriod(periodWord ?? fallback, now, tz) };
+}
+
+/**
+ * The buckets a chart draws: up to today (no empty future), but on to the period's end when
+ * records are dated later, so the chart never shows less than the text totals (issue 13).
+ */
+function keysWithData(from: string, to: string, bucket: 'day' | 'month', until: string, withData: readonly string[]): string[] {
+  const keys = bucketKeys(from, to, bucket, until);
+  const last = keys.at(-1);
+  return last !== undefined && withData.some((b) => b > last) ? bucketKeys(from, to, bucket) : keys;
 }
 
 /** Picks the drawing currency of a set of figures (see {@link ChartMoney}). */
@@ -80,23 +95,35 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
 
   if (kind === 'balance') {
     const bucket = bucketOf(period, tz);
-    const [accounts, { opening, buckets }] = await Promise.all([
+    const [accounts, { opening, buckets }, rates] = await Promise.all([
       store.listAccounts(book.id),
       store.balanceBuckets(book.id, from, to, bucket),
+      store.listRates(book.id, book.currency),
     ]);
-    const keys = bucketKeys(from, to, bucket, until);
+    // One axis, one currency (issue 13): other accounts are drawn at the book's rates, and those
+    // without a rate are left out and named.
+    const conv = new Converter(book.currency, rates);
+    const converted = new Set<string>();
+    const excluded = new Set<string>();
+    const keys = keysWithData(from, to, bucket, until, buckets.map((b) => b.bucket));
     const series = accounts
       .map((acc) => {
         let running = opening.get(acc.id) ?? acc.openingMinor;
         const deltas = new Map(buckets.filter((b) => b.accountId === acc.id).map((b) => [b.bucket, b.deltaMinor]));
         const points = keys.map((key) => {
-          running = assertMinor(running + (deltas.get(key) ?? 0));
+          running += deltas.get(key) ?? 0;
           return { key, minor: running };
         });
-        return { account: acc.name, currency: acc.currency, points };
+        if (acc.currency === book.currency) return { account: acc.name, currency: acc.currency, points };
+        if (!conv.rate(acc.currency)) {
+          if (points.some((p) => p.minor !== 0)) excluded.add(acc.currency);
+          return undefined;
+        }
+        converted.add(acc.currency);
+        return { account: acc.name, currency: book.currency, points: points.map((p) => ({ key: p.key, minor: conv.toBook(p.minor, acc.currency)! })) };
       })
-      .filter((s) => s.points.some((p) => p.minor !== 0));
-    return { kind, period, bucket, currency: book.currency, series };
+      .filter((s): s is NonNullable<typeof s> => s !== undefined && s.points.some((p) => p.minor !== 0));
+    return { kind, period, bucket, currency: book.currency, converted: [...converted].sort(), excluded: [...excluded].sort(), series };
   }
 
   const conv = new Converter(book.currency, await store.listRates(book.id, book.currency));
@@ -104,7 +131,7 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
   if (kind === 'bars') {
     const bucket = bucketOf(period, tz);
     const rows = await store.statBuckets(book.id, from, to, bucket);
-    const keys = bucketKeys(from, to, bucket, until);
+    const keys = keysWithData(from, to, bucket, until, rows.map((r) => r.bucket));
     const figures = keys.map((key) => {
       const income: Bag = new Map();
       const expense: Bag = new Map();
@@ -127,19 +154,22 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
   }
 
   const dim = kind === 'pie' ? 'l' : 'a';
-  const rows = await store.statTotals(book.id, from, to, [dim]);
+  const rows = await store.statTotals(book.id, from, to, kind === 'pie' ? ['l', 't'] : ['a']);
+  const total: Bag = new Map();
+  for (const r of rows) if (r.dim === 't' && r.kind === 'expense') addTo(total, r.currency, r.minor);
   const groups = new Map<number, { name: string | null; bag: Bag }>();
   for (const r of rows) {
-    if (r.kind !== 'expense') continue;
+    if (r.kind !== 'expense' || r.dim !== dim) continue;
     const g = groups.get(r.key) ?? { name: r.key === 0 ? null : r.name, bag: new Map() };
     addTo(g.bag, r.currency, r.minor);
     groups.set(r.key, g);
   }
   const items = [...groups.values()].map((g) => ({ name: g.name, figure: figureOf(g.bag, conv) }));
-  const money = chartMoney(items.map((i) => i.figure), book.currency);
+  const totalFigure = figureOf(total, conv);
+  const money = chartMoney([...items.map((i) => i.figure), totalFigure], book.currency);
   const entries = items.map((i) => ({ name: i.name, minor: money.pick(i.figure) })).filter((e) => e.minor !== 0);
   const base = { period, currency: money.currency, converted: money.converted, excluded: money.excluded };
-  if (kind === 'pie') return { kind, ...base, slices: entries.map((e) => ({ label: e.name, minor: e.minor })) };
+  if (kind === 'pie') return { kind, ...base, slices: entries.map((e) => ({ label: e.name, minor: e.minor })), totalMinor: money.pick(totalFigure) };
   return { kind, ...base, rows: entries.map((e) => ({ name: e.name, minor: e.minor })) };
 }
 
@@ -147,9 +177,10 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
 export function pieFromLabels(
   period: Period,
   labels: readonly { name: string | null; expense: Figure }[],
+  total: Figure,
   bookCurrency: string,
 ): Extract<ChartData, { kind: 'pie' }> {
-  const money = chartMoney(labels.map((l) => l.expense), bookCurrency);
+  const money = chartMoney([...labels.map((l) => l.expense), total], bookCurrency);
   return {
     kind: 'pie',
     period,
@@ -157,5 +188,6 @@ export function pieFromLabels(
     converted: money.converted,
     excluded: money.excluded,
     slices: labels.map((l) => ({ label: l.name, minor: money.pick(l.expense) })).filter((s) => s.minor !== 0),
+    totalMinor: money.pick(total),
   };
 }

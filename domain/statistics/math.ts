@@ -1,5 +1,4 @@
 import { divRound, type Converter } from '../money/rates.js';
-import { assertMinor } from '../money/money.js';
 
 /**
  * One money figure of a report, never mixing currencies silently: `minor` is in the book
@@ -16,7 +15,8 @@ export interface Figure {
 export type Bag = Map<string, number>;
 
 export function addTo(bag: Bag, currency: string, minor: number): void {
-  bag.set(currency, assertMinor((bag.get(currency) ?? 0) + minor));
+  // Read path: sums of stored records are never refused (see `formatMoney`).
+  bag.set(currency, (bag.get(currency) ?? 0) + minor);
 }
 
 /** Turns sums per currency into a figure: book currency plus what converts, the rest apart. */
@@ -29,7 +29,7 @@ export function figureOf(bag: Bag, conv: Converter): Figure {
     const inBook = conv.toBook(amount, currency);
     if (inBook === undefined) rest.push({ currency, minor: amount });
     else {
-      minor = assertMinor(minor + inBook);
+      minor += inBook;
       if (currency !== conv.bookCurrency) converted.push(currency);
     }
   }
@@ -45,7 +45,7 @@ export function subtract(a: Figure, b: Figure): Figure {
   for (const r of a.rest) addTo(rest, r.currency, r.minor);
   for (const r of b.rest) addTo(rest, r.currency, -r.minor);
   return {
-    minor: assertMinor(a.minor - b.minor),
+    minor: a.minor - b.minor,
     converted: [...new Set([...a.converted, ...b.converted])].sort(),
     rest: [...rest].filter(([, m]) => m !== 0).map(([currency, minor]) => ({ currency, minor })).sort((x, y) => (x.currency < y.currency ? -1 : 1)),
   };

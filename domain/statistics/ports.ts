@@ -55,6 +55,11 @@ export interface Rate {
 export interface ImportEvent {
   /** Idempotency key: a row with a key the book has seen is skipped. */
   sourceKey: string;
+  /**
+   * The `#N` of the export the row came from (its `id` column). A row that is record `#N` of this
+   * very book (deleted or not) is skipped; in a book where `#N` is still free it keeps its number.
+   */
+  seq?: number | undefined;
   kind: EventKind;
   account: string;
   currency: string;

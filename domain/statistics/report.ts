@@ -1,5 +1,5 @@
 import type { Actor } from '../access/actor.js';
-import { budgetProgress, type BudgetProgress } from './budget.js';
+import { budgetsFor, type BudgetProgress } from './budget.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../access/permissions.js';
 import { isPeriodToken, parsePeriod, previousPeriod, type Period } from '../parsing/period.js';
@@ -143,7 +143,7 @@ export async function statsReport(a: Actor, args: string, opts: { group: boolean
     current,
     before,
     labels,
-    budgets: await budgetProgress(store, book, budgets, a.clock.now(), conv),
+    budgets: await budgetsFor(store, book, budgets, period, conv),
     rates: [],
     missing: [],
   };

@@ -11,6 +11,7 @@ interface BudgetRow {
   amount: string;
   currency: string;
   period: BudgetPeriod;
+  created_at: Date | string;
 }
 
 const toBudget = (r: BudgetRow): Budget => ({
@@ -20,10 +21,11 @@ const toBudget = (r: BudgetRow): Budget => ({
   amountMinor: Number(r.amount),
   currency: r.currency,
   period: r.period,
+  createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
 });
 
 const selectBudgets = (bookId: number, extra = sql`true`) => sql`
-  select b.id, b.label_id, l.name as label, b.amount_minor::text as amount, b.currency, b.period
+  select b.id, b.label_id, l.name as label, b.amount_minor::text as amount, b.currency, b.period, b.created_at
   from budgets b left join labels l on l.id = b.label_id
   where b.book_id = ${bookId} and ${extra}
   order by b.label_id is not null, lower(l.name)`;
@@ -37,7 +39,7 @@ export function budgetStore(db: Db) {
 
     async setBudget(
       bookId: number,
-      b: { label: string | null; amountMinor: number; currency: string; period: BudgetPeriod },
+      b: { label: string | null; amountMinor: number; currency: string; period: BudgetPeriod; createdAt?: Date },
     ): Promise<Budget> {
       return db.transaction(async (tx) => {
         let labelId: number | null = null;
@@ -55,8 +57,8 @@ export function budgetStore(db: Db) {
         );
         const [row] = rowsOf<{ id: number }>(
           await tx.execute(sql`
-            insert into budgets (book_id, label_id, amount_minor, currency, period)
-            values (${bookId}, ${labelId}, ${b.amountMinor}, ${b.currency}, ${b.period})
+            insert into budgets (book_id, label_id, amount_minor, currency, period, created_at)
+            values (${bookId}, ${labelId}, ${b.amountMinor}, ${b.currency}, ${b.period}, ${(b.createdAt ?? new Date()).toISOString()}::timestamptz)
             on conflict (book_id, (coalesce(label_id, 0))) do update
               set amount_minor = excluded.amount_minor, currency = excluded.currency, period = excluded.period
             returning id`),

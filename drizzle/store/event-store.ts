@@ -10,6 +10,16 @@ import { pgCode } from './rows.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/**
+ * `accounts_balance_safe` (migration 0007) keeps every balance inside 2^53 - 1 minor units; the
+ * check runs in the writing statement itself, so a write that would overflow changes nothing.
+ */
+const balanceBound = (err: unknown): unknown => (pgCode(err) === '23514' ? new DomainError('balance_out_of_range', {}) : err);
+const guardBalance = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((err: unknown) => {
+    throw balanceBound(err);
+  });
+
 const negate = (effects: { accountId: number; delta: number }[]) => effects.map((x) => ({ ...x, delta: -x.delta }));
 
 /** Records one event through the event writer and reads it back as the ledger's event. */
@@ -61,6 +71,11 @@ export function eventStore(db: Db) {
   async function existing(e: NewEvent): Promise<LedgerEvent | undefined> {
     if (e.sourceKey) {
       const [hit] = await selectEvents(db, sql`e.book_id = ${e.bookId} and e.source_key = ${e.sourceKey}`);
+      if (hit && e.sourceHash !== undefined) {
+        // The same Idempotency-Key with another request is a client bug, not a retry (SPEC §6).
+        const [row] = await db.select({ hash: events.sourceHash }).from(events).where(and(eq(events.bookId, e.bookId), eq(events.sourceKey, e.sourceKey)));
+        if (row && row.hash !== e.sourceHash) throw new DomainError('idempotency_mismatch', {});
+      }
       return hit;
     }
     if (e.templateId !== undefined && e.occurrenceAt) {
@@ -88,7 +103,7 @@ export function eventStore(db: Db) {
           const hit = await existing(e);
           if (hit) return { event: hit, balances: [], created: false };
         }
-        throw err;
+        throw balanceBound(err);
       }
     },
 
@@ -104,7 +119,7 @@ export function eventStore(db: Db) {
     },
 
     async setDeleted(bookId: number, seq: number, deleted: boolean): Promise<LedgerEvent> {
-      return db.transaction(async (tx) => {
+      return guardBalance(db.transaction(async (tx) => {
         const [row] = await tx
           .update(events)
           .set({ deletedAt: deleted ? new Date() : null })
@@ -114,11 +129,11 @@ export function eventStore(db: Db) {
         const effects = balanceEffect(row);
         await moveBalances(tx, bookId, deleted ? negate(effects) : effects);
         return (await one(bookId, seq, true, tx))!;
-      });
+      }));
     },
 
     async editEvent(bookId: number, seq: number, patch: EventPatch): Promise<LedgerEvent> {
-      return db.transaction(async (tx) => {
+      return guardBalance(db.transaction(async (tx) => {
         const [old] = await tx
           .select()
           .from(events)
@@ -137,7 +152,7 @@ export function eventStore(db: Db) {
         }
         if (patch.labels) await replaceLabels(tx, bookId, old.id, patch.labels);
         return (await one(bookId, seq, false, tx))!;
-      });
+      }));
     },
 
     async history(bookId: number, f: HistoryFilter): Promise<LedgerEvent[]> {

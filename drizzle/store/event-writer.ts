@@ -107,13 +107,14 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
     template_id: e.templateId ?? null,
     occurrence_at: e.occurrenceAt?.toISOString() ?? null,
     source_key: e.sourceKey ?? null,
+    source_hash: e.sourceHash ?? null,
     labels: uniqueLabels(e.labels),
   }));
   const res = await q.execute(sql`
     with v as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as v(ord int, book_id int, kind text, account_id int,
         amount_minor bigint, currency text, to_account_id int, to_amount_minor bigint, to_currency text, note text, author_id int,
-        occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, labels jsonb)
+        occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, source_hash text, labels jsonb)
     ), cnt as (
       select book_id, count(*)::int as n from v group by book_id
     ), seqs as (
@@ -123,9 +124,9 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
       select v.*, s.base + row_number() over (partition by v.book_id order by v.ord) as seq from v join seqs s on s.book_id = v.book_id
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor, to_currency,
-        note, author_id, occurred_at, template_id, occurrence_at, source_key)
+        note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash)
       select book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor, to_currency,
-        note, author_id, occurred_at, template_id, occurrence_at, source_key
+        note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash
       from numbered order by ord
       returning id, book_id, seq, created_at
     ), wanted as (
@@ -211,11 +212,11 @@ async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[
       update books set last_seq = last_seq + 1 where id = ${e.bookId} returning last_seq
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor,
-        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key)
+        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash)
       select ${e.bookId}, seq.last_seq, ${e.kind}, ${e.accountId}, ${e.amountMinor}, ${e.currency},
         ${e.toAccountId ?? null}::int, ${toAmount}::bigint, ${toCurrency}::text, ${e.note},
         ${e.authorId}::int, ${e.occurredAt.toISOString()}::timestamptz, ${e.templateId ?? null}::int,
-        ${e.occurrenceAt ? e.occurrenceAt.toISOString() : null}::timestamptz, ${e.sourceKey ?? null}::text
+        ${e.occurrenceAt ? e.occurrenceAt.toISOString() : null}::timestamptz, ${e.sourceKey ?? null}::text, ${e.sourceHash ?? null}::text
       from seq
       returning id, seq, created_at
     ), lab as (

@@ -268,7 +268,7 @@ describe.each(PLATFORMS)('chat adapter contract: %s', (_name, makeDriver) => {
   it('GIVEN a record THEN the answer shows #N, amount, labels, account, balance and an Undo button that undoes it', async () => {
     const r = await ask('private', 'ann', spend('4.50 #food coffee', { amount: '4.50', label: 'food', note: 'coffee' }));
     expect(r.text).toContain('#1 −4.50 EUR · #food @Main · coffee');
-    expect(r.text).toContain('Main: -4.50 EUR');
+    expect(r.text).toContain('Main: −4.50 EUR');
     expect(r.buttons).toEqual(['undo:1']);
 
     const after = await d.press('private', 'ann', r, 'undo:1');
@@ -304,7 +304,7 @@ describe.each(PLATFORMS)('chat adapter contract: %s', (_name, makeDriver) => {
     expect(first.text).toContain('#1 −30.00 EUR');
     const second = await ask('group', 'bob', spend('12 pizza', { amount: '12', note: 'pizza' }));
     expect(second.text).toContain('#2 −12.00 EUR');
-    expect(second.text).toContain('Main: -42.00 EUR');
+    expect(second.text).toContain('Main: −42.00 EUR');
 
     const refused = await d.press('group', 'bob', first, 'undo:1');
     expect(refused.text).toContain('only change your own');
@@ -312,10 +312,10 @@ describe.each(PLATFORMS)('chat adapter contract: %s', (_name, makeDriver) => {
 
     const undone = await d.press('group', 'ann', second, 'undo:2');
     expect(undone.text).toContain('Undone #2');
-    expect(undone.text).toContain('Main: -30.00 EUR');
+    expect(undone.text).toContain('Main: −30.00 EUR');
 
     const accounts = await ask('group', 'bob', { name: 'accounts', text: '' });
-    expect(accounts.text).toMatch(/Main\s+-30\.00 EUR/);
+    expect(accounts.text).toMatch(/Main\s+−30\.00 EUR/);
     // Their personal books are their own.
     const mine = await ask('private', 'bob', { name: 'accounts', text: '' });
     expect(mine.text).not.toContain('30.00');

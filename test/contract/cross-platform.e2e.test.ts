@@ -60,7 +60,7 @@ describe('one book on Telegram and Discord', () => {
   };
 
   it('GIVEN a Telegram group linked to a Discord channel THEN both record into one book and roles hold on both adapters', async () => {
-    expect(await inTelegram('30 groceries', (t) => t.includes('#1'))).toContain('Main: -30.00 EUR');
+    expect(await inTelegram('30 groceries', (t) => t.includes('#1'))).toContain('Main: −30.00 EUR');
     const codeMsg = await inTelegram('/link', (t) => t.includes('Link code'));
     const code = /Link code: (\S+)/.exec(codeMsg)![1]!;
 
@@ -68,13 +68,13 @@ describe('one book on Telegram and Discord', () => {
     // Bob on Discord records into the same book: #2, and the balance includes Ann's record.
     const bobRecord = await inDiscord('spend', { amount: '12', record: 'pizza' });
     expect(bobRecord).toContain('#2');
-    expect(bobRecord).toContain('-42.00 EUR');
+    expect(bobRecord).toContain('−42.00 EUR');
     expect(await inTelegram('/history', (t) => t.includes('Last'))).toMatch(/#2[\s\S]*pizza[\s\S]*\(Bob\)[\s\S]*#1[\s\S]*groceries[\s\S]*\(Ann\)/);
 
     // Ann (owner) makes Bob a viewer on Telegram; Discord then refuses his records, Telegram too.
     expect(await inTelegram('/role Bob viewer', (t) => /viewer/i.test(t))).toMatch(/Bob/);
     expect(await inDiscord('spend', { amount: '5', record: 'snack' })).toMatch(/role \(viewer\)/);
     expect(await inDiscord('history', {})).toContain('pizza');
-    expect(await inTelegram('/accounts', (t) => t.includes('Accounts'))).toContain('-42.00 EUR');
+    expect(await inTelegram('/accounts', (t) => t.includes('Accounts'))).toContain('−42.00 EUR');
   });
 });

@@ -1,4 +1,3 @@
-import { assertMinor } from '../../domain/money/money.js';
 import type { Language } from '../../domain/types.js';
 import type { ChartKind, ChartSpec } from '../../bot/presentation/chart-types.js';
 import { t } from '../../bot/i18n/index.js';
@@ -25,14 +24,13 @@ export function groupTop(items: readonly { label: string; minor: number }[]): Na
   let hasOther = false;
   const named: { label: string; minor: number }[] = [];
   for (const item of items) {
-    assertMinor(item.minor);
     if (item.label.trim().toLowerCase() === OTHER_LABEL) {
-      otherSum = assertMinor(otherSum + item.minor);
+      otherSum += item.minor;
       hasOther = true;
     } else named.push(item);
   }
   named.sort((a, b) => b.minor - a.minor || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-  for (const item of named.slice(TOP_N)) otherSum = assertMinor(otherSum + item.minor);
+  for (const item of named.slice(TOP_N)) otherSum += item.minor;
   hasOther ||= named.length > TOP_N;
   const result: NamedAmount[] = named.slice(0, TOP_N).map((i) => ({ label: i.label, minor: i.minor, other: false }));
   if (hasOther) result.push({ label: OTHER_LABEL, minor: otherSum, other: true });

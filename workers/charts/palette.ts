@@ -61,6 +61,22 @@ export function assignColors(labels: readonly string[]): string[] {
   });
 }
 
+/**
+ * One colour per label of a book, the same in every chart of it (issue 13): labels in the order
+ * they were created each take their home colour, or the next one no earlier label holds. A label
+ * made later never moves an earlier one; only past nine labels do colours repeat (round by round).
+ * Keys are lower-cased names.
+ */
+export function bookLabelColors(labels: readonly { id: number; name: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const sorted = [...labels].sort((a, b) => a.id - b.id);
+  for (let round = 0; round * PALETTE.length < sorted.length; round++) {
+    const names = sorted.slice(round * PALETTE.length, (round + 1) * PALETTE.length).map((l) => l.name);
+    assignColors(names).forEach((color, i) => (out[names[i]!.trim().toLowerCase()] = color));
+  }
+  return out;
+}
+
 /** Black or white, whichever reads better on `hex` (WCAG relative luminance). */
 export function textColorOn(hex: string): string {
   const channel = (offset: number): number => {

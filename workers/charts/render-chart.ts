@@ -154,17 +154,17 @@ function emptyConfig(spec: ChartSpec, size: Size): ChartConfiguration {
 const named = <T extends { label: string; other: boolean }>(items: T[], lang: Language): T[] =>
   items.map((i) => (i.other ? { ...i, label: t(lang, 'chart.other') } : i));
 
-function colorsFor(items: readonly { label: string; other: boolean }[]): string[] {
+function colorsFor(items: readonly { label: string; other: boolean }[], fixed?: Record<string, string>): string[] {
   const named = assignColors(items.filter((i) => !i.other).map((i) => i.label));
   let next = 0;
-  return items.map((i) => (i.other ? OTHER_COLOR : named[next++]!));
+  return items.map((i) => (i.other ? OTHER_COLOR : (fixed?.[i.label.trim().toLowerCase()] ?? named[next++]!)));
 }
 
 function pieConfig(spec: Extract<ChartSpec, { kind: 'pie' }>, size: Size): ChartConfiguration<'doughnut'> {
   const lang = spec.lang ?? 'en';
   const items = named(groupTop(spec.slices.filter((s) => assertMinor(s.minor) > 0)), lang);
-  const total = items.reduce((sum, i) => assertMinor(sum + i.minor), 0);
-  const colors = colorsFor(items);
+  const total = spec.totalMinor ?? items.reduce((sum, i) => assertMinor(sum + i.minor), 0);
+  const colors = colorsFor(items, spec.colors);
   const percents = items.map((i) => percentText(i.minor, total));
   const rows: KeyRow[] = items.map((item, i) => ({
     color: colors[i]!,

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
-import { API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
+import { API_AUTH_FAILURE_LIMIT, API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
 import { docsRoutes } from './api-docs.js';
 import { apiErrorHandler, errorJson, validationError } from './api-errors.js';
 import { apiBodyLimit, bearerAuth, requestLog, tokenRateLimit } from './api-middleware.js';
@@ -8,11 +8,12 @@ import { bookRoutes } from './routes-books.js';
 import { eventRoutes } from './routes-events.js';
 import { planRoutes } from './routes-plans.js';
 import { reportRoutes } from './routes-reports.js';
+import { importRoutes, MAX_IMPORT_BYTES } from './routes-import.js';
 
 export const API_PREFIX = '/api/v1';
 
 /** Every group of routes. */
-const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes];
+const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes, importRoutes];
 
 /**
  * The REST API (`/api/v1`): Bearer-token auth, per-token rate limit, body limit, zod-validated
@@ -50,9 +51,12 @@ export function createApi(deps: ApiDeps): ApiApp {
     description: 'A personal token from /token, e.g. coin_3q2…',
   });
 
-  api.use('*', bearerAuth(deps.store, deps.clock));
+  api.use('*', bearerAuth(deps.store, deps.clock, deps.rateLimit === false ? undefined : API_AUTH_FAILURE_LIMIT));
   if (deps.rateLimit !== false) api.use('*', tokenRateLimit(deps.rateLimit ?? API_RATE_LIMIT));
-  api.use('*', apiBodyLimit(deps.bodyLimitBytes ?? API_BODY_LIMIT));
+  // A CSV import is a file; every other body is one small JSON object.
+  const bodyLimit = apiBodyLimit(deps.bodyLimitBytes ?? API_BODY_LIMIT);
+  const importLimit = apiBodyLimit(MAX_IMPORT_BYTES);
+  api.use('*', (c, next) => (c.req.method === 'POST' && c.req.path.endsWith('/import') ? importLimit : bodyLimit)(c, next));
   for (const group of ROUTE_GROUPS) group(api, deps);
   return api;
 }

@@ -28,6 +28,8 @@ export interface ApiDeps {
 
 /** A burst of 60 requests per token, then 10 a second. */
 export const API_RATE_LIMIT: RateLimitOptions = { capacity: 60, refillPerSecond: 10 };
+/** Refused tokens per client address: 10 at once, then one a second (issue 13 item 14). */
+export const API_AUTH_FAILURE_LIMIT: RateLimitOptions = { capacity: 10, refillPerSecond: 1 };
 /** 64 KiB: the largest legitimate body (one event) is well under 2 KiB. */
 export const API_BODY_LIMIT = 64 * 1024;
 

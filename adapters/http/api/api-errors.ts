@@ -13,6 +13,7 @@ import { messageFor } from '../../../bot/messages.js';
 const STATUS: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   not_found: 404,
   event_unknown: 404,
+  event_not_deleted: 409,
   template_unknown: 404,
   budget_unknown: 404,
   token_unknown: 404,

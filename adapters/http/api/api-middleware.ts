@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
+import { hashToken, verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
+import { TtlCache } from '../../../bot/ttl-cache.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../../../bot/rate-limit.js';
@@ -46,9 +48,43 @@ const REFUSAL_TEXT: Record<TokenRefusal, string> = {
   revoked: 'This token was revoked. Create a new one with /token.',
 };
 
-/** `Authorization: Bearer coin_…`, checked against the stored hash on every request. */
-export function bearerAuth(store: LedgerStore, clock: Clock): MiddlewareHandler<ApiEnv> {
+/** The peer address of a request (the socket's, never a header a client can write). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // In-process requests (`app.request` in tests) have no socket.
+    return 'unknown';
+  }
+}
+
+/**
+ * `Authorization: Bearer coin_…`, checked against the stored hash on every request. With
+ * `failures`, refused tokens are counted per client address: once its bucket is empty the address
+ * gets 429 before any token is looked up, so guessing tokens costs the database nothing.
+ */
+export function bearerAuth(store: LedgerStore, clock: Clock, failures?: RateLimitOptions): MiddlewareHandler<ApiEnv> {
+  const limiter = failures ? createRateLimiter(failures) : undefined;
+  const now = failures?.now ?? Date.now;
+  /** Address → until when it is refused (bounded like the limiter's buckets). */
+  const blocked = new Map<string, number>();
+  /**
+   * Tokens that passed recently (their hashes): behind a shared address (a proxy, an office) one
+   * client guessing tokens must not lock out the others who are already using theirs.
+   */
+  const recent = new TtlCache<true>(15 * 60_000, 10_000, now);
   return async (c, next) => {
+    const ip = limiter ? clientAddress(c) : '';
+    const until = blocked.get(ip);
+    const presented = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (until !== undefined && !(presented && recent.get(hashToken(presented)))) {
+      if (until > now()) {
+        const seconds = Math.max(1, Math.ceil((until - now()) / 1000));
+        c.header('Retry-After', String(seconds));
+        return errorJson(c, 429, 'rate_limited', `Too many invalid tokens; try again in ${seconds} s.`);
+      }
+      blocked.delete(ip);
+    }
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     const check: TokenCheck = !header
@@ -57,9 +93,17 @@ export function bearerAuth(store: LedgerStore, clock: Clock): MiddlewareHandler<
         ? { ok: false, reason: 'malformed' }
         : await verifyToken(store, clock, m[1]);
     if (!check.ok) {
+      if (limiter && check.reason !== 'missing') {
+        const d = limiter.take(`auth:${ip}`);
+        if (!d.allowed) {
+          blocked.set(ip, now() + d.retryAfterMs);
+          if (blocked.size > 10_000) blocked.delete(blocked.keys().next().value!);
+        }
+      }
       c.header('WWW-Authenticate', check.reason === 'missing' ? 'Bearer realm="coin"' : 'Bearer realm="coin", error="invalid_token"');
       return errorJson(c, 401, 'unauthorized', REFUSAL_TEXT[check.reason]);
     }
+    if (limiter && m) recent.set(hashToken(m[1]!), true);
     c.set('token', check.token);
     await next();
   };

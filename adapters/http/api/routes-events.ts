@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { decodeCursor, encodeCursor, listEventPage } from '../../../domain/access/api-access.js';
 import type { EventPageFilter } from '../../../domain/access/ports.js';
 import type { Actor } from '../../../domain/access/actor.js';
+import { inRange } from '../../../domain/parsing/dates.js';
 import { DomainError } from '../../../domain/errors.js';
 import { deleteEvent, findAccount } from '../../../domain/ledger/record.js';
 import { recordEntry, type Entry, type EntryRecorded } from '../../../domain/ledger/record-entry.js';
@@ -59,9 +61,8 @@ async function filterOf(a: Actor, q: ListQueryT): Promise<EventPageFilter> {
     f.from = p.start;
     f.to = p.end;
   }
-  if (q.from) f.from = DAY.test(q.from) ? parsePeriod(q.from, now, tz).start : new Date(q.from);
-  if (q.to) f.to = DAY.test(q.to) ? parsePeriod(q.to, now, tz).end : new Date(q.to);
-  for (const d of [f.from, f.to]) if (d && Number.isNaN(d.getTime())) throw new DomainError('date_invalid', { date: String(q.from ?? q.to) });
+  if (q.from) f.from = DAY.test(q.from) ? parsePeriod(q.from, now, tz).start : inRange(new Date(q.from), q.from);
+  if (q.to) f.to = DAY.test(q.to) ? parsePeriod(q.to, now, tz).end : inRange(new Date(q.to), q.to);
   return f;
 }
 
@@ -114,6 +115,15 @@ const SeqParams = BookParams.extend({
     .max(2_147_483_647)
     .openapi({ param: { name: 'seq', in: 'path' }, example: 42, description: 'The event number (#42)' }),
 });
+
+/**
+ * The request an Idempotency-Key stands for: the validated body with its keys sorted, hashed.
+ * A retry sends the same fields (in any order); different fields under one key are refused (422).
+ */
+function bodyHash(body: Record<string, unknown>): string {
+  const sorted = Object.fromEntries(Object.entries(body).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
 
 /** `+2500 salary` is an income, as in chat; an explicit kind wins and only loses the `+`. */
 function lineEntry(kind: 'expense' | 'income' | 'transfer' | undefined, line: string): Entry {
@@ -219,7 +229,7 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
         a,
         b.line !== undefined
           ? lineEntry(b.kind, b.line)
-          : { fields: { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined } },
+          : { fields: { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined, sourceHash: key ? bodyHash(b) : undefined } },
       );
       await announce(deps, a.book, r);
       return c.json(recordedOut(r), r.created ? 201 : 200);

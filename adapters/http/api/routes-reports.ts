@@ -143,7 +143,8 @@ export function reportRoutes(api: ApiApp, deps: ApiDeps): void {
       const { bookId, kind } = c.req.valid('param');
       const a = await actorOf(deps, c, bookId);
       const data = await chartData(a, [kind, c.req.valid('query').period ?? ''].join(' ').trim());
-      const png = deps.renderChart ? await deps.renderChart(chartSpec(data, a.book.title, lang(c))) : undefined;
+      const labels = data.kind === 'pie' ? await a.store.listLabels(a.book.id) : undefined;
+      const png = deps.renderChart ? await deps.renderChart(chartSpec(data, a.book.title, lang(c), labels)) : undefined;
       if (!png) return c.json({ error: 'charts_unavailable', message: 'Charts cannot be drawn right now; try again later.' }, 503);
       return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' });
     },
@@ -170,11 +171,27 @@ export function reportRoutes(api: ApiApp, deps: ApiDeps): void {
       // Streamed a page at a time: a book of any size in bounded memory.
       const file = exportCsvChunks(a, c.req.valid('query').period ?? 'all');
       const encoder = new TextEncoder();
+      // The header and the first page are read before the status is sent: a failure there is
+      // an error answer, not a 200 with a header and nothing after it.
+      const ahead: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const next = await file.chunks.next();
+        if (next.done) break;
+        ahead.push(next.value);
+      }
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const next = await file.chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
+          if (ahead.length) return controller.enqueue(encoder.encode(ahead.shift()!));
+          try {
+            const next = await file.chunks.next();
+            if (next.done) controller.close();
+            else controller.enqueue(encoder.encode(next.value));
+          } catch (err) {
+            // Erroring the stream aborts the response (no final chunk): a client never takes a
+            // cut export for a complete one.
+            deps.logger.error({ err: String(err), book: a.book.id }, 'export stream failed');
+            controller.error(err);
+          }
         },
         async cancel() {
           await file.chunks.return(undefined);
