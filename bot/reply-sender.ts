@@ -60,6 +60,8 @@ export function createReplySender(deps: ReplySenderDeps) {
    * the database was away) must not send them twice. */
   const inHand = new Set<number>();
   let stopped = false;
+  /** Latest time a reply this process gave back (429) becomes due: a drain waits for it if it can. */
+  let deferredUntil = 0;
   let idle: (() => void)[] = [];
 
   // Marks are batched: one UPDATE for every reply sent in the last few milliseconds.
@@ -136,6 +138,7 @@ export function createReplySender(deps: ReplySenderDeps) {
           const attempts = Math.max(...rows.filter((r) => rest.includes(r.id)).map((r) => r.attempts));
           const wait = f.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** Math.min(attempts, 6));
           deps.logger.warn({ chat: chatId, err: String(err), waitMs: wait }, 'reply delivery deferred');
+          deferredUntil = Math.max(deferredUntil, Date.now() + wait);
           await deps.journal.retryLater(rest, new Date(Date.now() + wait)).catch((e) => deps.logger.error({ err: String(e) }, 'deferring replies failed'));
           // Later replies of this chat wait behind them, in the table.
           const later = q.rows.map((r) => r.id);
@@ -205,11 +208,22 @@ export function createReplySender(deps: ReplySenderDeps) {
      * table (claimed until the lease ends, then any process sends it).
      */
     async drain(timeoutMs: number): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      const idleOrDeadline = () =>
+        Promise.race([new Promise<void>((resolve) => (idle.push(resolve), settleIdle())), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
       stopped = true;
       clearInterval(sweeping);
       clearInterval(renewing);
       for (const id of chats.keys()) schedule(id);
-      await Promise.race([new Promise<void>((resolve) => (idle.push(resolve), settleIdle())), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      await idleOrDeadline();
+      // Replies given back by a 429 whose wait ends within the budget are sent before exiting.
+      while (deferredUntil > Date.now() && deferredUntil + 200 < deadline) {
+        await new Promise((r) => setTimeout(r, deferredUntil - Date.now() + 50));
+        stopped = false;
+        push(await deps.journal.takeDue(deps.platform, 200).catch(() => []));
+        stopped = true;
+        await idleOrDeadline();
+      }
       await markFlush;
     },
   };
