@@ -7,7 +7,13 @@ import { OUTBOUND_PLATFORMS, TEMPLATES_QUEUE, jobIdOf, outboundQueueName, type B
 import type { TemplateSweep } from './template-sweep.js';
 
 export interface BullWorkersOptions {
+  /** The workers' connection (waits out outages: `maxRetriesPerRequest: null`). */
   connection: Redis;
+  /**
+   * The connection of `queues` (fails fast). Each time it (re)connects, the sweep's job scheduler
+   * is declared again and a catch-up sweep queued: a Redis that comes back empty has lost both.
+   */
+  producer?: Redis;
   prefix: string;
   queues: BullQueues;
   /** Runs the sweep; omit to run no template worker in this process. */
@@ -21,7 +27,17 @@ export interface BullWorkersOptions {
   helpers?: number;
   /** Parallel sends per process and platform. */
   outboundConcurrency?: number;
+  /**
+   * How often the sweep's job scheduler is declared again (default every minute), so a Redis
+   * emptied without a reconnect (FLUSHALL, a failover to an empty replica) gets it back.
+   */
+  reconcileMs?: number;
 }
+
+/** Default period of the scheduler reconcile. */
+export const DEFAULT_RECONCILE_MS = 60_000;
+/** Id of the sweep's job scheduler in Redis. */
+export const SWEEP_SCHEDULER_ID = 'template-sweep';
 
 export interface BullWorkers {
   /** Lets the jobs in hand finish (a sweep stops after its current batch), then disconnects. */
@@ -44,8 +60,10 @@ type OutboundJob = Job<OutboundMessage & { slotAt?: number }>;
 
 /**
  * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, idempotent, so
- * every worker process may declare it) queues a sweep every minute, plus one at start-up for
- * occurrences missed while no worker ran; the database decides what is due, so a sweep job
+ * every worker process may declare it) queues a sweep every minute, plus one at start-up (and at
+ * every reconnect) for occurrences missed while no worker ran. The scheduler is declared again
+ * every `reconcileMs` and at every reconnect, so a Redis that comes back empty has it again
+ * within a minute; the database decides what is due, so a sweep job
  * delivered twice or run by two workers at once applies nothing twice. A sweep that finds a full
  * batch queues `helpers` more sweep jobs, which idle worker processes pick up and share the work
  * through SKIP LOCKED.
@@ -70,13 +88,36 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
     workers.push(w);
   };
 
+  const timers: NodeJS.Timeout[] = [];
+  const detach: (() => void)[] = [];
   if (opts.sweep) {
     const sweep = opts.sweep;
-    await queues.templates.upsertJobScheduler(
-      'template-sweep',
-      { pattern: opts.sweepPattern ?? '* * * * *' },
-      { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    const pattern = opts.sweepPattern ?? '* * * * *';
+    /**
+     * Declares the every-minute sweep (idempotent: the next run's job id is derived from its
+     * time, so declaring it again changes nothing) and, on a (re)connect, queues a catch-up sweep
+     * for occurrences that fell due while no trigger existed. Failures (Redis down) are retried
+     * by the next reconcile or reconnect; nothing waits for them.
+     */
+    const reconcile = async (catchUp: boolean) => {
+      try {
+        await queues.templates.upsertJobScheduler(SWEEP_SCHEDULER_ID, { pattern }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+        if (catchUp)
+          await queues.templates.add('sweep', {}, { jobId: jobIdOf(`catch-up-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
+      } catch (err) {
+        logger.warn({ err: String(err) }, 'could not declare the template sweep schedule; will retry');
+      }
+    };
+    const onReady = () => void reconcile(true);
+    if (opts.producer) {
+      opts.producer.on('ready', onReady);
+      detach.push(() => opts.producer!.off('ready', onReady));
+      // Already connected: declare now; otherwise the 'ready' event does it, and nothing here waits for Redis.
+      if (opts.producer.status === 'ready') onReady();
+    } else await reconcile(true);
+    const every = setInterval(() => void reconcile(false), opts.reconcileMs ?? DEFAULT_RECONCILE_MS);
+    every.unref();
+    timers.push(every);
     watch(
       new Worker(
         TEMPLATES_QUEUE,
@@ -102,7 +143,6 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
       ),
       'templates',
     );
-    await queues.templates.add('sweep', {}, { jobId: jobIdOf(`startup-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
   }
 
   if (opts.deliver) {
@@ -149,6 +189,8 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
   return {
     async close() {
       abort.abort();
+      timers.forEach((t) => clearInterval(t));
+      detach.forEach((f) => f());
       await Promise.all(workers.map((w) => w.close()));
     },
   };

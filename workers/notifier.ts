@@ -72,4 +72,6 @@ export const outbound = (platform: Platform, chatId: string, reply: Reply, key?:
 /** Where queued messages go: BullMQ (`outbound-<platform>` queues) or the in-process queue. */
 export interface Outbox {
   send(msg: OutboundMessage): Promise<void>;
+  /** Queues several at once (one round trip), all or none; optional. */
+  sendMany?(msgs: readonly OutboundMessage[]): Promise<void>;
 }

@@ -15,7 +15,9 @@ import { createInProcessOutbox, type InProcessOutbox } from './in-process-queue.
 import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.js';
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
-import { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection, type BullQueues } from './queues.js';
+import { DEFAULT_PREFIX, bullOutbox, openQueues, producerConnection, redisConnection, type BullQueues } from './queues.js';
+import { noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
+import { durableOutbox, startNoticeRelay, type NoticeRelay } from './notice-relay.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
 import { telegramNotifier } from './telegram-notifier.js';
 
@@ -51,11 +53,18 @@ export interface WorkerRoleDeps {
   /** Cron pattern of the BullMQ sweep trigger (default every minute). */
   sweepPattern?: string | undefined;
   batchSize?: number | undefined;
+  /** How often the sweep's job scheduler is declared again (default every minute). */
+  reconcileMs?: number | undefined;
+  /** How often the notice relay looks for kept messages (default every second). */
+  relayIntervalMs?: number | undefined;
 }
 
 /** What main.ts gets: where to queue messages (every role uses it), the queues, and a stop. */
 export interface WorkerRole {
+  /** The notice outbox: PostgreSQL first, relayed to the outbound queue (never waits on Redis). */
   outbox: Outbox;
+  /** Moves kept notices on to the outbound queue (tests drain it). */
+  relay: NoticeRelay;
   /** BullMQ queues (for the dashboard); undefined without Redis. */
   queues?: BullQueues | undefined;
   /** The in-process sweep timer, when it runs here. */
@@ -88,8 +97,13 @@ function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep):
  */
 export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
+  const notices = noticeOutboxStore(d.db);
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
-  const makeSweep = (outbox: Outbox) =>
+  let relay: NoticeRelay | undefined;
+  const kick = () => relay?.kick();
+  const outbox = durableOutbox(notices, kick);
+  const relayOpts = { store: notices, logger: d.logger, ...(d.relayIntervalMs ? { intervalMs: d.relayIntervalMs } : {}) };
+  const makeSweep = () =>
     withUpkeep(d.db, d.clock, d.logger, createTemplateSweep({
       sweepStore: templateSweepStore(d.db),
       ledger: d.store,
@@ -97,50 +111,73 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
       outbox,
       clock: d.clock,
       logger: d.logger,
+      inBatch: { onKept: kick },
       ...(d.batchSize ? { batchSize: d.batchSize } : {}),
     }));
 
   if (d.redisUrl) {
     const connection = redisConnection(d.redisUrl);
+    const producer = producerConnection(d.redisUrl);
+    // ioredis reports every failed reconnect; one line per outage is enough.
+    let down = false;
+    const onError = (err: unknown) => {
+      if (!down) d.logger.warn({ err: String(err) }, 'redis unreachable; notices wait in PostgreSQL');
+      down = true;
+    };
+    producer.on('error', onError);
+    connection.on('error', () => {});
     const prefix = d.prefix ?? DEFAULT_PREFIX;
-    const queues = openQueues(connection, prefix);
-    const outbox = bullOutbox(queues);
+    const queues = openQueues(producer, prefix);
+    for (const q of queues.all) q.on('error', () => {});
+    const live = startNoticeRelay({ ...relayOpts, target: bullOutbox(queues, producer) });
+    relay = live;
+    producer.on('ready', () => {
+      if (down) d.logger.info('redis reachable again');
+      down = false;
+      void notices.retryNow().then(kick, () => {});
+    });
     let workers: BullWorkers | undefined;
     if (d.runWorkers) {
-      const sweep = makeSweep(outbox);
       workers = await startBullWorkers({
         connection,
+        producer,
         prefix,
         queues,
-        sweep,
+        sweep: makeSweep(),
         deliver: (msg) => deliver(msg, deliverDeps),
         logger: d.logger,
         ...(d.sweepPattern ? { sweepPattern: d.sweepPattern } : {}),
+        ...(d.reconcileMs ? { reconcileMs: d.reconcileMs } : {}),
       });
     }
     return {
       outbox,
+      relay: live,
       queues,
       async close() {
+        await live.close();
         await workers?.close();
-        await queues.close();
+        await queues.close().catch(() => {});
+        await producer.quit().catch(() => producer.disconnect());
         await connection.quit().catch(() => connection.disconnect());
       },
     };
   }
 
-  const outbox: InProcessOutbox = createInProcessOutbox(deliverDeps);
+  const inProcess: InProcessOutbox = createInProcessOutbox(deliverDeps);
+  const live = startNoticeRelay({ ...relayOpts, target: inProcess });
+  relay = live;
   let sweeps: InProcessSweeps | undefined;
-  if (d.runWorkers) {
-    const sweep = makeSweep(outbox);
-    sweeps = startInProcessSweeps({ sweep, logger: d.logger });
-  }
+  if (d.runWorkers) sweeps = startInProcessSweeps({ sweep: makeSweep(), logger: d.logger });
   return {
     outbox,
+    relay: live,
     sweeps,
     async close() {
       await sweeps?.close();
-      await outbox.close();
+      await live.close();
+      await live.drain();
+      await inProcess.close();
     },
   };
 }
@@ -172,6 +209,7 @@ async function cli(env: NodeJS.ProcessEnv): Promise<void> {
     prefix: env.QUEUE_PREFIX,
     runWorkers: true,
     sweepPattern: env.SWEEP_PATTERN,
+    reconcileMs: env.RECONCILE_MS ? Number(env.RECONCILE_MS) : undefined,
   });
   logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
   let stopping = false;

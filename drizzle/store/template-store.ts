@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import { templates } from '../schema.js';
 import type { NewEvent } from '../../domain/ports.js';
 import type { Schedule } from '../../domain/schedule.js';
-import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/templates.js';
+import type { NewTemplate, NotifyTarget, Template, TemplatePatch, TemplateStore } from '../../domain/templates.js';
 import {
   occurrenceKey,
   type AccountBalance,
@@ -15,6 +15,7 @@ import {
 } from '../../domain/templates-sweep.js';
 import type { Account, Language, Platform } from '../../domain/types.js';
 import { pgCode, rowsOf } from './rows.js';
+import { keepNotices } from './notice-outbox-store.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Row = typeof templates.$inferSelect;
@@ -207,14 +208,30 @@ export function templateSweepStore(db: Db): SweepStore {
       nextDueAt: asDate(r.next_due_at),
     }));
 
+    // Templates made through the API have no chat of their own: they report to their book's chats.
+    const chatless = [...new Set(dueTemplates.filter((t) => !t.notify).map((t) => t.bookId))];
+    const chats = new Map<number, NotifyTarget[]>();
+    if (chatless.length)
+      for (const c of rowsOf<{ book_id: number; platform: string; chat_id: string }>(
+        await tx.execute(sql`
+          select book_id, platform, chat_id from chats
+          where book_id = any(${intArray(chatless)}) and blocked_at is null order by book_id, platform, chat_id`),
+      )) {
+        const list = chats.get(c.book_id) ?? [];
+        list.push({ platform: c.platform as Platform, chatId: c.chat_id });
+        chats.set(c.book_id, list);
+      }
+
     return {
       templates: dueTemplates,
       books,
+      chats,
       accounts,
       labels,
       recorded: (keys) => recorded(tx, keys),
       recordAll: (events) => recordAll(tx, events, labelIds),
       advance: (updates) => advance(tx, updates),
+      keep: (notices) => keepNotices(tx, notices),
     };
   }
 

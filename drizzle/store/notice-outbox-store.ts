@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import type { Platform } from '../../domain/types.js';
+import { rowsOf } from './rows.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A message to keep: where it goes, its idempotency key, and the message itself (JSON). */
+export interface NoticeRow {
+  key: string;
+  platform: Platform;
+  chatId: string;
+  message: unknown;
+}
+
+/** A kept message waiting to be relayed. */
+export interface PendingNotice {
+  id: number;
+  key: string;
+  message: unknown;
+  attempts: number;
+}
+
+/** Longest wait between two relay attempts of one message. */
+const MAX_BACKOFF_S = 10;
+
+/**
+ * Writes messages to `notice_outbox` with `q` (the database, or the transaction that made
+ * them); a key already there is skipped, so a retried producer keeps a message once.
+ */
+export async function keepNotices(q: Db | Tx, rows: readonly NoticeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows.map((r) => ({ k: r.key, p: r.platform, c: r.chatId, m: r.message })));
+  await (q as Db).execute(sql`
+    insert into notice_outbox (key, platform, chat_id, message)
+    select r.k, r.p, r.c, r.m from jsonb_to_recordset(${json}::jsonb) as r(k text, p text, c text, m jsonb)
+    on conflict (key) do nothing`);
+}
+
+/** `notice_outbox` on the database: keep, relay, count, prune. */
+export function noticeOutboxStore(db: Db) {
+  return {
+    keep: (rows: readonly NoticeRow[]) => keepNotices(db, rows),
+
+    /**
+     * Claims up to `limit` due pending messages (FOR UPDATE SKIP LOCKED, so processes share
+     * them), hands them to `relay` inside the transaction, marks the ids it returns relayed and
+     * puts the others back with a backoff. A crash before the commit leaves them all pending.
+     * Resolves how many were claimed.
+     */
+    async relay(limit: number, relay: (rows: PendingNotice[]) => Promise<Set<number>>): Promise<number> {
+      return db.transaction(async (tx) => {
+        const rows = rowsOf<{ id: string | number; key: string; message: unknown; attempts: number }>(
+          await tx.execute(sql`
+            select id, key, message, attempts from notice_outbox
+            where relayed_at is null and not_before <= now()
+            order by not_before, id limit ${limit}
+            for update skip locked`),
+        ).map((r) => ({ id: Number(r.id), key: r.key, message: typeof r.message === 'string' ? JSON.parse(r.message) : r.message, attempts: r.attempts }));
+        if (rows.length === 0) return 0;
+        const done = await relay(rows);
+        const ok = `{${rows.filter((r) => done.has(r.id)).map((r) => r.id).join(',')}}`;
+        const failed = `{${rows.filter((r) => !done.has(r.id)).map((r) => r.id).join(',')}}`;
+        await tx.execute(sql`update notice_outbox set relayed_at = now() where id = any(${ok}::bigint[])`);
+        await tx.execute(sql`
+          update notice_outbox set attempts = attempts + 1,
+            not_before = now() + make_interval(secs => least(${MAX_BACKOFF_S}, power(2, attempts)))
+          where id = any(${failed}::bigint[])`);
+        return rows.length;
+      });
+    },
+
+    /** Makes every pending message due now (the outbound queue is reachable again). */
+    async retryNow(): Promise<void> {
+      await db.execute(sql`update notice_outbox set not_before = now() where relayed_at is null and not_before > now()`);
+    },
+
+    /** Messages not yet relayed. */
+    async pending(): Promise<number> {
+      const [r] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from notice_outbox where relayed_at is null`));
+      return r?.n ?? 0;
+    },
+
+    /** Forgets messages relayed before `before` (their keys may then be written again). */
+    async prune(before: Date): Promise<void> {
+      await db.execute(sql`delete from notice_outbox where relayed_at < ${before.toISOString()}::timestamptz`);
+    },
+  };
+}
+
+export type NoticeOutboxStore = ReturnType<typeof noticeOutboxStore>;
