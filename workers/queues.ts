@@ -36,6 +36,25 @@ export const producerConnection = (url: string): Redis =>
 /** The connection is up now (ioredis status), so a command can be tried without waiting. */
 export const isReady = (connection: Redis): boolean => connection.status === 'ready';
 
+/**
+ * Ready now, or (while a connection attempt is under way, e.g. just after start-up) ready within
+ * `ms`; never waits on a connection that is down and retrying.
+ */
+export async function readyWithin(connection: Redis, ms: number): Promise<boolean> {
+  if (isReady(connection)) return true;
+  if (connection.status !== 'connecting' && connection.status !== 'connect' && connection.status !== 'wait') return false;
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(isReady(connection)), ms);
+    connection.on('ready', onReady);
+  });
+}
+
 /** Redis is not connected: the caller falls back (PostgreSQL outbox, in-process rendering). */
 export class RedisUnavailable extends Error {
   override readonly name = 'RedisUnavailable';
