@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { OutboundMessage } from './notifier.js';
+import { RateLimited, type OutboundMessage } from './notifier.js';
 import { PLATFORM_LIMITS, type DeliveryOutcome } from './outbound.js';
 import { OUTBOUND_PLATFORMS, TEMPLATES_QUEUE, jobIdOf, outboundQueueName, type BullQueues } from './queues.js';
 import type { TemplateSweep } from './template-sweep.js';
@@ -56,7 +56,17 @@ local slot = math.max(now, free)
 redis.call('SET', KEYS[1], slot + gap, 'PX', slot + gap - now + 1000)
 return slot`;
 
-type OutboundJob = Job<OutboundMessage & { slotAt?: number }>;
+/** Moves a chat's next free moment to at least ARGV[1] (a platform's `retry_after`). */
+const PUSH_SLOT = `
+local at = tonumber(ARGV[1])
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+if at > free then redis.call('SET', KEYS[1], at, 'PX', math.max(1000, at - tonumber(ARGV[2]) + 1000)) end
+return at`;
+
+/** A message rate-limited more often than this in a row fails like any other error. */
+const MAX_RATE_LIMITED = 50;
+
+type OutboundJob = Job<OutboundMessage & { slotAt?: number; rateLimited?: number }>;
 
 /**
  * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, idempotent, so
@@ -169,7 +179,21 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
                 }
               }
             }
-            const outcome = await deliver(msg);
+            let outcome: DeliveryOutcome;
+            try {
+              outcome = await deliver(msg);
+            } catch (err) {
+              const times = (job.data.rateLimited ?? 0) + 1;
+              if (!(err instanceof RateLimited) || times > MAX_RATE_LIMITED) throw err;
+              // The platform said when: hold this job (not an attempt) and the chat's later messages until then.
+              const now = Date.now();
+              const at = now + err.retryAfterMs;
+              if (gap > 0) await connection.eval(PUSH_SLOT, 1, `${prefix}:chat-slot:${msg.platform}:${msg.chatId}`, String(at + gap), String(now));
+              logger.info({ platform: msg.platform, chat: msg.chatId, retryAfterMs: err.retryAfterMs }, 'rate limited by the platform; message held');
+              await job.updateData({ ...job.data, slotAt: at, rateLimited: times });
+              await job.moveToDelayed(at, token);
+              throw new DelayedError();
+            }
             if (outcome === 'blocked') throw new UnrecoverableError('chat blocked the bot; marked');
             if (outcome === 'undeliverable') throw new UnrecoverableError('message refused by the platform');
             return outcome;
