@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANN, GROUP, createApiKit, type ApiKit } from '../adapters/http/api/api-test-kit.js';
+import { ANN, GROUP, createApiKit, type ApiKit } from '../test/api-kit.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
 import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 import { createBookAlerts } from './book-alerts.js';
 import { startWorkerRole, type WorkerRole } from './worker-main.js';
-import { scriptedNotifier, uniquePrefix, waitUntil } from './testing.js';
+import { scriptedNotifier, uniquePrefix, waitUntil } from '../test/worker-kit.js';
 
 /** Port of this file's own redis-server (c12out's fault-test range 6390–6399). */
 const PORT = 6392;

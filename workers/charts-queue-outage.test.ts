@@ -3,8 +3,8 @@ import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 import { createChartsQueueClient, startChartsWorker, type ChartsClient } from './charts-queue.js';
 import { CHART_SIZE } from './charts/chart-theme.js';
 import { renderChart } from './charts/render-chart.js';
-import { SAMPLE_SPECS } from './charts/sample-specs.js';
-import { uniquePrefix } from './testing.js';
+import { SAMPLE_SPECS } from '../test/chart-samples.js';
+import { uniquePrefix } from '../test/worker-kit.js';
 
 /** Port of this file's own redis-server (c12out's fault-test range 6390–6399). */
 const PORT = 6390;

@@ -10,7 +10,7 @@ import { createInProcessOutbox } from './in-process-queue.js';
 import { RateLimited, outbound } from './notifier.js';
 import { jobIdOf, outboundQueueName, redisConnection } from './queues.js';
 import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-main.js';
-import { TEST_REDIS_URL, dropPrefix, scriptedNotifier, uniquePrefix, waitUntil } from './testing.js';
+import { TEST_REDIS_URL, dropPrefix, scriptedNotifier, uniquePrefix, waitUntil } from '../test/worker-kit.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { alertText } from '../bot/commands/budgets.js';
-import { budgetAlertsFor } from '../domain/budget-alerts.js';
+import { budgetAlertsFor } from '../domain/statistics/budget-alerts.js';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
-import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/templates-sweep.js';
+import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/schedules/sweep.js';
 import type { DeliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { outbound, type Outbox } from './notifier.js';
 import { asLedgerEvent, targetsOf, templateNotices } from './template-notices.js';
@@ -36,7 +36,7 @@ export interface SweepRunOptions {
 export type TemplateSweep = (opts?: SweepRunOptions) => Promise<SweepSummary>;
 
 /**
- * The sweep as a job: applies every due occurrence (domain/templates-sweep.ts), then for each
+ * The sweep as a job: applies every due occurrence (domain/schedules/sweep.ts), then for each
  * committed batch tells the chats what was recorded, which templates had to be paused, and which
  * budget thresholds the new expenses crossed. With `inBatch` (workers) the notices are written in
  * the batch's own transaction to the notice outbox, so a batch that commits is told exactly once
