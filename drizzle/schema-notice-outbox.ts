@@ -11,6 +11,8 @@ export const noticeOutbox = pgTable(
   'notice_outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Which processes relay it: their Redis key prefix, or `local` without Redis. */
+    relay: text('relay').notNull().default(''),
     /** Idempotency key of the message: written twice, relayed once. */
     key: text('key').notNull(),
     platform: text('platform').notNull(),
@@ -23,5 +25,5 @@ export const noticeOutbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     relayedAt: ts('relayed_at'),
   },
-  (t) => [uniqueIndex('notice_outbox_key_uq').on(t.key), index('notice_outbox_pending_idx').on(t.notBefore, t.id).where(sql`${t.relayedAt} is null`)],
+  (t) => [uniqueIndex('notice_outbox_key_uq').on(t.key), index('notice_outbox_pending_idx').on(t.relay, t.notBefore, t.id).where(sql`${t.relayedAt} is null`)],
 );

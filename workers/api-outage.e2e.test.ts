@@ -23,6 +23,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
   const told = scriptedNotifier();
   let group: number;
   let token: string;
+  const prefix = uniquePrefix('api-outage');
 
   beforeAll(async () => {
     redis = await startRedisServer(PORT);
@@ -35,7 +36,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
       logger: pino({ level: 'silent' }),
       notifier: told.notifier,
       redisUrl: redis.url,
-      prefix: uniquePrefix('api-outage'),
+      prefix,
       runWorkers: true,
       relayIntervalMs: 200,
     });
@@ -62,7 +63,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
     }
     // 10 + 18 × 4 = 82 of 100: the 80% threshold is crossed by the 18th record.
     expect(Math.max(...took)).toBeLessThan(1_000);
-    expect(await noticeOutboxStore(k.h.database.db).pending()).toBe(1);
+    expect(await noticeOutboxStore(k.h.database.db, prefix).pending()).toBe(1);
     await new Promise((r) => setTimeout(r, 500));
     expect(told.got).toEqual([]);
 
@@ -70,7 +71,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
     await waitUntil(async () => told.got.length > 0, 15_000);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(told.got.map((g) => [g.chatId, g.text])).toEqual([[GROUP, expect.stringContaining('Budget total is at 82%')]]);
-    expect(await noticeOutboxStore(k.h.database.db).pending()).toBe(0);
+    expect(await noticeOutboxStore(k.h.database.db, prefix).pending()).toBe(0);
   }, 40_000);
 
   it('GIVEN a template made through the API THEN when due it is recorded and the book’s chat is told', async () => {

@@ -45,6 +45,11 @@ export interface NoticeRelayOptions {
   logger: Logger;
   /** Default {@link DEFAULT_RELAY_INTERVAL_MS}. */
   intervalMs?: number;
+  /**
+   * Whether `target` can take messages now (Redis connected); while it cannot, nothing is
+   * claimed (no backoff piles up) and the caller kicks the relay when it can again.
+   */
+  ready?: () => boolean;
 }
 
 /**
@@ -95,6 +100,7 @@ export function startNoticeRelay(opts: NoticeRelayOptions): NoticeRelay {
 
   async function runOnce(): Promise<number> {
     let total = 0;
+    if (opts.ready && !opts.ready()) return 0;
     for (;;) {
       const claimed = await opts.store.relay(RELAY_BATCH, async (rows) => {
         const done = await handOver(rows);

@@ -15,8 +15,8 @@ import { createInProcessOutbox, type InProcessOutbox } from './in-process-queue.
 import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.js';
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
-import { DEFAULT_PREFIX, bullOutbox, openQueues, producerConnection, redisConnection, type BullQueues } from './queues.js';
-import { noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
+import { DEFAULT_PREFIX, bullOutbox, isReady, openQueues, producerConnection, redisConnection, type BullQueues } from './queues.js';
+import { LOCAL_RELAY, noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
 import { durableOutbox, startNoticeRelay, type NoticeRelay } from './notice-relay.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
 import { telegramNotifier } from './telegram-notifier.js';
@@ -97,7 +97,9 @@ function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep):
  */
 export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
-  const notices = noticeOutboxStore(d.db);
+  // Processes relay the notices of their own deployment: the same Redis prefix, or all without Redis.
+  const relayGroup = d.redisUrl ? (d.prefix ?? DEFAULT_PREFIX) : LOCAL_RELAY;
+  const notices = noticeOutboxStore(d.db, relayGroup);
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
   let relay: NoticeRelay | undefined;
   const kick = () => relay?.kick();
@@ -105,7 +107,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const relayOpts = { store: notices, logger: d.logger, ...(d.relayIntervalMs ? { intervalMs: d.relayIntervalMs } : {}) };
   const makeSweep = () =>
     withUpkeep(d.db, d.clock, d.logger, createTemplateSweep({
-      sweepStore: templateSweepStore(d.db),
+      sweepStore: templateSweepStore(d.db, { relay: relayGroup }),
       ledger: d.store,
       delivery,
       outbox,
@@ -129,12 +131,12 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
     const prefix = d.prefix ?? DEFAULT_PREFIX;
     const queues = openQueues(producer, prefix);
     for (const q of queues.all) q.on('error', () => {});
-    const live = startNoticeRelay({ ...relayOpts, target: bullOutbox(queues, producer) });
+    const live = startNoticeRelay({ ...relayOpts, target: bullOutbox(queues, producer), ready: () => isReady(producer) });
     relay = live;
     producer.on('ready', () => {
       if (down) d.logger.info('redis reachable again');
       down = false;
-      void notices.retryNow().then(kick, () => {});
+      void notices.retryNow().then(kick, kick);
     });
     let workers: BullWorkers | undefined;
     if (d.runWorkers) {

@@ -24,41 +24,48 @@ export interface PendingNotice {
 /** Longest wait between two relay attempts of one message. */
 const MAX_BACKOFF_S = 10;
 
+/** The relay group of processes without Redis. */
+export const LOCAL_RELAY = 'local';
+
 /**
  * Writes messages to `notice_outbox` with `q` (the database, or the transaction that made
- * them); a key already there is skipped, so a retried producer keeps a message once.
+ * them) for the processes of relay group `relay` (their Redis key prefix, or
+ * {@link LOCAL_RELAY}); a key already there is skipped, so a retried producer keeps a message once.
  */
-export async function keepNotices(q: Db | Tx, rows: readonly NoticeRow[]): Promise<void> {
+export async function keepNotices(q: Db | Tx, relay: string, rows: readonly NoticeRow[]): Promise<void> {
   if (rows.length === 0) return;
   const json = JSON.stringify(rows.map((r) => ({ k: r.key, p: r.platform, c: r.chatId, m: r.message })));
   await (q as Db).execute(sql`
-    insert into notice_outbox (key, platform, chat_id, message)
-    select r.k, r.p, r.c, r.m from jsonb_to_recordset(${json}::jsonb) as r(k text, p text, c text, m jsonb)
+    insert into notice_outbox (relay, key, platform, chat_id, message)
+    select ${relay}, r.k, r.p, r.c, r.m from jsonb_to_recordset(${json}::jsonb) as r(k text, p text, c text, m jsonb)
     on conflict (key) do nothing`);
 }
 
-/** `notice_outbox` on the database: keep, relay, count, prune. */
-export function noticeOutboxStore(db: Db) {
+/**
+ * `notice_outbox` on the database, for the processes of one relay group (processes with
+ * different Redis prefixes on one database are different deployments: benchmarks, tests).
+ */
+export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY) {
   return {
-    keep: (rows: readonly NoticeRow[]) => keepNotices(db, rows),
+    keep: (rows: readonly NoticeRow[]) => keepNotices(db, relay, rows),
 
     /**
      * Claims up to `limit` due pending messages (FOR UPDATE SKIP LOCKED, so processes share
-     * them), hands them to `relay` inside the transaction, marks the ids it returns relayed and
+     * them), hands them to `handOver` inside the transaction, marks the ids it returns relayed and
      * puts the others back with a backoff. A crash before the commit leaves them all pending.
      * Resolves how many were claimed.
      */
-    async relay(limit: number, relay: (rows: PendingNotice[]) => Promise<Set<number>>): Promise<number> {
+    async relay(limit: number, handOver: (rows: PendingNotice[]) => Promise<Set<number>>): Promise<number> {
       return db.transaction(async (tx) => {
         const rows = rowsOf<{ id: string | number; key: string; message: unknown; attempts: number }>(
           await tx.execute(sql`
             select id, key, message, attempts from notice_outbox
-            where relayed_at is null and not_before <= now()
+            where relayed_at is null and relay = ${relay} and not_before <= now()
             order by not_before, id limit ${limit}
             for update skip locked`),
         ).map((r) => ({ id: Number(r.id), key: r.key, message: typeof r.message === 'string' ? JSON.parse(r.message) : r.message, attempts: r.attempts }));
         if (rows.length === 0) return 0;
-        const done = await relay(rows);
+        const done = await handOver(rows);
         const ok = `{${rows.filter((r) => done.has(r.id)).map((r) => r.id).join(',')}}`;
         const failed = `{${rows.filter((r) => !done.has(r.id)).map((r) => r.id).join(',')}}`;
         await tx.execute(sql`update notice_outbox set relayed_at = now() where id = any(${ok}::bigint[])`);
@@ -72,12 +79,12 @@ export function noticeOutboxStore(db: Db) {
 
     /** Makes every pending message due now (the outbound queue is reachable again). */
     async retryNow(): Promise<void> {
-      await db.execute(sql`update notice_outbox set not_before = now() where relayed_at is null and not_before > now()`);
+      await db.execute(sql`update notice_outbox set not_before = now() where relayed_at is null and relay = ${relay} and not_before > now()`);
     },
 
     /** Messages not yet relayed. */
     async pending(): Promise<number> {
-      const [r] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from notice_outbox where relayed_at is null`));
+      const [r] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from notice_outbox where relayed_at is null and relay = ${relay}`));
       return r?.n ?? 0;
     },
 

@@ -15,7 +15,7 @@ import {
 } from '../../domain/schedules/sweep.js';
 import type { Account, Language, Platform } from '../../domain/types.js';
 import { pgCode, rowsOf } from './rows.js';
-import { keepNotices } from './notice-outbox-store.js';
+import { LOCAL_RELAY, keepNotices } from './notice-outbox-store.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Row = typeof templates.$inferSelect;
@@ -144,7 +144,8 @@ const RETRYABLE = new Set(['40001', '40P01']);
  * therefore queue on that book instead of deadlocking, and a chat record (book, then accounts)
  * waits for the batch at most.
  */
-export function templateSweepStore(db: Db): SweepStore {
+export function templateSweepStore(db: Db, opts: { relay?: string } = {}): SweepStore {
+  const relay = opts.relay ?? LOCAL_RELAY;
   async function claim(tx: Tx, now: Date, limit: number, exclude: readonly number[]): Promise<DueBatch | undefined> {
     // Walk the due index in order. A sort under FOR UPDATE cannot stop at LIMIT (skipped rows
     // must be replaced), so a planner without fresh statistics that picks "scan then sort" sorts
@@ -231,7 +232,7 @@ export function templateSweepStore(db: Db): SweepStore {
       recorded: (keys) => recorded(tx, keys),
       recordAll: (events) => recordAll(tx, events, labelIds),
       advance: (updates) => advance(tx, updates),
-      keep: (notices) => keepNotices(tx, notices),
+      keep: (notices) => keepNotices(tx, relay, notices),
     };
   }
 
