@@ -212,6 +212,7 @@ async function cli(env: NodeJS.ProcessEnv): Promise<void> {
     runWorkers: true,
     sweepPattern: env.SWEEP_PATTERN,
     reconcileMs: env.RECONCILE_MS ? Number(env.RECONCILE_MS) : undefined,
+    batchSize: env.SWEEP_BATCH_SIZE ? Number(env.SWEEP_BATCH_SIZE) : undefined,
   });
   logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
   let stopping = false;
