@@ -58,7 +58,7 @@ describe('API-made templates: applied by two worker processes, one killed mid-sw
         return res.status;
       };
       const statuses: number[] = [];
-      for (let i = 0; i < TEMPLATES; i += 10) statuses.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => create(i + j)))));
+      for (let i = 0; i < TEMPLATES; i += 25) statuses.push(...(await Promise.all(Array.from({ length: 25 }, (_, j) => create(i + j)))));
       expect(statuses.every((s) => s === 201)).toBe(true);
       const [chatless] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from templates where notify_chat_id is null`));
       expect(chatless!.n).toBe(TEMPLATES);
