@@ -66,6 +66,8 @@ export function createChartsQueueClient(opts: ChartsQueueOptions & { timeoutMs?:
   };
   producer.on('error', onError);
   producer.on('ready', () => (down = false));
+  // Each render in flight listens for the connection dropping; many may be in flight at once.
+  producer.setMaxListeners(0);
   // Without a listener an 'error' event (Redis down) would be printed for every retry.
   queue.on('error', onError);
   events.on('error', onError);
