@@ -67,14 +67,14 @@ export function createChartsQueueClient(opts: ChartsQueueOptions & { timeoutMs?:
   producer.on('error', onError);
   producer.on('ready', () => (down = false));
   // Each render in flight listens for the connection dropping; many may be in flight at once.
-  producer.setMaxListeners(0);
+  producer.setMaxListeners(200);
   // Without a listener an 'error' event (Redis down) would be printed for every retry.
   queue.on('error', onError);
   events.on('error', onError);
   const fallback = async (spec: ChartSpec) => (opts.fallback ? opts.fallback(spec) : undefined);
 
   const render: ChartRenderer = async (spec) => {
-    if (!(await readyWithin(producer, 500))) return fallback(spec);
+    if (!(await readyWithin(producer, 3_000))) return fallback(spec);
     let job: Job<ChartSpec, string> | undefined;
     let timer: NodeJS.Timeout | undefined;
     let onClose: (() => void) | undefined;

@@ -38,7 +38,7 @@ export const isReady = (connection: Redis): boolean => connection.status === 're
 
 /**
  * Ready now, or (while a connection attempt is under way, e.g. just after start-up) ready within
- * `ms`; never waits on a connection that is down and retrying.
+ * `ms`; never waits on a connection that is down and retrying, nor past a refused attempt.
  */
 export async function readyWithin(connection: Redis, ms: number): Promise<boolean> {
   if (isReady(connection)) return true;
@@ -47,11 +47,15 @@ export async function readyWithin(connection: Redis, ms: number): Promise<boolea
     const done = (ok: boolean) => {
       clearTimeout(timer);
       connection.off('ready', onReady);
+      connection.off('close', onClose);
       resolve(ok);
     };
     const onReady = () => done(true);
+    // The attempt failed (refused): Redis is down, do not wait for the retries.
+    const onClose = () => done(false);
     const timer = setTimeout(() => done(isReady(connection)), ms);
     connection.on('ready', onReady);
+    connection.on('close', onClose);
   });
 }
 
