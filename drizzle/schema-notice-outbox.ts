@@ -24,6 +24,10 @@ export const noticeOutbox = pgTable(
     notBefore: ts('not_before').notNull().defaultNow(),
     attempts: integer('attempts').notNull().default(0),
     relayedAt: ts('relayed_at'),
+    /** Sent (or refused for good) by the platform: never sent again. */
+    doneAt: ts('done_at'),
   },
-  (t) => [uniqueIndex('notice_outbox_key_uq').on(t.key), index('notice_outbox_pending_idx').on(t.relay, t.notBefore, t.id).where(sql`${t.relayedAt} is null`)],
+  (t) => [uniqueIndex('notice_outbox_key_uq').on(t.key), index('notice_outbox_pending_idx').on(t.relay, t.notBefore, t.id).where(sql`${t.relayedAt} is null`),
+    index('notice_outbox_undone_idx').on(t.relay, t.relayedAt).where(sql`${t.doneAt} is null and ${t.relayedAt} is not null`),
+  ],
 );

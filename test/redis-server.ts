@@ -42,7 +42,11 @@ export async function startRedisServer(port: number): Promise<RedisServer> {
       if (await ping()) throw new Error(`something already listens on ${port}`);
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
       const c = child;
+      // Never outlive the test process, whatever its hooks managed to do.
+      const reap = () => c.kill('SIGKILL');
+      process.once('exit', reap);
       c.once('exit', () => {
+        process.off('exit', reap);
         if (child === c) child = undefined;
       });
       for (let i = 0; i < 100; i++) {

@@ -100,7 +100,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   // Processes relay the notices of their own deployment: the same Redis prefix, or all without Redis.
   const relayGroup = d.redisUrl ? (d.prefix ?? DEFAULT_PREFIX) : LOCAL_RELAY;
   const notices = noticeOutboxStore(d.db, relayGroup);
-  const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
+  const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger, done: notices };
   let relay: NoticeRelay | undefined;
   const kick = () => relay?.kick();
   const outbox = durableOutbox(notices, kick);

@@ -23,6 +23,13 @@ export interface PendingNotice {
 
 /** Longest wait between two relay attempts of one message. */
 const MAX_BACKOFF_S = 10;
+/**
+ * A relayed message not done after this long is relayed again: its job may have gone with an
+ * emptied Redis. (A job still queued ignores the repeat: the job id is the key.)
+ */
+const RELAY_AGAIN_AFTER = '2 minutes';
+/** ...for this long after it was first relayed. */
+const RELAY_AGAIN_UNTIL = '1 hour';
 
 /** The relay group of processes without Redis. */
 export const LOCAL_RELAY = 'local';
@@ -60,7 +67,10 @@ export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY) {
         const rows = rowsOf<{ id: string | number; key: string; message: unknown; attempts: number }>(
           await tx.execute(sql`
             select id, key, message, attempts from notice_outbox
-            where relayed_at is null and relay = ${relay} and not_before <= now()
+            where relay = ${relay} and (
+              (relayed_at is null and not_before <= now())
+              or (done_at is null and relayed_at is not null
+                  and relayed_at < now() - ${RELAY_AGAIN_AFTER}::interval and created_at > now() - ${RELAY_AGAIN_UNTIL}::interval))
             order by not_before, id limit ${limit}
             for update skip locked`),
         ).map((r) => ({ id: Number(r.id), key: r.key, message: typeof r.message === 'string' ? JSON.parse(r.message) : r.message, attempts: r.attempts }));
@@ -75,6 +85,17 @@ export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY) {
           where id = any(${failed}::bigint[])`);
         return rows.length;
       });
+    },
+
+    /** Whether the message with this key was sent (or refused for good) already. */
+    async isDone(key: string): Promise<boolean> {
+      const rows = rowsOf<{ done: boolean }>(await db.execute(sql`select done_at is not null as done from notice_outbox where key = ${key}`));
+      return rows[0]?.done ?? false;
+    },
+
+    /** Marks the message with this key sent (or refused for good): it is never sent again. */
+    async markDone(key: string): Promise<void> {
+      await db.execute(sql`update notice_outbox set done_at = now() where key = ${key} and done_at is null`);
     },
 
     /** Makes every pending message due now (the outbound queue is reachable again). */
