@@ -7,6 +7,7 @@ import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 import { createBookAlerts } from './book-alerts.js';
 import { startWorkerRole, type WorkerRole } from './worker-main.js';
 import { scriptedNotifier, uniquePrefix, waitUntil } from '../test/worker-kit.js';
+import { RateLimited, outbound } from './notifier.js';
 
 /** Port of this file's own redis-server (c12out's fault-test range 6390–6399). */
 const PORT = 6392;
@@ -20,7 +21,13 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
   let redis: RedisServer;
   let k: ApiKit;
   let role: WorkerRole;
-  const told = scriptedNotifier();
+  /** Chat `held` answers its first message with a 429 asking for 5 s; everything else is taken. */
+  let heldOnce = false;
+  const told = scriptedNotifier((chatId) => {
+    if (chatId !== 'held' || heldOnce) return 'sent';
+    heldOnce = true;
+    return new RateLimited('429', 5_000);
+  });
   let group: number;
   let token: string;
   const prefix = uniquePrefix('api-outage');
@@ -39,6 +46,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
       prefix,
       runWorkers: true,
       relayIntervalMs: 200,
+      relayAgainAfterMs: 1_500,
     });
     alerts = createBookAlerts({ store: k.h.services.store, delivery: deliveryStore(k.h.database.db), outbox: role.outbox });
     await k.h.say(ANN, '/spend 10 #food', GROUP);
@@ -85,4 +93,14 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
     expect(notices.map((g) => g.chatId)).toEqual([GROUP]);
     expect(notices[0]!.text).toContain('+7.00 EUR');
   }, 30_000);
+
+  it('GIVEN a notice waiting in Redis (held by a 429) WHEN Redis is flushed THEN it is relayed again from PostgreSQL and sent once', async () => {
+    told.got.length = 0;
+    await role.outbox.send(outbound('console', 'held', { text: 'survives the flush' }, 'flush-survivor'));
+    await waitUntil(async () => heldOnce, 10_000);
+    await redis.flush();
+    await waitUntil(async () => told.got.some((g) => g.chatId === 'held'), 20_000);
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(told.got.filter((g) => g.chatId === 'held').map((g) => g.text)).toEqual(['survives the flush']);
+  }, 40_000);
 });

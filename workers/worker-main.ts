@@ -57,6 +57,8 @@ export interface WorkerRoleDeps {
   reconcileMs?: number | undefined;
   /** How often the notice relay looks for kept messages (default every second). */
   relayIntervalMs?: number | undefined;
+  /** A relayed notice not sent after this long is relayed again (default 2 minutes). */
+  relayAgainAfterMs?: number | undefined;
 }
 
 /** What main.ts gets: where to queue messages (every role uses it), the queues, and a stop. */
@@ -99,7 +101,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
   // Processes relay the notices of their own deployment: the same Redis prefix, or all without Redis.
   const relayGroup = d.redisUrl ? (d.prefix ?? DEFAULT_PREFIX) : LOCAL_RELAY;
-  const notices = noticeOutboxStore(d.db, relayGroup);
+  const notices = noticeOutboxStore(d.db, relayGroup, d.relayAgainAfterMs ? { relayAgainAfterMs: d.relayAgainAfterMs } : {});
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger, done: notices };
   let relay: NoticeRelay | undefined;
   const kick = () => relay?.kick();

@@ -27,7 +27,7 @@ const MAX_BACKOFF_S = 10;
  * A relayed message not done after this long is relayed again: its job may have gone with an
  * emptied Redis. (A job still queued ignores the repeat: the job id is the key.)
  */
-const RELAY_AGAIN_AFTER = '2 minutes';
+const RELAY_AGAIN_AFTER_MS = 120_000;
 /** ...for this long after it was first relayed. */
 const RELAY_AGAIN_UNTIL = '1 hour';
 
@@ -52,7 +52,8 @@ export async function keepNotices(q: Db | Tx, relay: string, rows: readonly Noti
  * `notice_outbox` on the database, for the processes of one relay group (processes with
  * different Redis prefixes on one database are different deployments: benchmarks, tests).
  */
-export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY) {
+export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY, opts: { relayAgainAfterMs?: number } = {}) {
+  const again = `${Math.max(0, Math.trunc(opts.relayAgainAfterMs ?? RELAY_AGAIN_AFTER_MS))} milliseconds`;
   return {
     keep: (rows: readonly NoticeRow[]) => keepNotices(db, relay, rows),
 
@@ -70,7 +71,7 @@ export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY) {
             where relay = ${relay} and (
               (relayed_at is null and not_before <= now())
               or (done_at is null and relayed_at is not null
-                  and relayed_at < now() - ${RELAY_AGAIN_AFTER}::interval and created_at > now() - ${RELAY_AGAIN_UNTIL}::interval))
+                  and relayed_at < now() - ${again}::interval and created_at > now() - ${RELAY_AGAIN_UNTIL}::interval))
             order by not_before, id limit ${limit}
             for update skip locked`),
         ).map((r) => ({ id: Number(r.id), key: r.key, message: typeof r.message === 'string' ? JSON.parse(r.message) : r.message, attempts: r.attempts }));
