@@ -157,6 +157,7 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
 
   if (opts.deliver) {
     const deliver = opts.deliver;
+    const sentKeyOf = (msg: OutboundMessage) => `${prefix}:chat-sent:${msg.platform}:${msg.chatId}`;
     for (const platform of OUTBOUND_PLATFORMS) {
       const limits = PLATFORM_LIMITS[platform];
       watch(
@@ -178,10 +179,18 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
                   throw new DelayedError();
                 }
               }
+              // Slots are reserved ahead; a send that went out late must still be a gap before the next.
+              const last = Number((await connection.get(sentKeyOf(msg))) ?? 0);
+              if (last + gap > Date.now() + 20) {
+                await job.updateData({ ...job.data, slotAt: last + gap });
+                await job.moveToDelayed(last + gap, token);
+                throw new DelayedError();
+              }
             }
             let outcome: DeliveryOutcome;
             try {
               outcome = await deliver(msg);
+              if (gap > 0) await connection.set(sentKeyOf(msg), String(Date.now()), 'PX', 2 * gap);
             } catch (err) {
               const times = (job.data.rateLimited ?? 0) + 1;
               if (!(err instanceof RateLimited) || times > MAX_RATE_LIMITED) throw err;
