@@ -29,7 +29,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegram-api.js';
 import { startRedisServer } from '../test/redis-server.js';
-import { scratchDatabase } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE = process.env.CHAOS_SIZE === 'full' ? 'full' : 'small';

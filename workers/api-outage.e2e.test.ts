@@ -35,7 +35,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
   beforeAll(async () => {
     redis = await startRedisServer(PORT);
     let alerts: ReturnType<typeof createBookAlerts> | undefined;
-    k = await createApiKit({ afterRecord: (book, rec) => alerts!(book, rec) });
+    k = await createApiKit({ tellBook: (book, owed) => alerts!(book, owed) });
     role = await startWorkerRole({
       db: k.h.database.db,
       store: k.h.services.store,
@@ -48,7 +48,7 @@ describe('API records and notices with Redis down (own redis-server, real Postgr
       relayIntervalMs: 200,
       relayAgainAfterMs: 1_500,
     });
-    alerts = createBookAlerts({ store: k.h.services.store, delivery: deliveryStore(k.h.database.db), outbox: role.outbox });
+    alerts = createBookAlerts({ delivery: deliveryStore(k.h.database.db), outbox: role.outbox });
     await k.h.say(ANN, '/spend 10 #food', GROUP);
     await k.h.say(ANN, '/budget total 100', GROUP);
     group = await k.bookId(GROUP);

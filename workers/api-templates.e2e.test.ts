@@ -9,7 +9,8 @@ import { issueToken } from '../domain/access/api-tokens.js';
 import { createStore } from '../drizzle/store/index.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { startTelegramDouble } from '../test/doubles/telegram-api.js';
-import { TEST_REDIS_URL, dropPrefix, scratchDatabase, spawnWorker, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
+import { TEST_REDIS_URL, dropPrefix, spawnWorker, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 
 const BOOKS = 10;
 const TEMPLATES = 500;

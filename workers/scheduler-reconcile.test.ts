@@ -5,7 +5,8 @@ import { systemClock } from '../domain/clock.js';
 import { createStore } from '../drizzle/store/index.js';
 import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 import { startWorkerRole, type WorkerRole } from './worker-main.js';
-import { scratchDatabase, scriptedNotifier, seedDueTemplates, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
+import { scriptedNotifier, seedDueTemplates, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 
 /** Port of this file's own redis-server (c12out's fault-test range 6390–6399). */
 const PORT = 6391;

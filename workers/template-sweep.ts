@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { alertText } from '../bot/commands/budgets.js';
-import { budgetAlertsFor } from '../domain/statistics/budget-alerts.js';
+import { alertKey, alertText } from '../bot/presentation/budget-alert.js';
+import { alertsAfter } from '../domain/ledger/record-entry.js';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
 import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/schedules/sweep.js';
@@ -75,8 +75,8 @@ export function createTemplateSweep(deps: TemplateSweepDeps): TemplateSweep {
       const notify = notifyOf.get(e.templateId) ?? null;
       if (!book || !withBudgets.has(e.bookId)) continue;
       try {
-        for (const alert of await budgetAlertsFor(deps.ledger, book, asLedgerEvent(e, r.now))) {
-          const key = `budget-${alert.progress.budget.id}-${alert.progress.period.start.getTime()}-${alert.threshold}`;
+        for (const alert of await alertsAfter(deps.ledger, book, { event: asLedgerEvent(e, r.now), balances: [], created: true })) {
+          const key = alertKey(alert);
           for (const target of targetsOf(r, notify, e.bookId))
             await deps.outbox.send(outbound(target.platform, target.chatId, { text: alertText(alert, book.language) }, notify ? key : `${key}-${target.platform}-${target.chatId}`));
         }
