@@ -56,8 +56,8 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
   return check();
 }
 
-/** The app's entry point: `app/main.ts` once the composition root has moved there, else `bot/main.ts`. */
-const appEntry = () => ['app/main.ts', 'bot/main.ts'].map((f) => path.join(ROOT, f)).find((f) => existsSync(f))!;
+/** COIN's one entry point (`app/cli.ts`; `ROLES` picks what a process runs). */
+const appEntry = () => ['app/cli.ts', 'app/main.ts', 'bot/main.ts'].map((f) => path.join(ROOT, f)).find((f) => existsSync(f))!;
 
 function spawnCoin(entry: string, env: Record<string, string>): ChildProcess & { exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
@@ -94,8 +94,9 @@ async function main(): Promise<number> {
       QUEUE_PREFIX: 'coin-chaos',
     };
     const app = spawnCoin(appEntry(), { ...env, ROLES: 'bot,api', PORT: String(HTTP_PORT) });
-    const worker = spawnCoin(path.join(ROOT, 'workers/worker-main.ts'), {
+    const worker = spawnCoin(appEntry(), {
       ...env,
+      ROLES: 'worker',
       ...(P.sweep ? { SWEEP_PATTERN: P.sweep } : {}),
       ...(P.reconcileMs ? { RECONCILE_MS: String(P.reconcileMs) } : {}),
     });

@@ -5,7 +5,7 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
 import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 import { createBookAlerts } from './book-alerts.js';
-import { startWorkerRole, type WorkerRole } from './worker-main.js';
+import { startWorkerRole, type WorkerRole } from './worker-role.js';
 import { scriptedNotifier, uniquePrefix, waitUntil } from '../test/worker-kit.js';
 import { RateLimited, outbound } from './notifier.js';
 

@@ -9,7 +9,7 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createInProcessOutbox } from './in-process-queue.js';
 import { RateLimited, outbound } from './notifier.js';
 import { jobIdOf, outboundQueueName, redisConnection } from './queues.js';
-import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-main.js';
+import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-role.js';
 import { TEST_REDIS_URL, dropPrefix, scriptedNotifier, uniquePrefix, waitUntil } from '../test/worker-kit.js';
 
 const silent = pino({ level: 'silent' });
@@ -33,7 +33,7 @@ describe('outbound queue honours retry_after (BullMQ on real Redis, Bot API doub
       store: createStore(db.db),
       clock: { now: () => new Date() },
       logger: silent,
-      notifier: buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
+      notifier: await buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
       redisUrl: TEST_REDIS_URL,
       prefix,
       runWorkers: true,

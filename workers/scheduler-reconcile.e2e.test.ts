@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../domain/clock.js';
 import { createStore } from '../drizzle/store/index.js';
 import { startRedisServer, type RedisServer } from '../test/redis-server.js';
-import { startWorkerRole, type WorkerRole } from './worker-main.js';
+import { startWorkerRole, type WorkerRole } from './worker-role.js';
 import { scriptedNotifier, seedDueTemplates, templateEventCounts, uniquePrefix, waitUntil } from '../test/worker-kit.js';
 import { scratchDatabase } from '../test/databases.js';
 

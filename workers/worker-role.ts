@@ -1,5 +1,4 @@
-import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
 import type { Platform } from '../domain/types.js';
@@ -8,18 +7,16 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
 import { statsUpkeep } from '../drizzle/store/stats-upkeep.js';
 import { pruneExpired } from '../drizzle/store/housekeeping.js';
-import { startBullWorkers, type BullWorkers } from './bullmq-runner.js';
+import type { BullWorkers } from './bullmq-runner.js';
 import { consoleNotifier } from './console-notifier.js';
-import { discordNotifier } from './discord-notifier.js';
 import { createInProcessOutbox, type InProcessOutbox } from './in-process-queue.js';
 import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.js';
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
-import { DEFAULT_PREFIX, bullOutbox, isReady, openQueues, producerConnection, redisConnection, type BullQueues } from './queues.js';
+import type { BullQueues } from './queues.js';
 import { LOCAL_RELAY, noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
 import { durableOutbox, startNoticeRelay, type NoticeRelay } from './notice-relay.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
-import { telegramNotifier } from './telegram-notifier.js';
 
 /** Platform credentials the notifiers need (from config). */
 export interface NotifierConfig {
@@ -29,11 +26,14 @@ export interface NotifierConfig {
   console?: NodeJS.WritableStream | undefined;
 }
 
-/** A notifier for every platform that has credentials. */
-export function buildNotifier(c: NotifierConfig): Notifier {
+/**
+ * A notifier for every platform that has credentials. A platform's client library (grammY,
+ * discord.js) is loaded only when its credentials are set, which keeps start-up quick.
+ */
+export async function buildNotifier(c: NotifierConfig): Promise<Notifier> {
   const by: Partial<Record<Platform, Notifier>> = {};
-  if (c.telegram) by.telegram = telegramNotifier(c.telegram);
-  if (c.discord) by.discord = discordNotifier(c.discord);
+  if (c.telegram) by.telegram = (await import('./telegram-notifier.js')).telegramNotifier(c.telegram);
+  if (c.discord) by.discord = (await import('./discord-notifier.js')).discordNotifier(c.discord);
   if (c.console) by.console = consoleNotifier(c.console);
   return routeNotifier(by);
 }
@@ -52,6 +52,8 @@ export interface WorkerRoleDeps {
   runWorkers: boolean;
   /** Cron pattern of the BullMQ sweep trigger (default every minute). */
   sweepPattern?: string | undefined;
+  /** Period of the in-process sweep timer without Redis (default every minute). */
+  sweepIntervalMs?: number | undefined;
   batchSize?: number | undefined;
   /** How often the sweep's job scheduler is declared again (default every minute). */
   reconcileMs?: number | undefined;
@@ -100,7 +102,7 @@ function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep):
 export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
   // Processes relay the notices of their own deployment: the same Redis prefix, or all without Redis.
-  const relayGroup = d.redisUrl ? (d.prefix ?? DEFAULT_PREFIX) : LOCAL_RELAY;
+  const relayGroup = d.redisUrl ? (d.prefix ?? 'coin') : LOCAL_RELAY;
   const notices = noticeOutboxStore(d.db, relayGroup, d.relayAgainAfterMs ? { relayAgainAfterMs: d.relayAgainAfterMs } : {});
   const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger, done: notices };
   let relay: NoticeRelay | undefined;
@@ -120,6 +122,9 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
     }));
 
   if (d.redisUrl) {
+    // BullMQ loads only with Redis configured (it is a large library).
+    const { DEFAULT_PREFIX, bullOutbox, isReady, openQueues, producerConnection, redisConnection } = await import('./queues.js');
+    const { startBullWorkers } = await import('./bullmq-runner.js');
     const connection = redisConnection(d.redisUrl);
     const producer = producerConnection(d.redisUrl);
     // ioredis reports every failed reconnect; one line per outage is enough.
@@ -172,7 +177,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const live = startNoticeRelay({ ...relayOpts, target: inProcess });
   relay = live;
   let sweeps: InProcessSweeps | undefined;
-  if (d.runWorkers) sweeps = startInProcessSweeps({ sweep: makeSweep(), logger: d.logger });
+  if (d.runWorkers) sweeps = startInProcessSweeps({ sweep: makeSweep(), logger: d.logger, ...(d.sweepIntervalMs ? { intervalMs: d.sweepIntervalMs } : {}) });
   return {
     outbox,
     relay: live,
@@ -184,56 +189,4 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
       await inProcess.close();
     },
   };
-}
-
-/**
- * `tsx workers/worker-main.ts`: a worker-only process (what `ROLES=worker npm start` runs), with
- * QUEUE_PREFIX to keep its Redis keys apart (benchmarks, tests). Reads the environment like
- * bot/main.ts does, being an entry point.
- */
-async function cli(env: NodeJS.ProcessEnv): Promise<void> {
-  const { loadConfig } = await import('../bot/config.js');
-  const { openPostgres, openPglite } = await import('../drizzle/db.js');
-  const { createStore } = await import('../drizzle/store/index.js');
-  const { systemClock } = await import('../domain/clock.js');
-  const config = loadConfig({ ...env, ROLES: 'worker' });
-  const logger = pino({ level: config.LOG_LEVEL });
-  const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
-  const role = await startWorkerRole({
-    db: database.db,
-    store: createStore(database.db),
-    clock: systemClock,
-    logger,
-    notifier: buildNotifier({
-      telegram: config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : undefined,
-      discord: config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT } : undefined,
-      console: process.stdout,
-    }),
-    redisUrl: config.REDIS_URL,
-    prefix: env.QUEUE_PREFIX,
-    runWorkers: true,
-    sweepPattern: env.SWEEP_PATTERN,
-    reconcileMs: env.RECONCILE_MS ? Number(env.RECONCILE_MS) : undefined,
-    batchSize: env.SWEEP_BATCH_SIZE ? Number(env.SWEEP_BATCH_SIZE) : undefined,
-  });
-  logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void role
-      .close()
-      .then(() => database.close())
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
-if (isEntry) {
-  cli(process.env).catch((err) => {
-    process.stderr.write(`COIN worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
 }
