@@ -57,7 +57,7 @@ module.exports = {
     },
     {
       name: 'production-does-not-import-tests',
-      comment: 'Test helpers live in test/ and are imported by tests, benchmarks and chaos scripts only.',
+      comment: 'Test helpers live in test/ and are imported by tests, benchmarks and the chaos suite only.',
       severity: 'error',
       from: { pathNot: ['^test/', '^bench/', '^chaos/', TESTS] },
       to: { path: ['^test/', TESTS] },
