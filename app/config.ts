@@ -69,6 +69,10 @@ const schema = z
       .min(100, 'must be 100-3600000')
       .max(3_600_000, 'must be 100-3600000')
       .default(60_000),
+    /** How often workers declare the sweep's job scheduler again (Redis back empty); tests shorten it. */
+    RECONCILE_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(100, 'must be 100-3600000').max(3_600_000, 'must be 100-3600000').default(60_000),
+    /** Templates claimed per sweep transaction; tests shrink it. */
+    SWEEP_BATCH_SIZE: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-10000').max(10_000, 'must be 1-10000').default(500),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET)

@@ -165,6 +165,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     runWorkers: roles.has('worker'),
     sweepPattern: config.SWEEP_PATTERN,
     sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+    reconcileMs: config.RECONCILE_MS,
+    batchSize: config.SWEEP_BATCH_SIZE,
   });
   if (roles.has('worker')) logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
   stops.push(() => workerRole.close());

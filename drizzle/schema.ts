@@ -371,3 +371,4 @@ export const statBooks = pgTable('stat_books', {
   builtAt: ts('built_at').notNull().defaultNow(),
 });
 export * from './schema-chat-durability.js';
+export * from './schema-notice-outbox.js';

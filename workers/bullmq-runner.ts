@@ -1,13 +1,19 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { OutboundMessage } from './notifier.js';
+import { RateLimited, type OutboundMessage } from './notifier.js';
 import { PLATFORM_LIMITS, type DeliveryOutcome } from './outbound.js';
 import { OUTBOUND_PLATFORMS, TEMPLATES_QUEUE, jobIdOf, outboundQueueName, type BullQueues } from './queues.js';
 import type { TemplateSweep } from './template-sweep.js';
 
 export interface BullWorkersOptions {
+  /** The workers' connection (waits out outages: `maxRetriesPerRequest: null`). */
   connection: Redis;
+  /**
+   * The connection of `queues` (fails fast). Each time it (re)connects, the sweep's job scheduler
+   * is declared again and a catch-up sweep queued: a Redis that comes back empty has lost both.
+   */
+  producer?: Redis;
   prefix: string;
   queues: BullQueues;
   /** Runs the sweep; omit to run no template worker in this process. */
@@ -21,7 +27,17 @@ export interface BullWorkersOptions {
   helpers?: number;
   /** Parallel sends per process and platform. */
   outboundConcurrency?: number;
+  /**
+   * How often the sweep's job scheduler is declared again (default every minute), so a Redis
+   * emptied without a reconnect (FLUSHALL, a failover to an empty replica) gets it back.
+   */
+  reconcileMs?: number;
 }
+
+/** Default period of the scheduler reconcile. */
+export const DEFAULT_RECONCILE_MS = 60_000;
+/** Id of the sweep's job scheduler in Redis. */
+export const SWEEP_SCHEDULER_ID = 'template-sweep';
 
 export interface BullWorkers {
   /** Lets the jobs in hand finish (a sweep stops after its current batch), then disconnects. */
@@ -40,12 +56,24 @@ local slot = math.max(now, free)
 redis.call('SET', KEYS[1], slot + gap, 'PX', slot + gap - now + 1000)
 return slot`;
 
-type OutboundJob = Job<OutboundMessage & { slotAt?: number }>;
+/** Moves a chat's next free moment to at least ARGV[1] (a platform's `retry_after`). */
+const PUSH_SLOT = `
+local at = tonumber(ARGV[1])
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+if at > free then redis.call('SET', KEYS[1], at, 'PX', math.max(1000, at - tonumber(ARGV[2]) + 1000)) end
+return at`;
+
+/** A message rate-limited more often than this in a row fails like any other error. */
+const MAX_RATE_LIMITED = 50;
+
+type OutboundJob = Job<OutboundMessage & { slotAt?: number; rateLimited?: number }>;
 
 /**
  * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, idempotent, so
- * every worker process may declare it) queues a sweep every minute, plus one at start-up for
- * occurrences missed while no worker ran; the database decides what is due, so a sweep job
+ * every worker process may declare it) queues a sweep every minute, plus one at start-up (and at
+ * every reconnect) for occurrences missed while no worker ran. The scheduler is declared again
+ * every `reconcileMs` and at every reconnect, so a Redis that comes back empty has it again
+ * within a minute; the database decides what is due, so a sweep job
  * delivered twice or run by two workers at once applies nothing twice. A sweep that finds a full
  * batch queues `helpers` more sweep jobs, which idle worker processes pick up and share the work
  * through SKIP LOCKED.
@@ -70,13 +98,36 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
     workers.push(w);
   };
 
+  const timers: NodeJS.Timeout[] = [];
+  const detach: (() => void)[] = [];
   if (opts.sweep) {
     const sweep = opts.sweep;
-    await queues.templates.upsertJobScheduler(
-      'template-sweep',
-      { pattern: opts.sweepPattern ?? '* * * * *' },
-      { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    const pattern = opts.sweepPattern ?? '* * * * *';
+    /**
+     * Declares the every-minute sweep (idempotent: the next run's job id is derived from its
+     * time, so declaring it again changes nothing) and, on a (re)connect, queues a catch-up sweep
+     * for occurrences that fell due while no trigger existed. Failures (Redis down) are retried
+     * by the next reconcile or reconnect; nothing waits for them.
+     */
+    const reconcile = async (catchUp: boolean) => {
+      try {
+        await queues.templates.upsertJobScheduler(SWEEP_SCHEDULER_ID, { pattern }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+        if (catchUp)
+          await queues.templates.add('sweep', {}, { jobId: jobIdOf(`catch-up-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
+      } catch (err) {
+        logger.warn({ err: String(err) }, 'could not declare the template sweep schedule; will retry');
+      }
+    };
+    const onReady = () => void reconcile(true);
+    if (opts.producer) {
+      opts.producer.on('ready', onReady);
+      detach.push(() => opts.producer!.off('ready', onReady));
+      // Already connected: declare now; otherwise the 'ready' event does it, and nothing here waits for Redis.
+      if (opts.producer.status === 'ready') onReady();
+    } else await reconcile(true);
+    const every = setInterval(() => void reconcile(false), opts.reconcileMs ?? DEFAULT_RECONCILE_MS);
+    every.unref();
+    timers.push(every);
     watch(
       new Worker(
         TEMPLATES_QUEUE,
@@ -102,11 +153,11 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
       ),
       'templates',
     );
-    await queues.templates.add('sweep', {}, { jobId: jobIdOf(`startup-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
   }
 
   if (opts.deliver) {
     const deliver = opts.deliver;
+    const sentKeyOf = (msg: OutboundMessage) => `${prefix}:chat-sent:${msg.platform}:${msg.chatId}`;
     for (const platform of OUTBOUND_PLATFORMS) {
       const limits = PLATFORM_LIMITS[platform];
       watch(
@@ -128,8 +179,30 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
                   throw new DelayedError();
                 }
               }
+              // Slots are reserved ahead; a send that went out late must still be a gap before the next.
+              const last = Number((await connection.get(sentKeyOf(msg))) ?? 0);
+              if (last + gap > Date.now() + 20) {
+                await job.updateData({ ...job.data, slotAt: last + gap });
+                await job.moveToDelayed(last + gap, token);
+                throw new DelayedError();
+              }
             }
-            const outcome = await deliver(msg);
+            let outcome: DeliveryOutcome;
+            try {
+              outcome = await deliver(msg);
+              if (gap > 0) await connection.set(sentKeyOf(msg), String(Date.now()), 'PX', 2 * gap);
+            } catch (err) {
+              const times = (job.data.rateLimited ?? 0) + 1;
+              if (!(err instanceof RateLimited) || times > MAX_RATE_LIMITED) throw err;
+              // The platform said when: hold this job (not an attempt) and the chat's later messages until then.
+              const now = Date.now();
+              const at = now + err.retryAfterMs;
+              if (gap > 0) await connection.eval(PUSH_SLOT, 1, `${prefix}:chat-slot:${msg.platform}:${msg.chatId}`, String(at + gap), String(now));
+              logger.info({ platform: msg.platform, chat: msg.chatId, retryAfterMs: err.retryAfterMs }, 'rate limited by the platform; message held');
+              await job.updateData({ ...job.data, slotAt: at, rateLimited: times });
+              await job.moveToDelayed(at, token);
+              throw new DelayedError();
+            }
             if (outcome === 'blocked') throw new UnrecoverableError('chat blocked the bot; marked');
             if (outcome === 'undeliverable') throw new UnrecoverableError('message refused by the platform');
             return outcome;
@@ -149,6 +222,8 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
   return {
     async close() {
       abort.abort();
+      timers.forEach((t) => clearInterval(t));
+      detach.forEach((f) => f());
       await Promise.all(workers.map((w) => w.close()));
     },
   };

@@ -3,6 +3,7 @@ import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChartRenderer, ChartSpec } from '../bot/presentation/chart-types.js';
 import { renderChart } from './charts/render-chart.js';
+import { isReady, producerConnection, readyWithin } from './queues.js';
 
 /** The BullMQ queue that renders chart images for the bot. */
 export const CHARTS_QUEUE = 'charts';
@@ -43,23 +44,45 @@ export interface ChartsClient {
 
 /**
  * The bot side of the `charts` queue: `render` adds a job with the spec and waits for the
- * worker's PNG (`job.waitUntilFinished`). When Redis or the worker does not answer within
- * `timeoutMs` it resolves undefined, so the reply goes out as text; a job still waiting is
- * removed so a late worker does not draw for nobody.
+ * worker's PNG (`job.waitUntilFinished`). When the worker does not answer within `timeoutMs` it
+ * resolves undefined, so the reply goes out as text; a job still waiting is removed so a late
+ * worker does not draw for nobody.
+ *
+ * Redis down never holds a reply: the queue's connection fails fast, and while it is not
+ * connected (or when it drops during a render) the chart is drawn by `fallback` in this process
+ * (text only without one), at once instead of after the timeout.
  */
-export function createChartsQueueClient(opts: ChartsQueueOptions & { timeoutMs?: number }): ChartsClient {
-  const queue = new Queue<ChartSpec, string>(CHARTS_QUEUE, queueOpts(opts));
+export function createChartsQueueClient(opts: ChartsQueueOptions & { timeoutMs?: number; fallback?: ChartRenderer }): ChartsClient {
+  const producer = producerConnection(opts.redisUrl);
+  const queue = new Queue<ChartSpec, string>(CHARTS_QUEUE, { connection: producer, ...(opts.prefix ? { prefix: opts.prefix } : {}) });
   const events = new QueueEvents(CHARTS_QUEUE, queueOpts(opts));
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CHART_TIMEOUT_MS;
-  // Without a listener an 'error' event (Redis down) would crash the process.
-  queue.on('error', (err) => opts.logger?.warn({ err: String(err) }, 'charts queue error'));
-  events.on('error', (err) => opts.logger?.warn({ err: String(err) }, 'charts queue events error'));
+  // ioredis reports each failed reconnect; one line per outage is enough.
+  let down = false;
+  const onError = (err: unknown) => {
+    if (!down) opts.logger?.warn({ err: String(err) }, 'charts queue: redis unreachable; charts render in-process');
+    down = true;
+  };
+  producer.on('error', onError);
+  producer.on('ready', () => (down = false));
+  // Each render in flight listens for the connection dropping; many may be in flight at once.
+  producer.setMaxListeners(200);
+  // Without a listener an 'error' event (Redis down) would be printed for every retry.
+  queue.on('error', onError);
+  events.on('error', onError);
+  const fallback = async (spec: ChartSpec) => (opts.fallback ? opts.fallback(spec) : undefined);
 
   const render: ChartRenderer = async (spec) => {
+    if (!(await readyWithin(producer, 3_000))) return fallback(spec);
     let job: Job<ChartSpec, string> | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let onClose: (() => void) | undefined;
     const timedOut = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    const lost = new Promise<'lost'>((resolve) => {
+      onClose = () => resolve('lost');
+      producer.once('close', onClose);
     });
     const work = (async () => {
       job = await queue.add(spec.kind, spec, { attempts: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 600 } });
@@ -67,17 +90,27 @@ export function createChartsQueueClient(opts: ChartsQueueOptions & { timeoutMs?:
       return Buffer.from(base64, 'base64');
     })();
     try {
-      const png = await Promise.race([work, timedOut]);
+      const png = await Promise.race([work, timedOut, lost]);
+      if (png === 'lost') {
+        opts.logger?.warn({ kind: spec.kind }, 'redis went away during a chart render; drawing it here');
+        return await fallback(spec);
+      }
       if (!png) {
         opts.logger?.warn({ kind: spec.kind, timeoutMs }, 'chart not rendered in time; answering with text');
         void job?.remove().catch(() => {});
       }
       return png;
     } catch (err) {
+      // Not even queued (Redis went away a moment ago, before ioredis noticed): draw it here.
+      if (!job || !isReady(producer)) {
+        opts.logger?.warn({ err: String(err), kind: spec.kind }, 'chart could not be queued; drawing it here');
+        return fallback(spec);
+      }
       opts.logger?.warn({ err: String(err), kind: spec.kind }, 'chart job failed; answering with text');
       return undefined;
     } finally {
       clearTimeout(timer);
+      if (onClose) producer.off('close', onClose);
       work.catch(() => {});
     }
   };
@@ -87,6 +120,7 @@ export function createChartsQueueClient(opts: ChartsQueueOptions & { timeoutMs?:
     close: async () => {
       await events.close();
       await queue.close();
+      await producer.quit().catch(() => producer.disconnect());
     },
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordDouble, type DiscordDouble } from '../test/doubles/discord/index.js';
 import { discordNotifier } from './discord-notifier.js';
-import { Undeliverable } from './notifier.js';
+import { RateLimited, Undeliverable } from './notifier.js';
 
 describe('Discord notifier against the REST double (no gateway)', () => {
   let discord: DiscordDouble;
@@ -42,4 +42,22 @@ describe('Discord notifier against the REST double (no gateway)', () => {
     discord.failNext({ method: 'POST', path: /\/channels\/\d+\/messages/, status: 500, times: 10 });
     await expect(notifier.send('discord', channel, { text: 'y' })).rejects.not.toBeInstanceOf(Undeliverable);
   }, 20_000);
+
+});
+
+describe('Discord notifier: a rate limit is handed to the queue, not waited out in place', () => {
+  it('GIVEN a 429 with Retry-After / X-RateLimit-Reset-After THEN send throws RateLimited with that wait at once, and the next send after it goes', async () => {
+    const discord = await startDiscordDouble();
+    const notifier = discordNotifier({ token: discord.token, apiRoot: discord.restApi });
+    const ch = discord.addGuild({ name: 'Busy', channels: [{ name: 'money' }] }).channels[0]!.id;
+    discord.failNext({ method: 'POST', path: `/channels/${ch}/messages`, status: 429, retryAfter: 1.5 });
+    const started = Date.now();
+    const err = await notifier.send('discord', ch, { text: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimited);
+    expect((err as RateLimited).retryAfterMs).toBeGreaterThanOrEqual(1_500);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await new Promise((r) => setTimeout(r, (err as RateLimited).retryAfterMs));
+    expect(await notifier.send('discord', ch, { text: 'y' })).toBe('sent');
+    await discord.close();
+  });
 });

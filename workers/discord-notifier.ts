@@ -1,7 +1,7 @@
-import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIChannel } from 'discord.js';
+import { DiscordAPIError, REST, RESTJSONErrorCodes, RateLimitError, Routes, type APIChannel } from 'discord.js';
 import { renderMessage } from '../adapters/discord/render.js';
 import type { Reply } from '../bot/reply.js';
-import { Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
+import { RateLimited, Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
 
 /** Personal books live at `dm:<user id>` (adapters/discord). */
 const DM_PREFIX = 'dm:';
@@ -24,10 +24,12 @@ export interface DiscordNotifierOptions {
 /**
  * Sends notifications over Discord's REST API alone (a worker needs no gateway connection):
  * guild channels by id, personal books (`dm:<user id>`) through the user's DM channel.
- * @discordjs/rest queues requests per rate-limit bucket and waits out 429s itself.
+ * A rate limit (a 429 with `Retry-After` / `X-RateLimit-Reset-After`, or a bucket @discordjs/rest
+ * knows is empty) is not waited out here (`rejectOnRateLimit`): it becomes `RateLimited` and the
+ * outbound queue holds the message that long, without counting an attempt.
  */
 export function discordNotifier(opts: DiscordNotifierOptions): Notifier {
-  const rest = new REST({ version: '10', ...(opts.apiRoot ? { api: opts.apiRoot } : {}) }).setToken(opts.token);
+  const rest = new REST({ version: '10', rejectOnRateLimit: () => true, ...(opts.apiRoot ? { api: opts.apiRoot } : {}) }).setToken(opts.token);
   const dmChannels = new Map<string, string>();
 
   async function channelOf(chatId: string): Promise<string> {
@@ -61,6 +63,8 @@ export function discordNotifier(opts: DiscordNotifierOptions): Notifier {
         await post(chatId, reply);
         return 'sent';
       } catch (err) {
+        if (err instanceof RateLimitError)
+          throw new RateLimited(err.message, Math.max(err.retryAfter, err.timeToReset, err.sublimitTimeout, 50));
         if (err instanceof DiscordAPIError) {
           if (GONE.has(err.code)) return 'blocked';
           if (err.status >= 400 && err.status < 500 && err.status !== 429) throw new Undeliverable(err.message);

@@ -1,5 +1,5 @@
 import type { Platform } from '../domain/types.js';
-import type { OutboundMessage, Outbox } from './notifier.js';
+import { RateLimited, type OutboundMessage, type Outbox } from './notifier.js';
 import { OUTBOUND_ATTEMPTS, PLATFORM_LIMITS, backoffMs, deliver, type DeliverDeps, type DeliveryOutcome } from './outbound.js';
 
 export interface InProcessOutbox extends Outbox {
@@ -78,6 +78,14 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
       const outcome = await deliver(msg, opts);
       opts.onOutcome?.(msg, outcome);
     } catch (err) {
+      if (err instanceof RateLimited && !closed) {
+        // The platform said when: not a failed attempt; the chat's later messages wait too.
+        const at = Date.now() + err.retryAfterMs;
+        const chatKey = `${msg.platform}:${msg.chatId}`;
+        nextInChat.set(chatKey, Math.max(nextInChat.get(chatKey) ?? 0, at));
+        schedule(msg, attemptsMade, at);
+        return;
+      }
       const made = attemptsMade + 1;
       if (made < attempts && !closed) {
         opts.logger.warn({ platform: msg.platform, chat: msg.chatId, attempt: made, err: String(err) }, 'outbound message failed; will retry');

@@ -8,7 +8,8 @@ export type DeliveryResult = 'sent' | 'blocked';
  * Sends a reply to a chat on its platform, outside any conversation (template applied, budget
  * alert). Resolves `'blocked'` when the chat can never receive from the bot again (blocked,
  * kicked, deleted); throws `Undeliverable` for a message the platform refuses for good (bad
- * markup, too long); throws anything else for a failure worth retrying (network, 5xx, 429).
+ * markup, too long); throws `RateLimited` when the platform asks to wait (429); throws anything
+ * else for a failure worth retrying (network, 5xx).
  */
 export interface Notifier {
   send(platform: Platform, chatId: string, reply: Reply): Promise<DeliveryResult>;
@@ -17,6 +18,22 @@ export interface Notifier {
 /** A message the platform will never accept as it is; retrying cannot help. */
 export class Undeliverable extends Error {
   override readonly name = 'Undeliverable';
+}
+
+/**
+ * The platform asks to wait (Telegram 429 `parameters.retry_after`, Discord 429 `Retry-After` /
+ * `X-RateLimit-Reset-After`): the queue holds the message (and its chat) that long and tries
+ * again, without counting it as a failed attempt.
+ */
+export class RateLimited extends Error {
+  override readonly name = 'RateLimited';
+  constructor(
+    message: string,
+    /** How long to wait before the next try, in milliseconds. */
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
 }
 
 /** One notifier per platform; a platform without one (no token configured) is undeliverable. */
@@ -72,4 +89,6 @@ export const outbound = (platform: Platform, chatId: string, reply: Reply, key?:
 /** Where queued messages go: BullMQ (`outbound-<platform>` queues) or the in-process queue. */
 export interface Outbox {
   send(msg: OutboundMessage): Promise<void>;
+  /** Queues several at once (one round trip), all or none; optional. */
+  sendMany?(msgs: readonly OutboundMessage[]): Promise<void>;
 }

@@ -35,6 +35,11 @@ export interface DeliverDeps {
   store: DeliveryStore;
   now: () => Date;
   logger: Logger;
+  /**
+   * Keyed messages already sent (the notice outbox): a job run again (a worker killed after the
+   * platform took the message, a relay repeated after Redis came back empty) sends nothing.
+   */
+  done?: { isDone(key: string): Promise<boolean>; markDone(key: string): Promise<void> } | undefined;
 }
 
 /**
@@ -43,8 +48,15 @@ export interface DeliverDeps {
  */
 export async function deliver(msg: OutboundMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {
   if (await deps.store.isChatBlocked(msg.platform, msg.chatId)) return 'skipped';
+  const key = deps.done && msg.key ? msg.key : undefined;
+  if (key && (await deps.done!.isDone(key))) return 'skipped';
+  const done = async () => {
+    // The platform has it; failing to note that must not make the queue send it again.
+    if (key) await deps.done!.markDone(key).catch((err) => deps.logger.error({ err: String(err), key }, 'could not mark a notice sent'));
+  };
   try {
     const result = await deps.notifier.send(msg.platform, msg.chatId, fromWire(msg.reply));
+    await done();
     if (result === 'blocked') {
       await deps.store.markChatBlocked(msg.platform, msg.chatId, deps.now());
       deps.logger.warn({ platform: msg.platform, chat: msg.chatId }, 'chat blocked the bot; marked, nothing more is sent there');
@@ -53,6 +65,7 @@ export async function deliver(msg: OutboundMessage, deps: DeliverDeps): Promise<
     return 'sent';
   } catch (err) {
     if (err instanceof Undeliverable) {
+      await done();
       deps.logger.error({ platform: msg.platform, chat: msg.chatId, err: err.message }, 'message refused by the platform; dropped');
       return 'undeliverable';
     }

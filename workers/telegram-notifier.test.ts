@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegram-api.js';
-import { Undeliverable } from './notifier.js';
+import { RateLimited, Undeliverable } from './notifier.js';
 import { telegramNotifier } from './telegram-notifier.js';
 
 describe('Telegram notifier against the Bot API double', () => {
@@ -46,5 +46,22 @@ describe('Telegram notifier against the Bot API double', () => {
     expect(await notifier.send('telegram', '505', { text: 'later' })).toBe('sent');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(tg.outbox(505)).toHaveLength(1);
+  });
+});
+
+describe('Telegram notifier: a 429 is handed to the queue, not waited out in place', () => {
+  it('GIVEN a 429 with retry_after 7 THEN send throws RateLimited with 7 s at once', async () => {
+    const tg = await startTelegramDouble();
+    try {
+      const notifier = telegramNotifier({ token: tg.token, apiRoot: tg.apiRoot });
+      tg.failNext('sendMessage', { error_code: 429, retry_after: 7 });
+      const started = Date.now();
+      const err = await notifier.send('telegram', '506', { text: 'later' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RateLimited);
+      expect((err as RateLimited).retryAfterMs).toBe(7_000);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await tg.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Api, GrammyError } from 'grammy';
 import { botApiFetch } from '../adapters/telegram/bot-api-fetch.js';
 import { sendReply } from '../adapters/telegram/render.js';
-import { Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
+import { RateLimited, Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
 
 /**
  * Errors after which a chat will never receive from the bot: the user blocked it or deleted their
@@ -24,18 +24,23 @@ const GONE = [
 export interface TelegramNotifierOptions {
   token: string;
   apiRoot: string;
-  /** Longest 429 `retry_after` to wait in place (longer ones fail and the queue retries later). */
+  /**
+   * Longest 429 `retry_after` to wait in place (default 0: none). Longer ones throw
+   * `RateLimited` and the outbound queue delays the message (and its chat) by `retry_after`.
+   */
   maxDelaySeconds?: number;
 }
 
 /**
- * Sends notifications through the Bot API with grammY's `Api` (no polling). 429s are waited out
- * by auto-retry; the outbound queue already keeps to Telegram's rates, so they are rare.
+ * Sends notifications through the Bot API with grammY's `Api` (no polling). A 429 becomes
+ * `RateLimited` with Telegram's `retry_after`, so the queue holds the job instead of a worker
+ * waiting (or retrying early and burning attempts); the outbound queue already keeps to
+ * Telegram's rates, so they are rare.
  */
 export function telegramNotifier(opts: TelegramNotifierOptions): Notifier {
   const api = new Api(opts.token, { apiRoot: opts.apiRoot, fetch: botApiFetch() as never });
   // 5xx and network errors go back to the queue, which retries with its own backoff.
-  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: opts.maxDelaySeconds ?? 30, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: opts.maxDelaySeconds ?? 0, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
 
   return {
     async send(_platform, chatId, reply): Promise<DeliveryResult> {
@@ -44,6 +49,7 @@ export function telegramNotifier(opts: TelegramNotifierOptions): Notifier {
         return 'sent';
       } catch (err) {
         if (err instanceof GrammyError) {
+          if (err.error_code === 429) throw new RateLimited(err.description, Math.max(1, err.parameters.retry_after ?? 1) * 1000);
           if (err.error_code === 403 || GONE.some((re) => re.test(err.description))) return 'blocked';
           if (err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429) throw new Undeliverable(err.description);
         }

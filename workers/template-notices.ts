@@ -50,6 +50,14 @@ export interface Notice {
 const targetKey = (n: NotifyTarget) => `${n.platform}:${n.chatId}`;
 
 /**
+ * Who hears about a template's records: its own chat, or, for a template made without a chat
+ * (through the API), every chat of its book that has not blocked the bot (docs/outages.md).
+ */
+export function targetsOf(r: Pick<BatchResult, 'chats'>, notify: NotifyTarget | null, bookId: number): NotifyTarget[] {
+  return notify ? [notify] : (r.chats.get(bookId) ?? []);
+}
+
+/**
  * What a committed batch tells each chat: one message per chat listing the records made there
  * (oldest first, with their `#N`, marked when they were missed during downtime) and the new
  * balances of the accounts they touched; and one message per template that had to be paused.
@@ -58,13 +66,14 @@ export function templateNotices(r: BatchResult): Notice[] {
   const notifyOf = new Map(r.templates.map((x) => [x.id, x.notify]));
   const byChat = new Map<string, { target: NotifyTarget; book: SweepBook; events: AppliedEvent[] }>();
   for (const e of r.applied) {
-    const target = notifyOf.get(e.templateId);
     const book = r.books.get(e.bookId);
-    if (!target || !book) continue;
-    const k = targetKey(target);
-    const entry = byChat.get(k) ?? { target, book, events: [] };
-    entry.events.push(e);
-    byChat.set(k, entry);
+    if (!book) continue;
+    for (const target of targetsOf(r, notifyOf.get(e.templateId) ?? null, e.bookId)) {
+      const k = targetKey(target);
+      const entry = byChat.get(k) ?? { target, book, events: [] };
+      entry.events.push(e);
+      byChat.set(k, entry);
+    }
   }
 
   const notices: Notice[] = [];
@@ -88,18 +97,19 @@ export function templateNotices(r: BatchResult): Notice[] {
 
   for (const f of r.failed) {
     const book = r.books.get(f.bookId);
-    if (!f.notify || !book) continue;
-    notices.push({
-      target: f.notify,
-      reply: {
-        text: t(book.language, 'template.failed', {
-          id: f.templateId,
-          record: displayRecord(f.kind, f.record),
-          reason: messageFor(f.error, book.language),
-        }),
-      },
-      key: `tpl-failed-${f.templateId}-${r.now.getTime()}`,
-    });
+    if (!book) continue;
+    for (const target of targetsOf(r, f.notify, f.bookId))
+      notices.push({
+        target,
+        reply: {
+          text: t(book.language, 'template.failed', {
+            id: f.templateId,
+            record: displayRecord(f.kind, f.record),
+            reason: messageFor(f.error, book.language),
+          }),
+        },
+        key: `tpl-failed-${f.templateId}-${r.now.getTime()}-${targetKey(target)}`,
+      });
   }
   return notices;
 }

@@ -6,7 +6,7 @@ import type { LedgerStore } from '../domain/ports.js';
 import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/schedules/sweep.js';
 import type { DeliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { outbound, type Outbox } from './notifier.js';
-import { asLedgerEvent, templateNotices } from './template-notices.js';
+import { asLedgerEvent, targetsOf, templateNotices } from './template-notices.js';
 
 export interface TemplateSweepDeps {
   sweepStore: SweepStore;
@@ -17,6 +17,12 @@ export interface TemplateSweepDeps {
   clock: Clock;
   logger: Logger;
   batchSize?: number;
+  /**
+   * Keep each batch's notices in its transaction (the notice outbox, relayed after the commit)
+   * instead of sending them after the commit; `onKept` is told when a committed batch kept some.
+   * What workers run; without it (tests of the sweep itself) notices go to `outbox` after the commit.
+   */
+  inBatch?: { onKept(): void };
 }
 
 export interface SweepRunOptions {
@@ -32,19 +38,33 @@ export type TemplateSweep = (opts?: SweepRunOptions) => Promise<SweepSummary>;
 /**
  * The sweep as a job: applies every due occurrence (domain/schedules/sweep.ts), then for each
  * committed batch tells the chats what was recorded, which templates had to be paused, and which
- * budget thresholds the new expenses crossed, all through the outbound queue. Telling happens
- * after the commit, so a rolled-back batch never announces anything; a crash between commit and
- * queueing loses that batch's message (never its records).
+ * budget thresholds the new expenses crossed. With `inBatch` (workers) the notices are written in
+ * the batch's own transaction to the notice outbox, so a batch that commits is told exactly once
+ * and a rolled-back one never; budget alerts follow the commit through `outbox` (itself the
+ * PostgreSQL notice outbox in workers).
  */
 export function createTemplateSweep(deps: TemplateSweepDeps): TemplateSweep {
   const batchSize = deps.batchSize ?? 500;
 
   async function afterCommit(r: BatchResult): Promise<void> {
-    for (const n of templateNotices(r)) await deps.outbox.send(outbound(n.target.platform, n.target.chatId, n.reply, n.key));
+    if (deps.inBatch) {
+      if (r.applied.length || r.failed.length) deps.inBatch.onKept();
+    } else for (const n of templateNotices(r)) await deps.outbox.send(outbound(n.target.platform, n.target.chatId, n.reply, n.key));
     await budgetAlerts(r);
   }
 
-  /** Budget thresholds crossed by the new expenses, told in the chat of the template that made them. */
+  const noticesOf = (r: BatchResult) =>
+    templateNotices(r).map((n) => ({
+      key: n.key,
+      platform: n.target.platform,
+      chatId: n.target.chatId,
+      message: outbound(n.target.platform, n.target.chatId, n.reply, n.key),
+    }));
+
+  /**
+   * Budget thresholds crossed by the new expenses, told in the chat of the template that made them
+   * (every chat of the book for a template without one).
+   */
   async function budgetAlerts(r: BatchResult): Promise<void> {
     const expenses = r.applied.filter((e) => e.kind === 'expense');
     if (expenses.length === 0) return;
@@ -52,12 +72,13 @@ export function createTemplateSweep(deps: TemplateSweepDeps): TemplateSweep {
     const notifyOf = new Map(r.templates.map((x) => [x.id, x.notify]));
     for (const e of expenses) {
       const book = r.books.get(e.bookId);
-      const target = notifyOf.get(e.templateId);
+      const notify = notifyOf.get(e.templateId) ?? null;
       if (!book || !withBudgets.has(e.bookId)) continue;
       try {
         for (const alert of await alertsAfter(deps.ledger, book, { event: asLedgerEvent(e, r.now), balances: [], created: true })) {
-          if (!target) continue;
-          await deps.outbox.send(outbound(target.platform, target.chatId, { text: alertText(alert, book.language) }, alertKey(alert)));
+          const key = alertKey(alert);
+          for (const target of targetsOf(r, notify, e.bookId))
+            await deps.outbox.send(outbound(target.platform, target.chatId, { text: alertText(alert, book.language) }, notify ? key : `${key}-${target.platform}-${target.chatId}`));
         }
       } catch (err) {
         deps.logger.error({ err: String(err), book: e.bookId }, 'budget alert check failed for a template record');
@@ -71,6 +92,7 @@ export function createTemplateSweep(deps: TemplateSweepDeps): TemplateSweep {
       now: () => deps.clock.now(),
       batchSize,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(deps.inBatch ? { noticesOf } : {}),
       onBatch: async (r) => {
         if (!busy && r.templates.length >= batchSize) {
           busy = true;

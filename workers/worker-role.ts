@@ -14,6 +14,8 @@ import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
 import type { BullQueues } from './queues.js';
+import { LOCAL_RELAY, noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
+import { durableOutbox, startNoticeRelay, type NoticeRelay } from './notice-relay.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
 
 /** Platform credentials the notifiers need (from config). */
@@ -53,11 +55,20 @@ export interface WorkerRoleDeps {
   /** Period of the in-process sweep timer without Redis (default every minute). */
   sweepIntervalMs?: number | undefined;
   batchSize?: number | undefined;
+  /** How often the sweep's job scheduler is declared again (default every minute). */
+  reconcileMs?: number | undefined;
+  /** How often the notice relay looks for kept messages (default every second). */
+  relayIntervalMs?: number | undefined;
+  /** A relayed notice not sent after this long is relayed again (default 2 minutes). */
+  relayAgainAfterMs?: number | undefined;
 }
 
-/** What the composition root (`app/main.ts`) gets: where to queue messages (every role uses it), the queues, and a stop. */
+/** What main.ts gets: where to queue messages (every role uses it), the queues, and a stop. */
 export interface WorkerRole {
+  /** The notice outbox: PostgreSQL first, relayed to the outbound queue (never waits on Redis). */
   outbox: Outbox;
+  /** Moves kept notices on to the outbound queue (tests drain it). */
+  relay: NoticeRelay;
   /** BullMQ queues (for the dashboard); undefined without Redis. */
   queues?: BullQueues | undefined;
   /** The in-process sweep timer, when it runs here. */
@@ -90,62 +101,92 @@ function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep):
  */
 export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   const delivery = deliveryStore(d.db);
-  const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger };
-  const makeSweep = (outbox: Outbox) =>
+  // Processes relay the notices of their own deployment: the same Redis prefix, or all without Redis.
+  const relayGroup = d.redisUrl ? (d.prefix ?? 'coin') : LOCAL_RELAY;
+  const notices = noticeOutboxStore(d.db, relayGroup, d.relayAgainAfterMs ? { relayAgainAfterMs: d.relayAgainAfterMs } : {});
+  const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger, done: notices };
+  let relay: NoticeRelay | undefined;
+  const kick = () => relay?.kick();
+  const outbox = durableOutbox(notices, kick);
+  const relayOpts = { store: notices, logger: d.logger, ...(d.relayIntervalMs ? { intervalMs: d.relayIntervalMs } : {}) };
+  const makeSweep = () =>
     withUpkeep(d.db, d.clock, d.logger, createTemplateSweep({
-      sweepStore: templateSweepStore(d.db),
+      sweepStore: templateSweepStore(d.db, { relay: relayGroup }),
       ledger: d.store,
       delivery,
       outbox,
       clock: d.clock,
       logger: d.logger,
+      inBatch: { onKept: kick },
       ...(d.batchSize ? { batchSize: d.batchSize } : {}),
     }));
 
   if (d.redisUrl) {
     // BullMQ loads only with Redis configured (it is a large library).
-    const { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection } = await import('./queues.js');
+    const { DEFAULT_PREFIX, bullOutbox, isReady, openQueues, producerConnection, redisConnection } = await import('./queues.js');
     const { startBullWorkers } = await import('./bullmq-runner.js');
     const connection = redisConnection(d.redisUrl);
+    const producer = producerConnection(d.redisUrl);
+    // ioredis reports every failed reconnect; one line per outage is enough.
+    let down = false;
+    const onError = (err: unknown) => {
+      if (!down) d.logger.warn({ err: String(err) }, 'redis unreachable; notices wait in PostgreSQL');
+      down = true;
+    };
+    producer.on('error', onError);
+    connection.on('error', () => {});
     const prefix = d.prefix ?? DEFAULT_PREFIX;
-    const queues = openQueues(connection, prefix);
-    const outbox = bullOutbox(queues);
+    const queues = openQueues(producer, prefix);
+    for (const q of queues.all) q.on('error', () => {});
+    const live = startNoticeRelay({ ...relayOpts, target: bullOutbox(queues, producer), ready: () => isReady(producer) });
+    relay = live;
+    producer.on('ready', () => {
+      if (down) d.logger.info('redis reachable again');
+      down = false;
+      void notices.retryNow().then(kick, kick);
+    });
     let workers: BullWorkers | undefined;
     if (d.runWorkers) {
-      const sweep = makeSweep(outbox);
       workers = await startBullWorkers({
         connection,
+        producer,
         prefix,
         queues,
-        sweep,
+        sweep: makeSweep(),
         deliver: (msg) => deliver(msg, deliverDeps),
         logger: d.logger,
         ...(d.sweepPattern ? { sweepPattern: d.sweepPattern } : {}),
+        ...(d.reconcileMs ? { reconcileMs: d.reconcileMs } : {}),
       });
     }
     return {
       outbox,
+      relay: live,
       queues,
       async close() {
+        await live.close();
         await workers?.close();
-        await queues.close();
+        await queues.close().catch(() => {});
+        await producer.quit().catch(() => producer.disconnect());
         await connection.quit().catch(() => connection.disconnect());
       },
     };
   }
 
-  const outbox: InProcessOutbox = createInProcessOutbox(deliverDeps);
+  const inProcess: InProcessOutbox = createInProcessOutbox(deliverDeps);
+  const live = startNoticeRelay({ ...relayOpts, target: inProcess });
+  relay = live;
   let sweeps: InProcessSweeps | undefined;
-  if (d.runWorkers) {
-    const sweep = makeSweep(outbox);
-    sweeps = startInProcessSweeps({ sweep, logger: d.logger, ...(d.sweepIntervalMs ? { intervalMs: d.sweepIntervalMs } : {}) });
-  }
+  if (d.runWorkers) sweeps = startInProcessSweeps({ sweep: makeSweep(), logger: d.logger, ...(d.sweepIntervalMs ? { intervalMs: d.sweepIntervalMs } : {}) });
   return {
     outbox,
+    relay: live,
     sweeps,
     async close() {
       await sweeps?.close();
-      await outbox.close();
+      await live.close();
+      await live.drain();
+      await inProcess.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { NewEvent } from '../ports.js';
 import { nextOccurrence, occurrencesBetween, type Schedule } from './schedule.js';
 import { readTemplateRecord } from './templates.js';
 import type { NotifyTarget } from './ports.js';
-import type { Account, Language } from '../types.js';
+import type { Account, Language, Platform } from '../types.js';
 
 /** A template claimed by a sweep: due now, locked by this sweep's transaction. */
 export interface DueTemplate {
@@ -62,10 +62,26 @@ export interface FailedTemplate {
   error: DomainError;
 }
 
+/**
+ * A message the sweep writes in its transaction (the notice outbox), so it exists exactly when the
+ * records it tells about do; it is delivered after the commit. `message` is JSON.
+ */
+export interface BatchNotice {
+  key: string;
+  platform: Platform;
+  chatId: string;
+  message: unknown;
+}
+
 /** Writes of one sweep transaction (drizzle/store/template-store.ts). */
 export interface DueBatch {
   templates: DueTemplate[];
   books: Map<number, SweepBook>;
+  /**
+   * The chats (not blocked) of each book that has a template without a chat of its own (made
+   * through the API): such templates report to every chat of their book.
+   */
+  chats: Map<number, NotifyTarget[]>;
   /** Live accounts per book. */
   accounts: Map<number, Account[]>;
   /** Label names per book. */
@@ -80,6 +96,8 @@ export interface DueBatch {
   recordAll(events: readonly NewEvent[]): Promise<{ events: AppliedEvent[]; balances: AccountBalance[] }>;
   /** Sets each template's next occurrence (and pauses failed ones). */
   advance(updates: readonly { id: number; nextDueAt: Date | null; paused: boolean }[]): Promise<void>;
+  /** Keeps messages in this transaction (a key kept before is skipped). */
+  keep(notices: readonly BatchNotice[]): Promise<void>;
 }
 
 /** The sweep's storage port. */
@@ -97,6 +115,8 @@ export interface BatchResult {
   /** The templates this batch claimed (a full batch means more may be due). */
   templates: DueTemplate[];
   books: Map<number, SweepBook>;
+  /** Chats of the books whose templates have no chat of their own (see `DueBatch.chats`). */
+  chats: Map<number, NotifyTarget[]>;
   applied: AppliedEvent[];
   balances: AccountBalance[];
   failed: FailedTemplate[];
@@ -114,6 +134,11 @@ export interface SweepOptions {
   maxPerTemplate?: number;
   /** Stops between batches (SIGTERM). */
   signal?: AbortSignal;
+  /**
+   * The messages a batch sends (notices), built inside its transaction and kept there, so they
+   * are delivered exactly when the batch commits. A failure here rolls the batch back.
+   */
+  noticesOf?: (r: BatchResult) => BatchNotice[];
   /** Called after each commit: notifications, budget alerts. Failures are reported, never undo. */
   onBatch?: (r: BatchResult) => Promise<void> | void;
   /** A batch failed for a reason that is not the user's (it was rolled back). */
@@ -163,7 +188,9 @@ export async function sweepTemplates(store: SweepStore, opts: SweepOptions): Pro
     try {
       result = await store.withDueBatch(now, limit, exclude, async (b) => {
         claimed = b.templates.map((t) => t.id);
-        return applyBatch(b, now, maxPerTemplate, schedules);
+        const r = await applyBatch(b, now, maxPerTemplate, schedules);
+        if (opts.noticesOf) await b.keep(opts.noticesOf(r));
+        return r;
       });
     } catch (err) {
       opts.onError?.(err, claimed);
@@ -276,6 +303,7 @@ async function applyBatch(b: DueBatch, now: Date, maxPerTemplate: number, schedu
   return {
     templates: b.templates,
     books: b.books,
+    chats: b.chats,
     applied: written.events,
     balances: written.balances,
     failed,

@@ -4,6 +4,7 @@ import { templates } from '../schema.js';
 import type { NewEvent } from '../../domain/ports.js';
 import type { Schedule } from '../../domain/schedules/schedule.js';
 import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/schedules/ports.js';
+import type { NotifyTarget } from '../../domain/schedules/ports.js';
 import {
   occurrenceKey,
   type AccountBalance,
@@ -15,6 +16,7 @@ import {
 } from '../../domain/schedules/sweep.js';
 import type { Account, Language, Platform } from '../../domain/types.js';
 import { pgCode, rowsOf } from './rows.js';
+import { LOCAL_RELAY, keepNotices } from './notice-outbox-store.js';
 import { writeEvents } from './event-writer.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -144,7 +146,8 @@ const RETRYABLE = new Set(['40001', '40P01']);
  * therefore queue on that book instead of deadlocking, and a chat record (book, then accounts)
  * waits for the batch at most.
  */
-export function templateSweepStore(db: Db): SweepStore {
+export function templateSweepStore(db: Db, opts: { relay?: string } = {}): SweepStore {
+  const relay = opts.relay ?? LOCAL_RELAY;
   async function claim(tx: Tx, now: Date, limit: number, exclude: readonly number[]): Promise<DueBatch | undefined> {
     // Walk the due index in order. A sort under FOR UPDATE cannot stop at LIMIT (skipped rows
     // must be replaced), so a planner without fresh statistics that picks "scan then sort" sorts
@@ -206,14 +209,30 @@ export function templateSweepStore(db: Db): SweepStore {
       nextDueAt: asDate(r.next_due_at),
     }));
 
+    // Templates made through the API have no chat of their own: they report to their book's chats.
+    const chatless = [...new Set(dueTemplates.filter((t) => !t.notify).map((t) => t.bookId))];
+    const chats = new Map<number, NotifyTarget[]>();
+    if (chatless.length)
+      for (const c of rowsOf<{ book_id: number; platform: string; chat_id: string }>(
+        await tx.execute(sql`
+          select book_id, platform, chat_id from chats
+          where book_id = any(${intArray(chatless)}) and blocked_at is null order by book_id, platform, chat_id`),
+      )) {
+        const list = chats.get(c.book_id) ?? [];
+        list.push({ platform: c.platform as Platform, chatId: c.chat_id });
+        chats.set(c.book_id, list);
+      }
+
     return {
       templates: dueTemplates,
       books,
+      chats,
       accounts,
       labels,
       recorded: (keys) => recorded(tx, keys),
       recordAll: (events) => recordAll(tx, events),
       advance: (updates) => advance(tx, updates),
+      keep: (notices) => keepNotices(tx, relay, notices),
     };
   }
 

@@ -153,6 +153,10 @@ export function createRestApp(state: DiscordState, options: RestOptions): Hono<V
           payload.global = false;
           c.header('retry-after', String(Math.ceil(fault.retryAfter ?? 0.05)));
           c.header('x-ratelimit-scope', 'user');
+          // The bucket's own headers, as Discord sends them with a 429.
+          c.header('x-ratelimit-limit', '5');
+          c.header('x-ratelimit-remaining', '0');
+          c.header('x-ratelimit-reset-after', String(fault.retryAfter ?? 0.05));
         }
         early = c.json(payload, fault.status as 400);
       }

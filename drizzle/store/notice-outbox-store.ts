@@ -1,0 +1,120 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db.js';
+import type { Platform } from '../../domain/types.js';
+import { rowsOf } from './rows.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A message to keep: where it goes, its idempotency key, and the message itself (JSON). */
+export interface NoticeRow {
+  key: string;
+  platform: Platform;
+  chatId: string;
+  message: unknown;
+}
+
+/** A kept message waiting to be relayed. */
+export interface PendingNotice {
+  id: number;
+  key: string;
+  message: unknown;
+  attempts: number;
+}
+
+/** Longest wait between two relay attempts of one message. */
+const MAX_BACKOFF_S = 10;
+/**
+ * A relayed message not done after this long is relayed again: its job may have gone with an
+ * emptied Redis. (A job still queued ignores the repeat: the job id is the key.)
+ */
+const RELAY_AGAIN_AFTER_MS = 120_000;
+/** ...for this long after it was first relayed. */
+const RELAY_AGAIN_UNTIL = '1 hour';
+
+/** The relay group of processes without Redis. */
+export const LOCAL_RELAY = 'local';
+
+/**
+ * Writes messages to `notice_outbox` with `q` (the database, or the transaction that made
+ * them) for the processes of relay group `relay` (their Redis key prefix, or
+ * {@link LOCAL_RELAY}); a key already there is skipped, so a retried producer keeps a message once.
+ */
+export async function keepNotices(q: Db | Tx, relay: string, rows: readonly NoticeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows.map((r) => ({ k: r.key, p: r.platform, c: r.chatId, m: r.message })));
+  await (q as Db).execute(sql`
+    insert into notice_outbox (relay, key, platform, chat_id, message)
+    select ${relay}, r.k, r.p, r.c, r.m from jsonb_to_recordset(${json}::jsonb) as r(k text, p text, c text, m jsonb)
+    on conflict (key) do nothing`);
+}
+
+/**
+ * `notice_outbox` on the database, for the processes of one relay group (processes with
+ * different Redis prefixes on one database are different deployments: benchmarks, tests).
+ */
+export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY, opts: { relayAgainAfterMs?: number } = {}) {
+  const again = `${Math.max(0, Math.trunc(opts.relayAgainAfterMs ?? RELAY_AGAIN_AFTER_MS))} milliseconds`;
+  return {
+    keep: (rows: readonly NoticeRow[]) => keepNotices(db, relay, rows),
+
+    /**
+     * Claims up to `limit` due pending messages (FOR UPDATE SKIP LOCKED, so processes share
+     * them), hands them to `handOver` inside the transaction, marks the ids it returns relayed and
+     * puts the others back with a backoff. A crash before the commit leaves them all pending.
+     * Resolves how many were claimed.
+     */
+    async relay(limit: number, handOver: (rows: PendingNotice[]) => Promise<Set<number>>): Promise<number> {
+      return db.transaction(async (tx) => {
+        const rows = rowsOf<{ id: string | number; key: string; message: unknown; attempts: number }>(
+          await tx.execute(sql`
+            select id, key, message, attempts from notice_outbox
+            where relay = ${relay} and (
+              (relayed_at is null and not_before <= now())
+              or (done_at is null and relayed_at is not null
+                  and relayed_at < now() - ${again}::interval and created_at > now() - ${RELAY_AGAIN_UNTIL}::interval))
+            order by not_before, id limit ${limit}
+            for update skip locked`),
+        ).map((r) => ({ id: Number(r.id), key: r.key, message: typeof r.message === 'string' ? JSON.parse(r.message) : r.message, attempts: r.attempts }));
+        if (rows.length === 0) return 0;
+        const done = await handOver(rows);
+        const ok = `{${rows.filter((r) => done.has(r.id)).map((r) => r.id).join(',')}}`;
+        const failed = `{${rows.filter((r) => !done.has(r.id)).map((r) => r.id).join(',')}}`;
+        await tx.execute(sql`update notice_outbox set relayed_at = now() where id = any(${ok}::bigint[])`);
+        await tx.execute(sql`
+          update notice_outbox set attempts = attempts + 1,
+            not_before = now() + make_interval(secs => least(${MAX_BACKOFF_S}, power(2, attempts)))
+          where id = any(${failed}::bigint[])`);
+        return rows.length;
+      });
+    },
+
+    /** Whether the message with this key was sent (or refused for good) already. */
+    async isDone(key: string): Promise<boolean> {
+      const rows = rowsOf<{ done: boolean }>(await db.execute(sql`select done_at is not null as done from notice_outbox where key = ${key}`));
+      return rows[0]?.done ?? false;
+    },
+
+    /** Marks the message with this key sent (or refused for good): it is never sent again. */
+    async markDone(key: string): Promise<void> {
+      await db.execute(sql`update notice_outbox set done_at = now() where key = ${key} and done_at is null`);
+    },
+
+    /** Makes every pending message due now (the outbound queue is reachable again). */
+    async retryNow(): Promise<void> {
+      await db.execute(sql`update notice_outbox set not_before = now() where relayed_at is null and relay = ${relay} and not_before > now()`);
+    },
+
+    /** Messages not yet relayed. */
+    async pending(): Promise<number> {
+      const [r] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from notice_outbox where relayed_at is null and relay = ${relay}`));
+      return r?.n ?? 0;
+    },
+
+    /** Forgets messages relayed before `before` (their keys may then be written again). */
+    async prune(before: Date): Promise<void> {
+      await db.execute(sql`delete from notice_outbox where relayed_at < ${before.toISOString()}::timestamptz`);
+    },
+  };
+}
+
+export type NoticeOutboxStore = ReturnType<typeof noticeOutboxStore>;
