@@ -11,6 +11,8 @@ import type { StatsStore } from './stats-ports.js';
 import type { BudgetStore } from './budget-ports.js';
 // Recurring templates (issue 4).
 import type { TemplateStore } from './templates.js';
+// The web app (issue 15): sign-in links and sessions.
+import type { WebAccessStore } from './web-access.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -112,7 +114,7 @@ export interface LabelTotal {
  * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
  * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
  */
-export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore, TemplateStore {
+export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore, TemplateStore, WebAccessStore {
   /** Records the platform update key; false when it had been seen already. */
   markProcessed(key: string): Promise<boolean>;
   /**

@@ -366,3 +366,4 @@ export const statBooks = pgTable('stat_books', {
   timezone: text('timezone').notNull(),
   builtAt: ts('built_at').notNull().defaultNow(),
 });
+export * from './schema-web.js';
