@@ -22,6 +22,8 @@ import { budgetAfterRecord } from './commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
 import { mountDashboard } from '../workers/dashboard.js';
+import { mountWeb } from '../adapters/web/web-app.js';
+import { setWebAppMenuButton } from '../adapters/telegram/menu-button.js';
 import path from 'node:path';
 
 /** Assembles COIN from configuration: the only place that reads `process.env`. */
@@ -50,6 +52,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     afterRecord: budgetAfterRecord,
     commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
+    // `/app` links: the public address, or this machine when only the terminal chat runs.
+    webAppUrl: config.PUBLIC_URL ?? (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? `http://localhost:${config.PORT}` : undefined),
   };
   const registry = createRegistry();
   const dispatcher = createDispatcher(registry, services);
@@ -66,6 +70,8 @@ export async function main(env: Record<string, string | undefined> = process.env
         : { kind: 'polling' as const };
       if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));
       stops.push(await startTelegram(bot, registry, mode));
+      if (config.PUBLIC_URL)
+        await setWebAppMenuButton(bot.api, config.PUBLIC_URL).catch((err) => logger.warn({ err: String(err) }, 'telegram menu button not set'));
       logger.info({ mode: mode.kind }, 'telegram started');
     }
     if (config.DISCORD_TOKEN) {
@@ -119,8 +125,20 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
-  if (roles.has('api'))
+  if (roles.has('api')) {
     mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
+    mounts.push((app) =>
+      mountWeb(app, {
+        store,
+        clock: systemClock,
+        logger,
+        defaults: services.defaults,
+        telegramBotToken: config.TELEGRAM_BOT_TOKEN,
+        publicUrl: config.PUBLIC_URL,
+        afterRecord: afterApiRecord,
+      }),
+    );
+  }
 
   if (roles.has('api') || mounts.length) {
     const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, adminToken: config.ADMIN_TOKEN, mount: (a) => mounts.forEach((m) => m(a)) });

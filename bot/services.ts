@@ -16,6 +16,8 @@ export interface Services {
   afterRecord?: (ctx: import('./registry.js').CommandContext, rec: import('../domain/ports.js').Recorded) => Promise<import('./reply.js').Reply[]>;
   /** Per-chat command rate limit (bot/rate-limit.ts); unset: unlimited (tests, benchmarks). */
   commandLimiter?: import('./rate-limit.js').RateLimiter;
+  /** The public address of the web app (config PUBLIC_URL); `/app` links point there. */
+  webAppUrl?: string;
   /** Lifetime of personal API tokens issued by `/token` (config API_TOKEN_TTL_DAYS); default 90. */
   apiTokenTtlDays?: number;
   /**
