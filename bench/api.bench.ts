@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { mountApi } from '../adapters/http/api/api-app.js';
-import { issueToken } from '../domain/api-tokens.js';
+import { issueToken } from '../domain/access/api-tokens.js';
 import { systemClock } from '../domain/clock.js';
 import { createStore } from '../drizzle/store/index.js';
 import { freshPostgres } from '../test/databases.js';

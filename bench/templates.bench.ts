@@ -9,7 +9,7 @@ import {
   templateEventCounts,
   uniquePrefix,
   waitUntil,
-} from '../workers/testing.js';
+} from '../test/worker-kit.js';
 
 const TEMPLATES = 100_000;
 const BOOKS = 10_000;

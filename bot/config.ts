@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCurrency } from '../domain/money.js';
+import { isCurrency } from '../domain/money/money.js';
 import { IANAZone } from 'luxon';
 
 export const ROLE_NAMES = ['bot', 'api', 'worker'] as const;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../domain/access/actor.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ChatRef, IdentityRef } from '../domain/ports.js';
-import { parseQuickEntry } from '../domain/record-line.js';
+import { parseQuickEntry } from '../domain/parsing/record-line.js';
 import { languageOf, t } from './i18n/index.js';
 import { messageFor } from './messages.js';
 import type { CommandContext, CommandDef, Registry } from './registry.js';
@@ -10,7 +10,7 @@ import type { Reply } from './reply.js';
 import type { Services } from './services.js';
 import { recordReply } from './commands/record.js';
 import { spendReply } from './commands/split.js';
-import { recordLine } from '../domain/ledger-record.js';
+import { recordLine } from '../domain/ledger/record.js';
 import { cleanIncoming, cleanText } from './sanitize.js';
 
 /** A chat message as every adapter hands it over. */

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { formatDate } from '../domain/dates.js';
-import type { Period } from '../domain/period.js';
-import { formatMoney } from '../domain/money.js';
+import { formatDate } from '../domain/parsing/dates.js';
+import type { Period } from '../domain/parsing/period.js';
+import { formatMoney } from '../domain/money/money.js';
 import type { Language, LedgerEvent } from '../domain/types.js';
 
 /** `−4.50 EUR`, `+2,500.00 EUR`, `100.00 USD → 92.00 EUR` (`+2 500,00 EUR` in Russian) */

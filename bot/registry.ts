@@ -1,4 +1,4 @@
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../domain/access/actor.js';
 import type { ChatRef, IdentityRef } from '../domain/ports.js';
 import type { Language, Role } from '../domain/types.js';
 import type { Reply } from './reply.js';

@@ -1,18 +1,18 @@
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API (issue 6): personal tokens and the API's reads.
-import type { ApiReadStore } from './api-access.js';
-import type { TokenStore } from './api-tokens.js';
+import type { ApiReadStore } from './access/api-access.js';
+import type { TokenStore } from './access/api-tokens.js';
 // Group budgets (issue 7): members, splits and settlements, /link.
-import type { MemberStore } from './members.js';
-import type { SplitStore } from './ledger-split.js';
-import type { LinkStore } from './link.js';
+import type { MemberStore } from './sharing/members.js';
+import type { SplitStore } from './sharing/shared-ledger.js';
+import type { LinkStore } from './sharing/link.js';
 // Statistics, budgets, rates, CSV (issue 3).
-import type { StatsStore } from './stats-ports.js';
-import type { BudgetStore } from './budget-ports.js';
+import type { StatsStore } from './statistics/ports.js';
+import type { BudgetStore } from './statistics/budget-ports.js';
 // Recurring templates (issue 4).
-import type { TemplateStore } from './templates.js';
+import type { TemplateStore } from './schedules/templates.js';
 // The web app (issue 15): sign-in links and sessions.
-import type { WebAccessStore } from './web-access.js';
+import type { WebAccessStore } from './access/web-access.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANN, GROUP, createApiKit, type ApiKit } from '../adapters/http/api/api-test-kit.js';
+import { ANN, GROUP, createApiKit, type ApiKit } from '../test/api-kit.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createBookAlerts } from './book-alerts.js';
 import { consoleNotifier } from './console-notifier.js';

@@ -1,5 +1,5 @@
 import { alertText } from '../bot/commands/budgets.js';
-import { budgetAlertsFor } from '../domain/budget-alerts.js';
+import { budgetAlertsFor } from '../domain/statistics/budget-alerts.js';
 import type { LedgerStore, Recorded } from '../domain/ports.js';
 import type { Book } from '../domain/types.js';
 import type { DeliveryStore } from '../drizzle/store/chat-delivery-store.js';

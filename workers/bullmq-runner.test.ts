@@ -19,8 +19,8 @@ import {
   templateEventCounts,
   uniquePrefix,
   waitUntil,
-} from './testing.js';
-import { scriptedNotifier as recorder } from './testing.js';
+} from '../test/worker-kit.js';
+import { scriptedNotifier as recorder } from '../test/worker-kit.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHARTS_QUEUE, createChartRenderer, createChartsQueueClient, redisOptions, startChartsWorker } from './charts-queue.js';
 import { CHART_SIZE } from './charts/chart-theme.js';
-import { SAMPLE_SPECS } from './charts/sample-specs.js';
+import { SAMPLE_SPECS } from '../test/chart-samples.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { mountDashboard } from './dashboard.js';
 import { openQueues, redisConnection, type BullQueues } from './queues.js';
-import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from './testing.js';
+import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from '../test/worker-kit.js';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 

@@ -6,7 +6,7 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { createInProcessOutbox } from './in-process-queue.js';
 import { outbound, type Notifier, type OutboundMessage } from './notifier.js';
-import { scriptedNotifier } from './testing.js';
+import { scriptedNotifier } from '../test/worker-kit.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SweepSummary } from '../domain/templates-sweep.js';
+import type { SweepSummary } from '../domain/schedules/sweep.js';
 import type { TemplateSweep } from './template-sweep.js';
 
 export interface InProcessSweeps {

@@ -5,7 +5,7 @@ import { createHarness } from '../test/harness.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
-import type { SweepStore } from '../domain/templates-sweep.js';
+import type { SweepStore } from '../domain/schedules/sweep.js';
 import { fromWire, type OutboundMessage, type Outbox } from './notifier.js';
 import { createTemplateSweep } from './template-sweep.js';
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { alertText } from '../bot/commands/budgets.js';
-import { budgetAlertsFor } from '../domain/budget-alerts.js';
+import { budgetAlertsFor } from '../domain/statistics/budget-alerts.js';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
-import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/templates-sweep.js';
+import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/schedules/sweep.js';
 import type { DeliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { outbound, type Outbox } from './notifier.js';
 import { asLedgerEvent, templateNotices } from './template-notices.js';
@@ -30,7 +30,7 @@ export interface SweepRunOptions {
 export type TemplateSweep = (opts?: SweepRunOptions) => Promise<SweepSummary>;
 
 /**
- * The sweep as a job: applies every due occurrence (domain/templates-sweep.ts), then for each
+ * The sweep as a job: applies every due occurrence (domain/schedules/sweep.ts), then for each
  * committed batch tells the chats what was recorded, which templates had to be paused, and which
  * budget thresholds the new expenses crossed, all through the outbound queue. Telling happens
  * after the commit, so a rolled-back batch never announces anything; a crash between commit and

@@ -9,7 +9,7 @@ import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-
 import { rowsOf } from '../drizzle/store/rows.js';
 import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-main.js';
 import { TEMPLATES_QUEUE } from './queues.js';
-import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from './testing.js';
+import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from '../test/worker-kit.js';
 
 const ann = { id: 601, first_name: 'Ann', language_code: 'en' };
 const annChat = { id: 601, type: 'private' as const };

@@ -4,10 +4,10 @@ import { startDiscordDouble, type DiscordDouble, type DoubleResponse, type Guild
 import { checkCommandList } from '../../test/doubles/discord/validation.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import type { CommandDef } from '../../bot/registry.js';
-import { addTemplate } from '../../domain/templates.js';
+import { addTemplate } from '../../domain/schedules/templates.js';
 import { budgetAfterRecord } from '../../bot/commands/budgets.js';
 import { renderChart } from '../../workers/charts/render-chart.js';
-import { SAMPLE_SPECS } from '../../workers/charts/sample-specs.js';
+import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 import { createDiscordBot, type DiscordBot } from './discord-adapter.js';
 import { plainText } from './render.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../bot/commands/index.js';
 import type { CommandDef } from '../../bot/registry.js';
-import { tokenize } from '../../domain/tokens.js';
+import { tokenize } from '../../domain/parsing/tokenize.js';
 import { planCommand } from './command-builder.js';
 import { argsFromOptions, leafFor, quoteValue, type OptionValue } from './options-to-args.js';
 

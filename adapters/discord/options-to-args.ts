@@ -3,7 +3,7 @@ import type { CommandPlan, Leaf, PlannedOption } from './command-builder.js';
 /** A typed option value as Discord delivers it. */
 export type OptionValue = string | number | boolean;
 
-/** Quote pairs the text grammar understands (domain/tokens.ts), tried in this order. */
+/** Quote pairs the text grammar understands (domain/parsing/tokenize.ts), tried in this order. */
 const QUOTES: readonly [string, string][] = [
   ['"', '"'],
   ['“', '”'],

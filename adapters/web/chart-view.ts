@@ -1,4 +1,4 @@
-import { formatMoney, minorDigits } from '../../domain/money.js';
+import { formatMoney, minorDigits } from '../../domain/money/money.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../../bot/i18n/index.js';
 import { groupTop, isEmptySpec, emptyMessage, type ChartSpec } from '../../workers/charts/chart-spec.js';

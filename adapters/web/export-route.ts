@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { apiActor } from '../../domain/api-access.js';
-import { exportCsvChunks } from '../../domain/csv-import.js';
+import { apiActor } from '../../domain/access/api-access.js';
+import { exportCsvChunks } from '../../domain/ledger/csv-import.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { WebDeps, WebEnv } from './web-env.js';
 

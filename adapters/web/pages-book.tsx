@@ -1,16 +1,16 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { budgetsNow, changeBudget } from '../../domain/budget.js';
-import { formatDateTime } from '../../domain/dates.js';
+import { budgetsNow, changeBudget } from '../../domain/statistics/budget.js';
+import { formatDateTime } from '../../domain/parsing/dates.js';
 import { DomainError } from '../../domain/errors.js';
-import { chartData, CHART_KINDS, type ChartKindArg } from '../../domain/stats-charts.js';
-import { listAccounts } from '../../domain/ledger-accounts.js';
-import { changeMemberRole, ROLES } from '../../domain/members.js';
-import { formatMoney } from '../../domain/money.js';
-import { can } from '../../domain/permissions.js';
-import { parsePeriod, previousPeriod, isPeriodToken } from '../../domain/period.js';
-import { setCurrency, setLanguage, setTimezone, LANGUAGES } from '../../domain/settings.js';
-import { addTemplate, deleteTemplate, displayRecord, listTemplates, pauseTemplate, resumeTemplate, runTemplate } from '../../domain/templates.js';
+import { chartData, CHART_KINDS, type ChartKindArg } from '../../domain/statistics/charts.js';
+import { listAccounts } from '../../domain/ledger/accounts.js';
+import { changeMemberRole, ROLES } from '../../domain/sharing/members.js';
+import { formatMoney } from '../../domain/money/money.js';
+import { can } from '../../domain/access/permissions.js';
+import { parsePeriod, previousPeriod, isPeriodToken } from '../../domain/parsing/period.js';
+import { setCurrency, setLanguage, setTimezone, LANGUAGES } from '../../domain/ledger/settings.js';
+import { addTemplate, deleteTemplate, displayRecord, listTemplates, pauseTemplate, resumeTemplate, runTemplate } from '../../domain/schedules/templates.js';
 import type { Role } from '../../domain/types.js';
 import { periodText } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';

@@ -1,16 +1,16 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { decodeCursor, encodeCursor, listEventPage, type EventPageFilter } from '../../domain/api-access.js';
-import type { Actor } from '../../domain/actor.js';
-import { parseAmount } from '../../domain/amount.js';
-import { formatDate } from '../../domain/dates.js';
+import { decodeCursor, encodeCursor, listEventPage, type EventPageFilter } from '../../domain/access/api-access.js';
+import type { Actor } from '../../domain/access/actor.js';
+import { parseAmount } from '../../domain/money/amount.js';
+import { formatDate } from '../../domain/parsing/dates.js';
 import { DomainError } from '../../domain/errors.js';
-import { editEvent } from '../../domain/ledger-edit.js';
-import { deleteEvent, findAccount, recordLine, restoreEvent, undo } from '../../domain/ledger-record.js';
-import { minorToDecimal } from '../../domain/money.js';
-import { can } from '../../domain/permissions.js';
-import { parsePeriod } from '../../domain/period.js';
-import { parseQuickEntry } from '../../domain/record-line.js';
+import { editEvent } from '../../domain/ledger/edit.js';
+import { deleteEvent, findAccount, recordLine, restoreEvent, undo } from '../../domain/ledger/record.js';
+import { minorToDecimal } from '../../domain/money/money.js';
+import { can } from '../../domain/access/permissions.js';
+import { parsePeriod } from '../../domain/parsing/period.js';
+import { parseQuickEntry } from '../../domain/parsing/record-line.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { eventAmount, eventSummary } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
-import { formatDateTime } from '../../domain/dates.js';
-import { csrfToken, openSession, sha256, useSignInLink, type SessionVia } from '../../domain/web-access.js';
+import { formatDateTime } from '../../domain/parsing/dates.js';
+import { csrfToken, openSession, sha256, useSignInLink, type SessionVia } from '../../domain/access/web-access.js';
 import type { Language } from '../../domain/types.js';
 import { languageOf, t } from '../../bot/i18n/index.js';
 import { buildAssets } from './assets.js';

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { checkSession, csrfMatches, csrfToken, WEB_SESSION_TTL_MS } from '../../domain/web-access.js';
+import { checkSession, csrfMatches, csrfToken, WEB_SESSION_TTL_MS } from '../../domain/access/web-access.js';
 import { createRateLimiter } from '../../bot/rate-limit.js';
 import { SIGN_IN_LIMIT, type WebDeps, type WebEnv } from './web-env.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import type { BookDefaults, LedgerStore, Recorded } from '../../domain/ports.js';
 import type { Book } from '../../domain/types.js';
-import type { WebSession } from '../../domain/web-access.js';
+import type { WebSession } from '../../domain/access/web-access.js';
 import type { RateLimitOptions } from '../../bot/rate-limit.js';
 
 /** What the web app needs; the composition root passes the same store and clock the bots use. */

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
-import { apiActor } from '../../domain/api-access.js';
-import type { Actor } from '../../domain/actor.js';
+import { apiActor } from '../../domain/access/api-access.js';
+import type { Actor } from '../../domain/access/actor.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
 import { t, type MessageKey } from '../../bot/i18n/index.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../drizzle/store/rows.js';
-import { BOT_TOKEN, createWebKit, type WebKit } from './web-test-kit.js';
+import { BOT_TOKEN, createWebKit, type WebKit } from '../../test/web-kit.js';
 import { CSP } from './web-app.js';
 
 const ANN = { id: '101', name: 'Ann' };

@@ -1,5 +1,5 @@
-import { addAccount, deleteAccount, listAccounts, renameAccount, setDefaultAccount } from '../../domain/ledger-accounts.js';
-import { formatMoney } from '../../domain/money.js';
+import { addAccount, deleteAccount, listAccounts, renameAccount, setDefaultAccount } from '../../domain/ledger/accounts.js';
+import { formatMoney } from '../../domain/money/money.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { table } from '../reply.js';

@@ -1,4 +1,4 @@
-import { issueSignInLink } from '../../domain/web-access.js';
+import { issueSignInLink } from '../../domain/access/web-access.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { budgetAlertsFor } from '../../domain/budget-alerts.js';
+import { budgetAlertsFor } from '../../domain/statistics/budget-alerts.js';
 import { rowsOf } from '../../drizzle/store/rows.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { budgetAfterRecord } from './budgets.js';

@@ -1,6 +1,6 @@
-import { budgetAlertsFor, type BudgetAlert } from '../../domain/budget-alerts.js';
-import { budgetProgress, budgetsNow, changeBudget } from '../../domain/budget.js';
-import { formatMoney } from '../../domain/money.js';
+import { budgetAlertsFor, type BudgetAlert } from '../../domain/statistics/budget-alerts.js';
+import { budgetProgress, budgetsNow, changeBudget } from '../../domain/statistics/budget.js';
+import { formatMoney } from '../../domain/money/money.js';
 import type { Recorded } from '../../domain/ports.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';

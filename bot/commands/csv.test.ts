@@ -3,7 +3,7 @@ import type { Incoming } from '../dispatcher.js';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
 import type { Reply } from '../reply.js';
 import { sql } from 'drizzle-orm';
-import { CHAT_EXPORT_LIMITS, exportCsv } from '../../domain/csv-import.js';
+import { CHAT_EXPORT_LIMITS, exportCsv } from '../../domain/ledger/csv-import.js';
 
 const ann = { id: 'ann', name: 'Ann' };
 const bob = { id: 'bob', name: 'Bob' };

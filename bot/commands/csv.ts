@@ -1,5 +1,5 @@
-import { CSV_COLUMNS, type CsvProblem } from '../../domain/csv.js';
-import { CHAT_EXPORT_LIMITS, exportCsv, importCsv } from '../../domain/csv-import.js';
+import { CSV_COLUMNS, type CsvProblem } from '../../domain/ledger/csv.js';
+import { CHAT_EXPORT_LIMITS, exportCsv, importCsv } from '../../domain/ledger/csv-import.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
 import { t, type MessageKey } from '../i18n/index.js';

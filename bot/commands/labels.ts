@@ -1,5 +1,5 @@
-import { deleteLabel, labelsWithTotals, mergeLabels, renameLabel } from '../../domain/ledger-labels.js';
-import { formatMoney } from '../../domain/money.js';
+import { deleteLabel, labelsWithTotals, mergeLabels, renameLabel } from '../../domain/ledger/labels.js';
+import { formatMoney } from '../../domain/money/money.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef, OptionSpec } from '../registry.js';
 import { table } from '../reply.js';

@@ -1,4 +1,4 @@
-import { createLink, LINK_CODE_MINUTES, redeemLink, unlinkChat, unlinkIdentity } from '../../domain/link.js';
+import { createLink, LINK_CODE_MINUTES, redeemLink, unlinkChat, unlinkIdentity } from '../../domain/sharing/link.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 

@@ -1,5 +1,5 @@
-import { changeRole, membersWithSpending, ROLES } from '../../domain/members.js';
-import { formatMoney } from '../../domain/money.js';
+import { changeRole, membersWithSpending, ROLES } from '../../domain/sharing/members.js';
+import { formatMoney } from '../../domain/money/money.js';
 import type { Language, Role } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
-import { editEvent, history } from '../../domain/ledger-edit.js';
-import { deleteEvent, recordLine, restoreEvent, transfer, undo } from '../../domain/ledger-record.js';
-import { formatMoney } from '../../domain/money.js';
+import { editEvent, history } from '../../domain/ledger/edit.js';
+import { deleteEvent, recordLine, restoreEvent, transfer, undo } from '../../domain/ledger/record.js';
+import { formatMoney } from '../../domain/money/money.js';
 import type { Recorded } from '../../domain/ports.js';
-import { tokenize } from '../../domain/tokens.js';
+import { tokenize } from '../../domain/parsing/tokenize.js';
 import { eventAmount, eventLine, eventSummary } from '../format.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext, CommandDef, OptionSpec } from '../registry.js';

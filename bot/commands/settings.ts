@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { DomainError } from '../../domain/errors.js';
-import { setCurrency, setLanguage, setTimezone } from '../../domain/settings.js';
+import { setCurrency, setLanguage, setTimezone } from '../../domain/ledger/settings.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type TestUser } from '../../test/harness.js';
-import { balances } from '../../domain/ledger-split.js';
+import { balances } from '../../domain/sharing/shared-ledger.js';
 import { mulberry32 } from '../../test/seeded-random.js';
 
 

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
-import { balances, recordExpense, settleUp, undoSettlement, type SplitRecorded } from '../../domain/ledger-split.js';
-import { formatMoney } from '../../domain/money.js';
+import { balances, recordExpense, settleUp, undoSettlement, type SplitRecorded } from '../../domain/sharing/shared-ledger.js';
+import { formatMoney } from '../../domain/money/money.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext, CommandDef } from '../registry.js';

@@ -1,5 +1,5 @@
-import { formatMoney } from '../../domain/money.js';
-import { parsePeriod } from '../../domain/period.js';
+import { formatMoney } from '../../domain/money/money.js';
+import { parsePeriod } from '../../domain/parsing/period.js';
 import { describeCommand, t } from '../i18n/index.js';
 import type { CommandContext, CommandDef, Registry } from '../registry.js';
 import type { Reply } from '../reply.js';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { ChartData } from '../../domain/stats-charts.js';
+import type { ChartData } from '../../domain/statistics/charts.js';
 import type { Language } from '../../domain/types.js';
 import type { ChartSpec } from '../../workers/charts/chart-spec.js';
 import { t } from '../i18n/index.js';

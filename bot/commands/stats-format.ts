@@ -1,9 +1,9 @@
-import type { BudgetProgress } from '../../domain/budget.js';
-import { formatDate } from '../../domain/dates.js';
-import { formatMoney } from '../../domain/money.js';
-import { rateText } from '../../domain/rates.js';
-import type { Figure } from '../../domain/stats-math.js';
-import type { Rate } from '../../domain/stats-ports.js';
+import type { BudgetProgress } from '../../domain/statistics/budget.js';
+import { formatDate } from '../../domain/parsing/dates.js';
+import { formatMoney } from '../../domain/money/money.js';
+import { rateText } from '../../domain/money/rates.js';
+import type { Figure } from '../../domain/statistics/math.js';
+import type { Rate } from '../../domain/statistics/ports.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 

@@ -1,8 +1,8 @@
-import { formatMoney } from '../../domain/money.js';
-import { listRates, rateText, setRate } from '../../domain/rates.js';
-import { chartData, CHART_KINDS, pieFromLabels } from '../../domain/stats-charts.js';
-import { percentChange, percentOf, type Figure } from '../../domain/stats-math.js';
-import { statsReport, type StatsReport } from '../../domain/stats.js';
+import { formatMoney } from '../../domain/money/money.js';
+import { listRates, rateText, setRate } from '../../domain/money/rates.js';
+import { chartData, CHART_KINDS, pieFromLabels } from '../../domain/statistics/charts.js';
+import { percentChange, percentOf, type Figure } from '../../domain/statistics/math.js';
+import { statsReport, type StatsReport } from '../../domain/statistics/report.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef } from '../registry.js';

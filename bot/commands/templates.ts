@@ -1,5 +1,5 @@
-import { formatDateTime } from '../../domain/dates.js';
-import { describeSchedule, formatSchedule } from '../../domain/schedule.js';
+import { formatDateTime } from '../../domain/parsing/dates.js';
+import { describeSchedule, formatSchedule } from '../../domain/schedules/schedule.js';
 import {
   addTemplate,
   deleteTemplate,
@@ -11,7 +11,7 @@ import {
   runTemplate,
   type NotifyTarget,
   type Template,
-} from '../../domain/templates.js';
+} from '../../domain/schedules/templates.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef, OptionSpec } from '../registry.js';

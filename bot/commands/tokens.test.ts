@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyToken } from '../../domain/api-tokens.js';
+import { verifyToken } from '../../domain/access/api-tokens.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 
 const ann = { id: '1', name: 'Ann' };

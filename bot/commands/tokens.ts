@@ -1,5 +1,5 @@
-import { issueToken, revokeTokens } from '../../domain/api-tokens.js';
-import { formatDate, formatDateTime } from '../../domain/dates.js';
+import { issueToken, revokeTokens } from '../../domain/access/api-tokens.js';
+import { formatDate, formatDateTime } from '../../domain/parsing/dates.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { table } from '../reply.js';

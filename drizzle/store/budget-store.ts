@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { budgetAlerts, budgets, labels } from '../schema.js';
-import type { Budget, BudgetPeriod, BudgetStore } from '../../domain/budget-ports.js';
+import type { Budget, BudgetPeriod, BudgetStore } from '../../domain/statistics/budget-ports.js';
 import { rowsOf } from './rows.js';
 
 interface BudgetRow {

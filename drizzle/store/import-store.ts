@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { accounts, books, eventLabels, events, labels } from '../schema.js';
-import type { ImportEvent, StatsStore } from '../../domain/stats-ports.js';
+import type { ImportEvent, StatsStore } from '../../domain/statistics/ports.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { balanceEffect, selectEvents } from './event-rows.js';
 import { rowsOf } from './rows.js';

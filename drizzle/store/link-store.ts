@@ -2,7 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { books, chats, identities, linkCodes, members, users } from '../schema.js';
 import { DomainError } from '../../domain/errors.js';
-import { isEmptyBook, type BookContents, type LinkCode, type LinkKind, type LinkStore } from '../../domain/link.js';
+import { isEmptyBook, type BookContents, type LinkCode, type LinkKind, type LinkStore } from '../../domain/sharing/link.js';
 import type { Book, Platform } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
 import { toBook } from './enter-row.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
 import type { Database } from '../db.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
-import type { StatDim, StatRow } from '../../domain/stats-ports.js';
+import type { StatDim, StatRow } from '../../domain/statistics/ports.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { statsUpkeep } from './stats-upkeep.js';

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.js';
-import type { BalanceBucket, LocalDay, Rate, StatBucket, StatDim, StatRow, StatsStore } from '../../domain/stats-ports.js';
+import type { BalanceBucket, LocalDay, Rate, StatBucket, StatDim, StatRow, StatsStore } from '../../domain/statistics/ports.js';
 import { affectedRows, rowsOf } from './rows.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

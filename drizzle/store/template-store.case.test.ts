@@ -5,8 +5,8 @@ import { createStore } from './index.js';
 import { templateSweepStore } from './template-store.js';
 import { deliveryStore } from './chat-delivery-store.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
-import { parseSchedule } from '../../domain/schedule.js';
-import { occurrenceKey } from '../../domain/templates-sweep.js';
+import { parseSchedule } from '../../domain/schedules/schedule.js';
+import { occurrenceKey } from '../../domain/schedules/sweep.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 const schedule = parseSchedule('daily at:09:00');

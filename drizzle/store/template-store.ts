@@ -2,8 +2,8 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { templates } from '../schema.js';
 import type { NewEvent } from '../../domain/ports.js';
-import type { Schedule } from '../../domain/schedule.js';
-import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/templates.js';
+import type { Schedule } from '../../domain/schedules/schedule.js';
+import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/schedules/templates.js';
 import {
   occurrenceKey,
   type AccountBalance,
@@ -12,7 +12,7 @@ import {
   type DueTemplate,
   type SweepBook,
   type SweepStore,
-} from '../../domain/templates-sweep.js';
+} from '../../domain/schedules/sweep.js';
 import type { Account, Language, Platform } from '../../domain/types.js';
 import { pgCode, rowsOf } from './rows.js';
 

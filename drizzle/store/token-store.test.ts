@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { FixedClock } from '../../domain/clock.js';
-import { hashToken, issueToken, revokeTokens, verifyToken } from '../../domain/api-tokens.js';
+import { hashToken, issueToken, revokeTokens, verifyToken } from '../../domain/access/api-tokens.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { ENGINES } from '../../test/databases.js';

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { apiTokens } from '../schema.js';
-import { TOUCH_INTERVAL_MS, type ApiToken, type TokenStore } from '../../domain/api-tokens.js';
+import { TOUCH_INTERVAL_MS, type ApiToken, type TokenStore } from '../../domain/access/api-tokens.js';
 
 const toToken = (r: typeof apiTokens.$inferSelect): ApiToken => ({
   id: r.id,

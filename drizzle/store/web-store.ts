@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { webInitDataSeen, webSessions, webSignInLinks } from '../schema.js';
-import { SESSION_TOUCH_MS, type SessionVia, type WebAccessStore, type WebSession } from '../../domain/web-access.js';
+import { SESSION_TOUCH_MS, type SessionVia, type WebAccessStore, type WebSession } from '../../domain/access/web-access.js';
 
 const toSession = (r: typeof webSessions.$inferSelect): WebSession => ({
   id: r.id,

@@ -13,7 +13,7 @@ import { plainText } from '../../adapters/discord/render.js';
 import type { CommandDef } from '../../bot/registry.js';
 import type { Services } from '../../bot/services.js';
 import { renderChart } from '../../workers/charts/render-chart.js';
-import { SAMPLE_SPECS } from '../../workers/charts/sample-specs.js';
+import { SAMPLE_SPECS } from '../chart-samples.js';
 import { startTelegramDouble, type SentMessage, type TelegramDouble } from '../doubles/telegram-api.js';
 import { startDiscordDouble, type DiscordDouble, type DoubleResponse, type GuildSpec } from '../doubles/discord/index.js';
 import { createHarness, type Harness } from '../harness.js';

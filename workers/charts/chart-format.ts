@@ -1,4 +1,4 @@
-import { minorDigits } from '../../domain/money.js';
+import { minorDigits } from '../../domain/money/money.js';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 

@@ -1,4 +1,4 @@
-import { assertMinor } from '../../domain/money.js';
+import { assertMinor } from '../../domain/money/money.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../../bot/i18n/index.js';
 

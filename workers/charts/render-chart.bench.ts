@@ -1,6 +1,6 @@
 import type { ChartKind } from './chart-spec.js';
 import { renderChart } from './render-chart.js';
-import { SAMPLE_SPECS } from './sample-specs.js';
+import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 
 const RUNS = 10;
 

@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { ChartKind, ChartSpec } from './chart-spec.js';
 import { OTHER_COLOR, PALETTE } from './palette.js';
 import { CHART_SIZE, buildConfig, labelColor, renderChart } from './render-chart.js';
-import { SAMPLE_SPECS } from './sample-specs.js';
+import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 
 const KINDS = Object.keys(SAMPLE_SPECS) as ChartKind[];
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -1,6 +1,6 @@
 import type { ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
-import { assertMinor, formatMoney, minorDigits } from '../../domain/money.js';
+import { assertMinor, formatMoney, minorDigits } from '../../domain/money/money.js';
 import { compactMinor, compactScaled, percentText } from './chart-format.js';
 import {
   backgroundPlugin,

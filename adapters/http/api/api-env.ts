@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { ApiToken } from '../../../domain/api-tokens.js';
+import type { ApiToken } from '../../../domain/access/api-tokens.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import type { RateLimitOptions } from '../../../bot/rate-limit.js';

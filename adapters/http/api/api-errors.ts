@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
-import { scrubTokens } from '../../../domain/api-tokens.js';
+import { scrubTokens } from '../../../domain/access/api-tokens.js';
 import { isDomainError, type DomainErrorCode } from '../../../domain/errors.js';
 import { languageOf } from '../../../bot/i18n/index.js';
 import { messageFor } from '../../../bot/messages.js';

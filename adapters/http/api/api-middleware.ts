@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/api-tokens.js';
+import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import { createRateLimiter, type RateLimitOptions } from '../../../bot/rate-limit.js';

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderChart } from '../../../workers/charts/render-chart.js';
-import { CSV_COLUMNS } from '../../../domain/csv.js';
-import { ANN, createApiKit, GROUP, seedFamily, type ApiKit } from './api-test-kit.js';
+import { CSV_COLUMNS } from '../../../domain/ledger/csv.js';
+import { ANN, createApiKit, GROUP, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 
 let k: ApiKit;
 let s: Awaited<ReturnType<typeof seedFamily>>;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANN, createApiKit, EVE, GROUP, seedFamily, type ApiKit } from './api-test-kit.js';
+import { ANN, createApiKit, EVE, GROUP, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 
 let k: ApiKit;
 let s: Awaited<ReturnType<typeof seedFamily>>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../app.js';
 import { createMetrics } from '../../../bot/metrics.js';
 import { mountApi } from './api-app.js';
-import { ANN, BOB, createApiKit, GROUP, seedFamily, type ApiKit } from './api-test-kit.js';
+import { ANN, BOB, createApiKit, GROUP, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 
 let k: ApiKit;
 let s: Awaited<ReturnType<typeof seedFamily>>;

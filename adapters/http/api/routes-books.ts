@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { apiActor } from '../../../domain/api-access.js';
-import type { Actor } from '../../../domain/actor.js';
-import { listAccounts } from '../../../domain/ledger-accounts.js';
-import { labelsWithTotals } from '../../../domain/ledger-labels.js';
+import { apiActor } from '../../../domain/access/api-access.js';
+import type { Actor } from '../../../domain/access/actor.js';
+import { listAccounts } from '../../../domain/ledger/accounts.js';
+import { labelsWithTotals } from '../../../domain/ledger/labels.js';
 import type { ApiApp, ApiDeps, ApiEnv } from './api-env.js';
 import { AccountSchema, BookParams, BookSchema, COMMON_ERRORS, LabelSchema, PeriodSchema, accountOut, bookOut } from './schemas.js';
 

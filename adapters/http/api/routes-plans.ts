@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { budgetProgress, budgetsNow, changeBudget } from '../../../domain/budget.js';
-import { addTemplate, deleteTemplate, listTemplates, pauseTemplate, resumeTemplate, runTemplate, type Template } from '../../../domain/templates.js';
+import { budgetProgress, budgetsNow, changeBudget } from '../../../domain/statistics/budget.js';
+import { addTemplate, deleteTemplate, listTemplates, pauseTemplate, resumeTemplate, runTemplate, type Template } from '../../../domain/schedules/templates.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
 import { BudgetProgressSchema, budgetOut } from './routes-reports.js';

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { BudgetProgress } from '../../../domain/budget.js';
-import { exportCsvChunks } from '../../../domain/csv-import.js';
-import type { Period } from '../../../domain/period.js';
-import { CHART_KINDS, chartData } from '../../../domain/stats-charts.js';
-import type { Figure } from '../../../domain/stats-math.js';
-import { statsReport } from '../../../domain/stats.js';
+import type { BudgetProgress } from '../../../domain/statistics/budget.js';
+import { exportCsvChunks } from '../../../domain/ledger/csv-import.js';
+import type { Period } from '../../../domain/parsing/period.js';
+import { CHART_KINDS, chartData } from '../../../domain/statistics/charts.js';
+import type { Figure } from '../../../domain/statistics/math.js';
+import { statsReport } from '../../../domain/statistics/report.js';
 import { languageOf } from '../../../bot/i18n/index.js';
 import { chartSpec } from '../../../bot/commands/stats-charts.js';
 import type { ApiApp, ApiDeps, ApiEnv } from './api-env.js';

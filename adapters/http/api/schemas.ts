@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Account, Book, LedgerEvent, Role } from '../../../domain/types.js';
-import { minorToDecimal } from '../../../domain/money.js';
+import { minorToDecimal } from '../../../domain/money/money.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
