@@ -37,6 +37,7 @@ function draw(canvas: HTMLCanvasElement): void {
     },
     options: {
       responsive: true,
+      animation: matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 250 },
       maintainAspectRatio: false,
       indexAxis: spec.horizontal ? 'y' : 'x',
       plugins: {
@@ -55,6 +56,13 @@ function draw(canvas: HTMLCanvasElement): void {
       },
     },
   });
+  // Where each slice or bar sits (CSS pixels in the canvas): lets keyboard-less automation and
+  // tests aim at one; people use the pointer or the table under the chart.
+  const points = chart.getDatasetMeta(spec.datasets.length - 1).data.map((el) => {
+    const p = el.tooltipPosition(true);
+    return [Math.round(p.x ?? 0), Math.round(p.y ?? 0)];
+  });
+  canvas.setAttribute('data-points', JSON.stringify(points));
   canvas.setAttribute('data-ready', String(chart.id));
 }
 
