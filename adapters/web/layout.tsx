@@ -58,7 +58,7 @@ export function Page(p: PageProps) {
 function TopBar(p: PageProps & { book: Book & { role: Role }; books: (Book & { role: Role })[] }) {
   return (
     <header class="top">
-      <form class="book-switch" method="get" action="/app/go" role="search" aria-label={t(p.lang, 'web.books')}>
+      <form class="book-switch" method="get" action="/app/go" aria-label={t(p.lang, 'web.books')}>
         <label for="book-select" class="sr-only">
           {t(p.lang, 'web.book')}
         </label>

@@ -13,6 +13,7 @@ import { clearSessionCookie, requireCsrf, requireSession, sessionSecret, setSess
 import { WEB_PREFIX, type WebDeps, type WebEnv } from './web-env.js';
 import { formText, notFound, plainPage } from './web-page.js';
 import { exportRoute } from './export-route.js';
+import { describeAgent } from './user-agent.js';
 
 /**
  * The strict policy of every web app response: scripts, styles, images and requests only from
@@ -192,10 +193,10 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
             {list.map((x) => (
               <tr>
                 <td>
-                  {x.agent.slice(0, 60) || '—'} <span class="muted">({x.via === 'telegram' ? 'Telegram' : t(lang, 'web.via_link')})</span>
+                  {describeAgent(x.agent)} <span class="muted">({x.via === 'telegram' ? 'Telegram' : t(lang, 'web.via_link')})</span>
                   {x.id === s.id ? <strong> · {t(lang, 'web.this_session')}</strong> : null}
                 </td>
-                <td>{formatDateTime(x.lastSeenAt, tz)}</td>
+                <td class="nowrap">{formatDateTime(x.lastSeenAt, tz)}</td>
                 <td>
                   <form method="post" action={x.id === s.id ? '/app/sign-out' : `/app/sessions/${x.id}/revoke`}>
                     <Csrf token={csrf} />
