@@ -6,9 +6,10 @@ import { DomainError } from '../../domain/errors.js';
 import { chartData, CHART_KINDS, type ChartKindArg } from '../../domain/statistics/charts.js';
 import { listAccounts } from '../../domain/ledger/accounts.js';
 import { changeMemberRole, ROLES } from '../../domain/sharing/members.js';
-import { formatMoney } from '../../domain/money/money.js';
+import { addMinor, formatMoney } from '../../domain/money/money.js';
 import { can } from '../../domain/access/permissions.js';
-import { parsePeriod, previousPeriod, isPeriodToken } from '../../domain/parsing/period.js';
+import { parsePeriod, previousPeriod, isPeriodToken, type Period } from '../../domain/parsing/period.js';
+import { dayRange } from '../../domain/statistics/days.js';
 import { setCurrency, setLanguage, setTimezone, LANGUAGES } from '../../domain/ledger/settings.js';
 import { addTemplate, deleteTemplate, displayRecord, listTemplates, pauseTemplate, resumeTemplate, runTemplate } from '../../domain/schedules/templates.js';
 import type { Role } from '../../domain/types.js';
@@ -28,13 +29,20 @@ async function overview(w: WebContext) {
   const now = actor.clock.now();
   const month = parsePeriod('month', now, book.timezone);
   const last = previousPeriod(month, book.timezone);
-  const [accounts, thisTotals, lastTotals, budgets, templates] = await Promise.all([
-    listAccounts(actor),
-    store.periodTotals(book.id, month.start, month.end),
-    store.periodTotals(book.id, last.start, last.end),
-    budgetsNow(actor),
-    listTemplates(actor),
-  ]);
+  // Month totals from the statistics rollup (what /stats and budgets read), not a scan of events.
+  const totals = async (p: Period) => {
+    const { from, to } = dayRange(p, book.timezone);
+    const rows = await store.statTotals(book.id, from, to, ['t']);
+    const byCurrency = new Map<string, { currency: string; expenseMinor: number; incomeMinor: number }>();
+    for (const r of rows) {
+      const x = byCurrency.get(r.currency) ?? { currency: r.currency, expenseMinor: 0, incomeMinor: 0 };
+      if (r.kind === 'expense') x.expenseMinor = addMinor(x.expenseMinor, r.minor);
+      else x.incomeMinor = addMinor(x.incomeMinor, r.minor);
+      byCurrency.set(r.currency, x);
+    }
+    return [...byCurrency.values()];
+  };
+  const [accounts, thisTotals, lastTotals, budgets, templates] = await Promise.all([listAccounts(actor), totals(month), totals(last), budgetsNow(actor), listTemplates(actor)]);
   const currencies = [...new Set([...thisTotals, ...lastTotals].map((x) => x.currency))].sort((a, b) => (a === book.currency ? -1 : b === book.currency ? 1 : a < b ? -1 : 1));
   const due = templates.filter((x) => !x.paused && x.nextDueAt).sort((a, b) => a.nextDueAt!.getTime() - b.nextDueAt!.getTime()).slice(0, 5);
   const money = (m: number, c: string) => formatMoney(m, c, { lang });

@@ -150,12 +150,18 @@ async function recordsPage(w: WebContext, query: (k: string) => string | undefin
   const cursor = query('cursor');
   let page: Awaited<ReturnType<typeof listEventPage>> = { events: [], next: undefined };
   let searchError: string | undefined;
-  try {
-    page = await listEventPage(actor, await filterOf(actor, s, cursor && decodeCursor(cursor) ? cursor : undefined));
-  } catch (e) {
-    searchError = errorText(e, lang);
-  }
-  const [accounts, labels, members] = await Promise.all([actor.store.listAccounts(actor.book.id), actor.store.listLabels(actor.book.id), actor.store.listMembers(actor.book.id)]);
+  const [accounts, labels, members] = await Promise.all([
+    actor.store.listAccounts(actor.book.id),
+    actor.store.listLabels(actor.book.id),
+    actor.store.listMembers(actor.book.id),
+    (async () => {
+      try {
+        page = await listEventPage(actor, await filterOf(actor, s, cursor && decodeCursor(cursor) ? cursor : undefined));
+      } catch (e) {
+        searchError = errorText(e, lang);
+      }
+    })(),
+  ]);
   const records = bookPath(actor.book.id, 'records');
   const filtered = Object.values(s).some(Boolean);
   return (

@@ -1,7 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
-import { apiActor } from '../../domain/access/api-access.js';
 import type { Actor } from '../../domain/access/actor.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Language } from '../../domain/types.js';
@@ -50,7 +49,9 @@ export async function bookPage(
   const books = await deps.store.booksOfUser(session.userId);
   const mine = books.find((b) => b.id === bookId);
   if (!mine) return notFound(c, deps, books[0]?.language ?? deps.defaults.language);
-  const actor = await apiActor(deps.store, deps.clock, session.userId, bookId);
+  // The membership came with the book list (one query): the same role `apiActor` would read.
+  const { role, ...book } = mine;
+  const actor: Actor = { store: deps.store, clock: deps.clock, book, userId: session.userId, role };
   const w: WebContext = { actor, lang: actor.book.language, csrf: c.get('csrf') };
   let content: Child | Response;
   try {
