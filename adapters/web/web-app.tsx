@@ -242,6 +242,4 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
 export function mountWeb(app: Hono, deps: WebDeps): void {
   const web = createWebApp(deps);
   app.route(WEB_PREFIX, web);
-  // `/app` without the slash is the same page.
-  app.get(WEB_PREFIX, (c) => c.redirect(`${WEB_PREFIX}/`, 301));
 }

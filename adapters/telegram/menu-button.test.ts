@@ -1,0 +1,25 @@
+import { Bot } from 'grammy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
+import { setWebAppMenuButton } from './menu-button.js';
+
+describe('the chat menu button', () => {
+  let tg: TelegramDouble;
+  let bot: Bot;
+  beforeAll(async () => {
+    tg = await startTelegramDouble();
+    bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });
+  });
+  afterAll(() => tg.close());
+
+  it('GIVEN an https PUBLIC_URL THEN the menu button opens the web app as a Mini App', async () => {
+    expect(await setWebAppMenuButton(bot.api, 'https://coin.example.org/')).toBe(true);
+    expect(await bot.api.getChatMenuButton()).toEqual({ type: 'web_app', text: 'COIN', web_app: { url: 'https://coin.example.org/app/' } });
+  });
+
+  it('GIVEN an http address THEN it is left alone (Telegram takes only https)', async () => {
+    await bot.api.setChatMenuButton({ menu_button: { type: 'commands' } });
+    expect(await setWebAppMenuButton(bot.api, 'http://localhost:8080')).toBe(false);
+    expect(await bot.api.getChatMenuButton()).toEqual({ type: 'commands' });
+  });
+});
