@@ -16,6 +16,10 @@ import type { Role } from '../../domain/types.js';
 import { periodText } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';
 import { chartSpec } from '../../bot/commands/stats-charts.js';
+import { problemsText } from '../../bot/commands/csv.js';
+import { messageFor } from '../../bot/messages.js';
+import { importCsv } from '../../domain/ledger/csv-import.js';
+import { CSV_COLUMNS } from '../../domain/ledger/csv.js';
 import { webChart } from './chart-view.js';
 import { Csrf, Notice, bookPath } from './layout.js';
 import { bookPage, errorText, formText, type WebContext } from './web-page.js';
@@ -347,7 +351,7 @@ async function membersPage(w: WebContext, error?: string) {
   );
 }
 
-async function settings(w: WebContext, error?: string, saved?: boolean) {
+async function settings(w: WebContext, error?: string, saved?: boolean, imported?: { text: string; error: boolean }) {
   const { actor, lang } = w;
   const book = actor.book;
   const may = can(actor.role, 'settings');
@@ -384,6 +388,20 @@ async function settings(w: WebContext, error?: string, saved?: boolean) {
           {t(lang, 'web.export_csv')}
         </a>
       </p>
+      {can(actor.role, 'manage') ? (
+        <>
+          <h2>{t(lang, 'web.import')}</h2>
+          {imported ? <Notice kind={imported.error ? 'error' : 'info'}>{imported.text}</Notice> : null}
+          <form method="post" action={`${bookPath(book.id)}/import`} enctype="multipart/form-data" class="card">
+            <Csrf token={w.csrf} />
+            <label for="st-file">{t(lang, 'web.import_hint', { columns: CSV_COLUMNS.join(',') })}</label>
+            <input id="st-file" name="file" type="file" accept=".csv,text/csv" required />
+            <p>
+              <button type="submit">{t(lang, 'web.import_button')}</button>
+            </p>
+          </form>
+        </>
+      ) : null}
     </>
   );
 }
@@ -447,6 +465,22 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
         return membersPage(w, errorText(e, w.lang));
       }
       return c.redirect(bookPath(w.actor.book.id, 'members'), 303);
+    }),
+  );
+
+  // CSV import (admins), the chat's `/import`: same columns, rows already in the book are skipped.
+  app.post(`${BOOK}/import`, (c) =>
+    bookPage(c, deps, 'settings', async (w) => {
+      const body = await c.req.parseBody();
+      const file = body.file;
+      if (!(file instanceof File) || file.size === 0) return settings(w, undefined, false, { text: t(w.lang, 'import.no_file', { columns: CSV_COLUMNS.join(',') }), error: true });
+      const res = await importCsv(w.actor, Buffer.from(await file.arrayBuffer()));
+      if (!res.ok) {
+        c.status(422);
+        return settings(w, undefined, false, { text: messageFor(new DomainError('csv_invalid', { problems: problemsText(res.problems, w.lang) }), w.lang), error: true });
+      }
+      const text = res.total === 0 ? t(w.lang, 'import.empty') : t(w.lang, 'import.done', { created: res.created, skipped: res.skipped, total: res.total });
+      return settings(w, undefined, false, { text, error: false });
     }),
   );
 

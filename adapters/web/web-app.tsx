@@ -1,5 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { MAX_IMPORT_BYTES } from '../../domain/ledger/csv-import.js';
 import { formatDateTime } from '../../domain/parsing/dates.js';
 import { csrfToken, openSession, sha256, useSignInLink, type SessionVia } from '../../domain/access/web-access.js';
 import type { Language } from '../../domain/types.js';
@@ -63,6 +65,13 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
     // Sign-in links carry a secret in the path: never leak it through Referer.
     c.header('Referrer-Policy', 'no-referrer');
     if (!c.res.headers.get('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
+
+  // Bodies: a CSV import may be large (the chat's limit); every other form is small.
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const maxSize = /^\/app\/b\/\d+\/import$/.test(c.req.path) ? MAX_IMPORT_BYTES + 64 * 1024 : 64 * 1024;
+    return bodyLimit({ maxSize, onError: (c2) => c2.text('The request is too large.', 413) })(c, next);
   });
 
   app.onError((err, c) => {

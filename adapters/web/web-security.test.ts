@@ -222,6 +222,41 @@ describe('GIVEN a signed-in person', () => {
   });
 });
 
+describe('GIVEN CSV on the web', () => {
+  it('THEN export and import back into the same book adds nothing; a viewer cannot import; an oversized body is 413', async () => {
+    const b = await k.signedIn(ANN);
+    const csv = await b.get(`/app/b/${group}/export.csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(csv.text).toContain('pizza');
+    await b.get(`/app/b/${group}/settings`);
+    const upload = async (who: typeof b, content: string) => {
+      const form = new FormData();
+      form.set('_csrf', who.csrf);
+      form.set('file', new File([content], 'book.csv', { type: 'text/csv' }));
+      const cookie = [...who.jar].map(([n, v]) => `${n}=${v}`).join('; ');
+      const res = await k.app.request(`http://coin.test/app/b/${group}/import`, { method: 'POST', body: form, headers: { cookie } });
+      return { status: res.status, text: await res.text() };
+    };
+    // The chat's /import path: the rows appear in the chat; the same file again adds nothing.
+    const file = csv.text.split('\r\n')[0] + '\r\n,2026-11-20,expense,3.30,EUR,Main,tea,imported tea,\r\n';
+    const first = await upload(b, file);
+    expect(first.status).toBe(200);
+    expect(first.text).toMatch(/Imported 1 records; skipped 0/);
+    expect(await k.h.say(ANN, '/history 100', GROUP)).toMatch(/#tea @Main imported tea/);
+    const before = await k.h.say(ANN, '/history 100', GROUP);
+    expect((await upload(b, file)).text).toMatch(/Imported 0 records; skipped 1/);
+    expect(await k.h.say(ANN, '/history 100', GROUP)).toBe(before);
+
+    const viewer = await k.signedIn(VIC);
+    await viewer.get(`/app/b/${group}/records`);
+    expect((await upload(viewer, csv.text)).status).toBe(403);
+
+    const big = await b.post(`/app/b/${group}/records`, { line: '1 ' + 'x'.repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+  });
+});
+
 describe('GIVEN static assets', () => {
   it('THEN they have content-hashed names, are immutable, and unknown ones are 404', async () => {
     const b = await k.signedIn(ANN);
