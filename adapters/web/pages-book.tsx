@@ -54,8 +54,8 @@ async function overview(w: WebContext) {
     <>
       <h1>{book.title || t(lang, 'web.tab.overview')}</h1>
       <h2 id="h-accounts">{t(lang, 'web.accounts')}</h2>
+      {accounts.length === 0 ? <p class="muted">{t(lang, 'web.no_accounts')}</p> : null}
       <div class="grid" role="list" aria-labelledby="h-accounts">
-        {accounts.length === 0 ? <p class="muted">{t(lang, 'web.no_accounts')}</p> : null}
         {accounts.map((a) => (
           <a class="card" role="listitem" href={`${bookPath(book.id, 'records')}?account=${encodeURIComponent(a.name)}`}>
             <div class="muted">

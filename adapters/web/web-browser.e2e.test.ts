@@ -166,5 +166,18 @@ describe('the web app in Chromium', () => {
       await out.context().close();
       await page.context().close();
     }
+    // A Russian book: the same pages in Russian.
+    await k.h.say(ANN, '/language ru', GROUP);
+    try {
+      const page = await signedIn(ANN);
+      for (const [name, url] of [['overview', `/app/b/${group}`], ['records', `/app/b/${group}/records`]] as const) {
+        await page.goto(base + url);
+        expect(await page.locator('html').getAttribute('lang')).toBe('ru');
+        await page.screenshot({ path: path.join(SHOTS, `${name}-ru.png`), fullPage: true });
+      }
+      await page.context().close();
+    } finally {
+      await k.h.say(ANN, '/language en', GROUP);
+    }
   });
 });

@@ -24,7 +24,7 @@ export const enWeb = {
   'web.default': 'default',
   'web.month_vs_last': 'This month and last',
   'web.budgets': 'Budgets',
-  'web.no_budgets': 'No budgets. Add one below or with /budget in the chat.',
+  'web.no_budgets': 'No budgets yet: add one under Budgets & templates or with /budget in the chat.',
   'web.total': 'Total',
   'web.weekly': 'weekly',
   'web.monthly': 'monthly',

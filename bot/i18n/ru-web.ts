@@ -26,7 +26,7 @@ export const ruWeb: Record<keyof typeof enWeb, string> = {
   'web.default': 'по умолчанию',
   'web.month_vs_last': 'Этот месяц и прошлый',
   'web.budgets': 'Бюджеты',
-  'web.no_budgets': 'Бюджетов нет. Добавьте ниже или командой /budget в чате.',
+  'web.no_budgets': 'Бюджетов пока нет: добавьте в разделе «Бюджеты и шаблоны» или командой /budget в чате.',
   'web.total': 'Всего',
   'web.weekly': 'в неделю',
   'web.monthly': 'в месяц',
