@@ -24,12 +24,18 @@ export interface Assets {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * The folder with the client sources: next to this module when running from TypeScript, or the
- * repository's `adapters/web` when this module runs compiled elsewhere (e.g. `dist/`).
+ * Where the client sources are: next to this module when running from TypeScript (`tsx`), or,
+ * when this module runs compiled elsewhere (`dist/`), the compiled `client/*.js` beside it or
+ * the repository's `adapters/web/client` under the working directory. The stylesheet is read
+ * from the first of those folders that has it.
  */
-function sourceDir(): string {
-  for (const dir of [here, path.resolve('adapters/web')]) if (existsSync(path.join(dir, 'client', 'app.ts'))) return dir;
-  throw new Error('web app client sources (adapters/web/client) not found');
+function clientFiles(): { app: string; charts: string; css: string } {
+  const dirs = [path.join(here, 'client'), path.resolve('adapters/web/client')];
+  const find = (names: string[]) => {
+    for (const dir of dirs) for (const n of names) if (existsSync(path.join(dir, n))) return path.join(dir, n);
+    throw new Error(`web app client file ${names[0]} not found in ${dirs.join(' or ')}`);
+  };
+  return { app: find(['app.ts', 'app.js']), charts: find(['charts.ts', 'charts.js']), css: find(['app.css']) };
 }
 
 function asset(logical: string, body: Buffer, type: string): Asset {
@@ -49,9 +55,9 @@ let building: Promise<Assets> | undefined;
 export function buildAssets(): Promise<Assets> {
   building ??= (async () => {
     const { build } = await import('esbuild');
-    const dir = sourceDir();
+    const files = clientFiles();
     const out = await build({
-      entryPoints: { app: path.join(dir, 'client', 'app.ts'), charts: path.join(dir, 'client', 'charts.ts') },
+      entryPoints: { app: files.app, charts: files.charts },
       bundle: true,
       minify: true,
       format: 'iife',
@@ -62,7 +68,7 @@ export function buildAssets(): Promise<Assets> {
       logLevel: 'silent',
     });
     const list: Asset[] = out.outputFiles.map((f) => asset(path.basename(f.path), Buffer.from(f.contents), 'text/javascript; charset=utf-8'));
-    list.push(asset('app.css', readFileSync(path.join(dir, 'client', 'app.css')), 'text/css; charset=utf-8'));
+    list.push(asset('app.css', readFileSync(files.css), 'text/css; charset=utf-8'));
     const byLogical = new Map<string, Asset>();
     const byFile = new Map<string, Asset>();
     for (const a of list) {
