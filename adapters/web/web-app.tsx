@@ -11,7 +11,7 @@ import { Csrf, bookPath } from './layout.js';
 import { recordRoutes } from './pages-records.js';
 import { bookRoutes } from './pages-book.js';
 import { INIT_DATA_MAX_AGE_MS, checkInitData } from './telegram-init-data.js';
-import { clearSessionCookie, requireCsrf, requireSession, sessionSecret, setSessionCookie, signInLimit } from './web-auth.js';
+import { clearSessionCookie, loggablePath, requireCsrf, requireSession, sameOrigin, sessionSecret, setSessionCookie, signInLimit } from './web-auth.js';
 import { WEB_PREFIX, type WebDeps, type WebEnv } from './web-env.js';
 import { formText, notFound, plainPage } from './web-page.js';
 import { exportRoute } from './export-route.js';
@@ -59,7 +59,11 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   void buildAssets().catch((err) => logger.error({ err: String(err) }, 'web assets failed to build'));
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     await next();
+    const line = { method: c.req.method, path: loggablePath(c.req.path), status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 };
+    if (c.res.status >= 500) logger.error(line, 'web request');
+    else logger.debug(line, 'web request');
     c.header('Content-Security-Policy', CSP);
     c.header('X-Content-Type-Options', 'nosniff');
     // Sign-in links carry a secret in the path: never leak it through Referer.
@@ -74,8 +78,10 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
     return bodyLimit({ maxSize, onError: (c2) => c2.text('The request is too large.', 413) })(c, next);
   });
 
+  app.use('*', sameOrigin());
+
   app.onError((err, c) => {
-    logger.error({ err: String(err), path: c.req.path }, 'web error');
+    logger.error({ err: String(err), path: loggablePath(c.req.path) }, 'web error');
     return c.text('Something went wrong on our side.', 500);
   });
 

@@ -57,6 +57,16 @@ describe('GIVEN one-time sign-in links from /app', () => {
     expect((await k.browser().raw('POST', '/app/auth/link/l_' + 'A'.repeat(43))).status).toBe(400);
   });
 
+  it('THEN another site cannot post a link (no signing a visitor into someone else’s account), and no secret reaches the logs', async () => {
+    const path = await k.linkFor(ANN);
+    const cross = await k.browser().raw('POST', path, undefined, { origin: 'https://evil.example' });
+    expect(cross.status).toBe(403);
+    expect(cross.headers.getSetCookie()).toEqual([]);
+    expect((await k.browser().raw('POST', path, undefined, { origin: 'http://coin.test' })).status).toBe(303);
+    expect(k.logs.join('')).toContain('/app/auth/link/[secret]');
+    expect(k.logs.join('')).not.toContain(path.split('/').pop()!);
+  });
+
   it('THEN only the hash of a link and of a session is stored', async () => {
     const path = await k.linkFor(ANN);
     const secret = path.split('/').pop()!;

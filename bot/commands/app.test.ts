@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyboard } from '../../adapters/telegram/render.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 
 const ANN = { id: '101', name: 'Ann' };
@@ -15,7 +14,6 @@ describe('/app', () => {
     const [r] = await h.replies(ANN, '/app');
     expect(r!.webApp).toEqual({ label: 'Open COIN', url: 'https://coin.example.org/app/' });
     expect(r!.text).not.toMatch(/auth\/link/);
-    expect(keyboard(r!)?.inline_keyboard.at(-1)).toEqual([{ text: 'Open COIN', web_app: { url: 'https://coin.example.org/app/' } }]);
   });
 
   it('GIVEN Discord (any channel) THEN a one-time sign-in link only the asker sees', async () => {
