@@ -242,7 +242,7 @@ async function plans(w: WebContext, error?: string) {
   const mayRecord = can(actor.role, 'record');
   return (
     <>
-      <h1>{t(lang, 'web.tab.plans')}</h1>
+      <h1>{t(lang, 'web.plans_title')}</h1>
       {error ? <Notice kind="error">{error}</Notice> : null}
       <h2>{t(lang, 'web.budgets')}</h2>
       {budgets.length === 0 ? <p class="muted">{t(lang, 'web.no_budgets')}</p> : <BudgetList w={w} list={budgets} />}
@@ -419,7 +419,7 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
       try {
         await changeBudget(w.actor, (await formText(c, 'line')).slice(0, 200));
       } catch (e) {
-        c.status(422);
+        c.status(isForbidden(e) ? 403 : 422);
         return plans(w, errorText(e, w.lang));
       }
       return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
@@ -430,7 +430,7 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
       try {
         await addTemplate(w.actor, (await formText(c, 'line')).slice(0, 500), null);
       } catch (e) {
-        c.status(422);
+        c.status(isForbidden(e) ? 403 : 422);
         return plans(w, errorText(e, w.lang));
       }
       return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
@@ -444,7 +444,7 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
         const out = await TEMPLATE_ACTIONS[act](w.actor, Number(c.req.param('id')));
         if (act === 'run' && 'event' in out && out.created && deps.afterRecord) await deps.afterRecord(w.actor.book, out).catch(() => undefined);
       } catch (e) {
-        c.status(422);
+        c.status(isForbidden(e) ? 403 : 422);
         return plans(w, errorText(e, w.lang));
       }
       return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
