@@ -11,6 +11,7 @@ import { minorToDecimal } from '../../domain/money/money.js';
 import { can } from '../../domain/access/permissions.js';
 import { parsePeriod } from '../../domain/parsing/period.js';
 import { parseQuickEntry } from '../../domain/parsing/record-line.js';
+import { recordExpense } from '../../domain/sharing/shared-ledger.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { eventAmount, eventSummary } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';
@@ -334,7 +335,8 @@ export function recordRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
       const quick = parseQuickEntry(line);
       try {
         if (!quick) throw new DomainError('amount_invalid', { text: line });
-        const rec = await recordLine(w.actor, quick.kind, quick.line);
+        // Expenses go through the split-aware use case, as the chat's quick entry does.
+        const rec = quick.kind === 'expense' ? await recordExpense(w.actor, quick.line) : await recordLine(w.actor, 'income', quick.line);
         if (rec.created && deps.afterRecord)
           await deps.afterRecord(w.actor.book, rec).catch((err) => deps.logger.error({ err: String(err), book: w.actor.book.id }, 'web after-record hook failed'));
         return c.redirect(`${bookPath(w.actor.book.id, 'records')}?done=recorded:${rec.event.seq}`, 303);
