@@ -107,14 +107,21 @@ function clientKey(c: Context): string {
   return env?.incoming?.socket?.remoteAddress ?? 'local';
 }
 
-/** A token bucket per client address over every sign-in attempt (links and initData). */
+/**
+ * A token bucket per client address over every sign-in attempt (links and initData), and one
+ * for the whole process ten times larger: `X-Forwarded-For` can be forged by a client talking
+ * to COIN directly, so the per-address limit alone would not bound the work.
+ */
 export function signInLimit(deps: WebDeps): MiddlewareHandler<WebEnv> {
   if (deps.signInLimit === false) return (_c, next) => next();
-  const limiter = createRateLimiter(deps.signInLimit ?? SIGN_IN_LIMIT);
+  const opts = deps.signInLimit ?? SIGN_IN_LIMIT;
+  const limiter = createRateLimiter(opts);
+  const everyone = createRateLimiter({ capacity: opts.capacity * 10, refillPerSecond: opts.refillPerSecond * 10 });
   return async (c, next) => {
     const d = limiter.take(clientKey(c));
-    if (!d.allowed) {
-      c.header('Retry-After', String(Math.max(1, Math.ceil(d.retryAfterMs / 1000))));
+    const decision = d.allowed ? everyone.take('all') : d;
+    if (!decision.allowed) {
+      c.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
       return c.text('Too many sign-in attempts; wait a minute and try again.', 429);
     }
     await next();

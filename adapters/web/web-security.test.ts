@@ -133,8 +133,13 @@ describe('GIVEN Telegram Mini App initData', () => {
       for (let i = 0; i < 5; i++)
         statuses.push((await limited.browser().raw('POST', '/app/auth/telegram', { initData: 'x' }, { 'x-forwarded-for': '10.0.0.9' })).status);
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
-      // Another address is not affected.
+      // Another address is not affected...
       expect((await limited.browser().raw('POST', '/app/auth/telegram', { initData: 'x' }, { 'x-forwarded-for': '10.0.0.10' })).status).toBe(401);
+      // ...but forging a new address per attempt meets the limit of the whole process (10 × 3).
+      const forged: number[] = [];
+      for (let i = 0; i < 30; i++)
+        forged.push((await limited.browser().raw('POST', '/app/auth/telegram', { initData: 'x' }, { 'x-forwarded-for': `10.1.0.${i}` })).status);
+      expect(forged).toEqual([...Array<number>(26).fill(401), 429, 429, 429, 429]);
     } finally {
       await limited.close();
     }
