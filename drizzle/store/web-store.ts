@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { webInitDataSeen, webSessions, webSignInLinks } from '../schema.js';
 import { SESSION_TOUCH_MS, type SessionVia, type WebAccessStore, type WebSession } from '../../domain/access/web-access.js';
@@ -40,6 +40,9 @@ export function webStore(db: Db): WebAccessStore {
     },
 
     async insertSession(s) {
+      // Sessions over for a day are of no use to anyone (nor to the sessions list): each sign-in sweeps them.
+      const dayAgo = new Date(s.createdAt.getTime() - 86_400_000);
+      await db.delete(webSessions).where(or(lt(webSessions.expiresAt, dayAgo), lt(webSessions.revokedAt, dayAgo)));
       const [row] = await db.insert(webSessions).values({ ...s, lastSeenAt: s.createdAt }).returning();
       return toSession(row!);
     },
