@@ -92,6 +92,21 @@ export async function benchWeb(opts: WebBenchOptions = {}): Promise<string[]> {
       lines.push(`${name}: server p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${requests} requests, one at a time)`);
     }
 
+    // Same-run yardsticks: a page that reads nothing, and one database round trip.
+    const yard = async (name: string, f: () => Promise<unknown>) => {
+      for (let i = 0; i < 20; i++) await f();
+      const times: number[] = [];
+      for (let i = 0; i < requests; i++) {
+        const t0 = performance.now();
+        await f();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      lines.push(`${name}: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`);
+    };
+    await yard('yardstick: sign-in page (no database)', async () => (await app.request('http://bench/app/sign-in')).arrayBuffer());
+    await yard('yardstick: one database round trip (select 1)', () => database.db.execute(sql`select 1`));
+
     const assets = await buildAssets();
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
     const size = (logical: string) => assets.byLogical.get(logical)!;
