@@ -13,8 +13,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
   web: async () => (await import('./web.bench.js')).benchWeb(),
-  charts: async () =>
-    (await (await import('../workers/charts/render-chart.bench.js')).benchCharts()).map((r) => `chart ${r.kind}: ${r.ms.toFixed(1)} ms (warm, median of 10)`),
+  charts: async () => (await import('./charts.bench.js')).benchCharts(),
 };
 
 const args = process.argv.slice(2);

@@ -1,4 +1,5 @@
-import type { ChartConfiguration, Plugin, Scale } from 'chart.js';
+import { PngFilter, type Canvas, type PngEncodeOptions } from '@napi-rs/canvas';
+import type { Chart, ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import { assertMinor, formatMoney, minorDigits } from '../../domain/money/money.js';
 import { compactMinor, compactScaled, percentText } from './chart-format.js';
@@ -29,8 +30,26 @@ type Size = { readonly width: number; readonly height: number };
 // A ChartJSNodeCanvas loads its own copy of Chart.js, which takes far longer than a render, so
 // there is one per image size. chartjs-node-canvas draws on @napi-rs/canvas (Skia, prebuilt
 // binaries inside npm) through the `canvas` alias in package.json's `overrides`; rendering is
-// synchronous there (`renderToBufferSync`), so calls never interleave.
+// synchronous there, so calls never interleave.
 const renderers = new Map<string, ChartJSNodeCanvas>();
+
+/**
+ * PNG settings: zlib level 3 without row filters. libpng's defaults (level 6, every row filter
+ * tried per row) took 30–40 ms of CPU per 1080² chart, three quarters of the render; charts are
+ * large flat colour areas, which deflate's fast levels pack nearly as well unfiltered: 5–8 ms,
+ * files 0.9–1.5× the default size (Telegram recompresses photos anyway). Figures and reasons in
+ * bench/README.md. Fixed settings, so a spec still always gives the same bytes.
+ */
+export const PNG_OPTIONS = { compressionLevel: 3, filters: PngFilter.None } as const;
+
+/**
+ * chartjs-node-canvas encodes with default settings only (`renderToBufferSync` passes no
+ * options), so the chart is drawn through its `renderChart` (TypeScript-private, the step every
+ * public render method starts with) and the canvas is encoded here.
+ */
+interface ChartDrawer {
+  renderChart(config: ChartConfiguration): Chart;
+}
 
 function rendererFor(size: Size): ChartJSNodeCanvas {
   const key = `${size.width}x${size.height}`;
@@ -56,11 +75,20 @@ function rendererFor(size: Size): ChartJSNodeCanvas {
  * Renders a chart as a CHART_SIZE PNG on a white background, with title, subtitle and every
  * amount painted on the image (a PNG has no tooltips). Empty data gives a "No expenses in this
  * period"-style image rather than an error. Throws `currency_unknown` for an unknown currency
- * and a plain Error for non-integer amounts (a caller bug).
+ * and a plain Error for non-integer amounts (a caller bug). `png` other than the shipped
+ * {@link PNG_OPTIONS} is for benchmarks.
  */
-export async function renderChart(spec: ChartSpec): Promise<Buffer> {
+export async function renderChart(spec: ChartSpec, png: PngEncodeOptions = PNG_OPTIONS): Promise<Buffer> {
   const config = buildConfig(spec, CHART_SIZE);
-  return rendererFor(CHART_SIZE).renderToBufferSync(config as ChartConfiguration, 'image/png');
+  // Drawing is synchronous (Chart.js on Skia, ~5–8 ms); encoding runs on libuv's thread pool
+  // (`encode`), so the event loop is free while the PNG is compressed. Every call draws on a
+  // canvas of its own, so concurrent renders cannot disturb each other.
+  const chart = (rendererFor(CHART_SIZE) as unknown as ChartDrawer).renderChart(config);
+  try {
+    return await (chart.canvas as unknown as Canvas).encode('png', png);
+  } finally {
+    chart.destroy();
+  }
 }
 
 /** The Chart.js configuration for `spec`; exported for tests and for other sizes later. */

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Hono } from 'hono';
 import { API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
+import { docsRoutes } from './api-docs.js';
 import { apiErrorHandler, errorJson, validationError } from './api-errors.js';
 import { apiBodyLimit, bearerAuth, requestLog, tokenRateLimit } from './api-middleware.js';
 import { bookRoutes } from './routes-books.js';
@@ -16,7 +16,8 @@ const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, even
 
 /**
  * The REST API (`/api/v1`): Bearer-token auth, per-token rate limit, body limit, zod-validated
- * routes described by OpenAPI at `/openapi.json` with a Swagger UI at `/docs`. Every failure is
+ * routes described by OpenAPI at `/openapi.json` with a Swagger UI at `/docs` (served
+ * from npm by COIN itself, see api-docs.ts). Every failure is
  * `{error, message}` JSON.
  */
 export function createApi(deps: ApiDeps): ApiApp {
@@ -42,7 +43,7 @@ export function createApi(deps: ApiDeps): ApiApp {
     },
     servers: [{ url: API_PREFIX }],
   });
-  api.get('/docs', swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
+  docsRoutes(api, API_PREFIX);
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',

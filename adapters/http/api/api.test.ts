@@ -193,7 +193,8 @@ describe('OpenAPI', () => {
     expect(doc.body.components.schemas.Error).toBeDefined();
     const docs = await k.req('GET', '/docs');
     expect(docs.status).toBe(200);
-    expect(docs.text).toContain('/api/v1/openapi.json');
+    expect(docs.text).toContain('/api/v1/docs/init.js');
+    expect((await k.req('GET', '/docs/init.js')).text).toContain('/api/v1/openapi.json');
   });
 });
 
