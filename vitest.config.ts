@@ -1,13 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects; `npm test` runs them all, `npm run test:unit` the quick loop.
+ * - unit: no database, no Redis, no child process, no chart drawing (domain, parsers, texts, doubles);
+ * - e2e: real platform doubles, Redis, child processes, whole-process wiring, PNG charts, Chromium,
+ *   import rules;
+ * - database: everything else (the registry, store and API against PostgreSQL and PGlite).
+ */
+const UNIT = [
+  'domain/**/*.test.ts',
+  'adapters/discord/{autocomplete,command-builder,options-to-args,render}.test.ts',
+  'adapters/http/app.test.ts',
+  'bot/{config,rate-limit}.test.ts',
+  'test/doubles/**/*.test.ts',
+  'workers/charts/chart-{format,spec,text}.test.ts',
+  'workers/{telegram,discord}-notifier.test.ts',
+];
+const E2E = [
+  '**/*.e2e.test.ts',
+  'test/contract/**/*.test.ts',
+  'bot/main.test.ts',
+  'workers/{bullmq-runner,charts-queue,dashboard,main-wiring}.test.ts',
+  'workers/charts/{render-chart,fonts}.test.ts',
+  'adapters/http/api/api-docs.test.ts',
+  'test/dependencies.test.ts',
+];
+const EXCLUDE = ['node_modules/**'];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
     testTimeout: 30_000,
     reporters: ['default', './test/summary-reporter.ts'],
     hookTimeout: 60_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE } },
+      { extends: true, test: { name: 'database', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...UNIT, ...E2E] } },
+      { extends: true, test: { name: 'e2e', include: E2E, exclude: EXCLUDE } },
+    ],
   },
 });

@@ -46,7 +46,7 @@ export interface ApiBenchOptions {
 }
 
 /**
- * Issue 6: GET events and GET stats under concurrent load. The API listens on an ephemeral
+ * GET events and GET stats under concurrent load. The API listens on an ephemeral
  * loopback port against a throwaway PostgreSQL database holding one book with 100,000 events
  * (10 labels, a year of history); autocannon (in a child process) keeps 50 connections busy for
  * 10 s per route.

@@ -2,7 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChartKind, ChartSpec } from '../workers/charts/chart-spec.js';
+import type { ChartKind, ChartSpec } from '../bot/presentation/chart-types.js';
 import { CHART_SIZE, FONT, FONT_FAMILY, TEXT_COLOR } from '../workers/charts/chart-theme.js';
 import { buildConfig, renderChart } from '../workers/charts/render-chart.js';
 import { SAMPLE_SPECS } from '../test/chart-samples.js';

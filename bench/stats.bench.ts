@@ -1,7 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { statsText } from '../bot/commands/stats.js';
-import { chartSpec } from '../bot/commands/stats-charts.js';
+import { chartSpec } from '../bot/presentation/chart-specs.js';
 import type { Actor } from '../domain/access/actor.js';
 import { FixedClock } from '../domain/clock.js';
 import { parsePeriod, previousPeriod } from '../domain/parsing/period.js';
@@ -12,6 +12,7 @@ import { createStore } from '../drizzle/store/index.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { freshPostgres } from '../test/databases.js';
 import { renderChart } from '../workers/charts/render-chart.js';
+import { assertMinor } from '../domain/money/money.js';
 
 const EVENTS = 1_000_000;
 const RUNS = 15;
@@ -134,7 +135,7 @@ export async function benchStats(): Promise<string[]> {
       return renderChart(chartSpec(pieFromLabels(report.period, report.labels, 'EUR'), 'Family', 'en'));
     };
     const record = () =>
-      store.record({ bookId, kind: 'expense', accountId: 1, amountMinor: 450, currency: 'EUR', labels: ['coffee'], note: 'bench', authorId: 1, occurredAt: new Date(NOW) });
+      store.record({ bookId, kind: 'expense', accountId: 1, amountMinor: assertMinor(450), currency: 'EUR', labels: ['coffee'], note: 'bench', authorId: 1, occurredAt: new Date(NOW) });
 
     // Month and year take turns, so a noisy neighbour on the machine slows both alike.
     const periods = ['month', 'year'] as const;

@@ -3,20 +3,20 @@ import { rowsOf } from '../drizzle/store/rows.js';
 import {
   TEST_REDIS_URL,
   dropPrefix,
-  scratchDatabase,
   seedDueTemplates,
   spawnWorker,
   templateEventCounts,
   uniquePrefix,
   waitUntil,
 } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 
 const TEMPLATES = 100_000;
 const BOOKS = 10_000;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
 /**
- * Issue 4: 100,000 templates (10 per book in 10,000 books) due at the same minute, two worker
+ * 100,000 templates (10 per book in 10,000 books) due at the same minute, two worker
  * processes (`workers/worker-main.ts` on BullMQ, the real every-minute job scheduler): time from
  * the due minute until every occurrence is recorded, and duplicates counted in SQL (must be 0).
  * Chats are not notified (no notify chat), so this measures applying, not the outbound queue.

@@ -13,7 +13,7 @@ const url = (protocols: string[]) =>
 
 const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (15-21 digits)');
 
-/** Every variable of SPEC §5; empty strings count as unset (env files often have `X=`). */
+/** Every configuration variable; empty strings count as unset (env files often have `X=`). */
 const schema = z
   .object({
     ROLES: z

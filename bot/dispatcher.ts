@@ -8,9 +8,6 @@ import { messageFor } from './messages.js';
 import type { CommandContext, CommandDef, Registry } from './registry.js';
 import type { Reply } from './reply.js';
 import type { Services } from './services.js';
-import { recordReply } from './commands/record.js';
-import { spendReply } from './commands/split.js';
-import { recordLine } from '../domain/ledger/record.js';
 import { cleanIncoming, cleanText } from './sanitize.js';
 
 /** A chat message as every adapter hands it over. */
@@ -151,10 +148,9 @@ export function createDispatcher(registry: Registry, services: Services) {
       }
       return guarded(m, false, { command: cmd?.name ?? 'quick' }, async (ctx) => {
         if (cmd) return command(ctx, cmd.name, cmd.args);
-        if (!quick) return [{ text: t(ctx.lang, 'record.quick_hint') }];
-        // Expenses go through the split-aware path (`90 dinner split` in a group).
-        if (quick.kind === 'expense') return spendReply(ctx, quick.line, recordReply);
-        return asList(await recordReply(ctx, await recordLine(ctx.actor, quick.kind, quick.line)));
+        const record = registry.quickEntry();
+        if (!quick || !record) return [{ text: t(ctx.lang, 'record.quick_hint') }];
+        return record(ctx, quick);
       });
     },
 

@@ -20,10 +20,3 @@ export const REDACT = [
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'coin' } }, destination);
 }
-
-/** Bot tokens can appear inside URLs in error messages (`/bot<token>/sendMessage`). */
-export function scrubSecrets(text: string, secrets: (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 8) out = out.split(s).join('[redacted]');
-  return out;
-}

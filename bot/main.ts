@@ -18,7 +18,6 @@ import { mountApi } from '../adapters/http/api/api-app.js';
 import { createBookAlerts } from '../workers/book-alerts.js';
 import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createRateLimiter, CHAT_COMMAND_LIMIT } from './rate-limit.js';
-import { budgetAfterRecord } from './commands/budgets.js';
 import { createChartRenderer, startChartsWorker } from '../workers/charts-queue.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-main.js';
 import { mountDashboard } from '../workers/dashboard.js';
@@ -49,7 +48,6 @@ export async function main(env: Record<string, string | undefined> = process.env
     defaults: { currency: config.DEFAULT_CURRENCY, timezone: config.DEFAULT_TIMEZONE, language: 'en' },
     logger,
     renderChart: (spec) => charts.render(spec),
-    afterRecord: budgetAfterRecord,
     commandLimiter: createRateLimiter(CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
     // `/app` links: the public address, or this machine when only the terminal chat runs.
@@ -117,28 +115,19 @@ export async function main(env: Record<string, string | undefined> = process.env
     prefix: config.QUEUE_PREFIX,
     runWorkers: roles.has('worker'),
   });
-  services.outbox = workerRole.outbox;
   stops.push(() => workerRole.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
     const queues = workerRole.queues.all;
     mounts.push((app) => mountDashboard(app, { queues, token: config.ADMIN_TOKEN! }));
   }
 
-  const afterApiRecord = createBookAlerts({ store, delivery: deliveryStore(database.db), outbox: workerRole.outbox });
-  if (roles.has('api')) {
-    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, afterRecord: afterApiRecord }));
+  const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
+  if (roles.has('api'))
+    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook }));
+  if (roles.has('api'))
     mounts.push((app) =>
-      mountWeb(app, {
-        store,
-        clock: systemClock,
-        logger,
-        defaults: services.defaults,
-        telegramBotToken: config.TELEGRAM_BOT_TOKEN,
-        publicUrl: config.PUBLIC_URL,
-        afterRecord: afterApiRecord,
-      }),
+      mountWeb(app, { store, clock: systemClock, logger, defaults: services.defaults, telegramBotToken: config.TELEGRAM_BOT_TOKEN, publicUrl: config.PUBLIC_URL, tellBook }),
     );
-  }
 
   if (roles.has('api') || mounts.length) {
     const app = createHttpApp({ logger, metrics, pingDatabase: database.ping, adminToken: config.ADMIN_TOKEN, mount: (a) => mounts.forEach((m) => m(a)) });

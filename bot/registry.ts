@@ -69,6 +69,9 @@ export interface ActionDef {
   replaces?: boolean;
 }
 
+/** Answers a plain message that starts with an amount (quick entry), already read as a record line. */
+export type QuickEntryHandler = (ctx: CommandContext, entry: { kind: 'expense' | 'income'; line: string }) => Promise<Reply[]>;
+
 /**
  * The one list of commands. Refuses duplicate names and aliases so two commands can never
  * answer to the same word.
@@ -77,6 +80,7 @@ export class Registry {
   private readonly byName = new Map<string, CommandDef>();
   private readonly actions = new Map<string, ActionDef>();
   readonly commands: CommandDef[] = [];
+  private quick: QuickEntryHandler | undefined;
 
   add(...defs: CommandDef[]): this {
     for (const def of defs) {
@@ -97,6 +101,17 @@ export class Registry {
       this.actions.set(def.name, def);
     }
     return this;
+  }
+
+  /** Sets what a plain message with an amount records; once. */
+  setQuickEntry(handler: QuickEntryHandler): this {
+    if (this.quick) throw new Error('duplicate quick entry handler');
+    this.quick = handler;
+    return this;
+  }
+
+  quickEntry(): QuickEntryHandler | undefined {
+    return this.quick;
   }
 
   find(name: string): CommandDef | undefined {

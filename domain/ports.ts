@@ -1,17 +1,18 @@
+import type { Minor } from './money/money.js';
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
-// HTTP API (issue 6): personal tokens and the API's reads.
-import type { ApiReadStore } from './access/api-access.js';
-import type { TokenStore } from './access/api-tokens.js';
-// Group budgets (issue 7): members, splits and settlements, /link.
-import type { MemberStore } from './sharing/members.js';
-import type { SplitStore } from './sharing/shared-ledger.js';
-import type { LinkStore } from './sharing/link.js';
-// Statistics, budgets, rates, CSV (issue 3).
+// HTTP API: personal tokens and the API's reads.
+import type { ApiReadStore } from './access/ports.js';
+import type { TokenStore } from './access/ports.js';
+// Group budgets: members, splits and settlements, /link.
+import type { MemberStore } from './sharing/ports.js';
+import type { SplitStore } from './sharing/ports.js';
+import type { LinkStore } from './sharing/ports.js';
+// Statistics, budgets, rates, CSV.
 import type { StatsStore } from './statistics/ports.js';
 import type { BudgetStore } from './statistics/budget-ports.js';
-// Recurring templates (issue 4).
-import type { TemplateStore } from './schedules/templates.js';
-// The web app (issue 15): sign-in links and sessions.
+// Recurring templates.
+import type { TemplateStore } from './schedules/ports.js';
+// The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
 
 /** Defaults applied to a book the first time its chat writes. */
@@ -40,10 +41,10 @@ export interface NewEvent {
   bookId: number;
   kind: EventKind;
   accountId: number;
-  amountMinor: number;
+  amountMinor: Minor;
   currency: string;
   toAccountId?: number | undefined;
-  toAmountMinor?: number | undefined;
+  toAmountMinor?: Minor | undefined;
   toCurrency?: string | undefined;
   labels: string[];
   note: string;
@@ -110,11 +111,8 @@ export interface LabelTotal {
   currency: string;
 }
 
-/**
- * Storage port of the ledger. Implemented on PostgreSQL (postgres.js) and PGlite by
- * `drizzle/store.ts`; every method is scoped to one book and runs in its own transaction.
- */
-export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, SplitStore, LinkStore, StatsStore, BudgetStore, TemplateStore, WebAccessStore {
+/** Who acts where: platform identities, chats and memberships. */
+export interface ChatStore {
   /** Records the platform update key; false when it had been seen already. */
   markProcessed(key: string): Promise<boolean>;
   /**
@@ -126,24 +124,37 @@ export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, Spli
   resolveChat(ref: ChatRef, defaults: BookDefaults): Promise<Book>;
   /** Adds the user to the book (owner if first; admin if a platform admin) and returns the membership. */
   ensureMember(bookId: number, userId: number, platformAdmin: boolean): Promise<Member>;
+}
+
+/** A book's settings and roles. */
+export interface BookStore {
   getBook(bookId: number): Promise<Book>;
   updateBook(bookId: number, patch: Partial<Pick<Book, 'currency' | 'timezone' | 'language' | 'title'>>): Promise<Book>;
   listMembers(bookId: number): Promise<Member[]>;
   setRole(bookId: number, userId: number, role: Role): Promise<void>;
+}
 
+/** A book's accounts. */
+export interface AccountStore {
   listAccounts(bookId: number): Promise<Account[]>;
   createAccount(bookId: number, a: { name: string; currency: string; openingMinor: number }): Promise<Account>;
   renameAccount(bookId: number, accountId: number, name: string): Promise<void>;
   deleteAccount(bookId: number, accountId: number): Promise<void>;
   setDefaultAccount(bookId: number, accountId: number): Promise<void>;
+}
 
+/** A book's labels. */
+export interface LabelStore {
   listLabels(bookId: number): Promise<Label[]>;
   labelTotals(bookId: number, from: Date, to: Date): Promise<LabelTotal[]>;
   renameLabel(bookId: number, labelId: number, name: string): Promise<void>;
   /** Moves every event of `fromId` to `intoId` and removes `fromId`. */
   mergeLabels(bookId: number, fromId: number, intoId: number): Promise<void>;
   deleteLabel(bookId: number, labelId: number): Promise<void>;
+}
 
+/** The events of a book; every write goes through the one event writer (drizzle/store/event-writer.ts). */
+export interface EventStore {
   record(e: NewEvent): Promise<Recorded>;
   getEvent(bookId: number, seq: number, includeDeleted?: boolean): Promise<LedgerEvent | undefined>;
   lastEventBy(bookId: number, authorId: number): Promise<LedgerEvent | undefined>;
@@ -151,6 +162,29 @@ export interface LedgerStore extends TokenStore, ApiReadStore, MemberStore, Spli
   setDeleted(bookId: number, seq: number, deleted: boolean): Promise<LedgerEvent>;
   editEvent(bookId: number, seq: number, patch: EventPatch): Promise<LedgerEvent>;
   history(bookId: number, filter: HistoryFilter): Promise<LedgerEvent[]>;
-
   periodTotals(bookId: number, from: Date, to: Date): Promise<CurrencyTotal[]>;
 }
+
+/** What recording an entry needs: accounts (the default one may be created), labels and events. */
+export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore;
+
+/**
+ * Every storage port at once, as implemented on PostgreSQL (postgres.js) and PGlite by
+ * `drizzle/store/index.ts`; every method is scoped to one book and runs in its own transaction.
+ * Use cases name the narrower port they need (`Actor<RecordStore>`).
+ */
+export interface LedgerStore
+  extends ChatStore,
+    BookStore,
+    AccountStore,
+    LabelStore,
+    EventStore,
+    TokenStore,
+    ApiReadStore,
+    MemberStore,
+    SplitStore,
+    LinkStore,
+    StatsStore,
+    BudgetStore,
+    TemplateStore,
+    WebAccessStore {}

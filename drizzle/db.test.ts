@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_PG_URL } from '../test/databases.js';
+import { emptyDatabase } from '../test/databases.js';
 import { openPostgres } from './db.js';
 import { rowsOf } from './store/rows.js';
 
@@ -10,20 +8,14 @@ const MIGRATIONS = (JSON.parse(readFileSync(new URL('./migrations/meta/_journal.
 
 /** Start-up against PostgreSQL: migrations under an advisory lock. */
 describe('openPostgres', () => {
-  const name = `coin_open_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${name}`;
-  const admin = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
+  let empty: Awaited<ReturnType<typeof emptyDatabase>>;
   beforeAll(async () => {
-    await admin.unsafe(`create database ${name}`);
+    empty = await emptyDatabase();
   });
-  afterAll(async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  afterAll(async () => empty?.drop());
 
   it('GIVEN several processes starting together on a new database THEN each opens and every migration is applied exactly once', async () => {
-    const all = await Promise.all([1, 2, 5, 10].map((max) => openPostgres(url.toString(), { max })));
+    const all = await Promise.all([1, 2, 5, 10].map((max) => openPostgres(empty.url, { max })));
     try {
       const [applied] = rowsOf<{ n: number }>(await all[0]!.db.execute('select count(*)::int as n from drizzle.__drizzle_migrations' as never));
       expect(applied!.n).toBe(MIGRATIONS);

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { createLogger } from '../bot/logger.js';
 import type { RateLimitOptions } from '../bot/rate-limit.js';
-import type { ChartRenderer } from '../bot/services.js';
+import type { ChartRenderer } from '../bot/presentation/chart-types.js';
 import type { LedgerStore } from '../domain/ports.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { createHarness, type TestUser } from './harness.js';
@@ -33,7 +33,7 @@ export async function createApiKit(
     bodyLimitBytes?: number;
     store?: (s: LedgerStore) => LedgerStore;
     renderChart?: ChartRenderer;
-    afterRecord?: ApiDeps['afterRecord'];
+    tellBook?: ApiDeps['tellBook'];
   } = {},
 ) {
   const logs: string[] = [];
@@ -54,7 +54,7 @@ export async function createApiKit(
     rateLimit: opts.rateLimit ?? false,
     ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
     ...(opts.renderChart ? { renderChart: opts.renderChart } : {}),
-    ...(opts.afterRecord ? { afterRecord: opts.afterRecord } : {}),
+    ...(opts.tellBook ? { tellBook: opts.tellBook } : {}),
   });
 
   async function req(

@@ -1,4 +1,4 @@
-import type { ChartKind, ChartSpec } from '../workers/charts/chart-spec.js';
+import type { ChartKind, ChartSpec } from '../bot/presentation/chart-types.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -5,27 +5,45 @@ import { openPglite, openPostgres, type Database } from '../drizzle/db.js';
 /** Server that tests create their own databases on (CI: the machine's PostgreSQL). */
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+const onServer = async (statement: string): Promise<void> => {
+  const admin = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(statement);
+  } finally {
+    await admin.end();
+  }
+};
+
+/** The one way tests make a database: a new, empty one (no migrations) and its URL; `drop` removes it. */
+export async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `coin_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await onServer(`create database ${name}`);
+  const url = new URL(TEST_PG_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(`drop database if exists ${name} with (force)`) };
+}
+
+/** A new migrated PostgreSQL database with its URL (for child processes); `drop` closes and removes it. */
+export async function scratchDatabase(): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
+  const empty = await emptyDatabase();
+  const database = await openPostgres(empty.url, { max: 10 });
+  return {
+    url: empty.url,
+    database,
+    async drop() {
+      await database.close();
+      await empty.drop();
+    },
+  };
+}
+
 /**
  * A fresh, migrated PostgreSQL database of its own for one test file; `close` drops it.
  * Each test file gets a new database so files can run in parallel without touching each other.
  */
 export async function freshPostgres(): Promise<Database> {
-  const name = `coin_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), { max: 10 });
-  return {
-    ...db,
-    close: async () => {
-      await db.close();
-      const a = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
+  const s = await scratchDatabase();
+  return { ...s.database, close: s.drop };
 }
 
 /** An in-memory PGlite database, migrated. */

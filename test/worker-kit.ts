@@ -11,12 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import postgres from 'postgres';
-import { openPostgres, type Database } from '../drizzle/db.js';
+import type { Database } from '../drizzle/db.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A Redis key prefix nobody else uses (`coin-test-…`). */
@@ -35,27 +33,6 @@ export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<
   } finally {
     redis.disconnect();
   }
-}
-
-/** A new migrated PostgreSQL database with its URL (for child processes); `drop` removes it. */
-export async function scratchDatabase(): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
-  const name = `coin_work_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString(), { max: 10 });
-  return {
-    url: url.toString(),
-    database,
-    async drop() {
-      await database.close();
-      const a = postgres(PG_URL, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
 }
 
 /**

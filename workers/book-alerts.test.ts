@@ -21,10 +21,10 @@ describe('budget alerts for API records', () => {
       },
     });
     let alerts: ReturnType<typeof createBookAlerts> | undefined;
-    k = await createApiKit({ afterRecord: (book, rec) => alerts!(book, rec) });
+    k = await createApiKit({ tellBook: (book, list) => alerts!(book, list) });
     const delivery = deliveryStore(k.h.database.db);
     outbox = createInProcessOutbox({ notifier: consoleNotifier(sink), store: delivery, now: () => new Date(), logger: pino({ level: 'silent' }) });
-    alerts = createBookAlerts({ store: k.h.services.store, delivery, outbox });
+    alerts = createBookAlerts({ delivery, outbox });
   });
   afterAll(async () => {
     await outbox?.close(0);

@@ -13,13 +13,13 @@ import { outboundQueueName } from './queues.js';
 import {
   TEST_REDIS_URL,
   dropPrefix,
-  scratchDatabase,
   seedDueTemplates,
   spawnWorker,
   templateEventCounts,
   uniquePrefix,
   waitUntil,
 } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 import { scriptedNotifier as recorder } from '../test/worker-kit.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,8 +1,7 @@
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChartRenderer } from '../bot/services.js';
-import type { ChartSpec } from './charts/chart-spec.js';
+import type { ChartRenderer, ChartSpec } from '../bot/presentation/chart-types.js';
 import { renderChart } from './charts/render-chart.js';
 
 /** The BullMQ queue that renders chart images for the bot. */

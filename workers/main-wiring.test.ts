@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../drizzle/db.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { main, type Running } from '../bot/main.js';
-import { TEST_REDIS_URL, scratchDatabase, seedDueTemplates, templateEventCounts, waitUntil } from '../test/worker-kit.js';
+import { TEST_REDIS_URL, seedDueTemplates, templateEventCounts, waitUntil } from '../test/worker-kit.js';
+import { scratchDatabase } from '../test/databases.js';
 
 const dirtyMarks = async (d: Database): Promise<number> =>
   Number(rowsOf<{ n: string | number }>(await d.db.execute(sql`select count(*) as n from stat_dirty`))[0]!.n);

@@ -4,7 +4,8 @@ import { messageFor } from '../bot/messages.js';
 import type { Reply } from '../bot/reply.js';
 import { formatMoney } from '../domain/money/money.js';
 import type { AppliedEvent, BatchResult, SweepBook } from '../domain/schedules/sweep.js';
-import { displayRecord, type NotifyTarget } from '../domain/schedules/templates.js';
+import { displayRecord } from '../domain/schedules/templates.js';
+import type { NotifyTarget } from '../domain/schedules/ports.js';
 import type { LedgerEvent } from '../domain/types.js';
 
 /** Lines of events in one notification; the rest are counted (a message has 4096 characters). */

@@ -8,6 +8,7 @@ import { templateSweepStore } from '../drizzle/store/template-store.js';
 import type { SweepStore } from '../domain/schedules/sweep.js';
 import { fromWire, type OutboundMessage, type Outbox } from './notifier.js';
 import { createTemplateSweep } from './template-sweep.js';
+import { assertMinor } from '../domain/money/money.js';
 
 const ann = { id: '1', name: 'Ann' };
 const silent = pino({ level: 'silent' });
@@ -277,7 +278,7 @@ describe('template sweep: exactly once, catch-up, pause, failures (PostgreSQL)',
       bookId: book[0].book_id,
       kind: 'expense',
       accountId: acc!.id,
-      amountMinor: 800,
+      amountMinor: assertMinor(800),
       currency: 'EUR',
       labels: ['dup'],
       note: '',

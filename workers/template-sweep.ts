@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { alertText } from '../bot/commands/budgets.js';
-import { budgetAlertsFor } from '../domain/statistics/budget-alerts.js';
+import { alertKey, alertText } from '../bot/presentation/budget-alert.js';
+import { alertsAfter } from '../domain/ledger/record-entry.js';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
 import { sweepTemplates, type BatchResult, type SweepStore, type SweepSummary } from '../domain/schedules/sweep.js';
@@ -55,10 +55,9 @@ export function createTemplateSweep(deps: TemplateSweepDeps): TemplateSweep {
       const target = notifyOf.get(e.templateId);
       if (!book || !withBudgets.has(e.bookId)) continue;
       try {
-        for (const alert of await budgetAlertsFor(deps.ledger, book, asLedgerEvent(e, r.now))) {
+        for (const alert of await alertsAfter(deps.ledger, book, { event: asLedgerEvent(e, r.now), balances: [], created: true })) {
           if (!target) continue;
-          const key = `budget-${alert.progress.budget.id}-${alert.progress.period.start.getTime()}-${alert.threshold}`;
-          await deps.outbox.send(outbound(target.platform, target.chatId, { text: alertText(alert, book.language) }, key));
+          await deps.outbox.send(outbound(target.platform, target.chatId, { text: alertText(alert, book.language) }, alertKey(alert)));
         }
       } catch (err) {
         deps.logger.error({ err: String(err), book: e.bookId }, 'budget alert check failed for a template record');

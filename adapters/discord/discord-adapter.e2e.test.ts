@@ -5,7 +5,6 @@ import { checkCommandList } from '../../test/doubles/discord/validation.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import type { CommandDef } from '../../bot/registry.js';
 import { addTemplate } from '../../domain/schedules/templates.js';
-import { budgetAfterRecord } from '../../bot/commands/budgets.js';
 import { renderChart } from '../../workers/charts/render-chart.js';
 import { SAMPLE_SPECS } from '../../test/chart-samples.js';
 import { createDiscordBot, type DiscordBot } from './discord-adapter.js';
@@ -102,7 +101,6 @@ describe('Discord adapter end to end', () => {
     h = await createHarness({
       extend: (services) => {
         services.renderChart = renderChart;
-        services.afterRecord = budgetAfterRecord;
       },
     });
     h.registry.add(...fixtures);
@@ -373,14 +371,6 @@ describe('Discord adapter end to end', () => {
     expect(dc.responses(press.id)[0]).toMatchObject({ kind: 'callback', type: 6 });
     expect(plainText(dc.message(msg.messageId!)!)).toBe('Slow edit 7');
     expect(dc.message(msg.messageId!)!.components).toEqual([]);
-  });
-
-  it('GIVEN replies outside an interaction THEN they reach a guild channel or a person’s DM', async () => {
-    await bot.send(channel, [{ text: 'Budget #food is at 80%', pre: 'food  240.00 / 300.00 EUR' }]);
-    const post = await dc.waitForChannelMessage(channel);
-    expect(post.data.embeds[0].description).toContain('food  240.00 / 300.00 EUR');
-    await bot.send(`dm:${bob.id}`, [{ text: 'Template applied: #5 −9.99 EUR' }]);
-    expect((await dc.waitForDirectMessage(bob.id)).data.content).toBe('Template applied: #5 −9.99 EUR');
   });
 
   it('GIVEN a DM and a guild THEN they are different books', async () => {

@@ -58,8 +58,6 @@ export interface DiscordBot {
   stop(): Promise<void>;
   /** Registers the registry's commands (guild-scoped when `guildId` is set, else global). */
   publishCommands(): Promise<void>;
-  /** Sends replies into a book's chat outside an interaction (budget alerts, templates). */
-  send(chatId: string, replies: Reply[]): Promise<void>;
 }
 
 /** Personal books live at `dm:<user id>`: stable even if Discord gave the DM channel a new id. */
@@ -297,11 +295,6 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
       stopping = true;
       await Promise.allSettled([...inFlight]);
       await client.destroy();
-    },
-    async send(chatId, replies) {
-      const target = chatId.startsWith(DM_PREFIX) ? await client.users.createDM(chatId.slice(DM_PREFIX.length)) : await client.channels.fetch(chatId);
-      if (!target || !target.isSendable()) throw new Error(`discord chat ${chatId} cannot be written to`);
-      for (const r of replies) await target.send(renderMessage(r));
     },
   };
 }

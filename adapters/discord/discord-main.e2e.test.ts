@@ -1,23 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type Running } from '../../bot/main.js';
-import { TEST_PG_URL } from '../../test/databases.js';
+import { emptyDatabase } from '../../test/databases.js';
 import { startDiscordDouble, type DiscordDouble, type GuildSpec } from '../../test/doubles/discord/index.js';
-
-/** Runs one statement on the test server's maintenance connection. */
-async function onServer(sql: string): Promise<void> {
-  const admin = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** The process as operators start it: configuration from the environment, Discord only. */
 describe('Discord wiring in main', () => {
-  const dbName = `coin_test_main_dc_${randomBytes(4).toString('hex')}`;
+  let empty: Awaited<ReturnType<typeof emptyDatabase>>;
   let dc: DiscordDouble;
   let guild: GuildSpec;
   let running: Running;
@@ -25,12 +13,10 @@ describe('Discord wiring in main', () => {
   beforeAll(async () => {
     dc = await startDiscordDouble();
     guild = dc.addGuild({ name: 'Dev', channels: [{ name: 'general' }] });
-    await onServer(`create database ${dbName}`);
-    const url = new URL(TEST_PG_URL);
-    url.pathname = `/${dbName}`;
+    empty = await emptyDatabase();
     running = await main({
       ROLES: 'bot',
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: empty.url,
       LOG_LEVEL: 'silent',
       DISCORD_TOKEN: dc.token,
       DISCORD_APPLICATION_ID: dc.applicationId,
@@ -41,7 +27,7 @@ describe('Discord wiring in main', () => {
   afterAll(async () => {
     await running?.stop();
     await dc?.close();
-    await onServer(`drop database if exists ${dbName} with (force)`);
+    await empty?.drop();
   });
 
   it('GIVEN DISCORD_TOKEN and DISCORD_GUILD_ID THEN commands go to that guild and a slash command is answered', async () => {

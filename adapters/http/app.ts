@@ -10,11 +10,11 @@ export interface HttpDeps {
   pingDatabase: () => Promise<void>;
   /** When set, `/metrics` asks for it (Bearer, or Basic with it as password), like the dashboard. */
   adminToken?: string | undefined;
-  /** Extra routes (Telegram webhook, API, dashboard) mounted by main.ts. */
+  /** Extra routes (Telegram webhook, API, dashboard) mounted by the composition root. */
   mount?: (app: Hono) => void;
 }
 
-/** The HTTP server: `/health`, `/metrics` (behind the admin token when there is one), and whatever main.ts mounts. */
+/** The HTTP server: `/health`, `/metrics` (behind the admin token when there is one), and whatever the composition root mounts. */
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   app.get('/health', async (c) => {

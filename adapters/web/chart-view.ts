@@ -1,7 +1,8 @@
 import { formatMoney, minorDigits } from '../../domain/money/money.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../../bot/i18n/index.js';
-import { groupTop, isEmptySpec, emptyMessage, type ChartSpec } from '../../workers/charts/chart-spec.js';
+import { groupTop, isEmptySpec, emptyMessage } from '../../workers/charts/chart-spec.js';
+import type { ChartSpec } from '../../bot/presentation/chart-types.js';
 import { EXPENSE_COLOR, INCOME_COLOR, OTHER_COLOR, PALETTE, assignColors } from '../../workers/charts/palette.js';
 
 /**

@@ -6,23 +6,24 @@ import { DomainError } from '../../domain/errors.js';
 import { chartData, CHART_KINDS, type ChartKindArg } from '../../domain/statistics/charts.js';
 import { listAccounts } from '../../domain/ledger/accounts.js';
 import { changeMemberRole, ROLES } from '../../domain/sharing/members.js';
-import { addMinor, formatMoney } from '../../domain/money/money.js';
+import { assertMinor, formatMoney } from '../../domain/money/money.js';
 import { can } from '../../domain/access/permissions.js';
 import { parsePeriod, previousPeriod, isPeriodToken, type Period } from '../../domain/parsing/period.js';
 import { dayRange } from '../../domain/statistics/days.js';
 import { setCurrency, setLanguage, setTimezone, LANGUAGES } from '../../domain/ledger/settings.js';
-import { addTemplate, deleteTemplate, displayRecord, listTemplates, pauseTemplate, resumeTemplate, runTemplate } from '../../domain/schedules/templates.js';
+import { addTemplate, deleteTemplate, displayRecord, listTemplates, pauseTemplate, resumeTemplate } from '../../domain/schedules/templates.js';
 import type { Role } from '../../domain/types.js';
 import { periodText } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';
-import { chartSpec } from '../../bot/commands/stats-charts.js';
+import { chartSpec } from '../../bot/presentation/chart-specs.js';
 import { problemsText } from '../../bot/commands/csv.js';
 import { messageFor } from '../../bot/messages.js';
 import { importCsv } from '../../domain/ledger/csv-import.js';
 import { CSV_COLUMNS } from '../../domain/ledger/csv.js';
 import { webChart } from './chart-view.js';
 import { Csrf, Notice, bookPath } from './layout.js';
-import { bookPage, errorText, formText, type WebContext } from './web-page.js';
+import { announce, bookPage, errorText, formText, type WebContext } from './web-page.js';
+import { recordEntry } from '../../domain/ledger/record-entry.js';
 import type { WebDeps, WebEnv } from './web-env.js';
 
 const BOOK = '/b/:bookId{[0-9]{1,9}}';
@@ -40,8 +41,8 @@ async function overview(w: WebContext) {
     const byCurrency = new Map<string, { currency: string; expenseMinor: number; incomeMinor: number }>();
     for (const r of rows) {
       const x = byCurrency.get(r.currency) ?? { currency: r.currency, expenseMinor: 0, incomeMinor: 0 };
-      if (r.kind === 'expense') x.expenseMinor = addMinor(x.expenseMinor, r.minor);
-      else x.incomeMinor = addMinor(x.incomeMinor, r.minor);
+      if (r.kind === 'expense') x.expenseMinor = assertMinor(x.expenseMinor + r.minor);
+      else x.incomeMinor = assertMinor(x.incomeMinor + r.minor);
       byCurrency.set(r.currency, x);
     }
     return [...byCurrency.values()];
@@ -436,13 +437,15 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
       return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
     }),
   );
-  const TEMPLATE_ACTIONS = { pause: pauseTemplate, resume: resumeTemplate, delete: deleteTemplate, run: runTemplate } as const;
+  const TEMPLATE_ACTIONS = { pause: pauseTemplate, resume: resumeTemplate, delete: deleteTemplate } as const;
   app.post(`${BOOK}/plans/template/:id{[0-9]{1,9}}/:act{pause|resume|delete|run}`, (c) =>
     bookPage(c, deps, 'plans', async (w) => {
-      const act = c.req.param('act') as keyof typeof TEMPLATE_ACTIONS;
+      const act = c.req.param('act') as keyof typeof TEMPLATE_ACTIONS | 'run';
       try {
-        const out = await TEMPLATE_ACTIONS[act](w.actor, Number(c.req.param('id')));
-        if (act === 'run' && 'event' in out && out.created && deps.afterRecord) await deps.afterRecord(w.actor.book, out).catch(() => undefined);
+        const id = Number(c.req.param('id'));
+        // Running a template is a record: the one record use case, as `/template run`.
+        if (act === 'run') await announce(deps, w.actor.book, await recordEntry(w.actor, { template: id }));
+        else await TEMPLATE_ACTIONS[act](w.actor, id);
       } catch (e) {
         c.status(isForbidden(e) ? 403 : 422);
         return plans(w, errorText(e, w.lang));

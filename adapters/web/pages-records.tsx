@@ -1,22 +1,23 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { decodeCursor, encodeCursor, listEventPage, type EventPageFilter } from '../../domain/access/api-access.js';
+import { decodeCursor, encodeCursor, listEventPage } from '../../domain/access/api-access.js';
+import type { EventPageFilter } from '../../domain/access/ports.js';
 import type { Actor } from '../../domain/access/actor.js';
 import { parseAmount } from '../../domain/money/amount.js';
 import { formatDate } from '../../domain/parsing/dates.js';
 import { DomainError } from '../../domain/errors.js';
 import { editEvent } from '../../domain/ledger/edit.js';
-import { deleteEvent, findAccount, recordLine, restoreEvent, undo } from '../../domain/ledger/record.js';
+import { deleteEvent, findAccount, restoreEvent, undo } from '../../domain/ledger/record.js';
 import { minorToDecimal } from '../../domain/money/money.js';
 import { can } from '../../domain/access/permissions.js';
 import { parsePeriod } from '../../domain/parsing/period.js';
 import { parseQuickEntry } from '../../domain/parsing/record-line.js';
-import { recordExpense } from '../../domain/sharing/shared-ledger.js';
+import { recordEntry } from '../../domain/ledger/record-entry.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { eventAmount, eventSummary } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';
 import { Csrf, Notice, bookPath } from './layout.js';
-import { bookPage, errorText, formText, type WebContext } from './web-page.js';
+import { announce, bookPage, errorText, formText, type WebContext } from './web-page.js';
 import type { WebDeps, WebEnv } from './web-env.js';
 
 const PAGE_SIZE = 30;
@@ -335,10 +336,9 @@ export function recordRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
       const quick = parseQuickEntry(line);
       try {
         if (!quick) throw new DomainError('amount_invalid', { text: line });
-        // Expenses go through the split-aware use case, as the chat's quick entry does.
-        const rec = quick.kind === 'expense' ? await recordExpense(w.actor, quick.line) : await recordLine(w.actor, 'income', quick.line);
-        if (rec.created && deps.afterRecord)
-          await deps.afterRecord(w.actor.book, rec).catch((err) => deps.logger.error({ err: String(err), book: w.actor.book.id }, 'web after-record hook failed'));
+        // The one record use case of chat and API (splits, then the budget-alert rule).
+        const rec = await recordEntry(w.actor, { kind: quick.kind, line: quick.line });
+        await announce(deps, w.actor.book, rec);
         return c.redirect(`${bookPath(w.actor.book.id, 'records')}?done=recorded:${rec.event.seq}`, 303);
       } catch (e) {
         c.status(422);

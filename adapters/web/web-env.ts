@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
-import type { BookDefaults, LedgerStore, Recorded } from '../../domain/ports.js';
+import type { BookDefaults, LedgerStore } from '../../domain/ports.js';
+import type { BudgetAlert } from '../../domain/statistics/budget-alerts.js';
 import type { Book } from '../../domain/types.js';
 import type { WebSession } from '../../domain/access/web-access.js';
 import type { RateLimitOptions } from '../../bot/rate-limit.js';
@@ -15,8 +16,8 @@ export interface WebDeps {
   telegramBotToken?: string | undefined;
   /** The public address (`https://coin.example.org`); an https one makes cookies `Secure`. */
   publicUrl?: string | undefined;
-  /** After a record made on the web: budget alerts to the book's chats (same hook as the API). */
-  afterRecord?: ((book: Book, rec: Recorded) => Promise<void>) | undefined;
+  /** Budget alerts a record made on the web triggered, to the book's chats (the API's hook). */
+  tellBook?: ((book: Book, alerts: BudgetAlert[]) => Promise<void>) | undefined;
   /** Sign-in attempts per client address; default {@link SIGN_IN_LIMIT}; `false` turns it off. */
   signInLimit?: RateLimitOptions | false;
 }

@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Actor } from '../../domain/access/actor.js';
 import { isDomainError } from '../../domain/errors.js';
-import type { Language } from '../../domain/types.js';
+import type { Book, Language } from '../../domain/types.js';
+import type { EntryRecorded } from '../../domain/ledger/record-entry.js';
 import { t, type MessageKey } from '../../bot/i18n/index.js';
 import { messageFor } from '../../bot/messages.js';
 import { buildAssets } from './assets.js';
@@ -15,6 +16,13 @@ export interface WebContext {
   actor: Actor;
   lang: Language;
   csrf: string;
+}
+
+/** Tells the book's chats the budget alerts a web record triggered; a failure is logged, the record stands. */
+export async function announce(deps: WebDeps, book: Book, r: EntryRecorded): Promise<void> {
+  if (r.alertError) deps.logger.error({ err: String(r.alertError), book: book.id }, 'budget alert check failed');
+  if (r.alerts.length && deps.tellBook)
+    await deps.tellBook(book, r.alerts).catch((err) => deps.logger.error({ err: String(err), book: book.id }, 'budget alerts not queued'));
 }
 
 /** A form field as text ('' when missing); the body is parsed once and cached by hono. */

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../drizzle/store/rows.js';
 import { BOT_TOKEN, createWebKit, type WebKit } from '../../test/web-kit.js';
 import { CSP } from './web-app.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 const ANN = { id: '101', name: 'Ann' };
 const BOB = { id: '102', name: 'Bob' };
@@ -197,7 +198,7 @@ describe('GIVEN a signed-in person', () => {
     const store = k.h.services.store;
     const [acc] = await store.listAccounts(group);
     const ann = await store.resolveUser({ platform: 'telegram', externalId: ANN.id, name: ANN.name });
-    await store.record({ bookId: group, kind: 'expense', accountId: acc!.id, amountMinor: 100, currency: 'EUR', labels: ['"><img src=x onerror=alert(1)>'], note: 'x', authorId: ann.id, occurredAt: k.h.clock.now() });
+    await store.record({ bookId: group, kind: 'expense', accountId: acc!.id, amountMinor: assertMinor(100), currency: 'EUR', labels: ['"><img src=x onerror=alert(1)>'], note: 'x', authorId: ann.id, occurredAt: k.h.clock.now() });
     await store.updateBook(group, { title: '<script>alert(3)</script>' });
     const b = await k.signedIn(ANN);
     for (const path of [`/app/b/${group}/records`, `/app/b/${group}/stats?kind=pie`, `/app/b/${group}`]) {

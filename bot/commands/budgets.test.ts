@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetAlertsFor } from '../../domain/statistics/budget-alerts.js';
 import { rowsOf } from '../../drizzle/store/rows.js';
 import { createHarness, type Harness } from '../../test/harness.js';
-import { budgetAfterRecord } from './budgets.js';
 
 const ann = { id: 'ann', name: 'Ann' };
 const bob = { id: 'bob', name: 'Bob' };
@@ -16,7 +15,7 @@ const alerts = (texts: string[]) => ({
 describe('budgets', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ now: '2026-11-10T12:00:00Z', extend: (s) => (s.afterRecord = budgetAfterRecord) });
+    h = await createHarness({ now: '2026-11-10T12:00:00Z' });
   });
   afterAll(() => h?.close());
 

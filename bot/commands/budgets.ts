@@ -1,43 +1,10 @@
-import { budgetAlertsFor, type BudgetAlert } from '../../domain/statistics/budget-alerts.js';
 import { budgetProgress, budgetsNow, changeBudget } from '../../domain/statistics/budget.js';
 import { formatMoney } from '../../domain/money/money.js';
-import type { Recorded } from '../../domain/ports.js';
-import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
-import type { CommandContext, CommandDef } from '../registry.js';
-import { table, type Reply } from '../reply.js';
-import { budgetRows, budgetTarget } from './stats-format.js';
+import type { CommandDef } from '../registry.js';
+import { table } from '../reply.js';
+import { budgetRows, budgetTarget } from '../presentation/stats-format.js';
 import { periodText } from '../format.js';
-
-/** The chat message of a budget alert. */
-export function alertText(alert: BudgetAlert, lang: Language): string {
-  const { budget, spentMinor, percent, period } = alert.progress;
-  return t(lang, alert.threshold >= 100 ? 'budget.alert_100' : 'budget.alert_80', {
-    target: budgetTarget(budget.label, lang),
-    percent,
-    spent: formatMoney(spentMinor, budget.currency, { lang }),
-    amount: formatMoney(budget.amountMinor, budget.currency, { lang }),
-    period: periodText(period, lang),
-  });
-}
-
-/**
- * `services.afterRecord`: after a new expense, the budget alerts it triggered (each threshold
- * once per budget period, see `budgetAlertsFor`). A failure here must not hide the record's
- * confirmation, so it is logged and swallowed.
- */
-export async function budgetAfterRecord(ctx: CommandContext, rec: Recorded): Promise<Reply[]> {
-  if (!rec.created) return [];
-  // The membership lookup already told whether the book has budgets: skip a query per record.
-  if (ctx.actor.snapshot?.hasBudgets === false) return [];
-  try {
-    const alerts = await budgetAlertsFor(ctx.actor.store, ctx.actor.book, rec.event);
-    return alerts.map((a) => ({ text: alertText(a, ctx.lang) }));
-  } catch (err) {
-    ctx.services.logger.error({ err: String(err), book: ctx.actor.book.id }, 'budget alert check failed');
-    return [];
-  }
-}
 
 /** `/budget`, `/budgets`. */
 export const budgetCommands: CommandDef[] = [

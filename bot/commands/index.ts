@@ -1,7 +1,7 @@
 import { Registry } from '../registry.js';
 import { accountCommands } from './accounts.js';
 import { labelCommands } from './labels.js';
-import { recordActions, recordCommands } from './record.js';
+import { quickEntry, recordActions, recordCommands } from './record.js';
 import { settingsCommands } from './settings.js';
 import { startCommands } from './start.js';
 import { tokenCommands } from './tokens.js';
@@ -19,5 +19,6 @@ export function createRegistry(): Registry {
   const r = new Registry();
   r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...appCommands);
   r.addAction(...recordActions, ...splitActions);
+  r.setQuickEntry(quickEntry);
   return r;
 }

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { editEvent, history } from '../../domain/ledger/edit.js';
-import { deleteEvent, recordLine, restoreEvent, transfer, undo } from '../../domain/ledger/record.js';
+import { deleteEvent, restoreEvent, undo } from '../../domain/ledger/record.js';
+import { recordEntry, type Entry, type EntryRecorded } from '../../domain/ledger/record-entry.js';
 import { formatMoney } from '../../domain/money/money.js';
-import type { Recorded } from '../../domain/ports.js';
 import { tokenize } from '../../domain/parsing/tokenize.js';
 import { eventAmount, eventLine, eventSummary } from '../format.js';
 import { t } from '../i18n/index.js';
-import type { ActionDef, CommandContext, CommandDef, OptionSpec } from '../registry.js';
+import type { ActionDef, CommandContext, CommandDef, OptionSpec, QuickEntryHandler } from '../registry.js';
 import type { Reply } from '../reply.js';
-import { spendReply } from './split.js';
+import { alertText } from '../presentation/budget-alert.js';
 
 const seqArg = z
   .string()
@@ -23,8 +23,11 @@ export function parseSeq(raw: string | undefined): number {
   return r.data;
 }
 
-/** The confirmation of a recorded event: `#N`, amount, labels, account, new balance, Undo. */
-export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<Reply[]> {
+/**
+ * The confirmation of a record: `#N`, amount, labels, account, who owes what of a split, the new
+ * balances and Undo; then the budget alerts the record triggered.
+ */
+function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
   const e = rec.event;
   const lines: string[] = [];
   const head =
@@ -34,10 +37,22 @@ export async function recordReply(ctx: CommandContext, rec: Recorded): Promise<R
   const tags = e.kind === 'transfer' ? '' : [e.labels.map((l) => `#${l}`).join(' '), `@${e.accountName}`].filter(Boolean).join(' ');
   lines.push([head, tags, e.note].filter(Boolean).join(' · '));
   for (const b of rec.balances) lines.push(t(ctx.lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency, { lang: ctx.lang }) }));
-  const replies: Reply[] = [{ text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] }];
-  if (ctx.services.afterRecord) replies.push(...(await ctx.services.afterRecord(ctx, rec)));
-  return replies;
+  if (rec.split) {
+    const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, e.currency, { lang: ctx.lang })}`);
+    lines.push(t(ctx.lang, 'split.shares', { payer: rec.split.paidBy.name, shares }));
+  }
+  if (rec.alertError) ctx.services.logger.error({ err: String(rec.alertError), book: ctx.actor.book.id }, 'budget alert check failed');
+  return [
+    { text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] },
+    ...rec.alerts.map((a) => ({ text: alertText(a, ctx.lang) })),
+  ];
 }
+
+/** Records an entry and answers with its confirmation. */
+export const recordAndReply = async (ctx: CommandContext, entry: Entry): Promise<Reply[]> => recordReply(ctx, await recordEntry(ctx.actor, entry));
+
+/** A plain message that starts with an amount (`12.50 coffee`, `+2500 salary`). */
+export const quickEntry: QuickEntryHandler = (ctx, q) => recordAndReply(ctx, q);
 
 const recordOptions: OptionSpec[] = [
   { name: 'amount', description: 'Amount, e.g. 12.50 or 12 usd', type: 'string', required: true },
@@ -55,8 +70,7 @@ const recordCommand = (name: 'spend' | 'income', alias: string, kind: 'expense' 
   options: recordOptions,
   run: async (ctx, args) => {
     if (!args) throw new DomainError('usage', {});
-    if (kind === 'expense') return spendReply(ctx, args, recordReply); // split tokens (issue 7)
-    return recordReply(ctx, await recordLine(ctx.actor, kind, args));
+    return recordAndReply(ctx, { kind, line: args });
   },
 });
 
@@ -89,7 +103,7 @@ export const recordCommands: CommandDef[] = [
       { name: 'received', description: 'Amount received, when currencies differ (92 eur)', type: 'string' },
       { name: 'note', description: 'Note', type: 'string' },
     ],
-    run: async (ctx, args) => recordReply(ctx, await transfer(ctx.actor, args)),
+    run: async (ctx, args) => recordAndReply(ctx, { kind: 'transfer', line: args }),
   },
   {
     name: 'undo',

@@ -1,30 +1,11 @@
 import { DomainError } from '../../domain/errors.js';
-import { balances, recordExpense, settleUp, undoSettlement, type SplitRecorded } from '../../domain/sharing/shared-ledger.js';
+import { balances, settleUp, undoSettlement } from '../../domain/sharing/shared-ledger.js';
 import { formatMoney } from '../../domain/money/money.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
-import type { ActionDef, CommandContext, CommandDef } from '../registry.js';
+import type { ActionDef, CommandDef } from '../registry.js';
 import type { Reply } from '../reply.js';
 import { table } from '../reply.js';
-
-/**
- * `/spend` with an optional split token. `recordReply` (from record.ts) is passed in rather than
- * imported, so record.ts can call this without an import cycle.
- */
-export async function spendReply(
-  ctx: CommandContext,
-  args: string,
-  recordReply: (ctx: CommandContext, rec: SplitRecorded) => Promise<Reply[]>,
-): Promise<Reply[]> {
-  const rec = await recordExpense(ctx.actor, args);
-  const replies = await recordReply(ctx, rec);
-  if (rec.split && replies[0]) {
-    const currency = rec.event.currency;
-    const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, currency, { lang: ctx.lang })}`);
-    replies[0] = { ...replies[0], text: `${replies[0].text}\n${t(ctx.lang, 'split.shares', { payer: rec.split.paidBy.name, shares })}` };
-  }
-  return replies;
-}
 
 const signed = (minor: number, currency: string, lang: Language) => formatMoney(minor, currency, { sign: true, lang });
 

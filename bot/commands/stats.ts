@@ -7,8 +7,8 @@ import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef } from '../registry.js';
 import { table, type Reply } from '../reply.js';
-import { chartRows, chartSpec, chartTitle, drawChart } from './stats-charts.js';
-import { amountText, budgetRows, compactFigure, percentText, rateLine, rateLineWithSource } from './stats-format.js';
+import { chartRows, chartSpec, chartTitle, drawChart } from '../presentation/chart-specs.js';
+import { amountText, budgetRows, compactFigure, percentText, rateLine, rateLineWithSource } from '../presentation/stats-format.js';
 import { periodText } from '../format.js';
 
 /** Rows a table shows before summing up the rest as "… N more" (chat messages have limits). */

@@ -1,22 +1,12 @@
 import { formatDateTime } from '../../domain/parsing/dates.js';
 import { describeSchedule, formatSchedule } from '../../domain/schedules/schedule.js';
-import {
-  addTemplate,
-  deleteTemplate,
-  displayRecord,
-  listTemplates,
-  parseTemplateId,
-  pauseTemplate,
-  resumeTemplate,
-  runTemplate,
-  type NotifyTarget,
-  type Template,
-} from '../../domain/schedules/templates.js';
+import { addTemplate, deleteTemplate, displayRecord, listTemplates, parseTemplateId, pauseTemplate, resumeTemplate } from '../../domain/schedules/templates.js';
+import type { NotifyTarget, Template } from '../../domain/schedules/ports.js';
 import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandContext, CommandDef, OptionSpec } from '../registry.js';
 import { table, type Reply } from '../reply.js';
-import { recordReply } from './record.js';
+import { recordAndReply } from './record.js';
 
 /** Schedules are described in English words; other languages see the schedule as written. */
 const scheduleText = (tpl: Pick<Template, 'schedule'>, lang: Language): string =>
@@ -118,7 +108,7 @@ export const templateCommands: CommandDef[] = [
         description: 'Record a template once now',
         usage: '/template run <id>',
         options: [idOption],
-        run: async (ctx, args) => recordReply(ctx, await runTemplate(ctx.actor, parseTemplateId(args))),
+        run: async (ctx, args) => recordAndReply(ctx, { template: parseTemplateId(args) }),
       },
     ],
   },

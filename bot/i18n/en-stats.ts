@@ -1,4 +1,4 @@
-/** English texts of statistics, charts, budgets, rates and CSV (issue 3); spread into `en`. */
+/** English texts of statistics, charts, budgets, rates and CSV; spread into `en`. */
 export const enStats = {
   // /stats
   'stats.title': '📊 {{book}} · {{period}} · {{currency}}',

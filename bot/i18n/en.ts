@@ -6,7 +6,7 @@ import { enWeb } from './en-web.js';
  * in all of them); `{{name}}` is interpolated by i18next.
  */
 export const en = {
-  // statistics, charts, budgets, rates, CSV (issue 3)
+  // statistics, charts, budgets, rates, CSV
   ...enStats,
   // the web app and /app (issue 15)
   ...enWeb,
@@ -102,7 +102,7 @@ export const en = {
   'help.title': 'Commands',
   'help.command': '{{usage}}\n{{description}}',
 
-  // API tokens (issue 6: /token, /tokens, /revoke)
+  // API tokens (/token, /tokens, /revoke)
   'tokens.issued': 'Your API token “{{name}}” (id {{id}}) works until {{expires}}. It is shown only this once: copy it now and keep it secret. Send it as the header Authorization: Bearer <token>. /revoke {{id}} stops it at once.',
   'tokens.title': 'Your API tokens',
   'tokens.columns': 'id|name|created|last used|expires',
@@ -112,7 +112,7 @@ export const en = {
   'tokens.revoked': 'Revoked token {{id}} ({{name}}); it stops working now.',
   'tokens.revoked_all': 'Tokens revoked: {{count}}. They stop working now.',
 
-  // Group budgets (issue 7: /members, /role, /link, split, /balances, /settle)
+  // Group budgets (/members, /role, /link, split, /balances, /settle)
   'role.owner': 'owner',
   'role.admin': 'admin',
   'role.member': 'member',
@@ -151,7 +151,7 @@ export const en = {
   'settle.you_square': 'You are square in {{currency}}.',
   'settle.undo': 'Undo',
   'settle.undone': 'Taken back: {{from}} paid {{to}} {{amount}}.',
-  // Recurring templates (issue 4: /template, /templates, worker notifications)
+  // Recurring templates (/template, /templates, worker notifications)
   'template.added': 'Template {{id}} added: {{record}}, {{schedule}}. Next: {{next}} ({{timezone}}).',
   'template.list_title': 'Templates (times in {{timezone}}):',
   'template.list_empty': 'No templates yet. Add one: /template add monthly:1 500 #rent (a + before the amount makes an income).',

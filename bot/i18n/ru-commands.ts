@@ -1,7 +1,7 @@
 /**
  * Russian descriptions of the commands and subcommands (`name` or `name sub`), for `/help`,
  * Telegram's command menu for Russian-speaking users and Discord's description localizations.
- * The English ones live with each definition; `ru-commands.test.ts` checks every command has one.
+ * The English ones live with each definition; `ru.test.ts` checks every command has one.
  */
 export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   start: 'Приветствие и состояние книги',
@@ -56,7 +56,7 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 /**
  * Russian descriptions of command options, by their English text (Discord shows them under each
- * option; `ru-commands.test.ts` checks every option has one).
+ * option; `ru.test.ts` checks every option has one).
  */
 export const RU_OPTION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'A command name': 'Название команды',

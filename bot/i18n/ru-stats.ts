@@ -1,6 +1,6 @@
 import type { enStats } from './en-stats.js';
 
-/** Russian texts of statistics, charts, budgets, rates and CSV (issue 3); spread into `ru`. */
+/** Russian texts of statistics, charts, budgets, rates and CSV; spread into `ru`. */
 export const ruStats: Record<keyof typeof enStats, string> = {
   'stats.title': '📊 {{book}} · {{period}} · {{currency}}',
   'stats.empty': 'За {{period}} пока нет ни доходов, ни расходов.',

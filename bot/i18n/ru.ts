@@ -17,7 +17,7 @@ export type RuKey = MessageKey | `${MessageKey}_${Plural}`;
  * Role names in other messages go through `$t(role.…)` so they are translated too.
  */
 export const ru: Partial<Record<RuKey, string>> = {
-  // statistics, charts, budgets, rates, CSV (issue 3)
+  // statistics, charts, budgets, rates, CSV
   ...ruStats,
   // the web app and /app (issue 15)
   ...ruWeb,
@@ -120,7 +120,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'help.title': 'Команды',
   'help.command': '{{usage}}\n{{description}}',
 
-  // API tokens (issue 6: /token, /tokens, /revoke)
+  // API tokens (/token, /tokens, /revoke)
   'tokens.issued': 'Ваш API-токен «{{name}}» (id {{id}}) действует до {{expires}}. Он показывается только сейчас: скопируйте его и храните в секрете. Передавайте его в заголовке Authorization: Bearer <токен>. /revoke {{id}} отключает его сразу.',
   'tokens.title': 'Ваши API-токены',
   'tokens.columns': 'id|название|создан|использован|истекает',
@@ -130,7 +130,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'tokens.revoked': 'Токен {{id}} ({{name}}) отозван и больше не работает.',
   'tokens.revoked_all': 'Отозвано токенов: {{count}}. Они больше не работают.',
 
-  // Group budgets (issue 7: /members, /role, /link, split, /balances, /settle)
+  // Group budgets (/members, /role, /link, split, /balances, /settle)
   'role.owner': 'владелец',
   'role.admin': 'администратор',
   'role.member': 'участник',
@@ -172,7 +172,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'settle.you_square': 'В {{currency}} вы в расчёте.',
   'settle.undo': 'Отменить',
   'settle.undone': 'Отменено: {{from}} отдал(а) {{to}} {{amount}}.',
-  // Recurring templates (issue 4: /template, /templates, worker notifications)
+  // Recurring templates (/template, /templates, worker notifications)
   'template.added': 'Шаблон {{id}} добавлен: {{record}}, {{schedule}}. Следующая запись: {{next}} ({{timezone}}).',
   'template.list_title': 'Шаблоны (время по {{timezone}}):',
   'template.list_empty': 'Шаблонов пока нет. Добавьте: /template add monthly:1 500 #аренда (+ перед суммой — доход).',

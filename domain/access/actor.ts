@@ -1,10 +1,13 @@
 import type { Clock } from '../clock.js';
-import type { LedgerStore } from '../ports.js';
+import type { BookSnapshot, LedgerStore } from '../ports.js';
 import type { Book, Role } from '../types.js';
 
-/** Who is acting in which book: the input of every ledger operation. */
-export interface Actor {
-  store: LedgerStore;
+/**
+ * Who is acting in which book: the input of every ledger operation. `S` is the storage port the
+ * operation needs (`Actor<RecordStore>`); callers holding the whole store pass it unchanged.
+ */
+export interface Actor<S = LedgerStore> {
+  store: S;
   clock: Clock;
   book: Book;
   userId: number;
@@ -13,5 +16,5 @@ export interface Actor {
    * Accounts and labels read when the request entered (same round trip as the membership);
    * valid for this request only. Operations that change them read the store instead.
    */
-  snapshot?: import('../ports.js').BookSnapshot | undefined;
+  snapshot?: BookSnapshot | undefined;
 }

@@ -3,42 +3,8 @@ import type { Clock } from '../clock.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from './permissions.js';
 import type { LedgerStore } from '../ports.js';
-import type { Book, EventKind, LedgerEvent, Role } from '../types.js';
-
-/** A position in the event list (newest first): events strictly after it come next. */
-export interface EventCursor {
-  occurredAt: Date;
-  seq: number;
-}
-
-/** Filters of the API event list; every field narrows, none widens past one book. */
-export interface EventPageFilter {
-  limit: number;
-  kind?: EventKind | undefined;
-  /** Label name, case-insensitive. */
-  label?: string | undefined;
-  accountId?: number | undefined;
-  from?: Date | undefined;
-  to?: Date | undefined;
-  /** Substring of the note, case-insensitive, taken literally (no wildcards). */
-  q?: string | undefined;
-  /** Only events written by this user. */
-  authorId?: number | undefined;
-  /** Amount bounds in minor units of the event's own currency, inclusive. */
-  minMinor?: number | undefined;
-  maxMinor?: number | undefined;
-  after?: EventCursor | undefined;
-}
-
-/** Reads the HTTP API needs beyond the chat ledger (`drizzle/store/api-store.ts`). */
-export interface ApiReadStore {
-  /** The books `userId` is a member of, with their role in each, by book id. */
-  booksOfUser(userId: number): Promise<(Book & { role: Role })[]>;
-  /** The book and the user's role in it; `undefined` when the user is not a member (or no such book). */
-  membership(bookId: number, userId: number): Promise<{ book: Book; role: Role } | undefined>;
-  /** Live events ordered by `occurredAt` desc, `seq` desc (a stable order for keyset cursors). */
-  eventPage(bookId: number, f: EventPageFilter): Promise<LedgerEvent[]>;
-}
+import type { LedgerEvent } from '../types.js';
+import type { EventCursor, EventPageFilter } from './ports.js';
 
 /**
  * The actor for an API request on a book. A book the user is not a member of answers exactly

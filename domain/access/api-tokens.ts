@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { DomainError } from '../errors.js';
+import type { ApiToken, TokenStore } from './ports.js';
 
 /** Every token starts with this, so leaked ones are easy to spot (secret scanners, logs). */
 export const TOKEN_PREFIX = 'coin_';
@@ -14,31 +15,6 @@ export const TOUCH_INTERVAL_MS = 60_000;
 
 const NAME_RE = /^[\p{L}\p{N}][\p{L}\p{N} _.'-]{0,39}$/u;
 export const DEFAULT_TOKEN_NAME = 'api';
-
-/** A stored token: everything but the token itself, which is never stored. */
-export interface ApiToken {
-  id: number;
-  userId: number;
-  name: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  expiresAt: Date;
-  revokedAt: Date | null;
-}
-
-/** Storage port of personal API tokens (`drizzle/store/token-store.ts`). */
-export interface TokenStore {
-  insertToken(t: { userId: number; name: string; hash: string; createdAt: Date; expiresAt: Date }): Promise<ApiToken>;
-  findTokenByHash(hash: string): Promise<ApiToken | undefined>;
-  /** The user's tokens that are not revoked, newest first. */
-  listTokens(userId: number): Promise<ApiToken[]>;
-  /** Revokes one token of the user; `undefined` when the user has no such unrevoked token. */
-  revokeToken(userId: number, tokenId: number, at: Date): Promise<ApiToken | undefined>;
-  /** Revokes every unrevoked token of the user; returns how many. */
-  revokeAllTokens(userId: number, at: Date): Promise<number>;
-  /** Sets `last_used_at = at` unless it was set less than `TOUCH_INTERVAL_MS` before `at`. */
-  touchToken(tokenId: number, at: Date): Promise<void>;
-}
 
 /** SHA-256 hex of a token: what the database keeps and looks tokens up by. */
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import { toMinor } from '../money/amount.js';
 import { accountName } from './accounts.js';
-import { currencyCode, minorToDecimal } from '../money/money.js';
+import { currencyCode, minorToDecimal, type Minor } from '../money/money.js';
 import type { ImportEvent } from '../statistics/ports.js';
 import type { EventKind, LedgerEvent } from '../types.js';
 
@@ -160,7 +160,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
     } catch {
       return bad('currency');
     }
-    const amounts: number[] = [];
+    const amounts: Minor[] = [];
     for (const [k, raw] of amountSides.entries()) {
       const minor = readCsvAmount(raw, currencies[k]!);
       if (minor === undefined) return bad('amount');
@@ -235,7 +235,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
  * export writes them. Stricter than chat input on purpose: `4.555` is an error for EUR here,
  * not 4,555 — a file is never guessed at.
  */
-function readCsvAmount(raw: string, currency: string): number | undefined {
+function readCsvAmount(raw: string, currency: string): Minor | undefined {
   const m = /^(\d{1,13})(?:[.,](\d{1,3}))?$/.exec(raw.trim());
   if (!m) return undefined;
   try {

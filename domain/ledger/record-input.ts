@@ -4,9 +4,9 @@ import { parseDateToken } from '../parsing/dates.js';
 import { DomainError } from '../errors.js';
 import { defaultAccount, findAccount } from './record.js';
 import { parseLabelList } from './edit.js';
-import { MAX_MAJOR, minorDigits } from '../money/money.js';
+import { MAX_MAJOR, assertMinor, minorDigits, type Minor } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
-import type { Recorded } from '../ports.js';
+import type { Recorded, RecordStore } from '../ports.js';
 import { tokenize } from '../parsing/tokenize.js';
 import type { Account } from '../types.js';
 
@@ -59,12 +59,12 @@ function amountText(text: string): AmountText {
 }
 
 /** Checks minor units given as a number against the same limits as typed amounts. */
-function minorAmount(minor: number, currency: string): number {
+function minorAmount(minor: number, currency: string): Minor {
   if (!Number.isSafeInteger(minor)) throw new DomainError('amount_invalid', { text: String(minor) });
   if (minor === 0) throw new DomainError('amount_zero', { currency });
   if (minor < 0) throw new DomainError('amount_negative', {});
   if (minor > MAX_MAJOR * 10 ** minorDigits(currency)) throw new DomainError('amount_too_large', { currency, max: String(MAX_MAJOR) });
-  return minor;
+  return assertMinor(minor);
 }
 
 function requireAccount(accounts: Account[], name: string): Account {
@@ -85,11 +85,11 @@ function labelsOf(raw: readonly string[]): string[] {
 }
 
 /**
- * Records an event from fields (SPEC §2 semantics without the text grammar). The account is
+ * Records an event from fields (the record-line rules without the text grammar). The account is
  * chosen like a record line does: the named one, else the default (creating `Main` in a new
  * book), else the one account in the written currency.
  */
-export async function recordInput(a: Actor, input: RecordInput): Promise<Recorded> {
+export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Promise<Recorded> {
   assertCan(a.role, 'record');
   if ((input.amount === undefined) === (input.amountMinor === undefined)) throw new DomainError('amount_empty', {});
   const typed = input.amount !== undefined ? amountText(input.amount) : undefined;

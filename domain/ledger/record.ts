@@ -2,14 +2,14 @@ import type { Actor } from '../access/actor.js';
 import { DomainError } from '../errors.js';
 import { assertCan, assertCanChange } from '../access/permissions.js';
 import { parseRecordLine, type ParsedRecord } from '../parsing/record-line.js';
-import type { BookSnapshot, Recorded } from '../ports.js';
+import type { BookSnapshot, Recorded, RecordStore } from '../ports.js';
 import type { Account, Book, LedgerEvent } from '../types.js';
 import { readAmount, toMinor } from '../money/amount.js';
 import { parseDateToken } from '../parsing/dates.js';
 import { tokenize } from '../parsing/tokenize.js';
 
-/** The default account, creating `Main` in the book currency when the book has none (SPEC §1). */
-export async function defaultAccount(a: Actor, accounts?: Account[]): Promise<Account> {
+/** The default account, creating `Main` in the book currency when the book has none. */
+export async function defaultAccount(a: Actor<RecordStore>, accounts?: Account[]): Promise<Account> {
   const list = accounts ?? (await a.store.listAccounts(a.book.id));
   const found = list.find((x) => x.id === a.book.defaultAccountId) ?? list[0];
   if (found) return found;
@@ -66,14 +66,14 @@ export function chooseAccount(
 }
 
 /** The book's accounts and labels: the request's snapshot when it has one, else read now. */
-export async function bookView(a: Actor): Promise<BookSnapshot> {
+export async function bookView(a: Actor<RecordStore>): Promise<BookSnapshot> {
   if (a.snapshot) return a.snapshot;
   const [accounts, labels] = await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id)]);
   return { accounts, labels };
 }
 
 /** Parses a record line against the book: its accounts, labels, time zone and currency. */
-export function parseForBook(a: Actor, view: BookSnapshot, line: string): ParsedRecord {
+export function parseForBook(a: Actor<unknown>, view: BookSnapshot, line: string): ParsedRecord {
   const def = view.accounts.find((x) => x.id === a.book.defaultAccountId) ?? view.accounts[0];
   return parseRecordLine(line, {
     accounts: view.accounts,
@@ -85,8 +85,8 @@ export function parseForBook(a: Actor, view: BookSnapshot, line: string): Parsed
   });
 }
 
-/** Records an expense or income from a record line (SPEC §2). */
-export async function recordLine(a: Actor, kind: 'expense' | 'income', line: string): Promise<Recorded> {
+/** Records an expense or income from a record line. */
+export async function recordLine(a: Actor<RecordStore>, kind: 'expense' | 'income', line: string): Promise<Recorded> {
   assertCan(a.role, 'record');
   const view = await bookView(a);
   const { accounts } = view;
@@ -109,7 +109,7 @@ export async function recordLine(a: Actor, kind: 'expense' | 'income', line: str
  * `/transfer <amount> [<second amount>] <from> <to> [date] [note]`: the second amount is what
  * arrives when the accounts' currencies differ (`100 usd 92 eur cash card`).
  */
-export async function transfer(a: Actor, args: string): Promise<Recorded> {
+export async function transfer(a: Actor<RecordStore>, args: string): Promise<Recorded> {
   assertCan(a.role, 'record');
   let tokens = tokenize(args);
   const first = readAmount(tokens);
@@ -167,7 +167,7 @@ export async function transfer(a: Actor, args: string): Promise<Recorded> {
 }
 
 /** Undoes the actor's last record in this book, or a given one (the Undo button). */
-export async function undo(a: Actor, seq?: number): Promise<LedgerEvent> {
+export async function undo(a: Actor<RecordStore>, seq?: number): Promise<LedgerEvent> {
   assertCan(a.role, 'edit-own');
   if (seq === undefined) {
     const last = await a.store.lastEventBy(a.book.id, a.userId);
@@ -177,7 +177,7 @@ export async function undo(a: Actor, seq?: number): Promise<LedgerEvent> {
   return deleteEvent(a, seq);
 }
 
-export async function deleteEvent(a: Actor, seq: number): Promise<LedgerEvent> {
+export async function deleteEvent(a: Actor<RecordStore>, seq: number): Promise<LedgerEvent> {
   const ev = await a.store.getEvent(a.book.id, seq);
   if (!ev) throw new DomainError('event_unknown', { seq });
   assertCanChange(a.role, a.userId, ev.authorId);
@@ -185,7 +185,7 @@ export async function deleteEvent(a: Actor, seq: number): Promise<LedgerEvent> {
 }
 
 /** Brings back a deleted event (the Restore button under a deletion). */
-export async function restoreEvent(a: Actor, seq: number): Promise<LedgerEvent> {
+export async function restoreEvent(a: Actor<RecordStore>, seq: number): Promise<LedgerEvent> {
   const ev = await a.store.getEvent(a.book.id, seq, true);
   if (!ev || !ev.deletedAt) throw new DomainError('event_unknown', { seq });
   assertCanChange(a.role, a.userId, ev.authorId);

@@ -6,7 +6,7 @@ import { domainError } from '../../test/domain-error.js';
 const read = (text: string) => readAmount(tokenize(text));
 
 
-describe('parseAmount: every written form of SPEC §2', () => {
+describe('parseAmount: every written form', () => {
   it.each([
     ['12', 'EUR', 1200],
     ['12.50', 'EUR', 1250],

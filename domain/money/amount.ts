@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, isCurrency, minorDigits } from './money.js';
+import { CURRENCY_SYMBOLS, MAX_MAJOR, assertMinor, currencyCode, isCurrency, minorDigits, type Minor, type Money } from './money.js';
 import { tokenize } from '../parsing/tokenize.js';
 
 /**
@@ -213,7 +213,7 @@ const count = (s: string, ch: string): number => s.split(ch).length - 1;
  * @throws DomainError `currency_unknown`, `amount_too_precise` ({currency, digits}: the digits the
  *   currency allows), `amount_too_large` ({currency, max}) above 10^12 major units, `amount_zero`.
  */
-export function toMinor(a: AmountText, currency: string): number {
+export function toMinor(a: AmountText, currency: string): Minor {
   const code = currencyCode(currency);
   const digits = minorDigits(code);
   const decimal = a.maybeThousands && digits < 3 ? a.decimal.replace('.', '') : a.decimal;
@@ -239,7 +239,7 @@ export function toMinor(a: AmountText, currency: string): number {
 export function parseAmount(
   text: string,
   defaultCurrency: string,
-): { minor: number; currency: string; explicitCurrency: boolean } {
+): Money & { explicitCurrency: boolean } {
   const tokens = tokenize(text);
   const amount = read(tokens, { codeWordsAreCurrencies: true });
   if (amount.consumed < tokens.length) throw new DomainError('amount_invalid', { text: text.trim() });

@@ -1,9 +1,20 @@
 import { DomainError } from '../errors.js';
 
-/** Integer amount in a currency's minor units (cents for EUR, yen for JPY, fils for BHD). */
-export type Minor = number & { readonly __minor?: unique symbol };
+/**
+ * Integer amount in a currency's minor units (cents for EUR, yen for JPY, fils for BHD). The brand
+ * is required: a plain number becomes `Minor` only through `assertMinor` (or the parsers built on
+ * it), so the compiler refuses a write path (`NewEvent`) fed an unchecked number.
+ */
+declare const minorBrand: unique symbol;
+export type Minor = number & { readonly [minorBrand]: true };
 
-/** Largest magnitude accepted in major units (SPEC §2): 10^12. */
+/** An amount of money: minor units and the ISO 4217 code they count in. */
+export interface Money {
+  minor: Minor;
+  currency: string;
+}
+
+/** Largest magnitude accepted in major units: 10^12. */
 export const MAX_MAJOR = 1_000_000_000_000;
 
 /**
@@ -52,9 +63,6 @@ export function assertMinor(n: number): Minor {
   if (!Number.isSafeInteger(n)) throw new Error(`not an integer minor amount: ${n}`);
   return n as Minor;
 }
-
-/** Adds minor amounts exactly (throws if the sum leaves the safe-integer range). */
-export const addMinor = (a: number, b: number): Minor => assertMinor(a + b);
 
 /**
  * Formats minor units for replies: `1,234.50 EUR`, `-3 JPY`, `0.125 BHD` in English; in Russian

@@ -45,7 +45,7 @@ const DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const RANGE = /^(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})$/;
 
 /**
- * Reads a period (SPEC §3) in the book's timezone `tz`: `today`, `yesterday`, `week`, `month`
+ * Reads a period in the book's timezone `tz`: `today`, `yesterday`, `week`, `month`
  * (also for `undefined`/empty), `year`, `last-week`, `last-month`, `last-year`, `YYYY`,
  * `YYYY-MM`, `YYYY-MM-DD` (one day) and `YYYY-MM-DD..YYYY-MM-DD` (both days included).
  * Weeks start on Monday. Boundaries are local midnights in `tz` as UTC instants.

@@ -2,6 +2,7 @@ import { looksLikeAmountStart, readAmount, toMinor } from '../money/amount.js';
 import { parseDateToken } from './dates.js';
 import { DomainError } from '../errors.js';
 import { tokenize } from './tokenize.js';
+import type { Minor } from '../money/money.js';
 
 /** What a record line is read against: the book's accounts, labels, clock and settings. */
 export interface RecordContext {
@@ -17,7 +18,7 @@ export interface RecordContext {
 
 export interface ParsedRecord {
   /** Positive amount in minor units of `currency`. */
-  minor: number;
+  minor: Minor;
   currency: string;
   /** Label names: existing spellings where they exist, otherwise lower-cased; no duplicates. */
   labels: string[];
@@ -31,7 +32,7 @@ export interface ParsedRecord {
 const LABEL = /^[\p{L}\p{N}_-]{1,32}$/u;
 
 /**
- * Reads a record line (SPEC §2): the amount first, then in any order `#label`s, one `@account`,
+ * Reads a record line: the amount first, then in any order `#label`s, one `@account`,
  * one date word (`today`, `yesterday`, `YYYY-MM-DD`, `DD.MM`, `DD.MM.YYYY`; later date-shaped
  * words belong to the note), and note words (kept in order, single-spaced).
  *
@@ -113,7 +114,7 @@ export function parseRecordLine(text: string, ctx: RecordContext): ParsedRecord 
 }
 
 /**
- * Recognises a plain chat message as a record (SPEC §2 quick entry): one that starts like an
+ * Recognises a plain chat message as a record (quick entry): one that starts like an
  * amount (`4.50 coffee`, `€3 tea`, `USD 12 lunch`) is an expense; with a leading `+`
  * (`+2500 salary`, `+ €20 gift`) an income. `line` is the record line without the `+`.
  * Returns `undefined` for anything else, including a leading minus.

@@ -1,5 +1,5 @@
 /**
- * Recurring-template schedules (SPEC §3 "Schedule"): text forms, their English description,
+ * Recurring-template schedules: text forms, their English description,
  * and when they fire in a book's timezone. Parsing lives in parse.ts, occurrence
  * arithmetic in next.ts, RRULE support in rrule.ts.
  */

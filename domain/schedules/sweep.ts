@@ -1,7 +1,8 @@
 import { DomainError, isDomainError } from '../errors.js';
 import type { NewEvent } from '../ports.js';
 import { nextOccurrence, occurrencesBetween, type Schedule } from './schedule.js';
-import { readTemplateRecord, type NotifyTarget } from './templates.js';
+import { readTemplateRecord } from './templates.js';
+import type { NotifyTarget } from './ports.js';
 import type { Account, Language } from '../types.js';
 
 /** A template claimed by a sweep: due now, locked by this sweep's transaction. */

@@ -2,55 +2,12 @@ import type { Actor } from '../access/actor.js';
 import { DomainError } from '../errors.js';
 import { chooseAccount, defaultAccount } from '../ledger/record.js';
 import { assertCan, assertCanChange } from '../access/permissions.js';
-import type { Recorded } from '../ports.js';
+import type { Recorded, RecordStore } from '../ports.js';
 import { parseRecordLine } from '../parsing/record-line.js';
 import { formatSchedule, nextOccurrence, splitSchedule, type Schedule } from './schedule.js';
-import type { Account, Platform } from '../types.js';
-
-/** Where a book is told what its templates did: the chat the template was created in. */
-export interface NotifyTarget {
-  platform: Platform;
-  chatId: string;
-}
-
-/** A recurring record (SPEC §1 "template"). */
-export interface Template {
-  id: number;
-  bookId: number;
-  kind: 'expense' | 'income';
-  schedule: Schedule;
-  /** Canonical schedule text (`monthly:last at:09:00`). */
-  scheduleText: string;
-  /** The record line without the income marker (`2500 salary`, `500 #rent @Card`). */
-  record: string;
-  authorId: number | null;
-  notify: NotifyTarget | null;
-  /** Where `every:` and rrule count from: the creation instant. */
-  anchorAt: Date;
-  /** The next occurrence not yet applied; null when an rrule has run out. */
-  nextDueAt: Date | null;
-  paused: boolean;
-  createdAt: Date;
-}
-
-export type NewTemplate = Omit<Template, 'id' | 'paused' | 'createdAt'>;
-
-export interface TemplatePatch {
-  paused?: boolean;
-  nextDueAt?: Date | null;
-}
-
-/** Storage of templates, one book at a time (drizzle/store/template-store.ts). */
-export interface TemplateStore {
-  createTemplate(t: NewTemplate): Promise<Template>;
-  /** Live (not deleted) templates of a book, oldest first. */
-  listTemplates(bookId: number): Promise<Template[]>;
-  getTemplate(bookId: number, id: number): Promise<Template | undefined>;
-  /** Undefined when the template does not exist (or is deleted) in this book. */
-  updateTemplate(bookId: number, id: number, patch: TemplatePatch): Promise<Template | undefined>;
-  /** Soft-deletes; false when there was nothing to delete. Recorded events keep their template id. */
-  deleteTemplate(bookId: number, id: number): Promise<boolean>;
-}
+import type { Account } from '../types.js';
+import type { NotifyTarget, Template, TemplateStore } from './ports.js';
+import type { Minor } from '../money/money.js';
 
 /** Book-local text as written after the schedule, and which kind of record it makes. */
 export interface TemplateRecordText {
@@ -123,7 +80,7 @@ export function readTemplateRecord(
   accounts: Account[],
   labels: readonly string[],
   now: Date,
-): { account: Account | undefined; amountMinor: number; currency: string; labels: string[]; note: string } {
+): { account: Account | undefined; amountMinor: Minor; currency: string; labels: string[]; note: string } {
   const def = accounts.find((x) => x.id === book.defaultAccountId) ?? accounts[0];
   const parsed = parseRecordLine(record, {
     accounts,
@@ -220,7 +177,7 @@ export async function deleteTemplate(a: Actor, id: number): Promise<Template> {
  * `/template run`: records the template once now, as a manual occurrence (marked as from the
  * template, keyed by this instant), authored by whoever ran it. The schedule is unchanged.
  */
-export async function runTemplate(a: Actor, id: number): Promise<Recorded> {
+export async function runTemplate(a: Actor<RecordStore & Pick<TemplateStore, 'getTemplate'>>, id: number): Promise<Recorded> {
   assertCan(a.role, 'record');
   const t = requireTemplate(await a.store.getTemplate(a.book.id, id), id);
   const now = a.clock.now();

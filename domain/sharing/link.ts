@@ -4,92 +4,10 @@ import { DomainError } from '../errors.js';
 import { assertCan } from '../access/permissions.js';
 import type { ChatRef, IdentityRef } from '../ports.js';
 import type { Book, Platform } from '../types.js';
+import type { BookContents, LinkKind } from './ports.js';
 
 /** How long a `/link` code can be redeemed. */
 export const LINK_CODE_MINUTES = 10;
-
-/**
- * `book`: made by an admin in a group, it lets another group or channel join that book.
- * `identity`: made in a private chat, it lets the same person's account on another platform
- * become the same user with the same personal book.
- */
-export type LinkKind = 'book' | 'identity';
-
-export interface LinkCode {
-  kind: LinkKind;
-  /** The book to join: the group's book, or the personal book of the private chat. */
-  bookId: number;
-  /** Who made the code. */
-  userId: number;
-  expiresAt: Date;
-}
-
-/** What a book holds that linking would hide; all zero means it is safe to give the book up. */
-export interface BookContents {
-  /** Events ever recorded, deleted ones included (they can be restored). */
-  events: number;
-  settlements: number;
-  templates: number;
-  budgets: number;
-  /** Accounts with an opening balance or a balance; empty accounts carry no money. */
-  accountsWithMoney: number;
-}
-
-/** Storage port for `/link`. The moves re-check their preconditions under lock. */
-export interface LinkStore {
-  /** Stores a code by its hash (the code itself is never stored). */
-  saveLinkCode(hash: string, code: LinkCode): Promise<void>;
-  /** The code if it exists and `now` is before its expiry; does not consume it. */
-  findLinkCode(hash: string, now: Date): Promise<LinkCode | undefined>;
-  bookContents(bookId: number): Promise<BookContents>;
-  /** How many chats write to the book. */
-  chatCount(bookId: number): Promise<number>;
-  /** The user's platform identities. */
-  identitiesOf(userId: number): Promise<{ platform: Platform; externalId: string }[]>;
-  /**
-   * In one transaction: consumes the code (`link_code_invalid` when already used or expired),
-   * checks the chat's current book `fromBookId` is still empty (`link_code_invalid` with
-   * `{context: 'has_data'}`), points the chat at `toBookId`, copies the old book's members into the
-   * new one (owners become admins: the book already has its owners; existing members keep their
-   * role), and deletes the old book if no chat uses it any more.
-   */
-  moveChat(p: { hash: string; now: Date; chat: { platform: Platform; chatId: string }; fromBookId: number; toBookId: number }): Promise<void>;
-  /**
-   * In one transaction: consumes the code, checks `fromBookId` (the private chat's book) is empty,
-   * points the chat at `toBookId`, deletes the old book if unused, and merges user `fromUserId`
-   * into `intoUserId`: identities, memberships (the higher role wins), authorship, shares,
-   * settlements and tokens move over, then `fromUserId` is removed.
-   */
-  mergeIdentity(p: {
-    hash: string;
-    now: Date;
-    chat: { platform: Platform; chatId: string };
-    fromBookId: number;
-    toBookId: number;
-    fromUserId: number;
-    intoUserId: number;
-  }): Promise<void>;
-  /**
-   * In one transaction, with the book row locked: refuses when `fromBookId` has no other chat
-   * (`unlink_alone`), creates a book titled `title` with the settings of `fromBookId`, points the
-   * chat at it, makes `ownerId` its owner, and has the shared book's templates that reported to
-   * this chat report to one of the chats that stay. Returns the new book.
-   */
-  detachChat(p: { chat: { platform: Platform; chatId: string }; fromBookId: number; title: string; ownerId: number }): Promise<Book>;
-  /**
-   * In one transaction: refuses when user `userId` has no other identity (`unlink_alone`), makes
-   * the identity a new user named `name`, and gives the private chat a new book titled `title`
-   * with the settings of `fromBookId`, owned by the new user. Returns the new book.
-   */
-  detachIdentity(p: {
-    identity: { platform: Platform; externalId: string };
-    userId: number;
-    name: string;
-    chat: { platform: Platform; chatId: string };
-    fromBookId: number;
-    title: string;
-  }): Promise<Book>;
-}
 
 /** Letters and digits that cannot be mistaken for each other when read aloud or retyped (no 0/O, 1/I/L). */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeMember, resolveMember, type MemberProfile } from './members.js';
+import { describeMember, resolveMember } from './members.js';
+import type { MemberProfile } from './ports.js';
 import { domainError as codeOf } from '../../test/domain-error.js';
 
 const profile = (userId: number, name: string, handles: MemberProfile['handles'] = []): MemberProfile => ({

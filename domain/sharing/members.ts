@@ -3,35 +3,8 @@ import { DomainError } from '../errors.js';
 import { periodOf, type Period } from '../parsing/period.js';
 import { assertCan } from '../access/permissions.js';
 import { tokenize } from '../parsing/tokenize.js';
-import type { Member, Platform, Role } from '../types.js';
-
-/** A member with the handles others may call them by (`/role @ann admin`, `split:@ann,@bob`). */
-export interface MemberProfile extends Member {
-  handles: { platform: Platform; externalId: string; username: string | null }[];
-}
-
-/** Expenses a member recorded in a period, per currency (never mixed). */
-export interface MemberSpending {
-  userId: number;
-  currency: string;
-  expenseMinor: number;
-}
-
-/** Storage port for memberships beyond what the ledger needs. */
-export interface MemberStore {
-  /** Members of the book with their platform handles, in the order they joined. */
-  listMemberProfiles(bookId: number): Promise<MemberProfile[]>;
-  /** Live expenses per author and currency with `from <= occurred_at < to`. */
-  memberSpending(bookId: number, from: Date, to: Date): Promise<MemberSpending[]>;
-  /**
-   * Sets a member's role in one transaction that also counts the owners, so two admins demoting
-   * the last two owners at once cannot leave the book without one.
-   * @returns the role the member had before.
-   * @throws DomainError `member_unknown` ({member}) when not a member, `last_owner` when the
-   *   change would leave no owner.
-   */
-  changeRole(bookId: number, userId: number, role: Role): Promise<Role>;
-}
+import type { Role } from '../types.js';
+import type { MemberProfile } from './ports.js';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'viewer'];
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.js';
-import { currentShares, extractSplit, type SharedEvent } from './shared-ledger.js';
+import { currentShares, extractSplit } from './shared-ledger.js';
+import type { SharedEvent } from './ports.js';
 import { mulberry32 } from '../../test/seeded-random.js';
 
 

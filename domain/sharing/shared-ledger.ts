@@ -2,51 +2,17 @@ import type { Actor } from '../access/actor.js';
 import { parseAmount, toMinor } from '../money/amount.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { bookView, parseForBook, recordLine } from '../ledger/record.js';
-import { resolveMember, type MemberProfile } from './members.js';
+import { resolveMember } from './members.js';
+import type { MemberProfile } from './ports.js';
 import { assertCan, assertCanChange } from '../access/permissions.js';
-import type { Recorded } from '../ports.js';
+import type { Recorded, RecordStore } from '../ports.js';
 import { netBalances, settleAmount, simplifyDebts, type SharedExpense } from './settle.js';
 import { parseSplitToken, splitAmount, splitSpecFrom, type ParsedSplit, type SplitSpec } from './split.js';
 import { tokenize } from '../parsing/tokenize.js';
+import type { MemberStore, SharedEvent, Settlement, SplitStore } from './ports.js';
 
-/** A live (not deleted) split expense as stored: who paid and each member's share. */
-export interface SharedEvent {
-  eventId: number;
-  seq: number;
-  currency: string;
-  amountMinor: number;
-  paidBy: number;
-  shares: { userId: number; minor: number }[];
-}
-
-/** Money paid back between two members (`/settle`). */
-export interface Settlement {
-  id: number;
-  bookId: number;
-  fromUserId: number;
-  toUserId: number;
-  amountMinor: number;
-  currency: string;
-  authorId: number | null;
-  createdAt: Date;
-  deletedAt: Date | null;
-}
-
-export type NewSettlement = Pick<Settlement, 'bookId' | 'fromUserId' | 'toUserId' | 'amountMinor' | 'currency' | 'authorId'>;
-
-/** Storage port of splits and settlements. */
-export interface SplitStore {
-  /** Stores the shares of a recorded expense in one transaction (they add up to its amount). */
-  saveShares(eventId: number, paidBy: number, shares: readonly { userId: number; minor: number }[]): Promise<void>;
-  /** Every split expense of the book that is not deleted, oldest first. */
-  sharedEvents(bookId: number): Promise<SharedEvent[]>;
-  addSettlement(s: NewSettlement): Promise<Settlement>;
-  /** Settlements of the book that are not deleted, oldest first. */
-  settlements(bookId: number): Promise<Settlement[]>;
-  getSettlement(bookId: number, id: number): Promise<Settlement | undefined>;
-  /** @throws DomainError `not_found` when there is no such settlement in that state. */
-  setSettlementDeleted(bookId: number, id: number, deleted: boolean): Promise<Settlement>;
-}
+/** What recording a split expense needs: the record port, the members and their shares. */
+export type SplitRecordStore = RecordStore & Pick<MemberStore, 'listMemberProfiles'> & Pick<SplitStore, 'saveShares'>;
 
 /** A recorded expense and, when it was split, who owes what of it. */
 export interface SplitRecorded extends Recorded {
@@ -89,7 +55,7 @@ export function extractSplit(line: string): { parsed: ParsedSplit; token: string
  * @throws DomainError as `recordLine`, plus `split_invalid` ({split, context?}: `alone` when the
  *   author would be the only one sharing, or the reason from `splitAmount`), `member_unknown`.
  */
-export async function recordExpense(a: Actor, line: string): Promise<SplitRecorded> {
+export async function recordExpense(a: Actor<SplitRecordStore>, line: string): Promise<SplitRecorded> {
   const found = extractSplit(line);
   if (!found) return recordLine(a, 'expense', line);
   assertCan(a.role, 'record');

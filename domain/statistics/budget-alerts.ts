@@ -1,9 +1,12 @@
-import { budgetProgress, type BudgetProgress } from './budget.js';
-import type { LedgerStore } from '../ports.js';
+import { budgetProgress, type BudgetProgress, type ProgressStore } from './budget.js';
+import type { BudgetStore } from './budget-ports.js';
 import type { Book, LedgerEvent } from '../types.js';
 
 /** Alert thresholds in percent of a budget, lowest first. */
 export const THRESHOLDS = [80, 100] as const;
+
+/** What the alert check reads and claims. */
+export type BudgetAlertStore = Pick<BudgetStore, 'listBudgets' | 'claimBudgetAlert'> & ProgressStore;
 
 /** A threshold a record made a budget reach, to tell the chat once. */
 export interface BudgetAlert {
@@ -16,10 +19,10 @@ export interface BudgetAlert {
  * label or `total`), in the budget period containing the event (book timezone), every threshold
  * reached is claimed in the store, and each budget answers with the highest threshold this call
  * claimed. The store's claim is an insert on the primary key (budget, period start, threshold),
- * so however many records race, each threshold alerts once per period. Used after chat records
- * and by the template workers alike.
+ * so however many records race, each threshold alerts once per period. Applied after every record by
+ * `alertsAfter` (domain/ledger/record-entry.ts).
  */
-export async function budgetAlertsFor(store: LedgerStore, book: Book, event: LedgerEvent): Promise<BudgetAlert[]> {
+export async function budgetAlertsFor(store: BudgetAlertStore, book: Book, event: LedgerEvent): Promise<BudgetAlert[]> {
   if (event.kind !== 'expense' || event.deletedAt) return [];
   const labels = new Set(event.labels.map((l) => l.toLowerCase()));
   const budgets = (await store.listBudgets(book.id)).filter((b) => b.label === null || labels.has(b.label.toLowerCase()));

@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import { assertMinor } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
 import { periodOf, type Period } from '../parsing/period.js';
-import type { LedgerStore } from '../ports.js';
+import type { StatsStore } from './ports.js';
 import { Converter } from '../money/rates.js';
 import { percentFloor } from './math.js';
 import { localDay } from './days.js';
@@ -87,8 +87,11 @@ const unitOf = (p: BudgetPeriod): 'week' | 'month' => (p === 'weekly' ? 'week' :
  * all expenses for `total`) in the budget currency. Other currencies count only when the budget
  * is in the book currency and a rate is known; otherwise they are listed in `missing`.
  */
+/** What reading budget progress needs of the store. */
+export type ProgressStore = Pick<StatsStore, 'listRates' | 'statTotals'>;
+
 export async function budgetProgress(
-  store: LedgerStore,
+  store: ProgressStore,
   book: Book,
   budgets: readonly Budget[],
   at: Date,

@@ -12,8 +12,6 @@ export interface Figure {
   rest: { currency: string; minor: number }[];
 }
 
-export const ZERO: Figure = { minor: 0, converted: [], rest: [] };
-
 /** Sums per currency. */
 export type Bag = Map<string, number>;
 
@@ -52,8 +50,6 @@ export function subtract(a: Figure, b: Figure): Figure {
     rest: [...rest].filter(([, m]) => m !== 0).map(([currency, minor]) => ({ currency, minor })).sort((x, y) => (x.currency < y.currency ? -1 : 1)),
   };
 }
-
-export const isZero = (f: Figure): boolean => f.minor === 0 && f.rest.length === 0;
 
 /**
  * Change from `previous` to `current` in whole percent of |previous|, rounded half away from

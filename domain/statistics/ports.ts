@@ -1,3 +1,4 @@
+import type { Minor } from '../money/money.js';
 import type { EventKind, LedgerEvent } from '../types.js';
 
 /**
@@ -57,10 +58,10 @@ export interface ImportEvent {
   kind: EventKind;
   account: string;
   currency: string;
-  amountMinor: number;
+  amountMinor: Minor;
   toAccount?: string | undefined;
   toCurrency?: string | undefined;
-  toAmountMinor?: number | undefined;
+  toAmountMinor?: Minor | undefined;
   labels: string[];
   note: string;
   occurredAt: Date;

@@ -3,6 +3,7 @@ import type { LedgerStore } from '../../domain/ports.js';
 import { ENGINES } from '../../test/databases.js';
 import type { Database } from '../db.js';
 import { createStore } from './index.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 
@@ -29,7 +30,7 @@ describe.each(ENGINES)('API reads on $engine', ({ open }) => {
     card = (await store.createAccount(book, { name: 'Card', currency: 'EUR', openingMinor: 0 })).id;
     const eveMain = (await store.createAccount(eveBook, { name: 'Main', currency: 'EUR', openingMinor: 0 })).id;
     const rec = (accountId: number, day: string, note: string, labels: string[] = [], kind: 'expense' | 'income' = 'expense', b = book) =>
-      store.record({ bookId: b, kind, accountId, amountMinor: 100, currency: 'EUR', labels, note, authorId: ann, occurredAt: new Date(`${day}T12:00:00Z`) });
+      store.record({ bookId: b, kind, accountId, amountMinor: assertMinor(100), currency: 'EUR', labels, note, authorId: ann, occurredAt: new Date(`${day}T12:00:00Z`) });
     await rec(main, '2026-11-01', 'one', ['food']); // #1
     await rec(card, '2026-11-03', '100% juice_box', ['Food']); // #2
     await rec(main, '2026-11-02', 'two'); // #3

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { books, members } from '../schema.js';
-import type { ApiReadStore, EventPageFilter } from '../../domain/access/api-access.js';
+import type { ApiReadStore, EventPageFilter } from '../../domain/access/ports.js';
 import type { Role } from '../../domain/types.js';
 import { toBook } from './enter-row.js';
 import { selectEvents } from './event-rows.js';

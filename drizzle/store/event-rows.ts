@@ -68,19 +68,3 @@ export async function selectEvents(db: Db, where: SQL, tail: SQL = sql``): Promi
     ${tail}`);
   return rowsOf<EventRow>(res).map(toEvent);
 }
-
-/** How an event moves account balances; negate to reverse it. */
-export function balanceEffect(e: {
-  kind: EventKind;
-  accountId: number;
-  amountMinor: number;
-  toAccountId?: number | null | undefined;
-  toAmountMinor?: number | null | undefined;
-}): { accountId: number; delta: number }[] {
-  if (e.kind === 'expense') return [{ accountId: e.accountId, delta: -e.amountMinor }];
-  if (e.kind === 'income') return [{ accountId: e.accountId, delta: e.amountMinor }];
-  return [
-    { accountId: e.accountId, delta: -e.amountMinor },
-    { accountId: e.toAccountId!, delta: e.toAmountMinor ?? e.amountMinor },
-  ];
-}

@@ -1,45 +1,54 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
-import { accounts, eventLabels, events, labels } from '../schema.js';
+import { events } from '../schema.js';
 import type { EventPatch, HistoryFilter, LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
-import { balanceEffect, selectEvents } from './event-rows.js';
+import { selectEvents } from './event-rows.js';
+import { balanceEffect, moveBalances, replaceLabels, writeEvents } from './event-writer.js';
 import { pgCode } from './rows.js';
-import { recordStatement } from './record-statement.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/** Finds or creates the labels (case-insensitively) and returns their ids. */
-async function labelIds(tx: Tx, bookId: number, names: string[]): Promise<number[]> {
-  if (names.length === 0) return [];
-  await tx
-    .insert(labels)
-    .values(names.map((name) => ({ bookId, name })))
-    .onConflictDoNothing();
-  const rows = await tx
-    .select({ id: labels.id })
-    .from(labels)
-    .where(and(eq(labels.bookId, bookId), inArray(sql`lower(${labels.name})`, names.map((n) => n.toLowerCase()))));
-  return rows.map((r) => r.id);
-}
-
-async function applyBalances(tx: Tx, effects: { accountId: number; delta: number }[]) {
-  const out: { accountId: number; balanceMinor: number }[] = [];
-  for (const { accountId, delta } of effects) {
-    const [row] = await tx
-      .update(accounts)
-      .set({ balanceMinor: sql`${accounts.balanceMinor} + ${delta}` })
-      .where(eq(accounts.id, accountId))
-      .returning({ balanceMinor: accounts.balanceMinor });
-    out.push({ accountId, balanceMinor: row!.balanceMinor });
-  }
-  return out;
-}
-
 const negate = (effects: { accountId: number; delta: number }[]) => effects.map((x) => ({ ...x, delta: -x.delta }));
 
-/** Events: recording, soft delete, edit, history. Balances change in the same transaction. */
+/** Records one event through the event writer and reads it back as the ledger's event. */
+async function recordOne(db: Db, e: NewEvent): Promise<Recorded> {
+  const written = await writeEvents(db, [e]);
+  const w = written.events[0]!;
+  const byId = new Map(written.balances.map((b) => [b.accountId, b]));
+  return {
+    created: true,
+    balances: balanceEffect(e).map((x) => {
+      const b = byId.get(x.accountId)!;
+      return { accountId: x.accountId, accountName: b.accountName, currency: b.currency, balanceMinor: b.balanceMinor };
+    }),
+    event: {
+      id: w.id,
+      bookId: e.bookId,
+      seq: w.seq,
+      kind: e.kind,
+      accountId: e.accountId,
+      accountName: w.accountName,
+      amountMinor: e.amountMinor,
+      currency: e.currency,
+      toAccountId: e.toAccountId ?? null,
+      toAccountName: w.toAccountName,
+      toAmountMinor: e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null,
+      toCurrency: e.kind === 'transfer' ? (e.toCurrency ?? e.currency) : null,
+      labels: w.labels,
+      note: e.note,
+      authorId: e.authorId,
+      authorName: w.authorName,
+      occurredAt: e.occurredAt,
+      createdAt: w.createdAt,
+      deletedAt: null,
+      templateId: e.templateId ?? null,
+    },
+  };
+}
+
+/** Events: recording, soft delete, edit, history; every write through the event writer. */
 export function eventStore(db: Db) {
   const one = async (bookId: number, seq: number, includeDeleted = false, q: Db | Tx = db) => {
     const [e] = await selectEvents(
@@ -69,7 +78,7 @@ export function eventStore(db: Db) {
       const before = await existing(e);
       if (before) return { event: before, balances: [], created: false };
       try {
-        return await recordStatement(db, e);
+        return await recordOne(db, e);
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.
         if (pgCode(err) === '23505') {
@@ -100,7 +109,7 @@ export function eventStore(db: Db) {
           .returning();
         if (!row) throw new DomainError('event_unknown', { seq });
         const effects = balanceEffect(row);
-        await applyBalances(tx, deleted ? negate(effects) : effects);
+        await moveBalances(tx, bookId, deleted ? negate(effects) : effects);
         return (await one(bookId, seq, true, tx))!;
       });
     },
@@ -121,13 +130,9 @@ export function eventStore(db: Db) {
         if (patch.note !== undefined) set.note = patch.note;
         if (Object.keys(set).length) {
           const [updated] = await tx.update(events).set(set).where(eq(events.id, old.id)).returning();
-          await applyBalances(tx, [...negate(balanceEffect(old)), ...balanceEffect(updated!)]);
+          await moveBalances(tx, bookId, [...negate(balanceEffect(old)), ...balanceEffect(updated!)]);
         }
-        if (patch.labels) {
-          await tx.delete(eventLabels).where(eq(eventLabels.eventId, old.id));
-          const ids = await labelIds(tx, bookId, patch.labels);
-          if (ids.length) await tx.insert(eventLabels).values(ids.map((labelId) => ({ eventId: old.id, labelId })));
-        }
+        if (patch.labels) await replaceLabels(tx, bookId, old.id, patch.labels);
         return (await one(bookId, seq, false, tx))!;
       });
     },

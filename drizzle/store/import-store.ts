@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
-import { accounts, books, eventLabels, events, labels } from '../schema.js';
+import { accounts, books, events } from '../schema.js';
 import type { ImportEvent, StatsStore } from '../../domain/statistics/ports.js';
 import type { LedgerEvent } from '../../domain/types.js';
-import { balanceEffect, selectEvents } from './event-rows.js';
-import { rowsOf } from './rows.js';
+import { selectEvents } from './event-rows.js';
+import { writeEvents } from './event-writer.js';
 
 /** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
 const CHUNK = 1000;
@@ -51,44 +51,25 @@ export function importStore(db: Db) {
         if (fresh.length === 0) return { created: 0, skipped: rows.length };
 
         const accountIds = await ensureAccounts(tx, bookId, fresh);
-        const labelIds = await ensureLabels(tx, bookId, [...new Set(fresh.flatMap((r) => r.labels))]);
-
-        const effects = new Map<number, number>();
-        let seq = book.lastSeq;
-        for (const part of chunks(fresh)) {
-          const values = part.map((r) => {
-            const accountId = accountIds.get(r.account.toLowerCase())!;
-            const toAccountId = r.toAccount ? accountIds.get(r.toAccount.toLowerCase())! : undefined;
-            const row = {
+        for (const part of chunks(fresh))
+          await writeEvents(
+            tx,
+            part.map((r) => ({
               bookId,
-              seq: ++seq,
               kind: r.kind,
-              accountId,
+              accountId: accountIds.get(r.account.toLowerCase())!,
               amountMinor: r.amountMinor,
               currency: r.currency,
-              toAccountId: toAccountId ?? null,
-              toAmountMinor: r.kind === 'transfer' ? (r.toAmountMinor ?? r.amountMinor) : null,
-              toCurrency: r.kind === 'transfer' ? (r.toCurrency ?? r.currency) : null,
+              toAccountId: r.toAccount ? accountIds.get(r.toAccount.toLowerCase())! : undefined,
+              toAmountMinor: r.toAmountMinor,
+              toCurrency: r.toCurrency,
+              labels: r.labels,
               note: r.note,
               authorId,
               occurredAt: r.occurredAt,
               sourceKey: r.sourceKey,
-            };
-            for (const { accountId: id, delta } of balanceEffect(row)) effects.set(id, (effects.get(id) ?? 0) + delta);
-            return row;
-          });
-          const inserted = await tx.insert(events).values(values).returning({ id: events.id, seq: events.seq });
-          const bySeq = new Map(inserted.map((x) => [x.seq, x.id]));
-          const links = part.flatMap((r, i) =>
-            r.labels.map((name) => ({ eventId: bySeq.get(values[i]!.seq)!, labelId: labelIds.get(name.toLowerCase())! })),
+            })),
           );
-          for (const linkPart of chunks(links)) await tx.insert(eventLabels).values(linkPart).onConflictDoNothing();
-        }
-        for (const [accountId, delta] of effects) {
-          if (delta !== 0)
-            await tx.update(accounts).set({ balanceMinor: sql`${accounts.balanceMinor} + ${delta}` }).where(eq(accounts.id, accountId));
-        }
-        await tx.update(books).set({ lastSeq: seq }).where(eq(books.id, bookId));
         return { created: fresh.length, skipped: rows.length - fresh.length };
       });
     },
@@ -118,22 +99,6 @@ async function ensureAccounts(tx: Tx, bookId: number, rows: readonly ImportEvent
     for (const a of created) ids.set(a.name.toLowerCase(), a.id);
     // A fresh book's first account becomes its default, as with /account add.
     await tx.execute(sql`update books set default_account_id = ${created[0]!.id} where id = ${bookId} and default_account_id is null`);
-  }
-  return ids;
-}
-
-/** Label ids by lower-cased name, creating the labels that do not exist. */
-async function ensureLabels(tx: Tx, bookId: number, names: readonly string[]): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  const unique = [...new Set(names.map((n) => n.toLowerCase()))];
-  for (const part of chunks(unique)) {
-    await tx
-      .insert(labels)
-      .values(part.map((name) => ({ bookId, name })))
-      .onConflictDoNothing();
-    const res = await tx.execute(sql`select id, lower(name) as name from labels
-      where book_id = ${bookId} and lower(name) in (${sql.join(part.map((n) => sql`${n}`), sql`, `)})`);
-    for (const r of rowsOf<{ id: number; name: string }>(res)) ids.set(r.name, r.id);
   }
   return ids;
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { identities, members, users } from '../schema.js';
 import { DomainError } from '../../domain/errors.js';
-import type { MemberProfile, MemberSpending, MemberStore } from '../../domain/sharing/members.js';
+import type { MemberProfile, MemberSpending, MemberStore } from '../../domain/sharing/ports.js';
 import type { Platform, Role } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
 

@@ -6,6 +6,7 @@ import { createStore } from './index.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import { rowsOf } from './rows.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -49,7 +50,7 @@ describe.each(ENGINES)('sharing store on $engine', ({ open }) => {
   async function expense(bookId: number, authorId: number, minor: number, currency = 'EUR') {
     const accounts = await store.listAccounts(bookId);
     const acc = accounts.find((a) => a.currency === currency) ?? (await store.createAccount(bookId, { name: currency, currency, openingMinor: 0 }));
-    return store.record({ bookId, kind: 'expense', accountId: acc.id, amountMinor: minor, currency, labels: [], note: '', authorId, occurredAt: NOW });
+    return store.record({ bookId, kind: 'expense', accountId: acc.id, amountMinor: assertMinor(minor), currency, labels: [], note: '', authorId, occurredAt: NOW });
   }
 
   it('GIVEN members with usernames THEN profiles list them in joining order with their handles', async () => {

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { eventShares, settlements } from '../schema.js';
 import { DomainError } from '../../domain/errors.js';
-import type { NewSettlement, Settlement, SharedEvent, SplitStore } from '../../domain/sharing/shared-ledger.js';
+import type { NewSettlement, Settlement, SharedEvent, SplitStore } from '../../domain/sharing/ports.js';
 import { rowsOf } from './rows.js';
 
 const toSettlement = (r: typeof settlements.$inferSelect): Settlement => ({

@@ -7,6 +7,7 @@ import type { StatDim, StatRow } from '../../domain/statistics/ports.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { statsUpkeep } from './stats-upkeep.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 /** A deterministic pseudo-random sequence (tests must not flake). */
 function lcg(seed: number) {
@@ -44,7 +45,7 @@ describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
         bookId: book.id,
         kind: e.kind ?? 'expense',
         accountId: e.accountId ?? main.id,
-        amountMinor: e.minor,
+        amountMinor: assertMinor(e.minor),
         currency: e.currency ?? currency,
         labels: e.labels ?? [],
         note: '',
@@ -191,7 +192,7 @@ describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
       seqs.push(r.event.seq);
       if (i === 60) await rollup(book.id, '2026-01-01', '2026-05-01', ['t']); // rollup exists; the rest is incremental
     }
-    await rec({ at: '2026-02-10T12:00:00Z', minor: 500, kind: 'transfer', toAccountId: usd.id, toAmountMinor: 550, toCurrency: 'USD' });
+    await rec({ at: '2026-02-10T12:00:00Z', minor: 500, kind: 'transfer', toAccountId: usd.id, toAmountMinor: assertMinor(550), toCurrency: 'USD' });
     await store.editEvent(book.id, seqs[3]!, { amountMinor: 777 });
     await store.editEvent(book.id, seqs[4]!, { occurredAt: new Date('2026-03-31T23:30:00Z') });
     await store.editEvent(book.id, seqs[5]!, { labels: ['food', 'new'] });
@@ -241,7 +242,7 @@ describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
     const { book, rec, main, usd } = await newBook('UTC');
     await rec({ at: '2025-12-20T12:00:00Z', minor: 1000 });
     await rec({ at: '2026-01-05T12:00:00Z', minor: 300, kind: 'income' });
-    await rec({ at: '2026-02-05T12:00:00Z', minor: 2000, kind: 'transfer', toAccountId: usd.id, toAmountMinor: 2200, toCurrency: 'USD' });
+    await rec({ at: '2026-02-05T12:00:00Z', minor: 2000, kind: 'transfer', toAccountId: usd.id, toAmountMinor: assertMinor(2200), toCurrency: 'USD' });
     const { opening, buckets } = await store.balanceBuckets(book.id, '2026-01-01', '2027-01-01', 'month');
     expect(opening.get(main.id)).toBe(10000 - 1000);
     expect(opening.get(usd.id)).toBe(0);
@@ -254,11 +255,11 @@ describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
   it('GIVEN a two-amount transfer and a later /rate THEN the newest rate per currency is listed, in either direction', async () => {
     const { book, rec, main, usd } = await newBook('UTC');
     expect(await store.listRates(book.id, 'EUR')).toEqual([]);
-    await rec({ at: '2026-03-01T12:00:00Z', minor: 9200, kind: 'transfer', toAccountId: usd.id, toAmountMinor: 10000, toCurrency: 'USD' });
+    await rec({ at: '2026-03-01T12:00:00Z', minor: 9200, kind: 'transfer', toAccountId: usd.id, toAmountMinor: assertMinor(10000), toCurrency: 'USD' });
     expect(await store.listRates(book.id, 'EUR')).toMatchObject([{ currency: 'USD', perMinor: 10000, bookMinor: 9200, source: 'transfer' }]);
     await store.setRate(book.id, { currency: 'USD', perMinor: 100, bookMinor: 95, base: 'EUR', at: new Date('2026-03-02T00:00:00Z') });
     expect(await store.listRates(book.id, 'EUR')).toMatchObject([{ currency: 'USD', perMinor: 100, bookMinor: 95, source: 'rate' }]);
-    await rec({ at: '2026-03-03T12:00:00Z', minor: 5000, accountId: usd.id, currency: 'USD', kind: 'transfer', toAccountId: main.id, toAmountMinor: 4500, toCurrency: 'EUR' });
+    await rec({ at: '2026-03-03T12:00:00Z', minor: 5000, accountId: usd.id, currency: 'USD', kind: 'transfer', toAccountId: main.id, toAmountMinor: assertMinor(4500), toCurrency: 'EUR' });
     expect(await store.listRates(book.id, 'EUR')).toMatchObject([{ currency: 'USD', perMinor: 5000, bookMinor: 4500 }]);
     // A rate given against another book currency is not used after /currency changed.
     await store.setRate(book.id, { currency: 'GBP', perMinor: 100, bookMinor: 117, base: 'EUR', at: new Date('2026-03-04T00:00:00Z') });

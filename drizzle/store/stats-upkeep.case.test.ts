@@ -6,6 +6,7 @@ import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { statsUpkeep } from './stats-upkeep.js';
 import type { LedgerStore } from '../../domain/ports.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 describe.each(ENGINES)('statistics upkeep on $engine', ({ open }) => {
   let db: Database;
@@ -27,7 +28,7 @@ describe.each(ENGINES)('statistics upkeep on $engine', ({ open }) => {
     ))!;
     const acc = await store.createAccount(e.book.id, { name: 'Main', currency: 'EUR', openingMinor: 0 });
     for (const day of [1, 2]) {
-      await store.record({ bookId: e.book.id, kind: 'expense', accountId: acc.id, amountMinor: 100 * day, currency: 'EUR', labels: ['x'], note: '', authorId: e.user.id, occurredAt: new Date(`2026-05-0${day}T10:00:00Z`) });
+      await store.record({ bookId: e.book.id, kind: 'expense', accountId: acc.id, amountMinor: assertMinor(100 * day), currency: 'EUR', labels: ['x'], note: '', authorId: e.user.id, occurredAt: new Date(`2026-05-0${day}T10:00:00Z`) });
     }
     return e.book.id;
   }
@@ -37,7 +38,7 @@ describe.each(ENGINES)('statistics upkeep on $engine', ({ open }) => {
     // One book has a rollup (someone read its statistics), then gets another record.
     await store.statTotals(books[0]!, '2026-05-01', '2026-06-01', ['t']);
     const [acc] = await store.listAccounts(books[0]!);
-    await store.record({ bookId: books[0]!, kind: 'expense', accountId: acc!.id, amountMinor: 7, currency: 'EUR', labels: [], note: '', authorId: null, occurredAt: new Date('2026-05-03T10:00:00Z') });
+    await store.record({ bookId: books[0]!, kind: 'expense', accountId: acc!.id, amountMinor: assertMinor(7), currency: 'EUR', labels: [], note: '', authorId: null, occurredAt: new Date('2026-05-03T10:00:00Z') });
     expect(await marks()).toBeGreaterThan(0);
 
     const done = await statsUpkeep(db.db, { books: 2 });

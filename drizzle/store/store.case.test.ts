@@ -4,6 +4,7 @@ import { ENGINES } from '../../test/databases.js';
 import type { Database } from '../db.js';
 import { createStore } from './index.js';
 import type { LedgerStore } from '../../domain/ports.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 const defaults = { currency: 'EUR', timezone: 'Europe/Berlin', language: 'en' as const };
 
@@ -59,7 +60,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     const first = await store.enter(chat, from, false, defaults, 'dc:snap:1');
     expect(first?.member.role).toBe('owner');
     const acc = await store.createAccount(first!.book.id, { name: 'Wallet', currency: 'EUR', openingMinor: 700 });
-    await store.record({ bookId: first!.book.id, kind: 'expense', accountId: acc.id, amountMinor: 200, currency: 'EUR', labels: ['Food'], note: '', authorId: first!.user.id, occurredAt: new Date() });
+    await store.record({ bookId: first!.book.id, kind: 'expense', accountId: acc.id, amountMinor: assertMinor(200), currency: 'EUR', labels: ['Food'], note: '', authorId: first!.user.id, occurredAt: new Date() });
     const again = await store.enter(chat, from, false, defaults, 'dc:snap:2');
     expect(again).toMatchObject({ user: { id: first!.user.id }, book: { id: first!.book.id }, member: { role: 'owner' } });
     expect(again!.snapshot).toEqual({
@@ -97,14 +98,14 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     const card = await store.createAccount(book.id, { name: 'Card', currency: 'EUR', openingMinor: 0 });
     expect((await store.getBook(book.id)).defaultAccountId).toBe(cash.id);
 
-    const r1 = await store.record({ bookId: book.id, kind: 'expense', accountId: cash.id, amountMinor: 450, currency: 'EUR', labels: ['coffee'], note: 'latte', authorId: user.id, occurredAt: new Date('2026-11-20T10:00:00Z') });
+    const r1 = await store.record({ bookId: book.id, kind: 'expense', accountId: cash.id, amountMinor: assertMinor(450), currency: 'EUR', labels: ['coffee'], note: 'latte', authorId: user.id, occurredAt: new Date('2026-11-20T10:00:00Z') });
     expect(r1.event.seq).toBe(1);
     expect(r1.balances).toEqual([{ accountId: cash.id, accountName: "Cash", currency: "EUR", balanceMinor: 9_550 }]);
     const otherAcc = await store.createAccount(other.book.id, { name: 'Main', currency: 'EUR', openingMinor: 0 });
-    const o1 = await store.record({ bookId: other.book.id, kind: 'income', accountId: otherAcc.id, amountMinor: 1, currency: 'EUR', labels: [], note: '', authorId: other.user.id, occurredAt: new Date() });
+    const o1 = await store.record({ bookId: other.book.id, kind: 'income', accountId: otherAcc.id, amountMinor: assertMinor(1), currency: 'EUR', labels: [], note: '', authorId: other.user.id, occurredAt: new Date() });
     expect(o1.event.seq).toBe(1);
 
-    const r2 = await store.record({ bookId: book.id, kind: 'transfer', accountId: cash.id, amountMinor: 2_000, currency: 'EUR', toAccountId: card.id, toAmountMinor: 2_000, toCurrency: 'EUR', labels: [], note: '', authorId: user.id, occurredAt: new Date() });
+    const r2 = await store.record({ bookId: book.id, kind: 'transfer', accountId: cash.id, amountMinor: assertMinor(2_000), currency: 'EUR', toAccountId: card.id, toAmountMinor: assertMinor(2_000), toCurrency: 'EUR', labels: [], note: '', authorId: user.id, occurredAt: new Date() });
     expect(r2.event.seq).toBe(2);
     expect(r2.balances).toMatchObject([
       { accountId: cash.id, balanceMinor: 7_550 },
@@ -112,7 +113,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     ]);
 
     // Labels match case-insensitively and keep their first spelling.
-    const r3 = await store.record({ bookId: book.id, kind: 'expense', accountId: card.id, amountMinor: 1_000, currency: 'EUR', labels: ['Coffee', 'treat'], note: '', authorId: user.id, occurredAt: new Date() });
+    const r3 = await store.record({ bookId: book.id, kind: 'expense', accountId: card.id, amountMinor: assertMinor(1_000), currency: 'EUR', labels: ['Coffee', 'treat'], note: '', authorId: user.id, occurredAt: new Date() });
     expect(r3.event.labels).toEqual(['coffee', 'treat']);
     expect((await store.listLabels(book.id)).map((l) => l.name)).toEqual(['coffee', 'treat']);
 
@@ -142,7 +143,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
   it('GIVEN the same source key twice THEN the event is recorded once', async () => {
     const { book, user } = await newBook('idem');
     const acc = await store.createAccount(book.id, { name: 'Main', currency: 'EUR', openingMinor: 0 });
-    const e = { bookId: book.id, kind: 'expense' as const, accountId: acc.id, amountMinor: 100, currency: 'EUR', labels: [], note: '', authorId: user.id, occurredAt: new Date(), sourceKey: 'import:abc' };
+    const e = { bookId: book.id, kind: 'expense' as const, accountId: acc.id, amountMinor: assertMinor(100), currency: 'EUR', labels: [], note: '', authorId: user.id, occurredAt: new Date(), sourceKey: 'import:abc' };
     const results = await Promise.all([store.record(e), store.record(e), store.record(e)]);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect((await store.listAccounts(book.id))[0]!.balanceMinor).toBe(-100);
@@ -154,7 +155,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     const labelsOf = (i: number) => (i % 2 ? ['x'] : ['x', 'y']);
     const rs = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        store.record({ bookId: book.id, kind: 'expense', accountId: acc.id, amountMinor: i + 1, currency: 'JPY', labels: labelsOf(i), note: '', authorId: user.id, occurredAt: new Date() }),
+        store.record({ bookId: book.id, kind: 'expense', accountId: acc.id, amountMinor: assertMinor(i + 1), currency: 'JPY', labels: labelsOf(i), note: '', authorId: user.id, occurredAt: new Date() }),
       ),
     );
     expect(new Set(rs.map((r) => r.event.seq)).size).toBe(40);
@@ -169,7 +170,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     const { book, user } = await newBook('accounts');
     const a = await store.createAccount(book.id, { name: 'Savings', currency: 'EUR', openingMinor: 0 });
     await expect(store.createAccount(book.id, { name: 'savings', currency: 'EUR', openingMinor: 0 })).rejects.toMatchObject({ code: 'account_exists' });
-    await store.record({ bookId: book.id, kind: 'income', accountId: a.id, amountMinor: 5, currency: 'EUR', labels: [], note: '', authorId: user.id, occurredAt: new Date() });
+    await store.record({ bookId: book.id, kind: 'income', accountId: a.id, amountMinor: assertMinor(5), currency: 'EUR', labels: [], note: '', authorId: user.id, occurredAt: new Date() });
     await expect(store.deleteAccount(book.id, a.id)).rejects.toMatchObject({ code: 'account_in_use' });
     const b = await store.createAccount(book.id, { name: 'Old', currency: 'EUR', openingMinor: 0 });
     await store.deleteAccount(book.id, b.id);
@@ -183,7 +184,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
     const acc = await store.createAccount(book.id, { name: 'Main', currency: 'EUR', openingMinor: 0 });
     const at = new Date('2026-11-10T12:00:00Z');
     const rec = (labels: string[], amountMinor: number) =>
-      store.record({ bookId: book.id, kind: 'expense', accountId: acc.id, amountMinor, currency: 'EUR', labels, note: '', authorId: user.id, occurredAt: at });
+      store.record({ bookId: book.id, kind: 'expense', accountId: acc.id, amountMinor: assertMinor(amountMinor), currency: 'EUR', labels, note: '', authorId: user.id, occurredAt: at });
     await rec(['food'], 1_000);
     await rec(['groceries'], 250);
     await rec(['food', 'groceries'], 100);

@@ -7,6 +7,7 @@ import { deliveryStore } from './chat-delivery-store.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
 import { parseSchedule } from '../../domain/schedules/schedule.js';
 import { occurrenceKey } from '../../domain/schedules/sweep.js';
+import { assertMinor } from '../../domain/money/money.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 const schedule = parseSchedule('daily at:09:00');
@@ -67,7 +68,7 @@ describe.each(ENGINES)('template store on $engine', ({ engine, open }) => {
     await store.updateTemplate(book.id, paused.id, { paused: true });
     const gone = await template(book.id, user.id, '5');
     await store.deleteTemplate(book.id, gone.id);
-    await store.record({ bookId: book.id, kind: 'expense', accountId: account.id, amountMinor: 100, currency: 'EUR', labels: [], note: 'first', authorId: user.id, occurredAt: due });
+    await store.record({ bookId: book.id, kind: 'expense', accountId: account.id, amountMinor: assertMinor(100), currency: 'EUR', labels: [], note: 'first', authorId: user.id, occurredAt: due });
 
     const sweep = templateSweepStore(db.db);
     const out = await sweep.withDueBatch(new Date('2026-11-24T09:00:30Z'), 100, [], async (b) => {
@@ -79,7 +80,7 @@ describe.each(ENGINES)('template store on $engine', ({ engine, open }) => {
         bookId: book.id,
         kind: 'expense',
         accountId: account.id,
-        amountMinor: 250 + i,
+        amountMinor: assertMinor(250 + i),
         currency: 'EUR',
         labels: i === 0 ? ['rent', 'home'] : ['RENT'],
         note: `n${i}`,

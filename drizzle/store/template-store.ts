@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import { templates } from '../schema.js';
 import type { NewEvent } from '../../domain/ports.js';
 import type { Schedule } from '../../domain/schedules/schedule.js';
-import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/schedules/templates.js';
+import type { NewTemplate, Template, TemplatePatch, TemplateStore } from '../../domain/schedules/ports.js';
 import {
   occurrenceKey,
   type AccountBalance,
@@ -15,6 +15,7 @@ import {
 } from '../../domain/schedules/sweep.js';
 import type { Account, Language, Platform } from '../../domain/types.js';
 import { pgCode, rowsOf } from './rows.js';
+import { writeEvents } from './event-writer.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Row = typeof templates.$inferSelect;
@@ -188,12 +189,10 @@ export function templateSweepStore(db: Db): SweepStore {
       accounts.set(a.book_id, list);
     }
     const labels = new Map<number, string[]>();
-    const labelIds = new LabelIds();
     for (const l of rowsOf<{ id: number; book_id: number; name: string }>(labelRows)) {
       const list = labels.get(l.book_id) ?? [];
       list.push(l.name);
       labels.set(l.book_id, list);
-      labelIds.set(l.book_id, l.name, l.id);
     }
     const dueTemplates: DueTemplate[] = due.map((r) => ({
       id: r.id,
@@ -213,7 +212,7 @@ export function templateSweepStore(db: Db): SweepStore {
       accounts,
       labels,
       recorded: (keys) => recorded(tx, keys),
-      recordAll: (events) => recordAll(tx, events, labelIds),
+      recordAll: (events) => recordAll(tx, events),
       advance: (updates) => advance(tx, updates),
     };
   }
@@ -246,133 +245,30 @@ async function recorded(tx: Tx, keys: readonly { templateId: number; occurrenceA
   return new Set(rows.map((r) => occurrenceKey(r.template_id, asDate(r.occurrence_at))));
 }
 
-/** Labels by book and lower-cased name: id and the spelling the book uses. */
-class LabelIds {
-  private readonly map = new Map<string, { id: number; name: string }>();
-  private static key = (bookId: number, name: string) => `${bookId}:${name.toLowerCase()}`;
-  get = (bookId: number, name: string): number | undefined => this.map.get(LabelIds.key(bookId, name))?.id;
-  /** The book's spelling of a label (`Rent` when written `rent`). */
-  nameOf = (bookId: number, name: string): string => this.map.get(LabelIds.key(bookId, name))?.name ?? name;
-  set = (bookId: number, name: string, id: number): void => void this.map.set(LabelIds.key(bookId, name), { id, name });
-}
-
 /**
- * Ids for every label the events use, creating the missing ones. Existing labels are known from
- * the claim, so the usual batch writes nothing here. Creating is insert-or-nothing followed by a
- * fresh read: a label created at the same moment by a chat record is found, not duplicated.
+ * Records a batch of occurrences through the event writer (one statement: `#N` per book,
+ * labels, summed balance changes), as the sweep's applied events with the accounts' new balances.
  */
-async function ensureLabels(tx: Tx, events: readonly NewEvent[], ids: LabelIds): Promise<void> {
-  const missing = new Map<string, { book_id: number; name: string }>();
-  for (const e of events)
-    for (const name of e.labels)
-      if (ids.get(e.bookId, name) === undefined) {
-        // The first spelling in the batch names a new label, as the first record would.
-        const key = `${e.bookId}:${name.toLowerCase()}`;
-        if (!missing.has(key)) missing.set(key, { book_id: e.bookId, name });
-      }
-  if (missing.size === 0) return;
-  const wanted = json([...missing.values()]);
-  await tx.execute(sql`
-    insert into labels (book_id, name)
-    select w.book_id, w.name from jsonb_to_recordset(${wanted}) as w(book_id int, name text)
-    order by w.book_id, lower(w.name)
-    on conflict (book_id, lower(name)) do nothing`);
-  const rows = rowsOf<{ id: number; book_id: number; name: string }>(
-    await tx.execute(sql`
-      select l.id, l.book_id, l.name from labels l
-      join jsonb_to_recordset(${wanted}) as w(book_id int, name text) on l.book_id = w.book_id and lower(l.name) = lower(w.name)`),
-  );
-  for (const r of rows) ids.set(r.book_id, r.name, r.id);
-}
-
-interface WrittenRow {
-  events: { book_id: number; seq: number; template_id: number; occurrence_at: string; ord: number }[] | string | null;
-  balances: { id: number; book_id: number; name: string; currency: string; balance: string }[] | string | null;
-}
-
-/**
- * Records a batch of expenses/incomes in ONE statement: per-book sequence numbers (each book's
- * counter moves once by its count), the events, their labels (found or created
- * case-insensitively) and the summed balance changes. Set-based because one statement per event
- * costs ~1 ms of server time, which caps a sweep near 1,000 events a second.
- */
-async function recordAll(tx: Tx, events: readonly NewEvent[], labelIds: LabelIds): Promise<{ events: AppliedEvent[]; balances: AccountBalance[] }> {
-  await ensureLabels(tx, events, labelIds);
-  const input = events.map((e, i) => ({
-    ord: i,
-    book_id: e.bookId,
-    kind: e.kind,
-    account_id: e.accountId,
-    amount_minor: e.amountMinor,
-    currency: e.currency,
-    note: e.note,
-    author_id: e.authorId,
-    occurred_at: e.occurredAt.toISOString(),
-    template_id: e.templateId ?? null,
-    occurrence_at: e.occurrenceAt?.toISOString() ?? null,
-    label_ids: [...new Set(e.labels.map((n) => labelIds.get(e.bookId, n)!))],
-  }));
-  const res = await tx.execute(sql`
-    with v as (
-      select * from jsonb_to_recordset(${json(input)}) as v(ord int, book_id int, kind text, account_id int, amount_minor bigint,
-        currency text, note text, author_id int, occurred_at timestamptz, template_id int, occurrence_at timestamptz, label_ids jsonb)
-    ), cnt as (
-      select book_id, count(*)::int as n from v group by book_id
-    ), seqs as (
-      update books b set last_seq = b.last_seq + cnt.n from cnt where b.id = cnt.book_id
-      returning b.id as book_id, b.last_seq - cnt.n as base
-    ), ins as (
-      insert into events (book_id, seq, kind, account_id, amount_minor, currency, note, author_id, occurred_at, template_id, occurrence_at)
-      select v.book_id, s.base + row_number() over (partition by v.book_id order by v.ord), v.kind, v.account_id, v.amount_minor,
-        v.currency, v.note, v.author_id, v.occurred_at, v.template_id, v.occurrence_at
-      from v join seqs s on s.book_id = v.book_id
-      order by v.ord
-      returning id, book_id, seq, template_id, occurrence_at
-    ), el as (
-      insert into event_labels (event_id, label_id)
-      select ins.id, l.id::int from v
-        join ins on ins.template_id = v.template_id and ins.occurrence_at = v.occurrence_at,
-        jsonb_array_elements_text(v.label_ids) as l(id)
-    ), bal as (
-      update accounts a set balance_minor = a.balance_minor + d.delta
-      from (select account_id, sum(case when kind = 'expense' then -amount_minor else amount_minor end)::bigint as delta
-            from v group by account_id) d
-      where a.id = d.account_id
-      returning a.id, a.book_id, a.name, a.currency, a.balance_minor::text as balance
-    )
-    select
-      (select json_agg(json_build_object('book_id', ins.book_id, 'seq', ins.seq, 'template_id', ins.template_id,
-         'occurrence_at', ins.occurrence_at, 'ord', v.ord))
-       from ins join v on v.template_id = ins.template_id and v.occurrence_at = ins.occurrence_at) as events,
-      (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances`);
-  const [row] = rowsOf<WrittenRow>(res);
-  const written = asJson<Exclude<WrittenRow['events'], string>>(row?.events ?? null) ?? [];
-  const bal = asJson<Exclude<WrittenRow['balances'], string>>(row?.balances ?? null) ?? [];
-  const names = new Map(bal.map((b) => [b.id, b.name]));
-  const applied: AppliedEvent[] = written
-    .sort((a, b) => a.ord - b.ord)
-    .map((w) => {
-      const e = events[w.ord]!;
-      return {
-        bookId: w.book_id,
-        seq: w.seq,
-        templateId: w.template_id,
-        occurrenceAt: new Date(w.occurrence_at),
-        kind: e.kind as 'expense' | 'income',
-        amountMinor: e.amountMinor,
-        currency: e.currency,
-        accountId: e.accountId,
-        accountName: names.get(e.accountId) ?? '',
-        labels: dedupe(e.labels.map((n) => labelIds.nameOf(e.bookId, n))).sort(),
-        note: e.note,
-        authorId: e.authorId,
-      };
-    });
-  if (applied.length !== events.length) throw new Error(`template batch recorded ${applied.length} of ${events.length} events`);
-  return {
-    events: applied,
-    balances: bal.map((b) => ({ bookId: b.book_id, accountId: b.id, accountName: b.name, currency: b.currency, balanceMinor: Number(b.balance) })),
-  };
+async function recordAll(tx: Tx, events: readonly NewEvent[]): Promise<{ events: AppliedEvent[]; balances: AccountBalance[] }> {
+  const written = await writeEvents(tx, events);
+  const applied: AppliedEvent[] = written.events.map((w, i) => {
+    const e = events[i]!;
+    return {
+      bookId: w.bookId,
+      seq: w.seq,
+      templateId: e.templateId!,
+      occurrenceAt: e.occurrenceAt!,
+      kind: e.kind as 'expense' | 'income',
+      amountMinor: e.amountMinor,
+      currency: e.currency,
+      accountId: e.accountId,
+      accountName: w.accountName,
+      labels: [...w.labels].sort(),
+      note: e.note,
+      authorId: e.authorId,
+    };
+  });
+  return { events: applied, balances: written.balances };
 }
 
 async function advance(tx: Tx, updates: readonly { id: number; nextDueAt: Date | null; paused: boolean }[]): Promise<void> {
@@ -382,9 +278,4 @@ async function advance(tx: Tx, updates: readonly { id: number; nextDueAt: Date |
     from jsonb_to_recordset(${json(updates.map((u) => ({ id: u.id, next_due_at: u.nextDueAt?.toISOString() ?? null, paused: u.paused })))})
       as u(id int, next_due_at timestamptz, paused boolean)
     where t.id = u.id`);
-}
-
-function dedupe(labels: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return labels.filter((n) => !seen.has(n.toLowerCase()) && seen.add(n.toLowerCase()));
 }

@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { apiTokens } from '../schema.js';
-import { TOUCH_INTERVAL_MS, type ApiToken, type TokenStore } from '../../domain/access/api-tokens.js';
+import { TOUCH_INTERVAL_MS } from '../../domain/access/api-tokens.js';
+import type { ApiToken, TokenStore } from '../../domain/access/ports.js';
 
 const toToken = (r: typeof apiTokens.$inferSelect): ApiToken => ({
   id: r.id,

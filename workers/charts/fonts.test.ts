@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ChartSpec } from './chart-spec.js';
+import type { ChartSpec } from '../../bot/presentation/chart-types.js';
 import { CHART_FONT_NAME } from './fonts.js';
 import { CHART_SIZE, renderChart } from './render-chart.js';
 import { SAMPLE_SPECS } from '../../test/chart-samples.js';

@@ -1,7 +1,7 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.js';
-import type { ChartKind, ChartSpec } from './chart-spec.js';
+import type { ChartKind, ChartSpec } from '../../bot/presentation/chart-types.js';
 import { OTHER_COLOR, PALETTE } from './palette.js';
 import { CHART_SIZE, buildConfig, labelColor, renderChart } from './render-chart.js';
 import { SAMPLE_SPECS } from '../../test/chart-samples.js';

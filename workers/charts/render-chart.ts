@@ -13,7 +13,8 @@ import {
   sliceLabelsPlugin,
   type KeyRow,
 } from './chart-plugins.js';
-import { TOP_N, emptyMessage, groupTop, isEmptySpec, type ChartSpec } from './chart-spec.js';
+import type { ChartSpec } from '../../bot/presentation/chart-types.js';
+import { TOP_N, emptyMessage, groupTop, isEmptySpec } from './chart-spec.js';
 import { t } from '../../bot/i18n/index.js';
 import type { Language } from '../../domain/types.js';
 import { CHART_SIZE, FONT, FONT_FAMILY, GRID_COLOR, MARGIN, MUTED_TEXT_COLOR, TEXT_COLOR, cssFont } from './chart-theme.js';
@@ -21,7 +22,6 @@ import { fitText, textWidth, wrapText } from './chart-text.js';
 import { registerChartFonts } from './fonts.js';
 import { EXPENSE_COLOR, INCOME_COLOR, OTHER_COLOR, assignColors } from './palette.js';
 
-export type { ChartSpec } from './chart-spec.js';
 export { CHART_SIZE } from './chart-theme.js';
 export { labelColor } from './palette.js';
 

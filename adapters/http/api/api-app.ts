@@ -58,7 +58,7 @@ export function createApi(deps: ApiDeps): ApiApp {
 }
 
 /**
- * Mounts the API under `/api/v1` on the HTTP app (main.ts: inside `createHttpApp`'s `mount`).
+ * Mounts the API under `/api/v1` on the HTTP app (the composition root does it inside `createHttpApp`'s `mount`).
  * Returns the API app so callers can read its OpenAPI document.
  */
 export function mountApi(app: Hono, deps: ApiDeps): ApiApp {

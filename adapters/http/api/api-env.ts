@@ -1,12 +1,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { ApiToken } from '../../../domain/access/api-tokens.js';
+import type { ApiToken } from '../../../domain/access/ports.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
+import type { BudgetAlert } from '../../../domain/statistics/budget-alerts.js';
+import type { Book } from '../../../domain/types.js';
 import type { RateLimitOptions } from '../../../bot/rate-limit.js';
-import type { ChartRenderer } from '../../../bot/services.js';
+import type { ChartRenderer } from '../../../bot/presentation/chart-types.js';
 
-/** What the API needs; main.ts passes the same store and clock the bots use. */
+/** What the API needs; the composition root passes the same store and clock the bots use. */
 export interface ApiDeps {
   store: LedgerStore;
   clock: Clock;
@@ -17,8 +19,8 @@ export interface ApiDeps {
   bodyLimitBytes?: number;
   /** Chart PNGs (the same renderer the bots use). */
   renderChart?: ChartRenderer;
-  /** Called after an event is recorded through the API (budget alerts to the book's chats). */
-  afterRecord?: (book: import('../../../domain/types.js').Book, rec: import('../../../domain/ports.js').Recorded) => Promise<void>;
+  /** Delivers the budget alerts of an API record to the book's chats (the outbound queue). */
+  tellBook?: (book: Book, alerts: BudgetAlert[]) => Promise<void>;
 }
 
 /** A burst of 60 requests per token, then 10 a second. */

@@ -216,3 +216,14 @@ describe('mounted on the HTTP app', () => {
     expect((await app.request('/health')).status).toBe(200);
   });
 });
+
+describe('one record path', () => {
+  it('GIVEN the line "90 #dinner split" THEN the API splits it 45/45 as the chat does, instead of keeping "split" as the note', async () => {
+    const r = await k.req('POST', `/books/${s.group}/events`, { token: s.ann, json: { line: '90 #dinner split' } });
+    expect(r.status).toBe(201);
+    expect(r.body.event).toMatchObject({ kind: 'expense', amountMinor: 9000, labels: ['dinner'], note: '' });
+    const shared = (await k.h.services.store.sharedEvents(s.group)).find((e) => e.seq === r.body.event.seq);
+    expect(shared?.shares.map((x) => x.minor)).toEqual([4500, 4500]);
+    expect(await k.h.say(BOB, '/balances', GROUP)).toContain('Bob → Ann');
+  });
+});

@@ -1,13 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { decodeCursor, encodeCursor, listEventPage, type EventPageFilter } from '../../../domain/access/api-access.js';
+import { decodeCursor, encodeCursor, listEventPage } from '../../../domain/access/api-access.js';
+import type { EventPageFilter } from '../../../domain/access/ports.js';
 import type { Actor } from '../../../domain/access/actor.js';
 import { DomainError } from '../../../domain/errors.js';
-import { deleteEvent, findAccount, recordLine, transfer } from '../../../domain/ledger/record.js';
+import { deleteEvent, findAccount } from '../../../domain/ledger/record.js';
+import { recordEntry, type Entry, type EntryRecorded } from '../../../domain/ledger/record-entry.js';
 import { minorToDecimal } from '../../../domain/money/money.js';
 import { assertCan } from '../../../domain/access/permissions.js';
 import { parsePeriod } from '../../../domain/parsing/period.js';
 import type { Recorded } from '../../../domain/ports.js';
-import { recordInput } from '../../../domain/ledger/record-input.js';
+import type { Book } from '../../../domain/types.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
 import { BookParams, COMMON_ERRORS, EventSchema, FORBIDDEN, eventOut, safeText } from './schemas.js';
@@ -114,10 +116,17 @@ const SeqParams = BookParams.extend({
 });
 
 /** `+2500 salary` is an income, as in chat; an explicit kind wins and only loses the `+`. */
-function lineKind(kind: 'expense' | 'income' | undefined, line: string): ['expense' | 'income', string] {
+function lineEntry(kind: 'expense' | 'income' | 'transfer' | undefined, line: string): Entry {
+  if (kind === 'transfer') return { kind, line };
   const plus = /^\s*\+/.test(line);
-  const rest = line.replace(/^\s*\+/, '');
-  return [kind ?? (plus ? 'income' : 'expense'), rest];
+  return { kind: kind ?? (plus ? 'income' : 'expense'), line: line.replace(/^\s*\+/, '') };
+}
+
+/** Tells the book's chats the budget alerts an API record triggered (they have no reply to carry them). */
+export async function announce(deps: ApiDeps, book: Book, r: EntryRecorded): Promise<void> {
+  if (r.alertError) deps.logger.error({ err: String(r.alertError), book: book.id }, 'budget alert check failed');
+  if (r.alerts.length && deps.tellBook)
+    await deps.tellBook(book, r.alerts).catch((err) => deps.logger.error({ err: String(err), book: book.id }, 'budget alerts not queued'));
 }
 
 function recordedOut(r: Recorded) {
@@ -205,15 +214,14 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
       const a = await actorOf(deps, c, c.req.valid('param').bookId);
       const b = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
-      let r: Recorded;
-      if (b.line !== undefined) {
-        if (key) throw new DomainError('usage', { usage: 'Idempotency-Key needs the structured fields (amount, …), not line' });
-        r = b.kind === 'transfer' ? await transfer(a, b.line) : await recordLine(a, ...lineKind(b.kind, b.line));
-      } else {
-        r = await recordInput(a, { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined });
-      }
-      if (r.created && deps.afterRecord)
-        await deps.afterRecord(a.book, r).catch((err) => deps.logger.error({ err: String(err), book: a.book.id }, 'after-record hook failed'));
+      if (b.line !== undefined && key) throw new DomainError('usage', { usage: 'Idempotency-Key needs the structured fields (amount, …), not line' });
+      const r = await recordEntry(
+        a,
+        b.line !== undefined
+          ? lineEntry(b.kind, b.line)
+          : { fields: { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined } },
+      );
+      await announce(deps, a.book, r);
       return c.json(recordedOut(r), r.created ? 201 : 200);
     },
   );

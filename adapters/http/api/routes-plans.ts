@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { budgetProgress, budgetsNow, changeBudget } from '../../../domain/statistics/budget.js';
-import { addTemplate, deleteTemplate, listTemplates, pauseTemplate, resumeTemplate, runTemplate, type Template } from '../../../domain/schedules/templates.js';
+import { recordEntry } from '../../../domain/ledger/record-entry.js';
+import { announce } from './routes-events.js';
+import { addTemplate, deleteTemplate, listTemplates, pauseTemplate, resumeTemplate } from '../../../domain/schedules/templates.js';
+import type { Template } from '../../../domain/schedules/ports.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
 import { BudgetProgressSchema, budgetOut } from './routes-reports.js';
@@ -192,7 +195,9 @@ export function planRoutes(api: ApiApp, deps: ApiDeps): void {
     }),
     async (c) => {
       const { bookId, id } = c.req.valid('param');
-      const r = await runTemplate(await actorOf(deps, c, bookId), id);
+      const a = await actorOf(deps, c, bookId);
+      const r = await recordEntry(a, { template: id });
+      await announce(deps, a.book, r);
       return c.json({ event: eventOut(r.event) }, 201);
     },
   );

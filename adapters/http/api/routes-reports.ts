@@ -7,7 +7,7 @@ import { CHART_KINDS, chartData } from '../../../domain/statistics/charts.js';
 import type { Figure } from '../../../domain/statistics/math.js';
 import { statsReport } from '../../../domain/statistics/report.js';
 import { languageOf } from '../../../bot/i18n/index.js';
-import { chartSpec } from '../../../bot/commands/stats-charts.js';
+import { chartSpec } from '../../../bot/presentation/chart-specs.js';
 import type { ApiApp, ApiDeps, ApiEnv } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
 import { BookParams, COMMON_ERRORS, ErrorSchema, PeriodSchema } from './schemas.js';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ChartData } from '../../domain/statistics/charts.js';
 import type { Language } from '../../domain/types.js';
-import type { ChartSpec } from '../../workers/charts/chart-spec.js';
+import type { ChartSpec } from './chart-types.js';
 import { t } from '../i18n/index.js';
 import type { Services } from '../services.js';
 import { amountText } from './stats-format.js';

@@ -11,16 +11,6 @@ import { t } from '../i18n/index.js';
 export const amountText = (minor: number, currency: string, lang: Language, sign = false): string =>
   formatMoney(minor, currency, { code: false, sign, lang });
 
-/**
- * A figure for a sentence: `1,234.50 EUR`, and any currency without a rate after it
- * (`1,234.50 EUR + 20,000 JPY`), so nothing is added across currencies silently.
- */
-export function figureText(f: Figure, currency: string, lang: Language, sign = false): string {
-  const parts = [formatMoney(f.minor, currency, { sign, lang })];
-  for (const r of f.rest) parts.push(formatMoney(r.minor, r.currency, { sign, lang }));
-  return parts.join(' + ');
-}
-
 /** A figure for a table cell: the book-currency amount without code, other currencies with theirs. */
 export function compactFigure(f: Figure, currency: string, lang: Language, sign = false): string {
   return [amountText(f.minor, currency, lang, sign), ...f.rest.map((r) => formatMoney(r.minor, r.currency, { sign, lang }))].join(' + ');
