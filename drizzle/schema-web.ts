@@ -1,5 +1,4 @@
 import { index, integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
-import { books, users } from './schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -8,11 +7,10 @@ export const webSignInLinks = pgTable(
   'web_sign_in_links',
   {
     hash: text('hash').primaryKey(),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /** users.id (the foreign key, on delete cascade, is in migration 0008; no import of schema.ts, no cycle). */
+    userId: integer('user_id').notNull(),
     /** The book of the chat that asked; the web app opens it first. */
-    bookId: integer('book_id').references(() => books.id, { onDelete: 'cascade' }),
+    bookId: integer('book_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
     expiresAt: ts('expires_at').notNull(),
     usedAt: ts('used_at'),
@@ -25,9 +23,8 @@ export const webSessions = pgTable(
   'web_sessions',
   {
     id: serial('id').primaryKey(),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /** users.id (the foreign key, on delete cascade, is in migration 0008; no import of schema.ts, no cycle). */
+    userId: integer('user_id').notNull(),
     hash: text('hash').notNull().unique(),
     /** How it was opened: `telegram` (Mini App initData) or `link` (one-time link). */
     via: text('via').notNull(),

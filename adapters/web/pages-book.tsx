@@ -16,7 +16,7 @@ import type { Role } from '../../domain/types.js';
 import { periodText } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';
 import { chartSpec } from '../../bot/presentation/chart-specs.js';
-import { problemsText } from '../../bot/commands/csv.js';
+import { problemsText } from '../../bot/presentation/csv-problems.js';
 import { messageFor } from '../../bot/messages.js';
 import { importCsv } from '../../domain/ledger/csv-import.js';
 import { CSV_COLUMNS } from '../../domain/ledger/csv.js';
