@@ -17,7 +17,7 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
 /**
  * 100,000 templates (10 per book in 10,000 books) due at the same minute, two worker
- * processes (`workers/worker-main.ts` on BullMQ, the real every-minute job scheduler): time from
+ * processes (`app/cli.ts` with ROLES=worker on BullMQ, the real every-minute job scheduler): time from
  * the due minute until every occurrence is recorded, and duplicates counted in SQL (must be 0).
  * Chats are not notified (no notify chat), so this measures applying, not the outbound queue.
  * `BENCH_WORKERS=1 npm run bench -- templates` measures one worker for comparison.

@@ -52,8 +52,8 @@ export function createDispatcher(registry: Registry, services: Services) {
    * Per-chat command limit (`services.commandLimiter`). Chat messages get one "slow down" per
    * flood and then silence; interactions (slash commands, buttons) must always be answered.
    */
-  function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean): Reply[] | undefined {
-    const d = services.commandLimiter?.take(`${chat.platform}:${chat.chatId}`);
+  async function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean): Promise<Reply[] | undefined> {
+    const d = await services.commandLimiter?.take(`${chat.platform}:${chat.chatId}`);
     if (!d || d.allowed) return undefined;
     if (!d.firstRefusal && !alwaysAnswer) return [];
     const e = new DomainError('rate_limited', { seconds: Math.max(1, Math.ceil(d.retryAfterMs / 1000)) });
@@ -119,7 +119,7 @@ export function createDispatcher(registry: Registry, services: Services) {
     where: Record<string, string>,
     body: (ctx: CommandContext) => Promise<Reply[]>,
   ): Promise<Reply[]> {
-    const limited = throttled(m.chat, m.from.locale, alwaysAnswer);
+    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer);
     if (limited) return limited;
     let lang = languageOf(m.from.locale);
     try {

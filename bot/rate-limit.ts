@@ -22,8 +22,8 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  /** Spends one action of `key` if it has one. */
-  take(key: string): RateDecision;
+  /** Spends one action of `key` if it has one (a promise when the bucket is shared, `shared-rate-limit.ts`). */
+  take(key: string): RateDecision | Promise<RateDecision>;
   readonly options: Readonly<Required<Omit<RateLimitOptions, 'now'>>>;
 }
 
@@ -33,11 +33,17 @@ interface Bucket {
   refused: boolean;
 }
 
+/** The per-process limiter answers at once. */
+export interface LocalRateLimiter extends RateLimiter {
+  take(key: string): RateDecision;
+}
+
 /**
- * An in-memory token bucket per key (a chat, an API token). In-memory is enough: each process
- * limits what reaches it, and a restart forgiving a burst is harmless.
+ * An in-memory token bucket per key (a chat, an API token): one process's own limit. With
+ * several replicas and REDIS_URL set, main.ts shares the buckets through Redis instead
+ * (`shared-rate-limit.ts`), which falls back to this one when Redis does not answer.
  */
-export function createRateLimiter(opts: RateLimitOptions): RateLimiter {
+export function createRateLimiter(opts: RateLimitOptions): LocalRateLimiter {
   if (!(opts.capacity >= 1) || !(opts.refillPerSecond > 0)) throw new Error('rate limit needs capacity >= 1 and refillPerSecond > 0');
   const now = opts.now ?? Date.now;
   const maxKeys = opts.maxKeys ?? 10_000;

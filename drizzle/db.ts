@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { templateFor } from './pglite-template.js';
+import { migrationsFolder } from './migrations-folder.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -13,9 +15,10 @@ export interface Database {
   /** Round-trips a trivial query; used by `/health`. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** How long opening took: connecting / starting the engine, then the migrations. */
+  timings: { openMs: number; migrateMs: number };
 }
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Connects to PostgreSQL through postgres.js and applies pending migrations. */
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
@@ -31,6 +34,9 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
     unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
   const db = drizzle(client, { schema }) as unknown as Db;
+  const t0 = performance.now();
+  await client`select 1`;
+  const t1 = performance.now();
   await migrateWithLock(postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'coin-migrate' } }), (c) =>
     migrate(drizzle(c), { migrationsFolder }),
   );
@@ -41,6 +47,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
       await client`select 1`;
     },
     close: () => client.end({ timeout: 5 }),
+    timings: { openMs: t1 - t0, migrateMs: performance.now() - t1 },
   };
 }
 
@@ -60,21 +67,46 @@ async function migrateWithLock(client: import('postgres').Sql, run: (c: import('
   }
 }
 
-/** Opens (creating if needed) an embedded PGlite database under `dataDir` (`memory://` for tests). */
-export async function openPglite(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
-  const { migrate } = await import('drizzle-orm/pglite/migrator');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
-  const db = drizzle(client, { schema }) as unknown as Db;
-  await migrate(db as never, { migrationsFolder });
-  return {
-    db,
-    engine: 'pglite',
-    ping: async () => {
-      await client.query('select 1');
-    },
-    close: () => client.close(),
-  };
+/**
+ * Opens (creating if needed) an embedded PGlite database under `dataDir` (`memory://` for
+ * tests). One process per folder: a folder open elsewhere (or already here) throws
+ * `DataDirInUse` naming `label` before PGlite touches it.
+ */
+export async function openPglite(dataDir: string, opts: { label?: string } = {}): Promise<Database> {
+  let unlock = () => {};
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+    unlock = lockDataDir(dataDir, opts.label ?? dataDir);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    const t0 = performance.now();
+    const template = templateFor(dataDir);
+    const client = await PGlite.create(dataDir, template ? { loadDataDir: template } : {});
+    const t1 = performance.now();
+    const db = drizzle(client, { schema }) as unknown as Db;
+    await migrate(db as never, { migrationsFolder });
+    const t2 = performance.now();
+    return {
+      db,
+      engine: 'pglite',
+      ping: async () => {
+        await client.query('select 1');
+      },
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          unlock();
+        }
+      },
+      timings: { openMs: t1 - t0, migrateMs: t2 - t1 },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }

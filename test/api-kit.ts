@@ -2,7 +2,7 @@ import type { ApiDeps } from '../adapters/http/api/api-env.js';
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
-import { createLogger } from '../bot/logger.js';
+import { createLogger } from '../app/logger.js';
 import type { RateLimitOptions } from '../bot/rate-limit.js';
 import type { ChartRenderer } from '../bot/presentation/chart-types.js';
 import type { LedgerStore } from '../domain/ports.js';

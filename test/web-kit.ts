@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
-import { createLogger } from '../bot/logger.js';
+import { createLogger } from '../app/logger.js';
 import { createHarness, type TestUser } from './harness.js';
 import { signInitData } from '../adapters/web/telegram-init-data.js';
 import { mountWeb } from '../adapters/web/web-app.js';

@@ -71,11 +71,11 @@ export async function templateEventCounts(database: Database): Promise<{ events:
   return r!;
 }
 
-/** A worker process (`workers/worker-main.ts` under tsx) on a database and Redis prefix. */
+/** A worker-only COIN process (the one entry point, `app/cli.ts`, with ROLES=worker) on a database and Redis prefix. */
 export function spawnWorker(env: Record<string, string>): ChildProcess & { exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/worker-main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/cli.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, ROLES: 'worker' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -7,7 +7,7 @@ import { FixedClock } from '../domain/clock.js';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { createStore } from '../drizzle/store/index.js';
 import type { Database } from '../drizzle/db.js';
-import { startWorkerRole, type WorkerRole } from './worker-main.js';
+import { startWorkerRole, type WorkerRole } from './worker-role.js';
 import { outbound, type Notifier } from './notifier.js';
 import { outboundQueueName } from './queues.js';
 import {

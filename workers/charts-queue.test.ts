@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHARTS_QUEUE, createChartRenderer, createChartsQueueClient, redisOptions, startChartsWorker } from './charts-queue.js';
+import { createChartRenderer } from './chart-renderer.js';
+import { CHARTS_QUEUE, createChartsQueueClient, redisOptions, startChartsWorker } from './charts-queue.js';
 import { CHART_SIZE } from './charts/chart-theme.js';
 import { SAMPLE_SPECS } from '../test/chart-samples.js';
 
@@ -68,7 +69,7 @@ describe('charts queue (BullMQ on real Redis)', () => {
   });
 
   it('GIVEN no REDIS_URL THEN charts render in-process', async () => {
-    const renderer = createChartRenderer({});
+    const renderer = await createChartRenderer({});
     const png = await renderer.render(SAMPLE_SPECS.balance);
     expect(pngSize(png!)).toEqual(CHART_SIZE);
     await renderer.close();

@@ -105,17 +105,3 @@ export function startChartsWorker(
   worker.on('failed', (job, err) => opts.logger?.warn({ err: String(err), job: job?.id }, 'chart job failed'));
   return { worker, close: () => worker.close() };
 }
-
-/**
- * The chart renderer for `Services.renderChart`: through the `charts` queue when Redis is
- * configured (the worker role renders), in-process otherwise.
- */
-export function createChartRenderer(opts: { redisUrl?: string | undefined; timeoutMs?: number; logger?: Logger; prefix?: string }): ChartsClient {
-  if (!opts.redisUrl) return { render: (spec) => renderChart(spec), close: async () => {} };
-  return createChartsQueueClient({
-    redisUrl: opts.redisUrl,
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.prefix ? { prefix: opts.prefix } : {}),
-  });
-}

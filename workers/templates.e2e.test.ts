@@ -7,7 +7,7 @@ import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegr
 import { createHarness, type Harness } from '../test/harness.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { rowsOf } from '../drizzle/store/rows.js';
-import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-main.js';
+import { buildNotifier, startWorkerRole, type WorkerRole } from './worker-role.js';
 import { TEMPLATES_QUEUE } from './queues.js';
 import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from '../test/worker-kit.js';
 
@@ -42,7 +42,7 @@ describe('templates end to end: Telegram command → BullMQ sweep → event → 
       store: h.services.store,
       clock: h.clock,
       logger,
-      notifier: buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
+      notifier: await buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
       redisUrl: TEST_REDIS_URL,
       prefix,
       runWorkers: true,

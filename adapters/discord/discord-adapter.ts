@@ -20,7 +20,7 @@ import type { Dispatcher, Incoming } from '../../bot/dispatcher.js';
 import { languageOf, t } from '../../bot/i18n/index.js';
 import type { CommandContext, Registry } from '../../bot/registry.js';
 import type { Reply } from '../../bot/reply.js';
-import type { Metrics } from '../../bot/metrics.js';
+import type { Metrics } from '../../app/metrics.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
 import { suggest } from './autocomplete.js';

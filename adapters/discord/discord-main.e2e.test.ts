@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Running } from '../../bot/main.js';
+import { main, type Running } from '../../app/main.js';
 import { emptyDatabase } from '../../test/databases.js';
 import { startDiscordDouble, type DiscordDouble, type GuildSpec } from '../../test/doubles/discord/index.js';
 
@@ -16,6 +16,8 @@ describe('Discord wiring in main', () => {
     empty = await emptyDatabase();
     running = await main({
       ROLES: 'bot',
+      // Every process serves its health endpoints; any free port.
+      PORT: '0',
       DATABASE_URL: empty.url,
       LOG_LEVEL: 'silent',
       DISCORD_TOKEN: dc.token,

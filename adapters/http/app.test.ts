@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../bot/metrics.js';
+import { createMetrics } from '../../app/metrics.js';
 import { createHttpApp } from './app.js';
 
 describe('HTTP basics', () => {
@@ -19,6 +19,32 @@ describe('HTTP basics', () => {
     const res = await down.request('/health');
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'error', database: 'unreachable' });
+  });
+
+  it('GIVEN the database is down THEN /health/live stays 200 while /health/ready is 503', async () => {
+    const app = createHttpApp({
+      logger,
+      metrics: createMetrics(),
+      pingDatabase: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    expect((await app.request('/health/live')).status).toBe(200);
+    const ready = await app.request('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'error', database: 'unreachable' });
+  });
+
+  it('GIVEN the process is draining THEN /health/ready is 503 while /health/live and /health stay 200', async () => {
+    let draining = false;
+    const app = createHttpApp({ logger, metrics: createMetrics(), pingDatabase: async () => {}, draining: () => draining });
+    expect((await app.request('/health/ready')).status).toBe(200);
+    draining = true;
+    const res = await app.request('/health/ready');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'draining' });
+    expect((await app.request('/health/live')).status).toBe(200);
+    expect((await app.request('/health')).status).toBe(200);
   });
 
   it('GIVEN counted updates THEN /metrics exposes them in Prometheus format', async () => {

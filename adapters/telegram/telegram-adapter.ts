@@ -3,7 +3,7 @@ import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../bot/metrics.js';
+import type { Metrics } from '../../app/metrics.js';
 import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Registry } from '../../bot/registry.js';
 import { describeCommand } from '../../bot/i18n/index.js';
@@ -177,5 +177,12 @@ export async function startTelegram(bot: Bot, registry: Registry, mode: Telegram
   const handle: RunnerHandle = run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
   return async () => {
     if (handle.isRunning()) await handle.stop();
+    // The runner's stop ends fetching only; the updates in hand still run (a reply may be
+    // waiting out a 429). Wait for them, within the time a container's stop allows.
+    const until = Date.now() + DRAIN_MS;
+    while (handle.size() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
   };
 }
+
+/** How long a stop waits for the updates in hand (docker stops after 10 s by default). */
+const DRAIN_MS = 8_000;

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { sql } from 'drizzle-orm';
 import type { Hono } from 'hono';
 import { createHttpApp } from '../http/app.js';
-import { createMetrics } from '../../bot/metrics.js';
+import { createMetrics } from '../../app/metrics.js';
 import { rowsOf } from '../../drizzle/store/rows.js';
 import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
 import { createHarness, type Harness } from '../../test/harness.js';

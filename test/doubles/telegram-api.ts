@@ -164,6 +164,11 @@ export interface TelegramDouble {
   message(chatId: number, messageId: number): Message | undefined;
   /** Updates queued and not yet confirmed by a getUpdates offset. */
   pendingUpdates(): number;
+  /**
+   * Removes the queued updates and returns them in order: a webhook test delivers them itself
+   * (to a load balancer, to chosen replicas, twice), as Telegram's webhook sender would.
+   */
+  takeUpdates(): Update[];
 
   /**
    * Makes `userIds` the chat's administrators. The first one is the creator unless
@@ -779,6 +784,10 @@ class TelegramApiDouble implements TelegramDouble {
 
   pendingUpdates(): number {
     return this.queue.length;
+  }
+
+  takeUpdates(): Update[] {
+    return this.queue.splice(0, this.queue.length).map((q) => structuredClone(q.update));
   }
 
   private newUpdateId(): number {

@@ -5,7 +5,7 @@ import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import type { BudgetAlert } from '../../../domain/statistics/budget-alerts.js';
 import type { Book } from '../../../domain/types.js';
-import type { RateLimitOptions } from '../../../bot/rate-limit.js';
+import type { RateLimiter, RateLimitOptions } from '../../../bot/rate-limit.js';
 import type { ChartRenderer } from '../../../bot/presentation/chart-types.js';
 
 /** What the API needs; the composition root passes the same store and clock the bots use. */
@@ -13,8 +13,11 @@ export interface ApiDeps {
   store: LedgerStore;
   clock: Clock;
   logger: Logger;
-  /** Per-token limit; default {@link API_RATE_LIMIT}. `false` turns it off (benchmarks). */
-  rateLimit?: RateLimitOptions | false;
+  /**
+   * Per-token limit; default {@link API_RATE_LIMIT} per process. A limiter (main.ts: shared by
+   * the replicas through Redis) is used as it is; `false` turns it off (benchmarks).
+   */
+  rateLimit?: RateLimitOptions | RateLimiter | false;
   /** Largest accepted request body in bytes; default {@link API_BODY_LIMIT}. */
   bodyLimitBytes?: number;
   /** Chart PNGs (the same renderer the bots use). */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
-import { createRateLimiter, type RateLimitOptions } from '../../../bot/rate-limit.js';
+import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../../../bot/rate-limit.js';
 import type { ApiEnv } from './api-env.js';
 import { errorJson } from './api-errors.js';
 
@@ -65,12 +65,15 @@ export function bearerAuth(store: LedgerStore, clock: Clock): MiddlewareHandler<
   };
 }
 
-/** Token bucket per token: 429 with `Retry-After` (whole seconds) when it is empty. */
-export function tokenRateLimit(opts: RateLimitOptions): MiddlewareHandler<ApiEnv> {
-  const limiter = createRateLimiter(opts);
+/**
+ * Token bucket per token: 429 with `Retry-After` (whole seconds) when it is empty. Options make a
+ * per-process bucket; a limiter (main.ts: shared through Redis) is used as it is.
+ */
+export function tokenRateLimit(opts: RateLimitOptions | RateLimiter): MiddlewareHandler<ApiEnv> {
+  const limiter = 'take' in opts ? opts : createRateLimiter(opts);
   return async (c, next) => {
-    const d = limiter.take(`token:${c.get('token').id}`);
-    c.header('RateLimit-Limit', String(opts.capacity));
+    const d = await limiter.take(`token:${c.get('token').id}`);
+    c.header('RateLimit-Limit', String(limiter.options.capacity));
     c.header('RateLimit-Remaining', String(d.remaining));
     if (!d.allowed) {
       const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));

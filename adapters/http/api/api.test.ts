@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../app.js';
-import { createMetrics } from '../../../bot/metrics.js';
+import { createMetrics } from '../../../app/metrics.js';
 import { mountApi } from './api-app.js';
 import { ANN, BOB, createApiKit, GROUP, seedFamily, type ApiKit } from '../../../test/api-kit.js';
 

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { LedgerStore } from '../domain/ports.js';
 import type { Platform } from '../domain/types.js';
@@ -8,16 +7,14 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
 import { statsUpkeep } from '../drizzle/store/stats-upkeep.js';
 import { pruneExpired } from '../drizzle/store/housekeeping.js';
-import { startBullWorkers, type BullWorkers } from './bullmq-runner.js';
+import type { BullWorkers } from './bullmq-runner.js';
 import { consoleNotifier } from './console-notifier.js';
-import { discordNotifier } from './discord-notifier.js';
 import { createInProcessOutbox, type InProcessOutbox } from './in-process-queue.js';
 import { startInProcessSweeps, type InProcessSweeps } from './in-process-runner.js';
 import { routeNotifier, type Notifier, type Outbox } from './notifier.js';
 import { deliver } from './outbound.js';
-import { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection, type BullQueues } from './queues.js';
+import type { BullQueues } from './queues.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
-import { telegramNotifier } from './telegram-notifier.js';
 
 /** Platform credentials the notifiers need (from config). */
 export interface NotifierConfig {
@@ -27,11 +24,14 @@ export interface NotifierConfig {
   console?: NodeJS.WritableStream | undefined;
 }
 
-/** A notifier for every platform that has credentials. */
-export function buildNotifier(c: NotifierConfig): Notifier {
+/**
+ * A notifier for every platform that has credentials. A platform's client library (grammY,
+ * discord.js) is loaded only when its credentials are set, which keeps start-up quick.
+ */
+export async function buildNotifier(c: NotifierConfig): Promise<Notifier> {
   const by: Partial<Record<Platform, Notifier>> = {};
-  if (c.telegram) by.telegram = telegramNotifier(c.telegram);
-  if (c.discord) by.discord = discordNotifier(c.discord);
+  if (c.telegram) by.telegram = (await import('./telegram-notifier.js')).telegramNotifier(c.telegram);
+  if (c.discord) by.discord = (await import('./discord-notifier.js')).discordNotifier(c.discord);
   if (c.console) by.console = consoleNotifier(c.console);
   return routeNotifier(by);
 }
@@ -50,10 +50,12 @@ export interface WorkerRoleDeps {
   runWorkers: boolean;
   /** Cron pattern of the BullMQ sweep trigger (default every minute). */
   sweepPattern?: string | undefined;
+  /** Period of the in-process sweep timer without Redis (default every minute). */
+  sweepIntervalMs?: number | undefined;
   batchSize?: number | undefined;
 }
 
-/** What main.ts gets: where to queue messages (every role uses it), the queues, and a stop. */
+/** What the composition root (`app/main.ts`) gets: where to queue messages (every role uses it), the queues, and a stop. */
 export interface WorkerRole {
   outbox: Outbox;
   /** BullMQ queues (for the dashboard); undefined without Redis. */
@@ -101,6 +103,9 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
     }));
 
   if (d.redisUrl) {
+    // BullMQ loads only with Redis configured (it is a large library).
+    const { DEFAULT_PREFIX, bullOutbox, openQueues, redisConnection } = await import('./queues.js');
+    const { startBullWorkers } = await import('./bullmq-runner.js');
     const connection = redisConnection(d.redisUrl);
     const prefix = d.prefix ?? DEFAULT_PREFIX;
     const queues = openQueues(connection, prefix);
@@ -133,7 +138,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   let sweeps: InProcessSweeps | undefined;
   if (d.runWorkers) {
     const sweep = makeSweep(outbox);
-    sweeps = startInProcessSweeps({ sweep, logger: d.logger });
+    sweeps = startInProcessSweeps({ sweep, logger: d.logger, ...(d.sweepIntervalMs ? { intervalMs: d.sweepIntervalMs } : {}) });
   }
   return {
     outbox,
@@ -143,54 +148,4 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
       await outbox.close();
     },
   };
-}
-
-/**
- * `tsx workers/worker-main.ts`: a worker-only process (what `ROLES=worker npm start` runs), with
- * QUEUE_PREFIX to keep its Redis keys apart (benchmarks, tests). Reads the environment like
- * bot/main.ts does, being an entry point.
- */
-async function cli(env: NodeJS.ProcessEnv): Promise<void> {
-  const { loadConfig } = await import('../bot/config.js');
-  const { openPostgres, openPglite } = await import('../drizzle/db.js');
-  const { createStore } = await import('../drizzle/store/index.js');
-  const { systemClock } = await import('../domain/clock.js');
-  const config = loadConfig({ ...env, ROLES: 'worker' });
-  const logger = pino({ level: config.LOG_LEVEL });
-  const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'));
-  const role = await startWorkerRole({
-    db: database.db,
-    store: createStore(database.db),
-    clock: systemClock,
-    logger,
-    notifier: buildNotifier({
-      telegram: config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : undefined,
-      discord: config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT } : undefined,
-      console: process.stdout,
-    }),
-    redisUrl: config.REDIS_URL,
-    prefix: env.QUEUE_PREFIX,
-    runWorkers: true,
-    sweepPattern: env.SWEEP_PATTERN,
-  });
-  logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void role
-      .close()
-      .then(() => database.close())
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
-if (isEntry) {
-  cli(process.env).catch((err) => {
-    process.stderr.write(`COIN worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
 }

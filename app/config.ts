@@ -33,6 +33,13 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -')
       .optional(),
+    /** Webhook mode on PostgreSQL: one chat's updates are handled one at a time across replicas (drizzle/chat-lock.ts). */
+    TELEGRAM_CHAT_LOCK: z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default('on'),
+    /**
+     * Outbound throttling within Telegram's limits (30 messages/s per bot, 20/min per group). Only
+     * benchmarks against the local Bot API double turn it off: there it would measure the limit.
+     */
+    TELEGRAM_THROTTLE: z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default('on'),
     DISCORD_TOKEN: z.string().min(20, 'is too short to be a Discord bot token').optional(),
     DISCORD_APPLICATION_ID: snowflake.optional(),
     DISCORD_API_ROOT: url(['http', 'https']).optional(),
@@ -58,6 +65,18 @@ const schema = z
     API_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Redis key prefix of the BullMQ queues, to share one Redis between deployments. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').default('coin'),
+    /** Cron pattern of the BullMQ template sweep (with REDIS_URL). */
+    SWEEP_PATTERN: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields like "* * * * *"')
+      .default('* * * * *'),
+    /** Period of the in-process template sweep (without REDIS_URL); tests shorten it. */
+    SWEEP_INTERVAL_MS: z.coerce
+      .number({ invalid_type_error: 'must be a number' })
+      .int('must be a whole number')
+      .min(100, 'must be 100-3600000')
+      .max(3_600_000, 'must be 100-3600000')
+      .default(60_000),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET)

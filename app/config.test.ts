@@ -22,6 +22,9 @@ describe('configuration', () => {
       DEFAULT_TIMEZONE: 'UTC',
       LOG_LEVEL: 'info',
       TELEGRAM_API_ROOT: 'https://api.telegram.org',
+      QUEUE_PREFIX: 'coin',
+      SWEEP_PATTERN: '* * * * *',
+      SWEEP_INTERVAL_MS: 60_000,
     });
     expect(c.DATABASE_URL).toBeUndefined();
     expect(c.REDIS_URL).toBeUndefined();
@@ -53,6 +56,8 @@ describe('configuration', () => {
     expect(err({ DISCORD_TOKEN: 'x'.repeat(40) })).toMatch(/^DISCORD_APPLICATION_ID is required/);
     expect(err({ DISCORD_GUILD_ID: '12' })).toMatch(/^DISCORD_GUILD_ID /);
     expect(err({ QUEUE_PREFIX: 'a b' })).toMatch(/^QUEUE_PREFIX must be 1-64 characters/);
+    expect(err({ SWEEP_PATTERN: 'every minute' })).toMatch(/^SWEEP_PATTERN must be a cron pattern/);
+    expect(err({ SWEEP_INTERVAL_MS: '5' })).toBe('SWEEP_INTERVAL_MS must be 100-3600000');
     for (const m of [err({ PORT: 'x' }), err({ TELEGRAM_BOT_TOKEN: 'abc' })]) expect(m.split('\n')).toHaveLength(1);
   });
 

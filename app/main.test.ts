@@ -1,21 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const tsx = path.resolve('node_modules/.bin/tsx');
-
-function start(env: Record<string, string>, stdin = '') {
-  const child = spawn(tsx, ['bot/main.ts'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  if (stdin) child.stdin.write(stdin);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
+import { killGroup, startCoin } from '../test/coin-process.js';
 
 async function waitFor(check: () => Promise<boolean>, ms: number) {
   const end = Date.now() + ms;
@@ -29,7 +16,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number) {
 /** `npm start` as a newcomer runs it: embedded PGlite, terminal chat, /health; and bad config. */
 describe('start-up', () => {
   it('GIVEN a bad variable THEN start-up stops with one line naming it', async () => {
-    const p = start({ PORT: 'eighty' });
+    const p = startCoin({ PORT: 'eighty' });
     expect(await p.exited).toBe(2);
     expect(p.err().trim()).toBe('Configuration error: PORT must be a number');
   });
@@ -37,13 +24,16 @@ describe('start-up', () => {
   it('GIVEN no tokens and no DATABASE_URL THEN the terminal chat records into embedded PGlite and /health answers', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'coin-start-'));
     const port = String(20000 + Math.floor(Math.random() * 20000));
-    const p = start({ DATA_DIR: dir, PORT: port, LOG_LEVEL: 'silent' }, '4.50 coffee\n/accounts\n/app\n');
+    const p = startCoin({ DATA_DIR: dir, PORT: port, LOG_LEVEL: 'silent' });
     try {
-      await waitFor(async () => p.out().includes('Main  -4.50 EUR'), 60_000);
+      p.say('4.50 coffee');
+      p.say('/accounts');
+      await p.waitFor('Main  -4.50 EUR', 60_000);
       expect(p.out()).toContain('#1 −4.50 EUR');
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000);
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok', database: 'ok' });
       // The web app: `/app` links to this machine; the link signs in once and shows the book.
+      p.say('/app');
       await waitFor(async () => /\/app\/auth\/link\/l_/.test(p.out()), 20_000);
       const link = new RegExp(`http://localhost:${port}(/app/auth/link/l_[A-Za-z0-9_-]{43})`).exec(p.out())![1]!;
       const signIn = await fetch(`http://127.0.0.1:${port}${link}`, { method: 'POST', redirect: 'manual' });
@@ -54,7 +44,7 @@ describe('start-up', () => {
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
     } finally {
-      p.child.kill('SIGKILL');
+      killGroup(p.child.pid);
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../drizzle/db.js';
 import { rowsOf } from '../drizzle/store/rows.js';
-import { main, type Running } from '../bot/main.js';
+import { main, type Running } from './main.js';
 import { TEST_REDIS_URL, seedDueTemplates, templateEventCounts, waitUntil } from '../test/worker-kit.js';
 import { scratchDatabase } from '../test/databases.js';
 
@@ -24,7 +24,7 @@ describe('main() wires the worker role', () => {
     await scratch.database.db.execute(sql`insert into processed_updates (key, processed_at) values ('tg:ancient', now() - interval '30 days'), ('tg:recent', now())`);
     let running: Running | undefined;
     try {
-      running = await main({ ROLES: 'worker', DATABASE_URL: scratch.url, LOG_LEVEL: 'silent' });
+      running = await main({ ROLES: 'worker', DATABASE_URL: scratch.url, LOG_LEVEL: 'silent', PORT: '0' });
       await waitUntil(async () => (await templateEventCounts(scratch.database)).events === 300, 20_000);
       expect(await templateEventCounts(scratch.database)).toEqual({ events: 300, distinct: 300 });
       // The statistics upkeep runs after the sweep: nobody read stats, so no dirty marks stay.
