@@ -57,9 +57,9 @@ module.exports = {
     },
     {
       name: 'production-does-not-import-tests',
-      comment: 'Test helpers live in test/ and are imported by tests and benchmarks only.',
+      comment: 'Test helpers live in test/ and are imported by tests, benchmarks and the chaos suite only.',
       severity: 'error',
-      from: { pathNot: ['^test/', '^bench/', TESTS] },
+      from: { pathNot: ['^test/', '^bench/', '^chaos/', TESTS] },
       to: { path: ['^test/', TESTS] },
     },
   ],

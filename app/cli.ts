@@ -1,5 +1,6 @@
 import { ConfigError } from './config.js';
 import { main } from './main.js';
+import { migrateOnly } from './migrate.js';
 
 /**
  * The one entry point of every COIN process (`npm start`, the Docker image, tests, benchmarks):
@@ -8,6 +9,7 @@ import { main } from './main.js';
  * Ctrl-D in an interactive terminal chat also stops.
  */
 async function cli(): Promise<void> {
+  if (process.argv[2] === 'migrate') return migrate();
   let running: Awaited<ReturnType<typeof main>> | undefined;
   const started = main(process.env).then((r) => {
     running = r;
@@ -19,6 +21,8 @@ async function cli(): Promise<void> {
       return;
     }
     stopping = true;
+    // Everything in hand is finished or left durably held within ~8 s; never past 10 s.
+    setTimeout(() => process.exit(0), 9_500).unref();
     // A signal that arrives while still starting stops as soon as the start is done.
     void started.then(() => running?.stop()).then(
       () => process.exit(0),
@@ -42,6 +46,18 @@ async function cli(): Promise<void> {
   }
   // Ctrl-D in an interactive terminal ends the session; piped input just runs the commands.
   if (running?.consoleDone && process.stdin.isTTY) void running.consoleDone.then(() => shutdown());
+}
+
+/** `cli migrate`: migrate DATABASE_URL and exit (0 done, 1 failed, 2 bad configuration). */
+async function migrate(): Promise<void> {
+  try {
+    await migrateOnly(process.env);
+    process.exit(0);
+  } catch (err) {
+    const config = err instanceof ConfigError;
+    process.stderr.write(`${config ? 'Configuration error' : 'Migration failed'}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(config ? 2 : 1);
+  }
 }
 
 void cli();

@@ -14,6 +14,9 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimitOptions } from '../bot/rate-limit.js';
 import { createChartRenderer } from '../workers/chart-renderer.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-role.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
+import type { ChatJournal } from '../bot/chat-journal.js';
 
 // Platform clients (grammY, discord.js), BullMQ, the chart libraries, the HTTP server and the
 // API load below only when the configuration needs them (dynamic imports): start-up time.
@@ -44,6 +47,10 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');
   const databaseReadyAt = performance.now();
   const store = createStore(database.db);
+  // The durable chat path (issue 12): inbox, reply outbox, one transaction per input.
+  const journal: ChatJournal = chatJournal(database.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) }, {
+    onRetry: (err, attempt, delayMs) => logger.warn({ err: String(err), attempt, delayMs }, 'database unavailable; retrying'),
+  });
   const roles = new Set(config.ROLES);
   // One small Redis connection for readiness and the shared rate limits; it never queues
   // commands while disconnected, so a Redis outage answers at once instead of stalling requests.
@@ -68,6 +75,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
     // `/app` links: the public address, or this machine when only the terminal chat runs.
     webAppUrl: config.PUBLIC_URL ?? (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? `http://localhost:${config.PORT}` : undefined),
+    transact: (work) => journal.transact(work),
   };
   const registry = createRegistry();
   const dispatcher = createDispatcher(registry, services);
@@ -87,6 +95,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
         registry,
         logger,
         metrics,
+        journal,
+        concurrency: Math.max(2, config.DATABASE_POOL_SIZE - 2),
         throttle: config.TELEGRAM_THROTTLE === 'on',
       });
       const mode = config.TELEGRAM_WEBHOOK_URL
@@ -102,7 +112,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
       stops.push(await startTelegram(bot, registry, mode));
       if (config.PUBLIC_URL) {
         const { setWebAppMenuButton } = await import('../adapters/telegram/menu-button.js');
-        await setWebAppMenuButton(bot.api, config.PUBLIC_URL).catch((err) => logger.warn({ err: String(err) }, 'telegram menu button not set'));
+        await setWebAppMenuButton(bot.bot.api, config.PUBLIC_URL).catch((err) => logger.warn({ err: String(err) }, 'telegram menu button not set'));
       }
       logger.info({ mode: mode.kind }, 'telegram started');
     }

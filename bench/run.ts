@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
  */
 const benches: Record<string, () => Promise<string[]>> = {
   telegram: async () => (await import('./telegram.bench.js')).benchTelegram(),
+  replies: async () => (await import('./replies.bench.js')).benchReplies(),
   stats: async () => (await import('./stats.bench.js')).benchStats(),
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   replicas: async () => (await import('./replicas.bench.js')).benchReplicas(),
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
+  statements: async () => (await import('./statements.bench.js')).benchStatements(),
 };
 
 const args = process.argv.slice(2);

@@ -1,14 +1,16 @@
 import { startTelegramDouble } from '../test/doubles/telegram-api.js';
 import { runLoad, type LoadSpec } from './telegram-load.js';
+import { runRepliesLoad, type RepliesSpec } from './replies-load.js';
 
 /**
  * The Bot API double in a process of its own for the Telegram benchmark, so serving the API does
  * not share the bot's event loop (in production Telegram is on another machine). It also
  * generates the load (`bench/telegram-load.ts`).
- * Messages: {waitForPoll} → {polling}; {run, spec} → {result}; {close} → {closed}.
+ * Messages: {waitForPoll} → {polling}; {run, spec} → {result}; {replies, replies} → {repliesResult};
+ * {close} → {closed}.
  */
 const tg = await startTelegramDouble();
-process.on('message', async (m: { type: string; spec?: LoadSpec }) => {
+process.on('message', async (m: { type: string; spec?: LoadSpec; replies?: RepliesSpec }) => {
   if (m.type === 'waitForPoll') {
     await tg.waitForPoll();
     process.send!({ type: 'polling' });
@@ -16,6 +18,10 @@ process.on('message', async (m: { type: string; spec?: LoadSpec }) => {
     const result = await runLoad(tg, m.spec!);
     tg.clearRecords();
     process.send!({ type: 'result', result });
+  } else if (m.type === 'replies') {
+    const result = await runRepliesLoad(tg, m.replies!);
+    tg.clearRecords();
+    process.send!({ type: 'repliesResult', result });
   } else if (m.type === 'close') {
     await tg.close();
     process.send!({ type: 'closed' });

@@ -32,7 +32,7 @@ export interface LoadResult {
 export function runLoad(tg: TelegramDouble, spec: LoadSpec): Promise<LoadResult> {
   const { chats, perChat, chatBase } = spec;
   const sentAt = Array.from({ length: chats }, () => new Array<number>(perChat));
-  const latencies = Array.from({ length: chats }, () => new Array<number>(perChat));
+  const latencies: (number | undefined)[][] = Array.from({ length: chats }, () => new Array<number | undefined>(perChat).fill(undefined));
   const replies = new Array<number>(chats).fill(0);
   const total = chats * perChat;
   let done = 0;
@@ -49,13 +49,20 @@ export function runLoad(tg: TelegramDouble, spec: LoadSpec): Promise<LoadResult>
     const off = tg.onSent((m) => {
       const c = m.chat_id - chatBase;
       if (c < 0 || c >= chats || m.method !== 'sendMessage') return;
-      const n = replies[c]!++;
-      latencies[c]![n] = performance.now() - sentAt[c]![n]!;
-      if (spec.mode === 'closed' && n + 1 < perChat) send(c, n + 1, performance.now());
-      if (++done === total) {
+      // A message answers the records whose `#N −` it holds (a burst is answered coalesced);
+      // the chats are new, so record n of a chat is its #n.
+      for (const x of (m.text ?? '').matchAll(/#(\d+) −/g)) {
+        const n = Number(x[1]) - 1;
+        if (n < 0 || n >= perChat || latencies[c]![n] !== undefined) continue;
+        replies[c]!++;
+        latencies[c]![n] = performance.now() - sentAt[c]![n]!;
+        if (spec.mode === 'closed' && n + 1 < perChat) send(c, n + 1, performance.now());
+        done++;
+      }
+      if (done === total) {
         off();
         const cpu = process.cpuUsage(cpu0);
-        resolve({ seconds: (performance.now() - t0) / 1000, latencies, cpuMs: (cpu.user + cpu.system) / 1000 });
+        resolve({ seconds: (performance.now() - t0) / 1000, latencies: latencies as number[][], cpuMs: (cpu.user + cpu.system) / 1000 });
       }
     });
 

@@ -4,6 +4,9 @@ import { createRegistry } from '../bot/commands/index.js';
 import { createDispatcher } from '../bot/dispatcher.js';
 import { systemClock } from '../domain/clock.js';
 import { createStore } from '../drizzle/store/index.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
+import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { execSync, fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,14 +40,16 @@ export async function benchTelegram(): Promise<string[]> {
   const tg = await startDoubleProcess();
   const logger = pino({ level: 'silent' });
   const registry = createRegistry();
+  const journal: ChatJournal = chatJournal(db.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
   const dispatcher = createDispatcher(registry, {
     store: createStore(db.db),
     clock: systemClock,
     defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
     logger,
     // As in production: every record asks for budget alerts (free when the book has no budget).
+    transact: (work) => journal.transact(work),
   });
-  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, throttle: false });
+  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false });
   const stop = await startTelegram(bot, registry, { kind: 'polling' });
   await tg.call({ type: 'waitForPoll' }, 'polling');
 
@@ -122,7 +127,7 @@ function postgresCpuMs(): number {
 }
 
 /** Starts the Bot API double in a child process and talks to it over IPC. */
-async function startDoubleProcess() {
+export async function startDoubleProcess() {
   const worker = fork(fileURLToPath(new URL('./telegram-double-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   const waiting = new Map<string, (m: Message) => void>();
   type Message = { type: string; apiRoot?: string; token?: string; result?: LoadResult };

@@ -44,9 +44,25 @@ export function splitCommand(text: string): { name: string; args: string } | und
 
 const asList = (r: Reply | Reply[]): Reply[] => (Array.isArray(r) ? r : [r]);
 
-/** Turns messages and button presses into registry calls, and every failure into a friendly reply. */
-export function createDispatcher(registry: Registry, services: Services) {
-  const { store, clock } = services;
+/** Thrown instead of a reply by a dispatcher bound to a transaction (`within`): the caller rolls back. */
+export class UnexpectedFailure extends Error {
+  override readonly name = 'UnexpectedFailure';
+  constructor(
+    readonly lang: CommandContext['lang'],
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/**
+ * Turns messages and button presses into registry calls, and every failure into a friendly reply.
+ * With `services.transact` each input runs in one database transaction: its redelivery mark, its
+ * writes and its outcome commit together (issue 12), and an unexpected failure rolls all back.
+ * `within(store)` gives a dispatcher for a transaction someone else holds (the chat inbox).
+ */
+export function createDispatcher(registry: Registry, services: Services, opts: { bound?: boolean } = {}) {
+  const { clock } = services;
 
   /**
    * Per-chat command limit (`services.commandLimiter`). Chat messages get one "slow down" per
@@ -61,11 +77,12 @@ export function createDispatcher(registry: Registry, services: Services) {
   }
 
   /** Resolves who acts where; undefined when `updateKey` was applied before (a redelivery). */
-  async function enter(m: Omit<Incoming, 'text'>): Promise<CommandContext | undefined> {
+  async function enter(m: Omit<Incoming, 'text'>, store = services.store): Promise<CommandContext | undefined> {
     const e = await store.enter(m.chat, m.from, m.platformAdmin, { ...services.defaults, language: languageOf(m.from.locale) }, m.updateKey);
     if (!e) return undefined;
     const actor: Actor = { store, clock, book: e.book, userId: e.user.id, role: e.member.role, snapshot: e.snapshot };
-    return { actor, chat: m.chat, from: m.from, lang: e.book.language, services, attachment: m.attachment };
+    const scoped = store === services.store ? services : { ...services, store };
+    return { actor, chat: m.chat, from: m.from, lang: e.book.language, services: scoped, attachment: m.attachment };
   }
 
   /** The context for autocomplete and other reads outside a command (no update key). */
@@ -74,7 +91,7 @@ export function createDispatcher(registry: Registry, services: Services) {
   function failure(e: unknown, lang: CommandContext['lang'], where: Record<string, unknown>): Reply[] {
     if (isDomainError(e)) return [{ text: messageFor(e, lang), ephemeral: true }];
     const ref = randomBytes(4).toString('hex');
-    services.logger.error({ err: e, ref, ...where }, 'command failed');
+    services.logger.error({ err: e instanceof UnexpectedFailure ? e.cause : e, ref, ...where }, 'command failed');
     return [{ text: t(lang, 'error.unexpected', { ref }), ephemeral: true }];
   }
 
@@ -122,12 +139,25 @@ export function createDispatcher(registry: Registry, services: Services) {
     const limited = await throttled(m.chat, m.from.locale, alwaysAnswer);
     if (limited) return limited;
     let lang = languageOf(m.from.locale);
-    try {
-      const ctx = await enter(m);
+    // Domain errors are answers (what was written before them stays, as without a transaction);
+    // anything else escapes the unit of work so that it rolls back.
+    const unit = async (store: Services['store']): Promise<Reply[]> => {
+      const ctx = await enter(m, store);
       if (!ctx) return [];
       lang = ctx.lang;
-      return await body(ctx);
+      try {
+        return await body(ctx);
+      } catch (e) {
+        if (isDomainError(e)) return failure(e, lang, where);
+        throw new UnexpectedFailure(lang, e);
+      }
+    };
+    try {
+      if (opts.bound || !services.transact) return await unit(services.store);
+      return await services.transact(unit);
     } catch (e) {
+      // Bound to someone else's transaction: they roll back and answer (see `failureReplies`).
+      if (opts.bound) throw e instanceof UnexpectedFailure ? e : isDomainError(e) ? e : new UnexpectedFailure(lang, e);
       return failure(e, lang, { chat: m.chat.chatId, ...where });
     }
   }
@@ -174,6 +204,17 @@ export function createDispatcher(registry: Registry, services: Services) {
     },
 
     context,
+
+    /** This dispatcher on a store bound to a transaction the caller holds; unexpected failures throw. */
+    within(store: Services['store']) {
+      return createDispatcher(registry, { ...services, store }, { bound: true });
+    },
+
+    /** The replies for a failure thrown by a bound dispatcher (logged with a reference). */
+    failureReplies(e: unknown, locale: string | null | undefined, where: Record<string, unknown>): Reply[] {
+      const lang = e instanceof UnexpectedFailure ? e.lang : languageOf(locale);
+      return failure(e, lang, where);
+    },
   };
 }
 

@@ -17,4 +17,14 @@ export interface Services {
   webAppUrl?: string;
   /** Lifetime of personal API tokens issued by `/token` (config API_TOKEN_TTL_DAYS); default 90. */
   apiTokenTtlDays?: number;
+  /**
+   * Messages to chats outside a reply (issue 4): the outbound queue (BullMQ with REDIS_URL, else
+   * in-process), with retries and platform rate limits. `outbound(platform, chatId, reply)` builds one.
+   */
+  outbox?: import('../workers/notifier.js').Outbox;
+  /**
+   * Runs one input in a database transaction with the ledger bound to it, retrying transient
+   * database errors (issue 12): the redelivery mark commits with the effect. Unset: no transaction.
+   */
+  transact?: <T>(work: (store: LedgerStore) => Promise<T>) => Promise<T>;
 }

@@ -38,6 +38,7 @@ export type DomainErrorCode =
   | 'usage'
   | 'unknown_command'
   | 'csv_invalid'
+  | 'statement_invalid'
   | 'export_too_large'
   | 'link_code_invalid'
   | 'unlink_alone'

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { register } from 'node:module';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
@@ -20,8 +21,21 @@ export interface Database {
 }
 
 
+let guarded = false;
+/** Registers drizzle/postgres-socket-guard.mjs once, before postgres.js is first loaded. */
+function guardPostgresSockets(): void {
+  if (guarded) return;
+  guarded = true;
+  try {
+    register('./postgres-socket-guard.mjs', import.meta.url);
+  } catch (err) {
+    process.emitWarning(`postgres socket guard not registered: ${String(err)}`);
+  }
+}
+
 /** Connects to PostgreSQL through postgres.js and applies pending migrations. */
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+  guardPostgresSockets();
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');

@@ -367,3 +367,4 @@ export const statBooks = pgTable('stat_books', {
   builtAt: ts('built_at').notNull().defaultNow(),
 });
 export * from './schema-web.js';
+export * from './schema-chat-durability.js';

@@ -7,6 +7,9 @@ import { FixedClock } from '../domain/clock.js';
 import type { Database } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { freshPglite, freshPostgres } from './databases.js';
+import type { ChatJournal } from '../bot/chat-journal.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 
 /** A person in a test chat. */
 export interface TestUser {
@@ -26,13 +29,22 @@ export interface TestUser {
 export async function createHarness(opts: { engine?: 'postgres' | 'pglite'; now?: string; extend?: (s: Services) => void } = {}) {
   const database: Database = opts.engine === 'pglite' ? await freshPglite() : await freshPostgres();
   const clock = new FixedClock(opts.now ?? '2026-11-24T12:00:00Z');
+  const journal: ChatJournal = chatJournal(database.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
   const services: Services = {
     store: createStore(database.db),
     clock,
     defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
     logger: pino({ level: 'silent' }),
+    // As in production: each input is one transaction (its redelivery mark commits with it).
+    transact: (work) => journal.transact(work),
   };
+  const base = services.store;
   opts.extend?.(services);
+  if (services.store !== base) {
+    // A test that replaced store methods (a failing saveShares) keeps them inside transactions.
+    const changed = Object.fromEntries(Object.entries(services.store).filter(([k, v]) => (base as unknown as Record<string, unknown>)[k] !== v));
+    services.transact = (work) => journal.transact((store) => work({ ...store, ...changed }));
+  }
   const registry = createRegistry();
   const dispatcher: Dispatcher = createDispatcher(registry, services);
 
@@ -48,6 +60,7 @@ export async function createHarness(opts: { engine?: 'postgres' | 'pglite'; now?
 
   return {
     database,
+    journal,
     services,
     clock,
     registry,

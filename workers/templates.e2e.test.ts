@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { Bot } from 'grammy';
+import type { TelegramBot } from '../adapters/telegram/telegram-adapter.js';
 import { sql } from 'drizzle-orm';
 import { QueueEvents } from 'bullmq';
 import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegram-api.js';
@@ -25,7 +25,7 @@ const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: 
 describe('templates end to end: Telegram command → BullMQ sweep → event → message in the chat', () => {
   let tg: TelegramDouble;
   let h: Harness;
-  let bot: Bot;
+  let bot: TelegramBot;
   let stopBot: () => Promise<void>;
   let role: WorkerRole;
   const prefix = uniquePrefix('e2e');
@@ -34,7 +34,7 @@ describe('templates end to end: Telegram command → BullMQ sweep → event → 
     tg = await startTelegramDouble();
     h = await createHarness({ now: '2026-11-24T12:00:00Z' });
     const logger = pino({ level: 'silent' });
-    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, logger, throttle: false });
+    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger, throttle: false });
     stopBot = await startTelegram(bot, h.registry, { kind: 'polling' });
     await tg.waitForPoll();
     role = await startWorkerRole({

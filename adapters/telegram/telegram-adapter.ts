@@ -1,4 +1,4 @@
-import { Bot, type Context } from 'grammy';
+import { Api, Bot, GrammyError, HttpError } from 'grammy';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
@@ -8,12 +8,16 @@ import type { Dispatcher } from '../../bot/dispatcher.js';
 import type { Registry } from '../../bot/registry.js';
 import { describeCommand } from '../../bot/i18n/index.js';
 import type { Language } from '../../domain/types.js';
-import type { Reply } from '../../bot/reply.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
+import type { ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
+import { createInboxApplier, type InboxApplier } from '../../bot/inbox-applier.js';
+import { createReplySender, type DeliveryFailure, type ReplySender } from '../../bot/reply-sender.js';
+import type { Coalesced } from '../../bot/coalesce.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
 import { botApiFetch } from './bot-api-fetch.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { startPolling } from './telegram-polling.js';
+import { withDbRetry } from '../../drizzle/transient.js';
 
 export interface TelegramDeps {
   token: string;
@@ -21,6 +25,8 @@ export interface TelegramDeps {
   dispatcher: Dispatcher;
   registry: Registry;
   logger: Logger;
+  /** The inbox and reply outbox (issue 12): every update is held there before it is confirmed. */
+  journal: ChatJournal;
   /** Skips `getMe` (tests and webhook mode may know it already). */
   botInfo?: UserFromGetMe;
   /** Outbound throttling within Telegram's limits; off in benchmarks against the local double. */
@@ -28,6 +34,8 @@ export interface TelegramDeps {
   /** Downloads an attached file (`/import`); defaults to the Bot API file endpoint. */
   fetchFile?: (filePath: string) => Promise<Buffer>;
   metrics?: Metrics;
+  /** Chats applied at once (database connections in use); default 8. */
+  concurrency?: number;
 }
 
 const chatRef = (m: Message): ChatRef => ({
@@ -46,40 +54,74 @@ const identity = (u: NonNullable<Message['from']>): IdentityRef => ({
 });
 
 /**
- * The COIN bot on grammY: messages and button presses go to the dispatcher, replies come back
- * as HTML messages, photos and documents. Polling or webhook is chosen by the caller.
+ * `/command@otherbot` is meant for another bot in the group: COIN leaves it alone. The suffix is
+ * compared with COIN's own username case-insensitively (`/spend@CoinBot` is COIN's).
  */
-export function createTelegramBot(deps: TelegramDeps): Bot {
-  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot, fetch: botApiFetch() as never }, ...(deps.botInfo ? { botInfo: deps.botInfo } : {}) });
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
-  if (deps.throttle !== false) bot.api.config.use(apiThrottler());
-  const admins = new TtlCache<boolean>(10 * 60_000, 10_000);
-  // The runner handles updates concurrently; one chat's updates still go in order.
-  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
-  if (deps.metrics) {
-    const { updates, latency } = deps.metrics;
-    bot.use(async (_ctx, next) => {
-      const stopTimer = latency.startTimer({ platform: 'telegram' });
-      try {
-        await next();
-        updates.inc({ platform: 'telegram', outcome: 'ok' });
-      } catch (err) {
-        updates.inc({ platform: 'telegram', outcome: 'error' });
-        throw err;
-      } finally {
-        stopTimer();
-      }
-    });
+export function addressedToOtherBot(text: string, ownUsername: string): boolean {
+  const m = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(text.trim());
+  return !!m && m[1]!.toLowerCase() !== ownUsername.toLowerCase();
+}
+
+/** The chat an update belongs to (its unit of ordering), or undefined for kinds COIN ignores. */
+function chatOf(u: Update): number | undefined {
+  return u.message?.chat.id ?? u.callback_query?.message?.chat.id ?? (u.callback_query ? u.callback_query.from.id : undefined);
+}
+
+/** A delivered update as the inbox holds it. */
+export const heldUpdate = (botId: number, u: Update): HeldUpdate => ({
+  key: `tg:${botId}:${u.update_id}`,
+  chatKey: `telegram:${chatOf(u) ?? 0}`,
+  seq: u.update_id,
+  payload: u,
+});
+
+/** What a delivery failure means: 429 waits `retry_after`; a chat gone or a bad message is final. */
+export function classifyTelegramFailure(err: unknown): DeliveryFailure {
+  if (err instanceof GrammyError) {
+    if (err.error_code === 429) return { retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
+    if (err.error_code === 403 || (err.error_code === 400 && !/message is not modified/i.test(err.description))) return { permanent: err.description };
+    if (err.error_code === 400) return { permanent: 'not modified' };
+    return {};
   }
+  if (err instanceof HttpError) return {};
+  return {};
+}
+
+/** The COIN Telegram bot: grammY's client plus the durable intake and reply path. */
+export interface TelegramBot {
+  bot: Bot;
+  /** Holds one webhook update (the route answers 200 only after this resolves), then applies it. */
+  receive(update: Update): Promise<void>;
+  /** Holds a getUpdates batch in one statement, then applies it. */
+  receiveBatch(updates: Update[]): Promise<void>;
+  applier: InboxApplier;
+  sender: ReplySender;
+  logger: Logger;
+}
+
+/**
+ * The COIN bot on grammY. Updates are held in the inbox before they are confirmed (polling: before
+ * the next getUpdates offset; webhook: before the 200), applied there one chat at a time through
+ * the dispatcher in one transaction with their replies, and the replies delivered from the outbox.
+ */
+export function createTelegramBot(deps: TelegramDeps): TelegramBot {
+  const client = { apiRoot: deps.apiRoot, fetch: botApiFetch() as never };
+  const bot = new Bot(deps.token, { client, ...(deps.botInfo ? { botInfo: deps.botInfo } : {}) });
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
+  // Replies go through an Api of their own: throttled to Telegram's limits (1/s per chat, 20/min
+  // per group, 30/s overall), and a 429 is not slept on in memory but given back to the outbox.
+  const replyApi = new Api(deps.token, client);
+  if (deps.throttle !== false) replyApi.config.use(apiThrottler());
+  const admins = new TtlCache<boolean>(10 * 60_000, 10_000);
 
   /** Telegram chat administrators are book admins; asked once per 10 minutes per person. */
-  async function isAdmin(ctx: Context, m: Message): Promise<boolean> {
-    if (m.chat.type === 'private' || !m.from) return false;
-    const key = `${m.chat.id}:${m.from.id}`;
+  async function isAdmin(chat: Message['chat'], userId: number): Promise<boolean> {
+    if (chat.type === 'private') return false;
+    const key = `${chat.id}:${userId}`;
     const hit = admins.get(key);
     if (hit !== undefined) return hit;
     try {
-      const cm = await ctx.api.getChatMember(m.chat.id, m.from.id);
+      const cm = await bot.api.getChatMember(chat.id, userId);
       const admin = cm.status === 'administrator' || cm.status === 'creator';
       admins.set(key, admin);
       return admin;
@@ -88,8 +130,6 @@ export function createTelegramBot(deps: TelegramDeps): Bot {
       return false;
     }
   }
-
-  const send = (ctx: Context, r: Reply, replyTo?: number): Promise<void> => sendReply(ctx.api, ctx.chat!.id, r, replyTo);
 
   async function attachment(m: Message): Promise<{ name: string; content: Buffer } | undefined> {
     if (!m.document) return undefined;
@@ -101,51 +141,103 @@ export function createTelegramBot(deps: TelegramDeps): Bot {
     return { name: m.document.file_name ?? 'file', content };
   }
 
-  bot.on(['message:text', 'message:caption'], async (ctx) => {
-    const m = ctx.message;
-    if (!m.from || m.from.is_bot) return;
-    const text = m.text ?? m.caption ?? '';
-    const replies = await deps.dispatcher.handleMessage({
-      chat: chatRef(m),
-      from: identity(m.from),
-      platformAdmin: await isAdmin(ctx, m),
-      text,
-      updateKey: `tg:${bot.botInfo.id}:${ctx.update.update_id}`,
-      addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
-      attachment: text.startsWith('/import') ? await attachment(m) : undefined,
-    });
-    const replyTo = m.chat.type === 'private' ? undefined : m.message_id;
-    for (const r of replies) await send(ctx, r, replyTo);
-  });
-
-  bot.on('callback_query:data', async (ctx) => {
-    const q = ctx.callbackQuery;
-    const m = q.message;
-    if (!m) return void (await ctx.answerCallbackQuery());
-    const res = await deps.dispatcher.handleAction({
-      chat: chatRef(m as Message),
-      from: identity(q.from),
-      platformAdmin: await isAdmin(ctx, { ...(m as Message), from: q.from }),
-      action: q.data,
-      updateKey: `tg:${bot.botInfo.id}:${ctx.update.update_id}`,
-    });
-    const [first, ...rest] = res.replies;
-    if (first?.ephemeral) {
-      await ctx.answerCallbackQuery({ text: first.text.slice(0, 200), show_alert: true });
+  /** One update inside its transaction: the dispatcher on the transaction's store, replies to the outbox. */
+  const applyInner: ApplyUpdate = async (held, scope) => {
+    const u = held.payload as Update;
+    const d = deps.dispatcher.within(scope.store);
+    const out = (chatId: number, r: QueuedReply['reply'], extra: Partial<QueuedReply> = {}) =>
+      scope.reply({ platform: 'telegram', chatId: String(chatId), reply: r, ...extra });
+    if (u.message) {
+      const m = u.message;
+      const text = m.text ?? m.caption;
+      if (text === undefined || !m.from || m.from.is_bot) return;
+      if (addressedToOtherBot(text, bot.botInfo.username)) return;
+      const replies = await d.handleMessage({
+        chat: chatRef(m),
+        from: identity(m.from),
+        platformAdmin: await isAdmin(m.chat, m.from.id),
+        text,
+        addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
+        attachment: text.startsWith('/import') ? await attachment(m) : undefined,
+      });
+      const replyTo = m.chat.type === 'private' ? undefined : m.message_id;
+      for (const r of replies) out(m.chat.id, r, { replyTo });
       return;
     }
-    await ctx.answerCallbackQuery();
-    if (first && res.replaces) {
-      await ctx.editMessageText(replyHtml(first), { parse_mode: 'HTML', ...(keyboard(first) ? { reply_markup: keyboard(first)! } : {}) });
-    } else if (first) await send(ctx, first);
-    for (const r of rest) await send(ctx, r);
-  });
+    const q = u.callback_query;
+    if (!q?.data) return q ? () => bot.api.answerCallbackQuery(q.id).then(() => undefined) : undefined;
+    const m = q.message as Message | undefined;
+    if (!m) return () => bot.api.answerCallbackQuery(q.id).then(() => undefined);
+    const res = await d.handleAction({
+      chat: chatRef(m),
+      from: identity(q.from),
+      platformAdmin: await isAdmin(m.chat, q.from.id),
+      action: q.data,
+    });
+    const [first, ...rest] = res.replies;
+    // Answering the press is part of the conversation, not of the record: it follows the commit.
+    if (first?.ephemeral) return () => bot.api.answerCallbackQuery(q.id, { text: first.text.slice(0, 200), show_alert: true }).then(() => undefined);
+    if (first && res.replaces) out(m.chat.id, first, { editMessageId: m.message_id });
+    else if (first) out(m.chat.id, first);
+    for (const r of rest) out(m.chat.id, r);
+    return () => bot.api.answerCallbackQuery(q.id).then(() => undefined);
+  };
 
-  // The error boundary: a failure in one update is logged (without secrets) and never stops the bot.
-  bot.catch((err) => {
-    deps.logger.error({ err: String(err.error).split(deps.token).join('[redacted]'), update: (err.ctx.update as Update).update_id }, 'telegram update failed');
-  });
-  return bot;
+  const apply: ApplyUpdate = deps.metrics
+    ? async (held, scope) => {
+        const stopTimer = deps.metrics!.latency.startTimer({ platform: 'telegram' });
+        try {
+          const after = await applyInner(held, scope);
+          deps.metrics!.updates.inc({ platform: 'telegram', outcome: 'ok' });
+          return after;
+        } catch (err) {
+          deps.metrics!.updates.inc({ platform: 'telegram', outcome: 'error' });
+          throw err;
+        } finally {
+          stopTimer();
+        }
+      }
+    : applyInner;
+
+  // A failure that is not the database's (a bug, bad data) is answered and the update settled.
+  const onFailure = (held: HeldUpdate, err: unknown): QueuedReply[] => {
+    const u = held.payload as Update;
+    const from = u.message?.from ?? u.callback_query?.from;
+    const chatId = chatOf(u);
+    deps.logger.error({ err: String(err).split(deps.token).join('[redacted]'), update: u.update_id }, 'telegram update failed');
+    if (chatId === undefined || !from || from.is_bot) return [];
+    const replies = deps.dispatcher.failureReplies(err, from.language_code, { update: u.update_id });
+    return replies.map((reply) => ({ platform: 'telegram', chatId: String(chatId), reply }));
+  };
+
+  async function deliver(chatId: string, msg: Coalesced): Promise<void> {
+    if (msg.editMessageId !== undefined) {
+      const markup = keyboard(msg.reply);
+      await replyApi.editMessageText(chatId, msg.editMessageId, replyHtml(msg.reply), { parse_mode: 'HTML', ...(markup ? { reply_markup: markup } : {}) });
+      return;
+    }
+    await sendReply(replyApi, chatId, msg.reply, msg.replyTo);
+  }
+
+  const sender = createReplySender({ journal: deps.journal, platform: 'telegram', deliver, classify: classifyTelegramFailure, logger: deps.logger });
+  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency });
+
+  return {
+    bot,
+    applier,
+    sender,
+    logger: deps.logger,
+    async receive(update: Update) {
+      const held = heldUpdate(bot.botInfo.id, update);
+      await withDbRetry(() => deps.journal.hold([held]), { budgetMs: 5000 });
+      applier.enqueue([held]);
+    },
+    async receiveBatch(updates: Update[]) {
+      const held = updates.map((u) => heldUpdate(bot.botInfo.id, u));
+      await deps.journal.hold(held);
+      applier.enqueue(held);
+    },
+  };
 }
 
 /**
@@ -161,28 +253,39 @@ export async function publishCommands(bot: Bot, registry: Registry): Promise<voi
 
 export type TelegramMode = { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string };
 
+/** Time a stop may take in all (SIGTERM to exit within 10 s): fetching, applying, replies. */
+export const STOP_BUDGET_MS = 8000;
+
 /**
- * Starts receiving updates. Polling uses @grammyjs/runner (concurrent, per-chat sequential);
- * webhook mode registers the URL and leaves delivery to the HTTP server's route.
- * Returns a stop function that finishes the updates in hand.
+ * Starts receiving updates. Polling: a getUpdates loop that holds each batch in the inbox before
+ * the next call confirms it; webhook mode registers the URL and leaves delivery to the route.
+ * Returns a stop function: fetching stops, each chat finishes its update in hand, replies in hand
+ * are sent; whatever remains is in the inbox/outbox for the next start (docs/durability.md).
  */
-export async function startTelegram(bot: Bot, registry: Registry, mode: TelegramMode): Promise<() => Promise<void>> {
+export async function startTelegram(tb: TelegramBot, registry: Registry, mode: TelegramMode): Promise<() => Promise<void>> {
+  const { bot } = tb;
   await bot.init();
   await publishCommands(bot, registry);
+  let stopPolling: () => Promise<void> = async () => {};
   if (mode.kind === 'webhook') {
     await bot.api.setWebhook(mode.url, { secret_token: mode.secret, allowed_updates: ['message', 'callback_query'] });
-    return async () => {};
+  } else {
+    await bot.api.deleteWebhook();
+    stopPolling = startPolling(bot, {
+      hold: (us) => tb.receiveBatch(us),
+      backlog: () => tb.applier.backlog,
+      onError: (err, where) => tb.logger.warn({ err: String(err).split(bot.token).join('[redacted]'), where }, 'telegram intake retrying'),
+    });
   }
-  await bot.api.deleteWebhook();
-  const handle: RunnerHandle = run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
+  void tb.applier.sweepNow().catch(() => undefined);
   return async () => {
-    if (handle.isRunning()) await handle.stop();
-    // The runner's stop ends fetching only; the updates in hand still run (a reply may be
-    // waiting out a 429). Wait for them, within the time a container's stop allows.
-    const until = Date.now() + DRAIN_MS;
-    while (handle.size() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    const t0 = Date.now();
+    await stopPolling();
+    tb.logger.info({ updatesInHand: tb.applier.backlog, repliesInHand: tb.sender.pending }, 'telegram stopping: fetching stopped');
+    const left = await tb.applier.stop(Math.max(500, STOP_BUDGET_MS / 2 - (Date.now() - t0)));
+    await tb.sender.drain(Math.max(500, STOP_BUDGET_MS - (Date.now() - t0)));
+    // What is left is durable: updates in the inbox, replies in the outbox (the next start sends them).
+    tb.logger.info({ updatesLeftInInbox: left, repliesLeftInOutbox: tb.sender.pending, ms: Date.now() - t0 }, 'telegram stopped');
   };
 }
 
-/** How long a stop waits for the updates in hand (docker stops after 10 s by default). */
-const DRAIN_MS = 8_000;

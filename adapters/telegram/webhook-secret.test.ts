@@ -47,6 +47,7 @@ describe('Telegram webhook secret', () => {
       apiRoot: tg.apiRoot,
       dispatcher: h.dispatcher,
       registry: h.registry,
+      journal: h.journal,
       logger,
       throttle: false,
       botInfo: {

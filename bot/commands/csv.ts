@@ -5,6 +5,7 @@ import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { periodText } from '../format.js';
 import { problemsText } from '../presentation/csv-problems.js';
+import { isBankStatement, statementPreviewReply } from '../statement-preview.js';
 
 export { problemsText };
 
@@ -34,6 +35,7 @@ export const csvCommands: CommandDef[] = [
     options: [{ name: 'file', description: 'CSV file in the columns of /export', type: 'attachment', required: true }],
     run: async (ctx) => {
       if (!ctx.attachment) return { text: t(ctx.lang, 'import.no_file', { columns: CSV_COLUMNS.join(',') }) };
+      if (isBankStatement(ctx.attachment.content)) return { text: await statementPreviewReply(ctx.actor, ctx.attachment.content, ctx.lang) };
       const res = await importCsv(ctx.actor, ctx.attachment.content);
       if (!res.ok) throw new DomainError('csv_invalid', { problems: problemsText(res.problems, ctx.lang) });
       if (res.total === 0) return { text: t(ctx.lang, 'import.empty') };

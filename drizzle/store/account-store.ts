@@ -30,7 +30,8 @@ export function accountStore(db: Db) {
     async createAccount(bookId: number, a: { name: string; currency: string; openingMinor: number }): Promise<Account> {
       try {
         // One statement: the account, and the book's default when it had none (its first account).
-        const res = await db.execute(sql`
+        // In a savepoint: a clash leaves the enclosing transaction (a chat update's) usable.
+        const res = await db.transaction((tx) => tx.execute(sql`
           with ins as (
             insert into accounts (book_id, name, currency, opening_minor, balance_minor)
             values (${bookId}, ${a.name}, ${a.currency}, ${a.openingMinor}, ${a.openingMinor})
@@ -38,7 +39,7 @@ export function accountStore(db: Db) {
           ), def as (
             update books set default_account_id = (select id from ins) where id = ${bookId} and default_account_id is null
           )
-          select id, name, currency, opening_minor::text as opening, balance_minor::text as balance from ins`);
+          select id, name, currency, opening_minor::text as opening, balance_minor::text as balance from ins`));
         const [row] = rowsOf<{ id: number; name: string; currency: string; opening: string; balance: string }>(res);
         return { id: row!.id, bookId, name: row!.name, currency: row!.currency, openingMinor: Number(row!.opening), balanceMinor: Number(row!.balance) };
       } catch (e) {
@@ -49,7 +50,7 @@ export function accountStore(db: Db) {
 
     async renameAccount(bookId: number, accountId: number, name: string): Promise<void> {
       try {
-        await db.update(accounts).set({ name }).where(and(eq(accounts.bookId, bookId), eq(accounts.id, accountId)));
+        await db.transaction((tx) => tx.update(accounts).set({ name }).where(and(eq(accounts.bookId, bookId), eq(accounts.id, accountId))));
       } catch (e) {
         if (pgCode(e) === '23505') throw new DomainError('account_exists', { account: name });
         throw e;

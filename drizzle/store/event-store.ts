@@ -78,6 +78,9 @@ export function eventStore(db: Db) {
       const before = await existing(e);
       if (before) return { event: before, balances: [], created: false };
       try {
+        // A replay key may meet a concurrent replay's unique key: that statement runs in a
+        // savepoint, so the transaction it may be part of (a chat update's) stays usable.
+        if (e.sourceKey || e.templateId !== undefined) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
         return await recordOne(db, e);
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.

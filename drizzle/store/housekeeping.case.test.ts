@@ -49,4 +49,14 @@ describe.each(ENGINES)('housekeeping on $engine', ({ open }) => {
     const left = rowsOf<{ hash: string }>(await db.db.execute(sql`select hash from link_codes`)).map((r) => r.hash);
     expect(left).toEqual(['h-live']);
   });
+  it('GIVEN applied updates and sent replies older than a week THEN they are forgotten; pending ones and recent ones stay', async () => {
+    for (const [key, done] of [['tg:9:1', daysAgo(8)], ['tg:9:2', daysAgo(1)], ['tg:9:3', null]] as const)
+      await db.db.execute(sql`insert into chat_inbox (key, chat_key, seq, payload, done_at) values (${key}, 'telegram:9', 1, '{}', ${done}::timestamptz)`);
+    for (const sent of [daysAgo(8), daysAgo(1), null])
+      await db.db.execute(sql`insert into chat_outbox (platform, chat_id, reply, sent_at) values ('telegram', '9', '{"text":"x"}', ${sent}::timestamptz)`);
+    const r = await pruneExpired(db.db, now);
+    expect([r.inbox, r.outbox]).toEqual([1, 1]);
+    const left = rowsOf<{ n: number }>(await db.db.execute(sql`select (select count(*) from chat_inbox)::int + (select count(*) from chat_outbox)::int as n`));
+    expect(left[0]!.n).toBe(4);
+  });
 });

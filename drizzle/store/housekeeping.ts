@@ -11,6 +11,9 @@ export const PROCESSED_UPDATE_RETENTION_MS = 7 * 24 * 3600_000;
 export interface PruneResult {
   updates: number;
   linkCodes: number;
+  /** Applied inbox updates and sent replies past the retention (issue 12). */
+  inbox: number;
+  outbox: number;
 }
 
 /**
@@ -27,5 +30,16 @@ export async function pruneExpired(db: Db, now: Date, opts: { batch?: number } =
         order by processed_at limit ${opts.batch ?? 100_000})`),
   );
   const linkCodes = affectedRows(await db.execute(sql`delete from link_codes where expires_at <= ${now.toISOString()}::timestamptz`));
-  return { updates, linkCodes };
+  const batch = opts.batch ?? 100_000;
+  const inbox = affectedRows(
+    await db.execute(sql`
+      delete from chat_inbox where key in (
+        select key from chat_inbox where done_at is not null and done_at < ${cutoff}::timestamptz order by done_at limit ${batch})`),
+  );
+  const outbox = affectedRows(
+    await db.execute(sql`
+      delete from chat_outbox where id in (
+        select id from chat_outbox where sent_at is not null and sent_at < ${cutoff}::timestamptz order by sent_at limit ${batch})`),
+  );
+  return { updates, linkCodes, inbox, outbox };
 }

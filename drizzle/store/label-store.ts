@@ -35,7 +35,8 @@ export function labelStore(db: Db) {
 
     async renameLabel(bookId: number, labelId: number, name: string): Promise<void> {
       try {
-        await db.update(labels).set({ name }).where(and(eq(labels.bookId, bookId), eq(labels.id, labelId)));
+        // In a savepoint: a clash leaves the enclosing transaction (a chat update's) usable.
+        await db.transaction((tx) => tx.update(labels).set({ name }).where(and(eq(labels.bookId, bookId), eq(labels.id, labelId))));
       } catch (e) {
         if (pgCode(e) === '23505') throw new DomainError('label_invalid', { label: name, reason: 'exists' });
         throw e;

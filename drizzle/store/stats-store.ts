@@ -185,10 +185,22 @@ const bucketExpr = (bucket: 'day' | 'month'): SQL =>
 
 /** Statistics from the rollup, exchange rates. */
 export function statsStore(db: Db) {
+  // Reports ask for several figures at once; one refresh per book serves them all. Inside a
+  // chat update's transaction this matters: the advisory lock does not exclude the same
+  // session, so two refreshes there would both rebuild.
+  const running = new Map<number, Promise<void>>();
+  const refreshOnce = (bookId: number): Promise<void> => {
+    let p = running.get(bookId);
+    if (!p) {
+      p = refresh(db, bookId).finally(() => running.delete(bookId));
+      running.set(bookId, p);
+    }
+    return p;
+  };
   return {
     async statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[]): Promise<StatRow[]> {
       if (dims.length === 0) return [];
-      await refresh(db, bookId);
+      await refreshOnce(bookId);
       const res = await db.execute(sql`
         select s.dim, s.key, s.kind, s.currency, s.amount, s.n,
           case s.dim when 'l' then l.name when 'a' then u.name end as name
@@ -205,7 +217,7 @@ export function statsStore(db: Db) {
     },
 
     async statBuckets(bookId: number, from: LocalDay, to: LocalDay, bucket: 'day' | 'month'): Promise<StatBucket[]> {
-      await refresh(db, bookId);
+      await refreshOnce(bookId);
       const res = await db.execute(sql`
         select ${bucketExpr(bucket)} as bucket, currency,
           coalesce(sum(amount_minor) filter (where kind = 'income'), 0)::text as income,
@@ -221,7 +233,7 @@ export function statsStore(db: Db) {
     },
 
     async balanceBuckets(bookId: number, from: LocalDay, to: LocalDay, bucket: 'day' | 'month') {
-      await refresh(db, bookId);
+      await refreshOnce(bookId);
       const [openingRes, bucketRes] = await Promise.all([
         db.execute(sql`
           select a.id, (a.opening_minor + coalesce(s.minor, 0))::text as minor

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { Bot } from 'grammy';
+import type { TelegramBot } from '../../adapters/telegram/telegram-adapter.js';
 import { createTelegramBot, startTelegram } from '../../adapters/telegram/telegram-adapter.js';
 import { createDiscordBot, type DiscordBot } from '../../adapters/discord/discord-adapter.js';
 import { plainText } from '../../adapters/discord/render.js';
@@ -100,7 +100,7 @@ async function telegramDriver(): Promise<Driver> {
   const tg: TelegramDouble = await startTelegramDouble();
   const harness = await createHarness({ extend: withCharts });
   harness.registry.add(chartFixture);
-  const bot: Bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: harness.dispatcher, registry: harness.registry, logger: pino({ level: 'silent' }) });
+  const bot: TelegramBot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: harness.dispatcher, registry: harness.registry, journal: harness.journal, logger: pino({ level: 'silent' }) });
   const stop = await startTelegram(bot, harness.registry, { kind: 'polling' });
   await tg.waitForPoll();
   const admins: number[] = [];

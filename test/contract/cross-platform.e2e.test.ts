@@ -33,7 +33,7 @@ describe('one book on Telegram and Discord', () => {
   beforeAll(async () => {
     h = await createHarness();
     tg = await startTelegramDouble();
-    const telegram = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, logger: pino({ level: 'silent' }), throttle: false });
+    const telegram = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }), throttle: false });
     stopTelegram = await startTelegram(telegram, h.registry, { kind: 'polling' });
     await tg.waitForPoll();
     dc = await startDiscordDouble();

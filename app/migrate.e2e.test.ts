@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../test/replicas/cluster.js';
 
 const migrate = (env: Record<string, string>) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'drizzle/migrate.ts'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', 'app/cli.ts', 'migrate'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, encoding: 'utf8', timeout: 60_000 });
 
 /** The migration step of a Kubernetes init container: migrate, exit 0, start nothing. */
-describe('drizzle/migrate.ts', () => {
+describe('app/cli.ts migrate', () => {
   it('GIVEN an empty database THEN it is migrated and the command exits 0; again, nothing to do, 0', async () => {
     const db = await createDatabase();
     try {

@@ -1,0 +1,74 @@
+import type { Bot } from 'grammy';
+import type { Update } from 'grammy/types';
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export interface PollingDeps {
+  /** Holds a batch durably (the inbox); throws when it could not. */
+  hold(updates: Update[]): Promise<void>;
+  /** Updates held and not yet applied: fetching pauses while it is high. */
+  backlog(): number;
+  /** Long-poll timeout, seconds (default 25). */
+  timeout?: number;
+  maxBacklog?: number;
+  onError?: (err: unknown, where: 'getUpdates' | 'hold') => void;
+}
+
+/**
+ * The getUpdates loop (issue 12). Telegram forgets updates below the `offset` of the next call, so
+ * the offset advances only after the batch is held in the inbox: an update fetched and not held
+ * (database down, process killed) is delivered again. While the database is away the loop keeps
+ * retrying the same batch and does not fetch further. Returns a stop that aborts the long poll
+ * and waits for the loop to end (a batch being held finishes or is left unconfirmed).
+ */
+export function startPolling(bot: Bot, deps: PollingDeps): () => Promise<void> {
+  const ac = new AbortController();
+  const maxBacklog = deps.maxBacklog ?? 2000;
+  let offset = 0;
+  const loop = (async () => {
+    let failures = 0;
+    while (!ac.signal.aborted) {
+      if (deps.backlog() > maxBacklog) {
+        await sleep(50, ac.signal);
+        continue;
+      }
+      let updates: Update[];
+      try {
+        updates = await bot.api.getUpdates({ offset, limit: 100, timeout: deps.timeout ?? 25, allowed_updates: ['message', 'callback_query'] }, ac.signal as never);
+        failures = 0;
+      } catch (err) {
+        if (ac.signal.aborted) break;
+        deps.onError?.(err, 'getUpdates');
+        await sleep(Math.min(5000, 250 * 2 ** failures++), ac.signal);
+        continue;
+      }
+      if (!updates.length) continue;
+      // Hold the batch; until that succeeds, nothing is confirmed.
+      for (let attempt = 0; !ac.signal.aborted; attempt++) {
+        try {
+          await deps.hold(updates);
+          offset = updates[updates.length - 1]!.update_id + 1;
+          break;
+        } catch (err) {
+          deps.onError?.(err, 'hold');
+          await sleep(Math.min(2000, 100 * 2 ** attempt), ac.signal);
+        }
+      }
+    }
+  })();
+  return async () => {
+    ac.abort();
+    await loop;
+    // Confirm what is held, so a restart does not fetch it again (it would be skipped anyway).
+    if (offset > 0) await bot.api.getUpdates({ offset, limit: 1, timeout: 0, allowed_updates: ['message', 'callback_query'] }, AbortSignal.timeout(1000) as never).catch(() => undefined);
+  };
+}

@@ -1,0 +1,83 @@
+import type { LedgerStore } from '../domain/ports.js';
+import type { Platform } from '../domain/types.js';
+import type { Reply } from './reply.js';
+
+/**
+ * The durable chat path (issue 12, docs/durability.md), free of any platform: updates are held in
+ * an inbox before the platform is told they arrived, each is applied once in a transaction that
+ * also marks it done and writes its replies to an outbox, and a sender delivers the outbox.
+ */
+
+/** One delivered update as held: a platform-unique key, the chat it orders within, the raw payload. */
+export interface HeldUpdate {
+  key: string;
+  /** `telegram:<chat id>`: updates of one chat take effect one at a time in `seq` order. */
+  chatKey: string;
+  seq: number;
+  payload: unknown;
+}
+
+/** A reply to deliver to a chat. */
+export interface QueuedReply {
+  platform: Platform;
+  chatId: string;
+  reply: Reply;
+  /** Quote this message (groups). */
+  replyTo?: number | undefined;
+  /** Replace this message's text instead of sending a new one (a button's answer). */
+  editMessageId?: number | undefined;
+}
+
+/** A reply written to the outbox and not yet marked sent. */
+export interface PendingReply extends QueuedReply {
+  id: number;
+  attempts: number;
+}
+
+/** What an update's handling may touch inside its transaction. */
+export interface ApplyScope {
+  /** The ledger bound to the transaction: its writes commit with the update's mark. */
+  store: LedgerStore;
+  /** Writes a reply to the outbox in the same transaction. */
+  reply(r: QueuedReply): void;
+}
+
+/** Runs after the transaction committed (e.g. answering a button press); failures only logged. */
+export type AfterCommit = () => Promise<void>;
+
+export interface AppliedUpdate {
+  key: string;
+  replies: PendingReply[];
+  after?: AfterCommit | undefined;
+  /** The handling failed for good: the update is settled with `onFailure`'s replies. */
+  failed?: boolean;
+}
+
+export type ApplyUpdate = (u: HeldUpdate, scope: ApplyScope) => Promise<AfterCommit | void>;
+
+export interface ChatJournal {
+  /** Holds delivered updates (one statement); a key already held is skipped. */
+  hold(updates: HeldUpdate[]): Promise<void>;
+  /**
+   * Applies the oldest pending update of the chat (serialised across processes), marking it done
+   * and writing its replies in the same transaction; `undefined` when the chat has none pending.
+   * A transient database error retries the whole transaction; any other failure rolls it back and
+   * settles the update with `onFailure`'s replies instead.
+   */
+  applyNext(chatKey: string, apply: ApplyUpdate, onFailure: (u: HeldUpdate, err: unknown) => QueuedReply[]): Promise<AppliedUpdate | undefined>;
+  /** Chats with updates pending longer than `olderThanMs` (a process died holding them). */
+  pendingChats(olderThanMs: number, limit: number): Promise<string[]>;
+  /** Runs `work` in one transaction with the ledger bound to it (transient errors retried). */
+  transact<T>(work: (store: LedgerStore) => Promise<T>): Promise<T>;
+
+  /** Replies sent: never sent again. */
+  markSent(ids: number[]): Promise<void>;
+  /** Give the replies back to the outbox, to be sent not before `at` (rate limited, network down). */
+  retryLater(ids: number[], at: Date): Promise<void>;
+  /** The platform refuses these for good (chat gone, bad markup): recorded, not sent. */
+  giveUp(ids: number[], reason: string): Promise<void>;
+  /** Extends the claim on replies this process still holds in memory. */
+  renew(ids: number[]): Promise<void>;
+  /** Claims due replies nobody holds (their process died, or a retry is due), oldest first. */
+  takeDue(platform: Platform, limit: number): Promise<PendingReply[]>;
+}

@@ -1,0 +1,218 @@
+import type { Logger } from 'pino';
+import type { Platform } from '../domain/types.js';
+import type { ChatJournal, PendingReply } from './chat-journal.js';
+import { coalesce, type Coalesced } from './coalesce.js';
+
+/** How a failed delivery is treated. */
+export interface DeliveryFailure {
+  /** The platform asked to wait this long (Telegram 429 `retry_after`, Discord rate-limit headers). */
+  retryAfterMs?: number | undefined;
+  /** The platform refuses the message for good (chat gone, bot blocked, bad markup): never retried. */
+  permanent?: string | undefined;
+}
+
+export interface ReplySenderDeps {
+  journal: Pick<ChatJournal, 'markSent' | 'retryLater' | 'giveUp' | 'renew' | 'takeDue'>;
+  platform: Platform;
+  /** Sends one (possibly coalesced) message; throws on failure. */
+  deliver(chatId: string, msg: Coalesced): Promise<void>;
+  classify(err: unknown): DeliveryFailure;
+  logger: Logger;
+  /** Chats sending at once (each chat sends one message at a time, in order). Default 64. */
+  concurrency?: number;
+  /** How often replies nobody holds are looked for (a dead process's, retries due). Default 1 s. */
+  sweepMs?: number;
+  /** A chat whose updates are still being applied waits at most this long before sending. Default 1 s. */
+  lingerMs?: number;
+  /** How often the claim on replies held here is extended (the lease is 10 s). Default 3 s. */
+  renewMs?: number;
+  /** Replies held in memory at most; more stay in the outbox for a later sweep. Default 5,000. */
+  maxInMemory?: number;
+}
+
+interface ChatQueue {
+  rows: PendingReply[];
+  sending: boolean;
+  /** Updates of this chat still being applied here: wait for their replies to coalesce. */
+  holds: number;
+  /** When the oldest row arrived (linger bound). */
+  since: number;
+  timer?: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Delivers the reply outbox (issue 12): replies of committed effects arrive from the applier in
+ * memory (fast path) or from the table (a sweep for replies whose process died, and retries due).
+ * Per chat one message at a time in outbox order; a chat's pending replies go out coalesced; a
+ * 429 gives the replies back to the table with `not_before` = its `retry_after`. Each reply is
+ * marked sent after the platform accepted it: a crash between the two sends it again (the one
+ * at-least-once window, docs/durability.md).
+ */
+export function createReplySender(deps: ReplySenderDeps) {
+  const concurrency = deps.concurrency ?? 64;
+  const lingerMs = deps.lingerMs ?? 1000;
+  const maxInMemory = deps.maxInMemory ?? 5000;
+  const chats = new Map<string, ChatQueue>();
+  const waiting: string[] = [];
+  let active = 0;
+  let inMemory = 0;
+  /** Replies being sent or marked here: a sweep that takes them again (their lease ran out while
+   * the database was away) must not send them twice. */
+  const inHand = new Set<number>();
+  let stopped = false;
+  let idle: (() => void)[] = [];
+
+  // Marks are batched: one UPDATE for every reply sent in the last few milliseconds.
+  let marks: number[] = [];
+  let markFlush: Promise<void> | undefined;
+  function markSent(ids: number[]): Promise<void> {
+    marks.push(...ids);
+    markFlush ??= new Promise<void>((resolve) => setTimeout(resolve, 5)).then(async () => {
+      const batch = marks;
+      marks = [];
+      markFlush = undefined;
+      await deps.journal.markSent(batch).catch((err) => deps.logger.error({ err: String(err), replies: batch.length }, 'marking replies sent failed'));
+    });
+    return markFlush;
+  }
+
+  const queue = (chatId: string): ChatQueue => {
+    let q = chats.get(chatId);
+    if (!q) chats.set(chatId, (q = { rows: [], sending: false, holds: 0, since: Date.now() }));
+    return q;
+  };
+
+  function settleIdle() {
+    if (active === 0 && inMemory === 0) {
+      const w = idle;
+      idle = [];
+      w.forEach((f) => f());
+    }
+  }
+
+  function schedule(chatId: string) {
+    const q = chats.get(chatId);
+    if (!q || q.sending || !q.rows.length) {
+      if (q && !q.rows.length && !q.sending && q.holds === 0) chats.delete(chatId);
+      return;
+    }
+    const lingering = q.holds > 0 && Date.now() - q.since < lingerMs && !stopped;
+    if (lingering) {
+      q.timer ??= setTimeout(() => {
+        q.timer = undefined;
+        schedule(chatId);
+      }, lingerMs - (Date.now() - q.since));
+      return;
+    }
+    if (active >= concurrency) {
+      if (!waiting.includes(chatId)) waiting.push(chatId);
+      return;
+    }
+    void run(chatId, q);
+  }
+
+  async function run(chatId: string, q: ChatQueue) {
+    q.sending = true;
+    active++;
+    const rows = q.rows;
+    q.rows = [];
+    rows.forEach((r) => inHand.add(r.id));
+    try {
+      const messages = coalesce(rows);
+      for (let i = 0; i < messages.length; i++) {
+        const msg = messages[i]!;
+        try {
+          await deps.deliver(chatId, msg);
+          await markSent(msg.ids);
+        } catch (err) {
+          const f = deps.classify(err);
+          if (f.permanent) {
+            deps.logger.warn({ chat: chatId, reason: f.permanent }, 'reply refused for good');
+            await deps.journal.giveUp(msg.ids, f.permanent).catch((e) => deps.logger.error({ err: String(e) }, 'recording a refused reply failed'));
+            continue;
+          }
+          // Give this and the rest back to the outbox, to be sent in order when due.
+          const rest = messages.slice(i).flatMap((m) => m.ids);
+          const attempts = Math.max(...rows.filter((r) => rest.includes(r.id)).map((r) => r.attempts));
+          const wait = f.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** Math.min(attempts, 6));
+          deps.logger.warn({ chat: chatId, err: String(err), waitMs: wait }, 'reply delivery deferred');
+          await deps.journal.retryLater(rest, new Date(Date.now() + wait)).catch((e) => deps.logger.error({ err: String(e) }, 'deferring replies failed'));
+          // Later replies of this chat wait behind them, in the table.
+          const later = q.rows.map((r) => r.id);
+          if (later.length) await deps.journal.retryLater(later, new Date(Date.now() + wait)).catch(() => undefined);
+          inMemory -= q.rows.length;
+          q.rows = [];
+          break;
+        }
+      }
+    } finally {
+      rows.forEach((r) => inHand.delete(r.id));
+      inMemory -= rows.length;
+      q.sending = false;
+      active--;
+      schedule(chatId);
+      while (active < concurrency && waiting.length) schedule(waiting.shift()!);
+      settleIdle();
+    }
+  }
+
+  /** Replies this process wrote or claimed. */
+  function push(rows: PendingReply[]) {
+    const touched = new Set<string>();
+    for (const r of rows) {
+      if (inMemory >= maxInMemory) break; // the rest stay claimed in the table; a later sweep takes them
+      const q = queue(r.chatId);
+      if (inHand.has(r.id) || q.rows.some((x) => x.id === r.id)) continue;
+      if (!q.rows.length && !q.sending) q.since = Date.now();
+      q.rows.push(r);
+      inMemory++;
+      touched.add(r.chatId);
+    }
+    touched.forEach(schedule);
+  }
+
+  /** An update of the chat is being applied here: its reply will come; wait for it to coalesce. */
+  function hold(chatId: string, delta: 1 | -1) {
+    const q = queue(chatId);
+    q.holds = Math.max(0, q.holds + delta);
+    if (q.holds === 0) schedule(chatId);
+  }
+
+  const sweeping = setInterval(() => {
+    if (stopped || inMemory >= maxInMemory) return;
+    void deps.journal
+      .takeDue(deps.platform, 200)
+      .then(push)
+      .catch((err) => deps.logger.warn({ err: String(err) }, 'reply sweep failed'));
+  }, deps.sweepMs ?? 1000);
+  sweeping.unref();
+  // Keep the claim on replies still waiting here (a slow chat behind the rate limits).
+  const renewing = setInterval(() => {
+    const ids = [...chats.values()].flatMap((q) => q.rows.map((r) => r.id));
+    if (ids.length) void deps.journal.renew(ids).catch(() => undefined);
+  }, deps.renewMs ?? 3000);
+  renewing.unref();
+
+  return {
+    push,
+    hold,
+    /** Replies held in memory (a gauge for the benchmark and tests). */
+    get pending() {
+      return inMemory;
+    },
+    /**
+     * Stops sweeping and sends what is in hand, within `timeoutMs`; what is left stays in the
+     * table (claimed until the lease ends, then any process sends it).
+     */
+    async drain(timeoutMs: number): Promise<void> {
+      stopped = true;
+      clearInterval(sweeping);
+      clearInterval(renewing);
+      for (const id of chats.keys()) schedule(id);
+      await Promise.race([new Promise<void>((resolve) => (idle.push(resolve), settleIdle())), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      await markFlush;
+    },
+  };
+}
+
+export type ReplySender = ReturnType<typeof createReplySender>;

@@ -1,0 +1,11 @@
+export type { Statement, StatementRow, StatementFormat } from './types.js';
+export type { CsvMapping, CsvColumn } from './csv.js';
+export type { ParseStatementOptions } from './parse.js';
+export { parseStatement, detectStatementFormat } from './parse.js';
+export { parseOfx } from './ofx.js';
+export { parseQif } from './qif.js';
+export { parseCamt } from './camt.js';
+export { parseCsvStatement, guessDelimiter } from './csv.js';
+export { decimalToMinor } from './amount.js';
+export { decodeStatement, encodeStatement } from './decode.js';
+export { classifyRows, type BookRecord, type RowMatch, type Classification } from './matching.js';

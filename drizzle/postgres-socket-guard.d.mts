@@ -1,0 +1,3 @@
+/** See postgres-socket-guard.mjs. */
+export function mend(src: string): string;
+export function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => Promise<{ source?: unknown }>): Promise<unknown>;
