@@ -64,4 +64,10 @@ describe('configuration', () => {
   it('GIVEN a secret in a bad value THEN the message does not repeat it', () => {
     expect(err({ TELEGRAM_BOT_TOKEN: 'secret-looking-value' })).not.toContain('secret-looking-value');
   });
+  it('GIVEN PUBLIC_URL THEN an http(s) address without the trailing slash; anything else is named', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://coin.example.org/' }).PUBLIC_URL).toBe('https://coin.example.org');
+    expect(loadConfig({}).PUBLIC_URL).toBeUndefined();
+    expect(err({ PUBLIC_URL: 'coin.example.org' })).toMatch(/^PUBLIC_URL must be a URL/);
+    expect(err({ PUBLIC_URL: 'ftp://coin.example.org' })).toMatch(/^PUBLIC_URL must start with http:\/\/ or https:\/\//);
+  });
 });

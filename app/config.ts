@@ -54,6 +54,14 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Guards the job dashboard (`/admin/queues`); unset: the dashboard is off. */
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /**
+     * Where people reach this server (`https://coin.example.org`): the web app's links and the
+     * Telegram Mini App button point there; https makes its cookies Secure. Unset: the web app
+     * still runs under /app, and /app in the terminal chat links to http://localhost:PORT.
+     */
+    PUBLIC_URL: url(['http', 'https'])
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
     API_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Redis key prefix of the BullMQ queues, to share one Redis between deployments. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').default('coin'),

@@ -32,6 +32,15 @@ describe('start-up', () => {
       expect(p.out()).toContain('#1 −4.50 EUR');
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000);
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok', database: 'ok' });
+      // The web app: `/app` links to this machine; the link signs in once and shows the book.
+      p.say('/app');
+      await waitFor(async () => /\/app\/auth\/link\/l_/.test(p.out()), 20_000);
+      const link = new RegExp(`http://localhost:${port}(/app/auth/link/l_[A-Za-z0-9_-]{43})`).exec(p.out())![1]!;
+      const signIn = await fetch(`http://127.0.0.1:${port}${link}`, { method: 'POST', redirect: 'manual' });
+      expect(signIn.status).toBe(303);
+      const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+      const records = await fetch(`http://127.0.0.1:${port}${signIn.headers.get('location')}/records`, { headers: { cookie } });
+      expect(await records.text()).toContain('coffee');
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
     } finally {

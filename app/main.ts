@@ -80,6 +80,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     renderChart: (spec) => charts.render(spec),
     commandLimiter: limiter('chat', CHAT_COMMAND_LIMIT),
     apiTokenTtlDays: config.API_TOKEN_TTL_DAYS,
+    // `/app` links: the public address, or this machine when only the terminal chat runs.
+    webAppUrl: config.PUBLIC_URL ?? (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? `http://localhost:${config.PORT}` : undefined),
     transact: (work) => journal.transact(work),
   };
   const registry = createRegistry();
@@ -115,6 +117,10 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
         mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret, locks ? { chatLock: locks.lock } : {}));
       }
       stops.push(await startTelegram(bot, registry, mode));
+      if (config.PUBLIC_URL) {
+        const { setWebAppMenuButton } = await import('../adapters/telegram/menu-button.js');
+        await setWebAppMenuButton(bot.bot.api, config.PUBLIC_URL).catch((err) => logger.warn({ err: String(err) }, 'telegram menu button not set'));
+      }
       logger.info({ mode: mode.kind }, 'telegram started');
     }
     if (config.DISCORD_TOKEN) {
@@ -182,6 +188,10 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     const { API_RATE_LIMIT } = await import('../adapters/http/api/api-env.js');
     const rateLimit = limiter('api', API_RATE_LIMIT);
     mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit }));
+    // The web app under /app (adapters/web): the same store, record use case and alerts as the API.
+    const { mountWeb } = await import('../adapters/web/web-app.js');
+    const web = { store, clock: systemClock, logger, defaults: services.defaults, telegramBotToken: config.TELEGRAM_BOT_TOKEN, publicUrl: config.PUBLIC_URL, tellBook };
+    mounts.push((app) => mountWeb(app, web));
   }
 
   // Every process serves /health/live, /health/ready and /metrics on PORT (workers too, for

@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   stats: async () => (await import('./stats.bench.js')).benchStats(),
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
+  web: async () => (await import('./web.bench.js')).benchWeb(),
   replicas: async () => (await import('./replicas.bench.js')).benchReplicas(),
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),

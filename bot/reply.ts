@@ -16,6 +16,11 @@ export interface Reply {
   image?: { name: string; png: Buffer; alt: string };
   file?: { name: string; content: Buffer; mime: string };
   buttons?: Button[][];
+  /**
+   * A button that opens the web app inside Telegram (a Mini App `web_app` button); other
+   * platforms have no such button and carry a sign-in link in the text instead.
+   */
+  webApp?: { label: string; url: string };
   /** Only the sender should see it (Discord ephemeral); errors use it. */
   ephemeral?: boolean;
 }

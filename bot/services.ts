@@ -13,6 +13,8 @@ export interface Services {
   renderChart?: ChartRenderer;
   /** Per-chat command rate limit (bot/rate-limit.ts); unset: unlimited (tests, benchmarks). */
   commandLimiter?: RateLimiter;
+  /** The public address of the web app (config PUBLIC_URL); `/app` links point there. */
+  webAppUrl?: string;
   /** Lifetime of personal API tokens issued by `/token` (config API_TOKEN_TTL_DAYS); default 90. */
   apiTokenTtlDays?: number;
   /**

@@ -12,6 +12,8 @@ import type { StatsStore } from './statistics/ports.js';
 import type { BudgetStore } from './statistics/budget-ports.js';
 // Recurring templates.
 import type { TemplateStore } from './schedules/ports.js';
+// The web app: sign-in links and sessions.
+import type { WebAccessStore } from './access/web-access.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -186,4 +188,5 @@ export interface LedgerStore
     LinkStore,
     StatsStore,
     BudgetStore,
-    TemplateStore {}
+    TemplateStore,
+    WebAccessStore {}

@@ -370,5 +370,6 @@ export const statBooks = pgTable('stat_books', {
   timezone: text('timezone').notNull(),
   builtAt: ts('built_at').notNull().defaultNow(),
 });
+export * from './schema-web.js';
 export * from './schema-chat-durability.js';
 export * from './schema-notice-outbox.js';

@@ -21,12 +21,13 @@ export const captionHtml = (r: Reply): string => replyHtml(r, CAPTION_LIMIT);
 
 /** Callback data is limited to 64 bytes; actions are short (`undo:123`). */
 export function keyboard(r: Reply): InlineKeyboardMarkup | undefined {
-  if (!r.buttons?.length) return undefined;
-  return {
-    inline_keyboard: r.buttons.map((row) =>
-      row.filter((b) => Buffer.byteLength(b.action) <= 64).map((b) => ({ text: b.label, callback_data: b.action })),
-    ),
-  };
+  if (!r.buttons?.length && !r.webApp) return undefined;
+  const rows: InlineKeyboardMarkup['inline_keyboard'] = (r.buttons ?? []).map((row) =>
+    row.filter((b) => Buffer.byteLength(b.action) <= 64).map((b) => ({ text: b.label, callback_data: b.action })),
+  );
+  // The Mini App button: Telegram opens the page and signs who opened it (initData).
+  if (r.webApp) rows.push([{ text: r.webApp.label, web_app: { url: r.webApp.url } }]);
+  return { inline_keyboard: rows };
 }
 
 /**

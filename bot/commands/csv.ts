@@ -1,23 +1,13 @@
-import { CSV_COLUMNS, type CsvProblem } from '../../domain/ledger/csv.js';
+import { CSV_COLUMNS } from '../../domain/ledger/csv.js';
 import { CHAT_EXPORT_LIMITS, exportCsv, importCsv } from '../../domain/ledger/csv-import.js';
 import { DomainError } from '../../domain/errors.js';
-import type { Language } from '../../domain/types.js';
 import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { periodText } from '../format.js';
-import { problemText } from '../presentation/csv-problems.js';
+import { problemsText } from '../presentation/csv-problems.js';
 import { isBankStatement, statementPreviewReply } from '../statement-preview.js';
 
-/** Problems listed in one reply; the rest are counted. */
-const MAX_PROBLEMS = 10;
-
-
-/** The problems of a rejected import, one line each with its row number. */
-export function problemsText(problems: readonly CsvProblem[], lang: Language): string {
-  const lines = problems.slice(0, MAX_PROBLEMS).map((p) => problemText(p, lang));
-  if (problems.length > MAX_PROBLEMS) lines.push(t(lang, 'csv.more', { count: problems.length - MAX_PROBLEMS }));
-  return '\n' + lines.join('\n');
-}
+export { problemsText };
 
 /** `/export`, `/import`. */
 export const csvCommands: CommandDef[] = [

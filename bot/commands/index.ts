@@ -12,11 +12,12 @@ import { statsCommands } from './stats.js';
 import { budgetCommands } from './budgets.js';
 import { csvCommands } from './csv.js';
 import { templateCommands } from './templates.js';
+import { appCommands } from './app.js';
 
 /** Builds the one registry every adapter serves. */
 export function createRegistry(): Registry {
   const r = new Registry();
-  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands);
+  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...appCommands);
   r.addAction(...recordActions, ...splitActions);
   r.setQuickEntry(quickEntry);
   return r;

@@ -87,7 +87,8 @@ const CASES: Case[] = [
 ];
 
 /** Personal commands that do not depend on a book role (private chat only, the user is its owner). */
-const NOT_ROLE_BOUND = new Set(['token', 'tokens', 'revoke']);
+// `/app` opens the web app for every role; the web app itself checks each role (adapters/web tests).
+const NOT_ROLE_BOUND = new Set(['token', 'tokens', 'revoke', 'app']);
 
 const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
 const DENIED = /Your role \(\w+\) cannot do that here; it needs \w+\.|You can only change your own records/;

@@ -49,8 +49,8 @@ describe('/token, /tokens, /revoke', () => {
   });
 
   it('GIVEN /revoke without an argument or with junk THEN usage', async () => {
-    expect(await h.say(ann, '/revoke')).toContain('Usage: /revoke <id|all>');
-    expect(await h.say(ann, '/revoke everything')).toContain('Usage: /revoke <id|all>');
+    expect(await h.say(ann, '/revoke')).toContain('Usage: /revoke <id|all|web>');
+    expect(await h.say(ann, '/revoke everything')).toContain('Usage: /revoke <id|all|web>');
     expect(await h.say(ann, '/revoke 99999')).toContain('no token 99999');
   });
 

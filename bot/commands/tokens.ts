@@ -35,8 +35,9 @@ export const tokenCommands: CommandDef[] = [
     privateOnly: true,
     run: async (ctx) => {
       const { store, clock, userId, book } = ctx.actor;
-      const list = await store.listTokens(userId);
-      if (list.length === 0) return { text: t(ctx.lang, 'tokens.empty'), ephemeral: true };
+      const [list, sessions] = await Promise.all([store.listTokens(userId), store.listSessions(userId, clock.now())]);
+      const webLine = sessions.length ? '\n' + t(ctx.lang, 'tokens.web_sessions', { count: sessions.length }) : '';
+      if (list.length === 0) return { text: t(ctx.lang, 'tokens.empty') + webLine, ephemeral: true };
       const now = clock.now().getTime();
       const tz = book.timezone;
       const rows = [
@@ -49,20 +50,25 @@ export const tokenCommands: CommandDef[] = [
           x.expiresAt.getTime() <= now ? t(ctx.lang, 'tokens.expired') : formatDate(x.expiresAt, tz),
         ]),
       ];
-      return { text: t(ctx.lang, 'tokens.title'), pre: table(rows, ['r']), ephemeral: true };
+      return { text: t(ctx.lang, 'tokens.title') + webLine, pre: table(rows, ['r']), ephemeral: true };
     },
   },
   {
     name: 'revoke',
-    description: 'Revoke an API token, or all of them',
-    usage: '/revoke <id|all>',
+    description: 'Revoke an API token, all of them, or web app sessions',
+    usage: '/revoke <id|all|web>',
     privateOnly: true,
-    options: [{ name: 'token', description: 'Token id from /tokens, or all', type: 'string', required: true }],
+    options: [{ name: 'token', description: 'Token id from /tokens, all, or web (web app sessions)', type: 'string', required: true }],
     run: async (ctx, args) => {
       const { store, clock, userId } = ctx.actor;
+      const word = args.trim().toLowerCase();
+      // `web` signs out of the web app everywhere; `all` ends API tokens and web sessions alike.
+      const web = word === 'web' || word === 'all' ? await store.revokeAllSessions(userId, clock.now()) : undefined;
+      if (word === 'web') return { text: t(ctx.lang, 'tokens.revoked_web', { count: web }), ephemeral: true };
       const r = await revokeTokens(store, clock, userId, args);
+      const webLine = web ? '\n' + t(ctx.lang, 'tokens.revoked_web', { count: web }) : '';
       return r.all
-        ? { text: t(ctx.lang, 'tokens.revoked_all', { count: r.count }), ephemeral: true }
+        ? { text: t(ctx.lang, 'tokens.revoked_all', { count: r.count }) + webLine, ephemeral: true }
         : { text: t(ctx.lang, 'tokens.revoked', { id: r.token.id, name: r.token.name }), ephemeral: true };
     },
   },

@@ -1,4 +1,5 @@
 import { enStats } from './en-stats.js';
+import { enWeb } from './en-web.js';
 
 /**
  * English texts. Keys are shared with every language file (a test checks that each key exists
@@ -7,6 +8,8 @@ import { enStats } from './en-stats.js';
 export const en = {
   // statistics, charts, budgets, rates, CSV
   ...enStats,
+  // the web app and /app (issue 15)
+  ...enWeb,
   // errors (DomainError codes)
   'error.amount_empty': 'Write an amount first, for example: 12.50 coffee',
   'error.amount_invalid': '“{{text}}” is not an amount. Write it like 12.50, 12,5, 1 234.56, €12 or 12 usd.',

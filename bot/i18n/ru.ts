@@ -1,5 +1,6 @@
 import type { MessageKey } from './en.js';
 import { ruStats } from './ru-stats.js';
+import { ruWeb } from './ru-web.js';
 
 /** Russian plural categories (CLDR): 1, 21 → one; 2–4, 22 → few; 5–20, 11 → many. */
 type Plural = 'one' | 'few' | 'many' | 'other';
@@ -18,6 +19,8 @@ export type RuKey = MessageKey | `${MessageKey}_${Plural}`;
 export const ru: Partial<Record<RuKey, string>> = {
   // statistics, charts, budgets, rates, CSV
   ...ruStats,
+  // the web app and /app (issue 15)
+  ...ruWeb,
 
   // errors (DomainError codes)
   'error.amount_empty': 'Сначала напишите сумму, например: 12.50 кофе',

@@ -10,3 +10,13 @@ export const problemText = (p: CsvProblem, lang: Language): string =>
     columns: CSV_COLUMNS.join(','),
     expected: CSV_COLUMNS.length,
   });
+
+/** Problems listed in one reply; the rest are counted. */
+const MAX_PROBLEMS = 10;
+
+/** The problems of a rejected import, one line each with its row number (chat `/import` and the web app). */
+export function problemsText(problems: readonly CsvProblem[], lang: Language): string {
+  const lines = problems.slice(0, MAX_PROBLEMS).map((p) => problemText(p, lang));
+  if (problems.length > MAX_PROBLEMS) lines.push(t(lang, 'csv.more', { count: problems.length - MAX_PROBLEMS }));
+  return '\n' + lines.join('\n');
+}

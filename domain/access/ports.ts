@@ -42,6 +42,11 @@ export interface EventPageFilter {
   to?: Date | undefined;
   /** Substring of the note, case-insensitive, taken literally (no wildcards). */
   q?: string | undefined;
+  /** Only events written by this user. */
+  authorId?: number | undefined;
+  /** Amount bounds in minor units of the event's own currency, inclusive. */
+  minMinor?: number | undefined;
+  maxMinor?: number | undefined;
   after?: EventCursor | undefined;
 }
 

@@ -95,8 +95,18 @@ export async function changeRole(a: Actor, args: string): Promise<{ member: Memb
   const words = tokenize(args);
   const roleWord = words.pop()?.toLowerCase();
   if (!roleWord || words.length === 0 || !ROLES.includes(roleWord as Role)) throw new DomainError('usage', {});
-  const to = roleWord as Role;
   const target = resolveMember(await a.store.listMemberProfiles(a.book.id), words.join(' '), a.userId);
+  return changeMemberRole(a, target, roleWord as Role);
+}
+
+/**
+ * Gives `target` the role `to` with the rules of {@link changeRole} (the web app picks the member
+ * from a list instead of by name).
+ *
+ * @throws DomainError `forbidden`, `last_owner`.
+ */
+export async function changeMemberRole(a: Actor, target: MemberProfile, to: Role): Promise<{ member: MemberProfile; from: Role; to: Role }> {
+  assertCan(a.role, 'roles');
   if ((to === 'owner' || target.role === 'owner') && a.role !== 'owner') {
     throw new DomainError('forbidden', { role: a.role, needed: 'owner' });
   }

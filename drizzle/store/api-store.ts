@@ -38,6 +38,9 @@ export function apiStore(db: Db): ApiReadStore {
       if (f.from) conds.push(sql`e.occurred_at >= ${f.from.toISOString()}`);
       if (f.to) conds.push(sql`e.occurred_at < ${f.to.toISOString()}`);
       if (f.q) conds.push(sql`e.note ilike ${'%' + likeLiteral(f.q) + '%'}`);
+      if (f.authorId !== undefined) conds.push(sql`e.author_id = ${f.authorId}`);
+      if (f.minMinor !== undefined) conds.push(sql`e.amount_minor >= ${f.minMinor}`);
+      if (f.maxMinor !== undefined) conds.push(sql`e.amount_minor <= ${f.maxMinor}`);
       if (f.label)
         conds.push(sql`exists (select 1 from event_labels el join labels l on l.id = el.label_id
           where el.event_id = e.id and l.book_id = ${bookId} and lower(l.name) = ${f.label.toLowerCase()})`);

@@ -677,6 +677,8 @@ class TelegramApiDouble implements TelegramDouble {
   private readonly openCallbacks = new Set<string>();
   private readonly failures = new Map<string, { error: InjectedError; remaining: number }[]>();
   private readonly commands = new Map<string, BotCommand[]>();
+  /** The default chat menu button (setChatMenuButton without chat_id). */
+  private menuButton: Record<string, unknown> = { type: 'commands' };
   private webhook: { url: string; secret_token?: string } | undefined;
   private readonly handlers: Map<string, Handler>;
 
@@ -1300,8 +1302,18 @@ class TelegramApiDouble implements TelegramDouble {
       getMyName: () => ({ name: this.bot.first_name }),
       getMyDescription: () => ({ description: '' }),
       getMyShortDescription: () => ({ short_description: '' }),
-      setChatMenuButton: () => true,
-      getChatMenuButton: () => ({ type: 'commands' }),
+      setChatMenuButton: (p) => {
+        const button = optObj<Record<string, unknown>>(p, 'menu_button') ?? { type: 'default' };
+        if (button.type === 'web_app') {
+          const url = (button.web_app as { url?: unknown } | undefined)?.url;
+          // Telegram accepts only https Mini App addresses.
+          if (typeof url !== 'string' || !url.startsWith('https://')) throw badRequest('BUTTON_URL_INVALID');
+          if (typeof button.text !== 'string' || !button.text) throw badRequest('BUTTON_TEXT_INVALID');
+        }
+        this.menuButton = button;
+        return true;
+      },
+      getChatMenuButton: () => this.menuButton,
     };
     return new Map(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
   }
