@@ -46,9 +46,10 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   // Since this process started (Node's time origin): Node itself and loading the modules.
   const modulesMs = performance.now();
   const config: Config = loadConfig(env);
-  // The terminal chat owns stdout: its log lines go to stderr, warnings and errors only (issue 13).
+  // The terminal chat owns stdout: its log lines go to stderr, warnings and errors only unless
+  // LOG_LEVEL says otherwise.
   const terminalChat = config.ROLES.includes('bot') && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN;
-  const logger = terminalChat ? createLogger(quieter(config.LOG_LEVEL), pino.destination(2)) : createLogger(config.LOG_LEVEL);
+  const logger = terminalChat ? createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : quieter(config.LOG_LEVEL), pino.destination(2)) : createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : await openPglite(path.join(config.DATA_DIR, 'pglite'), { label: `DATA_DIR ${config.DATA_DIR}` });
   logger.info({ engine: database.engine, roles: config.ROLES }, 'database ready');

@@ -37,7 +37,7 @@ describe('ROLES=bot,api runs no worker', () => {
   it('GIVEN due templates and a queued message THEN a bot,api process leaves both alone; a worker process then takes them', async () => {
     await seedDueTemplates(scratch.database, { count: 10, books: 2, dueAt: new Date(Date.now() - 60_000) });
     const bot = start('bot,api');
-    await bot.waitFor('"msg":"http listening"');
+    await bot.waitFor('"msg":"http listening"', 30_000, 'err');
     await bullOutbox(queues).send({ platform: 'console', chatId: 'local', reply: { text: 'queued while no worker runs' } });
     // Three seconds are three sweeps and many polls for any worker that were running.
     await new Promise((r) => setTimeout(r, 3_000));

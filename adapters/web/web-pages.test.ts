@@ -72,7 +72,7 @@ describe('records on the web', () => {
     await ann.get(`/app/b/${group}/records`);
     expect((await ann.post(`/app/b/${group}/records`, { line: '40 #dinner split' })).status).toBe(303);
     // Ann paid 40 for Ann and Bob: Bob owes her 20.
-    expect(await k.h.say(BOB, '/balances', GROUP)).toMatch(/Bob\s+-20\.00/);
+    expect(await k.h.say(BOB, '/balances', GROUP)).toMatch(/Bob\s+−20\.00/);
   });
 
   it('GIVEN Bob, a member THEN he may not edit Ann’s record (the chat’s rule)', async () => {

@@ -255,7 +255,7 @@ describe('GIVEN CSV on the web', () => {
       return { status: res.status, text: await res.text() };
     };
     // The chat's /import path: the rows appear in the chat; the same file again adds nothing.
-    const file = csv.text.split('\r\n')[0] + '\r\n,2026-11-20,expense,3.30,EUR,Main,tea,imported tea,\r\n';
+    const file = csv.text.split('\r\n')[0] + '\r\n,2026-11-20,expense,3.30,EUR,Main,tea,imported tea,,\r\n';
     const first = await upload(b, file);
     expect(first.status).toBe(200);
     expect(first.text).toMatch(/Imported 1 records; skipped 0/);

@@ -1,3 +1,4 @@
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { events } from '../schema.js';
@@ -93,9 +94,10 @@ export function eventStore(db: Db) {
       const before = await existing(e);
       if (before) return { event: before, balances: [], created: false };
       try {
-        // A replay key may meet a concurrent replay's unique key: that statement runs in a
-        // savepoint, so the transaction it may be part of (a chat update's) stays usable.
-        if (e.sourceKey || e.templateId !== undefined) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
+        // A replay key may meet a concurrent replay's unique key, and any write may meet the
+        // balance bound: inside a transaction (a chat update's) the statement runs in a savepoint,
+        // so a refused write leaves that transaction usable for its reply.
+        if (e.sourceKey || e.templateId !== undefined || db instanceof PgTransaction) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
         return await recordOne(db, e);
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.

@@ -66,13 +66,19 @@ function update(chatId: number, text: string): Update {
   return u!;
 }
 
-/** Asserts what one chat holds in the database: every record once, #N in order, the right ones undone. */
+/**
+ * Asserts what one chat holds in the database: every record once, #N in order, the right ones
+ * undone. A webhook answers once the update is held in the inbox, so this waits for it to apply.
+ */
 async function expectChatBook(chatId: number) {
-  const rows = await sql<{ seq: number; amount: string; deleted: boolean }[]>`
-    select e.seq, abs(e.amount_minor)::text as amount, e.deleted_at is not null as deleted
-    from events e join chats c on c.book_id = e.book_id
-    where c.platform = 'telegram' and c.chat_id = ${String(chatId)} order by e.seq`;
-  expect(rows.map((r) => [r.seq, Number(r.amount) / 100, r.deleted]), `chat ${chatId}`).toEqual([
+  const rowsOf = async () =>
+    (
+      await sql<{ seq: number; amount: string; deleted: boolean }[]>`
+        select e.seq, abs(e.amount_minor)::text as amount, e.deleted_at is not null as deleted
+        from events e join chats c on c.book_id = e.book_id
+        where c.platform = 'telegram' and c.chat_id = ${String(chatId)} order by e.seq`
+    ).map((r) => [r.seq, Number(r.amount) / 100, r.deleted]);
+  await expect.poll(rowsOf, { timeout: 30_000, interval: 100, message: `chat ${chatId}` }).toEqual([
     [1, 1, false],
     [2, 2, true],
     [3, 3, false],
@@ -82,12 +88,15 @@ async function expectChatBook(chatId: number) {
   ]);
 }
 
-/** The replies one chat got, as texts: exactly one per update, in the script's order. */
-function expectChatReplies(chatId: number) {
-  const texts = tg.outbox(chatId).map((m) => m.text ?? '');
-  expect(texts, `chat ${chatId}`).toHaveLength(SCRIPT.length);
-  const firstWord = texts.map((t) => /^(#\d+|Undone #\d+)/.exec(t)?.[1]);
-  expect(firstWord, `chat ${chatId}`).toEqual(['#1', '#2', 'Undone #2', '#3', '#4', '#5', 'Undone #5', '#6']);
+/** The confirmations in the chat's replies, in the order they were sent (a burst may share one message). */
+const confirmations = (chatId: number) =>
+  [...tg.outbox(chatId).map((m) => m.text ?? '').join('\n').matchAll(/^(#\d+|Undone #\d+)/gm)].map((m) => m[1]);
+
+/** The replies one chat got: exactly one confirmation per update, in the script's order. */
+async function expectChatReplies(chatId: number) {
+  await expect
+    .poll(() => confirmations(chatId), { timeout: 30_000, interval: 100, message: `chat ${chatId}` })
+    .toEqual(['#1', '#2', 'Undone #2', '#3', '#4', '#5', 'Undone #5', '#6']);
 }
 
 describe('three replicas behind a load balancer', () => {
@@ -118,7 +127,7 @@ describe('three replicas behind a load balancer', () => {
     expect([...lb.forwarded.values()].every((n) => n > 15)).toBe(true);
     for (const id of ids) {
       await expectChatBook(id);
-      expectChatReplies(id);
+      await expectChatReplies(id);
     }
   }, 60_000);
 
@@ -132,24 +141,26 @@ describe('three replicas behind a load balancer', () => {
       }),
     );
     for (const chatId of ids) {
-      const rows = await sql<{ seq: number; amount: string; books: number }[]>`
+      const rowsOf = () => sql<{ seq: number; amount: string; books: number }[]>`
         select e.seq, abs(e.amount_minor)::text as amount,
           (select count(*)::int from members m join identities i on i.user_id = m.user_id
            where i.platform = 'telegram' and i.external_id = ${String(chatId)}) as books
         from events e join chats c on c.book_id = e.book_id
         where c.platform = 'telegram' and c.chat_id = ${String(chatId)} order by e.seq`;
-      expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+      await expect.poll(async () => (await rowsOf()).map((r) => r.seq), { timeout: 20_000, interval: 100 }).toEqual([1, 2]);
+      const rows = await rowsOf();
       expect(rows.map((r) => Number(r.amount) / 100).sort()).toEqual([1, 2]);
       expect(rows[0]!.books).toBe(1);
-      expect(tg.outbox(chatId).map((m) => /^#\d+/.exec(m.text ?? '')?.[0]).sort()).toEqual(['#1', '#2']);
+      await expect.poll(() => confirmations(chatId).sort(), { timeout: 20_000, interval: 100 }).toEqual(['#1', '#2']);
     }
   }, 30_000);
 
   it('GIVEN one API token used on every replica THEN one rate-limit bucket (Redis) and an Idempotency-Key records once', async () => {
     const chatId = 6_400_000;
     await deliver(lb.url, SECRET, update(chatId, '/token replicas'));
-    const reply = tg.outbox(chatId).map((m) => m.text ?? '').join('\n');
-    const token = /coin_[A-Za-z0-9_-]+/.exec(reply)?.[0];
+    const tokenIn = () => /coin_[A-Za-z0-9_-]+/.exec(tg.outbox(chatId).map((m) => m.text ?? '').join('\n'))?.[0];
+    await expect.poll(tokenIn, { timeout: 20_000, interval: 100 }).toBeDefined();
+    const token = tokenIn();
     expect(token).toBeDefined();
     const api = (i: number, p: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${replicas[i % 3]!.port}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
@@ -214,7 +225,7 @@ describe('three replicas behind a load balancer', () => {
     expect(failures).toBe(0);
     for (const id of done) {
       await expectChatBook(id);
-      expectChatReplies(id);
+      await expectChatReplies(id);
     }
     // A cap for a crowded machine; on two quiet cores the three restarts take about 15 s.
   }, 180_000);
