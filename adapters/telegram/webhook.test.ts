@@ -19,7 +19,7 @@ const update = (text: string) => ({
   message: { message_id: nextUpdate, date: 1_795_000_000, chat: { id: ann.id, type: 'private', first_name: 'Ann' }, from: ann, text },
 });
 
-describe('Telegram webhook secret', () => {
+describe('Telegram webhook: secret, body size and JSON', () => {
   let tg: TelegramDouble;
   let h: Harness;
   let app: Hono;
@@ -116,5 +116,23 @@ describe('Telegram webhook secret', () => {
   it('GIVEN other methods on the webhook path THEN it is not found', async () => {
     const res = await app.request('/telegram/webhook', { method: 'GET', headers: { 'X-Telegram-Bot-Api-Secret-Token': SECRET } });
     expect(res.status).toBe(404);
+  });
+
+  it('GIVEN the right secret and malformed JSON THEN 400, and nothing changes', async () => {
+    const before = await state();
+    for (const body of ['{"update_id": ', 'not json', '']) {
+      const res = await post(body, { 'X-Telegram-Bot-Api-Secret-Token': SECRET });
+      expect([body, res.status]).toEqual([body, 400]);
+      expect(await res.text()).not.toMatch(/SyntaxError|stack/);
+    }
+    expect(await state()).toBe(before);
+  });
+
+  it('GIVEN the right secret and a body over the limit THEN 413 before any of it is parsed, and nothing changes', async () => {
+    const before = await state();
+    const big = JSON.stringify({ ...update('4.50 coffee'), padding: 'x'.repeat(5 * 1024 * 1024) });
+    const res = await post(big, { 'X-Telegram-Bot-Api-Secret-Token': SECRET });
+    expect(res.status).toBe(413);
+    expect(await state()).toBe(before);
   });
 });
