@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChartKind, ChartSpec } from '../bot/presentation/chart-types.js';
-import { CHART_SIZE, FONT, FONT_FAMILY, TEXT_COLOR } from '../workers/charts/chart-theme.js';
-import { buildConfig, renderChart } from '../workers/charts/render-chart.js';
+import { CHART_SIZE } from '../workers/charts/chart-theme.js';
+import { applyChartDefaults, buildConfig, renderChart } from '../workers/charts/render-chart.js';
 import { SAMPLE_SPECS } from '../test/chart-samples.js';
 import { percentile } from './stats-util.js';
 
@@ -63,12 +63,7 @@ function beforeRenderer(dir: string): Render {
   const renderer = new ChartJSNodeCanvas({
     width: CHART_SIZE.width,
     height: CHART_SIZE.height,
-    chartCallback: (chartJs) => {
-      chartJs.defaults.font.family = FONT_FAMILY;
-      chartJs.defaults.font.size = FONT.tick;
-      chartJs.defaults.color = TEXT_COLOR;
-      chartJs.defaults.devicePixelRatio = 1;
-    },
+    chartCallback: applyChartDefaults,
   });
   return (spec) => renderer.renderToBuffer(buildConfig(spec, CHART_SIZE) as ChartConfiguration, 'image/png');
 }

@@ -51,6 +51,14 @@ interface ChartDrawer {
   renderChart(config: ChartConfiguration): Chart;
 }
 
+/** Chart.js defaults every COIN chart is drawn with (font, size, colour, one device pixel per pixel). */
+export function applyChartDefaults(chartJs: typeof import('chart.js').Chart): void {
+  chartJs.defaults.font.family = FONT_FAMILY;
+  chartJs.defaults.font.size = FONT.tick;
+  chartJs.defaults.color = TEXT_COLOR;
+  chartJs.defaults.devicePixelRatio = 1;
+}
+
 function rendererFor(size: Size): ChartJSNodeCanvas {
   const key = `${size.width}x${size.height}`;
   let renderer = renderers.get(key);
@@ -59,12 +67,7 @@ function rendererFor(size: Size): ChartJSNodeCanvas {
     renderer = new ChartJSNodeCanvas({
       width: size.width,
       height: size.height,
-      chartCallback: (chartJs) => {
-        chartJs.defaults.font.family = FONT_FAMILY;
-        chartJs.defaults.font.size = FONT.tick;
-        chartJs.defaults.color = TEXT_COLOR;
-        chartJs.defaults.devicePixelRatio = 1;
-      },
+      chartCallback: applyChartDefaults,
     });
     renderers.set(key, renderer);
   }
