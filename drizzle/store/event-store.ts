@@ -91,13 +91,19 @@ export function eventStore(db: Db) {
 
   return {
     async record(e: NewEvent): Promise<Recorded> {
-      const before = await existing(e);
-      if (before) return { event: before, balances: [], created: false };
+      // Outside a transaction an Idempotency-Key is checked by the write itself: the one
+      // statement either records (the usual case: one commit, no read first) or meets the unique
+      // key and changes nothing; then the existing event is looked up below.
+      const keyedAlone = e.sourceKey !== undefined && e.templateId === undefined && !(db instanceof PgTransaction);
+      if (!keyedAlone) {
+        const before = await existing(e);
+        if (before) return { event: before, balances: [], created: false };
+      }
       try {
         // A replay key may meet a concurrent replay's unique key, and any write may meet the
         // balance bound: inside a transaction (a chat update's) the statement runs in a savepoint,
         // so a refused write leaves that transaction usable for its reply.
-        if (e.sourceKey || e.templateId !== undefined || db instanceof PgTransaction) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
+        if (e.templateId !== undefined || db instanceof PgTransaction) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
         return await recordOne(db, e);
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.

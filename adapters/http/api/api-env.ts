@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { ApiToken } from '../../../domain/access/ports.js';
+import type { ApiEntry, ApiToken } from '../../../domain/access/ports.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
 import type { BudgetAlert } from '../../../domain/statistics/budget-alerts.js';
@@ -37,6 +37,8 @@ export interface ApiVariables {
   /** The authenticated token (never the secret itself). */
   token: ApiToken;
   requestId: string;
+  /** The membership of the book the path names, read with the token (absent: not a member). */
+  entry?: { bookId: number; snapshot: boolean; member: ApiEntry['member'] };
 }
 
 export type ApiEnv = { Variables: ApiVariables };

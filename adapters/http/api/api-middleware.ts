@@ -3,7 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { hashToken, verifyToken, type TokenCheck, type TokenRefusal } from '../../../domain/access/api-tokens.js';
+import { enterWithToken, hashToken, type TokenEntry, type TokenRefusal } from '../../../domain/access/api-tokens.js';
 import { TtlCache } from '../../../bot/ttl-cache.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { LedgerStore } from '../../../domain/ports.js';
@@ -58,8 +58,22 @@ function clientAddress(c: Context): string {
   }
 }
 
+/** `/books/{id}/…` in a request path: the book the request is about (ids past int4 are left to the route's 400). */
+const BOOK_IN_PATH = /\/books\/(\d{1,10})(?:\/|$)/;
+/** Requests that record read the book's accounts in the same statement as the token. */
+const RECORDS = /\/books\/\d+\/events(?:\/batch)?\/?$/;
+
+/** The book a request names and whether it records (then the book's accounts come along). */
+export function bookOfRequest(method: string, path: string): { id: number; snapshot: boolean } | undefined {
+  const m = BOOK_IN_PATH.exec(path);
+  const id = m ? Number(m[1]) : NaN;
+  if (!(id >= 1 && id <= 2_147_483_647)) return undefined;
+  return { id, snapshot: method === 'POST' && RECORDS.test(path) };
+}
+
 /**
- * `Authorization: Bearer coin_…`, checked against the stored hash on every request. With
+ * `Authorization: Bearer coin_…`, checked against the stored hash on every request, in the same
+ * statement that reads the user's membership of the book the path names (see `enterWithToken`). With
  * `failures`, refused tokens are counted per client address: once its bucket is empty the address
  * gets 429 before any token is looked up, so guessing tokens costs the database nothing.
  */
@@ -87,11 +101,12 @@ export function bearerAuth(store: LedgerStore, clock: Clock, failures?: RateLimi
     }
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    const check: TokenCheck = !header
+    const book = m ? bookOfRequest(c.req.method, c.req.path) : undefined;
+    const check: TokenEntry = !header
       ? { ok: false, reason: 'missing' }
       : !m
         ? { ok: false, reason: 'malformed' }
-        : await verifyToken(store, clock, m[1]);
+        : await enterWithToken(store, clock, m[1], book);
     if (!check.ok) {
       if (limiter && check.reason !== 'missing') {
         const d = limiter.take(`auth:${ip}`);
@@ -105,6 +120,7 @@ export function bearerAuth(store: LedgerStore, clock: Clock, failures?: RateLimi
     }
     if (limiter && m) recent.set(hashToken(m[1]!), true);
     c.set('token', check.token);
+    if (book) c.set('entry', { bookId: book.id, snapshot: book.snapshot, member: check.member });
     await next();
   };
 }
