@@ -125,21 +125,44 @@ export function bearerAuth(store: LedgerStore, clock: Clock, failures?: RateLimi
   };
 }
 
+/** Spends `cost` events of the request's token; a refusal is the 429 response to return. */
+export type SpendEvents = (cost: number) => Promise<Response | undefined>;
+
+/** A batch (`POST …/events/batch`) spends its events itself once it has counted them. */
+const BATCH = /\/books\/\d+\/events\/batch\/?$/;
+
 /**
- * Token bucket per token: 429 with `Retry-After` (whole seconds) when it is empty. Options make a
- * per-process bucket; a limiter (main.ts: shared through Redis) is used as it is.
+ * Token bucket per token, counted in events: a request costs the events it records — a batch of
+ * 500 costs 500 — and any other request costs one. 429 with `Retry-After` (whole seconds) when the
+ * bucket holds fewer than the cost; nothing is spent then. Every answer carries `RateLimit-Limit`
+ * (the bucket), `RateLimit-Remaining` (events left) and `RateLimit-Reset` (seconds until full).
+ * Options make a per-process bucket; a limiter (main.ts: shared through Redis) is used as it is.
  */
 export function tokenRateLimit(opts: RateLimitOptions | RateLimiter): MiddlewareHandler<ApiEnv> {
   const limiter = 'take' in opts ? opts : createRateLimiter(opts);
+  const { capacity, refillPerSecond } = limiter.options;
   return async (c, next) => {
-    const d = await limiter.take(`token:${c.get('token').id}`);
-    c.header('RateLimit-Limit', String(limiter.options.capacity));
-    c.header('RateLimit-Remaining', String(d.remaining));
-    if (!d.allowed) {
+    const spend: SpendEvents = async (cost) => {
+      const d = await limiter.take(`token:${c.get('token').id}`, cost);
+      c.header('RateLimit-Limit', String(capacity));
+      c.header('RateLimit-Remaining', String(d.remaining));
+      c.header('RateLimit-Reset', String(Math.ceil((capacity - d.remaining) / refillPerSecond)));
+      if (d.allowed) return undefined;
       const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
       c.header('Retry-After', String(seconds));
-      return errorJson(c, 429, 'rate_limited', `Too many requests; try again in ${seconds} s.`);
+      return cost > 1
+        ? errorJson(c, 429, 'rate_limited', `This request records ${cost} events and ${d.remaining} are left; try again in ${seconds} s.`, {
+            cost,
+            remaining: d.remaining,
+          })
+        : errorJson(c, 429, 'rate_limited', `Too many requests; try again in ${seconds} s.`);
+    };
+    if (c.req.method === 'POST' && BATCH.test(c.req.path)) {
+      c.set('spendEvents', spend);
+      return next();
     }
+    const refused = await spend(1);
+    if (refused) return refused;
     await next();
   };
 }
