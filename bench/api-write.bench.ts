@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,32 @@ function cannon(url: string, o: { connections: number; seconds: number; headers:
       }
     }),
   );
+}
+
+/** CPU seconds (user + system) the database's backends have used so far (Linux /proc; 0 elsewhere). */
+async function backendCpu(monitor: postgres.Sql, name: string): Promise<number> {
+  const pids = await monitor`select pid from pg_stat_activity where datname = ${name}`;
+  let ticks = 0;
+  for (const { pid } of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Gone, or not Linux.
+    }
+  }
+  return ticks / 100;
+}
+
+/** CPU per request of this process (the API server) and of the database's backends during `run`. */
+async function cpuPer<T extends { requests: { total: number } }>(monitor: postgres.Sql, name: string, run: () => Promise<T>): Promise<T & { nodeMs: number; pgMs: number }> {
+  const pg0 = await backendCpu(monitor, name);
+  const c0 = process.cpuUsage();
+  const r = await run();
+  const c = process.cpuUsage(c0);
+  const pg = (await backendCpu(monitor, name)) - pg0;
+  const n = Math.max(1, r.requests.total);
+  return { ...r, nodeMs: (c.user + c.system) / 1000 / n, pgMs: (pg * 1000) / n };
 }
 
 const load = () => `load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
@@ -144,7 +170,7 @@ async function perEvent(lines: string[]): Promise<void> {
       for (let i = 0; i < n; i++) await send(f, i);
       await f.close();
       const after = await countersOf(monitor, name);
-      const per = (k: keyof Counters) => ((after[k] - before[k] - open[k]) / n).toFixed(2);
+      const per = (k: keyof Counters) => ((after[k] - before[k] - open[k]) / n).toFixed(n > 1000 ? 3 : 2);
       lines.push(`${label}: ${per('commits')} commits, ${per('inserted')} rows inserted, ${per('updated')} updated, ${per('fetched')} fetched per event (pg_stat_database, ${n} events)`);
     };
     const single = JSON.stringify({ amount: '12.50', labels: ['food'], note: 'bench' });
@@ -194,6 +220,8 @@ export async function benchApiWrites(opts: { seconds?: number } = {}): Promise<s
   const lines: string[] = [];
   await perEvent(lines);
   const empty = await emptyDatabase();
+  const name = new URL(empty.url).pathname.slice(1);
+  const monitor = postgres(TEST_PG_URL, { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(path.join(tmpdir(), 'coin-api-bench-'));
   try {
     const f = await start(empty.url);
@@ -201,20 +229,20 @@ export async function benchApiWrites(opts: { seconds?: number } = {}): Promise<s
       const single = path.join(dir, 'single.json');
       writeFileSync(single, JSON.stringify({ amount: '12.50', labels: ['food'], note: 'bench' }));
       await cannon(`${f.base}/events`, { connections: 50, seconds: 1, headers: f.headers, bodyFile: single });
-      const s = await cannon(`${f.base}/events`, { connections: 50, seconds, headers: f.headers, bodyFile: single });
+      const s = await cpuPer(monitor, name, () => cannon(`${f.base}/events`, { connections: 50, seconds, headers: f.headers, bodyFile: single }));
       const bad = s.non2xx + s.errors + s.timeouts;
       lines.push(
         `single POST: ${Math.round(s.requests.average).toLocaleString('en')} req/s, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms ` +
-          `at 50 connections for ${seconds} s${bad ? ` (${bad} failed)` : ''} (${load()})`,
+          `at 50 connections for ${seconds} s${bad ? ` (${bad} failed)` : ''}; CPU per request ${s.nodeMs.toFixed(2)} ms API + ${s.pgMs.toFixed(2)} ms PostgreSQL (${load()})`,
       );
       const batch = path.join(dir, 'batch.json');
       writeFileSync(batch, JSON.stringify({ events: Array.from({ length: 1000 }, (_, j) => ({ amountMinor: 100 + j, labels: [`l${j % 10}`], note: `row ${j}` })) }));
       for (const connections of [1, 4]) {
-        const b = await cannon(`${f.base}/events/batch`, { connections, seconds, headers: f.headers, bodyFile: batch });
+        const b = await cpuPer(monitor, name, () => cannon(`${f.base}/events/batch`, { connections, seconds, headers: f.headers, bodyFile: batch }));
         const failed = b.non2xx + b.errors + b.timeouts;
         lines.push(
           `batch of 1,000: ${Math.round((b.requests.total * 1000) / seconds).toLocaleString('en')} events/s, p50 ${b.latency.p50} ms, p99 ${b.latency.p99} ms per batch ` +
-            `at ${connections} connection${connections > 1 ? 's' : ''}${failed ? ` (${failed} failed)` : ''} (${load()})`,
+            `at ${connections} connection${connections > 1 ? 's' : ''}${failed ? ` (${failed} failed)` : ''}; CPU per event ${(b.nodeMs / 1000).toFixed(3)} ms API + ${(b.pgMs / 1000).toFixed(3)} ms PostgreSQL (${load()})`,
         );
       }
     } finally {
@@ -227,6 +255,7 @@ export async function benchApiWrites(opts: { seconds?: number } = {}): Promise<s
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await monitor.end();
     await empty.drop();
   }
   return lines;
