@@ -4,10 +4,10 @@ import type { Book, Language, Role } from '../../domain/types.js';
 import { t } from '../../bot/i18n/index.js';
 import type { Assets } from './assets.js';
 
-export type Tab = 'overview' | 'records' | 'stats' | 'plans' | 'members' | 'settings';
+export type Tab = 'overview' | 'records' | 'stats' | 'plans' | 'accounts' | 'members' | 'settings';
 
-const TABS: Tab[] = ['overview', 'records', 'stats', 'plans', 'members', 'settings'];
-const TAB_PATH: Record<Tab, string> = { overview: '', records: '/records', stats: '/stats', plans: '/plans', members: '/members', settings: '/settings' };
+const TABS: Tab[] = ['overview', 'records', 'stats', 'plans', 'accounts', 'members', 'settings'];
+const TAB_PATH: Record<Tab, string> = { overview: '', records: '/records', stats: '/stats', plans: '/plans', accounts: '/accounts', members: '/members', settings: '/settings' };
 
 export interface PageProps {
   lang: Language;
