@@ -27,6 +27,16 @@ export const bookPath = (bookId: number, tab: Tab = 'overview'): string => `/app
 /** Hidden CSRF field for every form that changes something. */
 export const Csrf = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
 
+/** One button posting to `action` with the CSRF token; with `confirm`, the page asks first. */
+export const PostButton = (p: { action: string; csrf: string; label: string; confirm?: string; danger?: boolean }) => (
+  <form method="post" action={p.action}>
+    <Csrf token={p.csrf} />
+    <button type="submit" class={p.danger ? 'danger' : 'quiet'} data-confirm={p.confirm}>
+      {p.label}
+    </button>
+  </form>
+);
+
 /** The page shell: book switcher, tabs, main landmark; scripts deferred, no inline code. */
 export function Page(p: PageProps) {
   return (

@@ -5,10 +5,11 @@ import { deleteLabel, labelsWithTotals, mergeLabels, renameLabel } from '../../d
 import { can } from '../../domain/access/permissions.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/access/actor.js';
+import type { Language } from '../../domain/types.js';
 import { formatMoney } from '../../domain/money/money.js';
 import { periodText } from '../../bot/format.js';
 import { t } from '../../bot/i18n/index.js';
-import { Csrf, Notice, bookPath } from './layout.js';
+import { Csrf, Notice, PostButton, bookPath } from './layout.js';
 import { bookPage, formAction, formText, type WebContext } from './web-page.js';
 import type { WebDeps, WebEnv } from './web-env.js';
 
@@ -20,6 +21,20 @@ const BOOK = '/b/:bookId{[0-9]{1,9}}';
  * hold a double quote (they are checked there), so quoting is enough; a stray quote is refused.
  */
 const quoted = (name: string) => `"${name.trim().replace(/"/g, '')}"`;
+
+/** A name field with its Rename button (the field holds the current name). */
+const RenameForm = (p: { action: string; csrf: string; id: string; name: string; shown?: string; lang: Language }) => (
+  <form method="post" action={p.action} class="row">
+    <Csrf token={p.csrf} />
+    <label class="sr-only" for={p.id}>
+      {t(p.lang, 'web.rename_of', { name: p.shown ?? p.name })}
+    </label>
+    <input id={p.id} name="name" value={p.name} required maxlength={32} />
+    <button type="submit" class="quiet shrink">
+      {t(p.lang, 'web.rename')}
+    </button>
+  </form>
+);
 
 async function accountsPage(w: WebContext, error?: string) {
   const { actor, lang } = w;
@@ -51,30 +66,9 @@ async function accountsPage(w: WebContext, error?: string) {
             <div class={`amount ${a.balanceMinor < 0 ? 'neg' : ''}`}>{money(a.balanceMinor, a.currency)}</div>
             {may ? (
               <div class="actions">
-                <form method="post" action={`${base}/account/${a.id}/rename`} class="row">
-                  <Csrf token={w.csrf} />
-                  <label class="sr-only" for={`acc-${a.id}`}>
-                    {t(lang, 'web.rename_of', { name: a.name })}
-                  </label>
-                  <input id={`acc-${a.id}`} name="name" value={a.name} required maxlength={32} />
-                  <button type="submit" class="quiet shrink">
-                    {t(lang, 'web.rename')}
-                  </button>
-                </form>
-                {a.id === actor.book.defaultAccountId ? null : (
-                  <form method="post" action={`${base}/account/${a.id}/default`}>
-                    <Csrf token={w.csrf} />
-                    <button type="submit" class="quiet">
-                      {t(lang, 'web.make_default')}
-                    </button>
-                  </form>
-                )}
-                <form method="post" action={`${base}/account/${a.id}/delete`}>
-                  <Csrf token={w.csrf} />
-                  <button type="submit" class="danger" data-confirm={t(lang, 'web.confirm_account_delete', { name: a.name })}>
-                    {t(lang, 'web.template.delete')}
-                  </button>
-                </form>
+                <RenameForm action={`${base}/account/${a.id}/rename`} csrf={w.csrf} id={`acc-${a.id}`} name={a.name} lang={lang} />
+                {a.id === actor.book.defaultAccountId ? null : <PostButton action={`${base}/account/${a.id}/default`} csrf={w.csrf} label={t(lang, 'web.make_default')} />}
+                <PostButton action={`${base}/account/${a.id}/delete`} csrf={w.csrf} label={t(lang, 'web.template.delete')} danger confirm={t(lang, 'web.confirm_account_delete', { name: a.name })} />
               </div>
             ) : null}
           </li>
@@ -106,16 +100,7 @@ async function accountsPage(w: WebContext, error?: string) {
             <div class="amount">{spent(l.name)}</div>
             {may ? (
               <div class="actions">
-                <form method="post" action={`${base}/label/${l.id}/rename`} class="row">
-                  <Csrf token={w.csrf} />
-                  <label class="sr-only" for={`lab-${l.id}`}>
-                    {t(lang, 'web.rename_of', { name: `#${l.name}` })}
-                  </label>
-                  <input id={`lab-${l.id}`} name="name" value={l.name} required maxlength={32} />
-                  <button type="submit" class="quiet shrink">
-                    {t(lang, 'web.rename')}
-                  </button>
-                </form>
+                <RenameForm action={`${base}/label/${l.id}/rename`} csrf={w.csrf} id={`lab-${l.id}`} name={l.name} shown={`#${l.name}`} lang={lang} />
                 {labels.length > 1 ? (
                   <form method="post" action={`${base}/label/${l.id}/merge`} class="row">
                     <Csrf token={w.csrf} />
@@ -134,12 +119,7 @@ async function accountsPage(w: WebContext, error?: string) {
                     </button>
                   </form>
                 ) : null}
-                <form method="post" action={`${base}/label/${l.id}/delete`}>
-                  <Csrf token={w.csrf} />
-                  <button type="submit" class="danger" data-confirm={t(lang, 'web.confirm_label_delete', { name: l.name })}>
-                    {t(lang, 'web.template.delete')}
-                  </button>
-                </form>
+                <PostButton action={`${base}/label/${l.id}/delete`} csrf={w.csrf} label={t(lang, 'web.template.delete')} danger confirm={t(lang, 'web.confirm_label_delete', { name: l.name })} />
               </div>
             ) : null}
           </li>

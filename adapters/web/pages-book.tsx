@@ -21,7 +21,7 @@ import { messageFor } from '../../bot/messages.js';
 import { importCsv } from '../../domain/ledger/csv-import.js';
 import { CSV_COLUMNS } from '../../domain/ledger/csv.js';
 import { webChart } from './chart-view.js';
-import { Csrf, Notice, bookPath } from './layout.js';
+import { Csrf, Notice, PostButton, bookPath } from './layout.js';
 import { announce, bookPage, formAction, formText, type WebContext } from './web-page.js';
 import { recordEntry } from '../../domain/ledger/record-entry.js';
 import type { WebDeps, WebEnv } from './web-env.js';
@@ -272,12 +272,13 @@ async function plans(w: WebContext, error?: string) {
             {mayRecord ? (
               <div class="actions">
                 {(x.paused ? ['resume', 'run', 'delete'] : ['pause', 'run', 'delete']).map((act) => (
-                  <form method="post" action={`${base}/template/${x.id}/${act}`}>
-                    <Csrf token={w.csrf} />
-                    <button type="submit" class={act === 'delete' ? 'danger' : 'quiet'} data-confirm={act === 'delete' ? t(lang, 'web.confirm_template_delete', { id: x.id }) : undefined}>
-                      {t(lang, `web.template.${act as 'pause' | 'resume' | 'run' | 'delete'}`)}
-                    </button>
-                  </form>
+                  <PostButton
+                    action={`${base}/template/${x.id}/${act}`}
+                    csrf={w.csrf}
+                    label={t(lang, `web.template.${act as 'pause' | 'resume' | 'run' | 'delete'}`)}
+                    danger={act === 'delete'}
+                    confirm={act === 'delete' ? t(lang, 'web.confirm_template_delete', { id: x.id }) : undefined}
+                  />
                 ))}
               </div>
             ) : null}
