@@ -1,0 +1,6 @@
+export type { Rule, RuleMatch, RuleSubject } from './types.js';
+export { foldText, foldedWords, searchableText } from './fold.js';
+export { compilePattern, matchesSearchable, MAX_PATTERN_LENGTH, type CompiledPattern } from './pattern.js';
+export { compileRules, type RuleMatcher } from './matcher.js';
+export { labelStatementRows, countByRule, type LabelledRow } from './statement-rows.js';
+export { suggestRules, payeeKey, SUGGEST_MIN, type HistoryItem, type RuleSuggestion } from './suggest.js';
