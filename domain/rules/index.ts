@@ -4,3 +4,6 @@ export { compilePattern, matchesSearchable, MAX_PATTERN_LENGTH, type CompiledPat
 export { compileRules, type RuleMatcher } from './matcher.js';
 export { labelStatementRows, countByRule, type LabelledRow } from './statement-rows.js';
 export { suggestRules, payeeKey, SUGGEST_MIN, type HistoryItem, type RuleSuggestion } from './suggest.js';
+export { applyRule, type RuleTarget } from './apply.js';
+export type { BookRule, NewRule, RuleStore } from './ports.js';
+export { addRule, listRules, deleteRule, suggestBookRules, parseRuleArgs, parseRuleNumber, MAX_RULES, type RuleInput } from './rules.js';
