@@ -14,6 +14,8 @@ import type { BudgetStore } from './statistics/budget-ports.js';
 import type { TemplateStore } from './schedules/ports.js';
 // The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
+// Rules that label records by payee/memo/note.
+import type { RuleStore } from './rules/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -207,4 +209,5 @@ export interface LedgerStore
     StatsStore,
     BudgetStore,
     TemplateStore,
-    WebAccessStore {}
+    WebAccessStore,
+    RuleStore {}
