@@ -187,4 +187,13 @@ describe('API rate limit counted in events', () => {
     // Another token has its own bucket.
     expect((await k.req('GET', '/books', { token: s.bob })).headers.get('ratelimit-remaining')).toBe('9');
   });
+
+  it('GIVEN a batch larger than the whole burst THEN 413 saying how many fit, not a 429 that could never pass', async () => {
+    const snapshot = await k.snapshot();
+    const r = await k.req('POST', `/books/${s.eveBook}/events/batch`, { token: s.eve, json: { events: Array.from({ length: 11 }, () => ({ amount: '1' })) } });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({ error: 'batch_too_large', max: 10, got: 11 });
+    expect(r.body.message).toContain('send at most 10 per request');
+    expect(await k.snapshot()).toBe(snapshot);
+  });
 });
