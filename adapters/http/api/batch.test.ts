@@ -143,6 +143,16 @@ describe.each(['postgres', 'pglite'] as const)('API batch on %s', (engine) => {
     expect(ev.body.event.author).toMatchObject({ name: BOB.name });
   });
 
+  it('GIVEN the OpenAPI document THEN the batch is described: its body, its item with a key, and the per-item results', async () => {
+    const doc = (await k.req('GET', '/openapi.json')).body;
+    const op = doc.paths['/books/{bookId}/events/batch'].post;
+    expect(op.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/NewEventBatch');
+    expect(op.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/BatchResult');
+    expect(doc.components.schemas.NewBatchEvent.properties.key).toBeDefined();
+    expect(doc.components.schemas.NewEventBatch.properties.events.maxItems).toBe(1000);
+    expect(op.description).toContain('1,000');
+  });
+
   it('GIVEN a body that is not a batch THEN 400 with what to send', async () => {
     for (const json of [[], {}, { events: [] }, { events: {} }, { events: [{ amount: '1' }], extra: 1 }]) {
       const r = await k.req('POST', `/books/${s.annBook}/events/batch`, { token: s.ann, json });
