@@ -1,7 +1,6 @@
 import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/permissions.js';
 import { DomainError } from '../errors.js';
-import { findAccount } from '../ledger/record.js';
 import type { AccountStore } from '../ports.js';
 import { tokenize } from '../parsing/tokenize.js';
 import { compilePattern } from './pattern.js';
@@ -67,7 +66,8 @@ export async function addRule(a: Actor<RuleStore & Pick<AccountStore, 'listAccou
   const [existing, accounts] = await Promise.all([a.store.listRules(a.book.id), input.account ? a.store.listAccounts(a.book.id) : Promise.resolve([])]);
   let accountId: number | null = null;
   if (input.account) {
-    const acc = findAccount(accounts, input.account);
+    const name = input.account.replace(/^@/, '').toLowerCase();
+    const acc = accounts.find((x) => x.name.toLowerCase() === name);
     if (!acc) throw new DomainError('account_unknown', { account: input.account.replace(/^@/, ''), accounts: accounts.map((x) => x.name) });
     accountId = acc.id;
   }
