@@ -59,7 +59,7 @@ export const en = {
   'rule.problem.empty': 'it needs at least one letter or digit.',
   'rule.problem.too_long': 'it is longer than 100 characters.',
   'rule.problem.exists': 'rule {{seq}} has this pattern already.',
-  'rule.problem.too_many': 'the book has 1,000 rules, the most it keeps; delete one first.',
+  'rule.problem.limit': 'the book has 1,000 rules, the most it keeps; delete one first.',
   'rule.problem.note_too_long': 'the note is longer than 200 characters.',
   'error.rule_unknown': 'There is no rule {{seq}}. /rules lists them.',
   'error.statement_invalid': 'The statement{{formatted}} was not read; nothing changed. $t(statement.at.{{at}}): $t(statement.problem.{{problem}})',

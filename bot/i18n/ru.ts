@@ -74,7 +74,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'rule.problem.empty': 'нужна хотя бы одна буква или цифра.',
   'rule.problem.too_long': 'он длиннее 100 символов.',
   'rule.problem.exists': 'такой шаблон уже есть в правиле {{seq}}.',
-  'rule.problem.too_many': 'в книге уже 1000 правил, больше нельзя; сначала удалите одно.',
+  'rule.problem.limit': 'в книге уже 1000 правил, больше нельзя; сначала удалите одно.',
   'rule.problem.note_too_long': 'заметка длиннее 200 символов.',
   'error.rule_unknown': 'Правила {{seq}} нет. Список: /rules',
   'error.statement_invalid': 'Выписка{{formatted}} не прочитана, ничего не изменилось. $t(statement.at.{{at}}): $t(statement.problem.{{problem}})',

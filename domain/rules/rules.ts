@@ -53,7 +53,7 @@ export function parseRuleArgs(args: string): RuleInput {
  * before writing: the pattern (`compilePattern`), the label's spelling, the account, the note's
  * length, the same pattern twice, the number of rules.
  * @throws DomainError `forbidden`, `rule_invalid` ({pattern, reason}: `regex`, `empty`, `too_long`,
- *   `exists` with `seq`, `too_many`), `label_invalid`, `account_unknown`, `usage`.
+ *   `exists` with `seq`, `limit`), `label_invalid`, `account_unknown`, `usage`.
  */
 export async function addRule(a: Actor<RuleStore & Pick<AccountStore, 'listAccounts'>>, input: RuleInput): Promise<BookRule> {
   assertCan(a.role, 'manage');
@@ -73,7 +73,7 @@ export async function addRule(a: Actor<RuleStore & Pick<AccountStore, 'listAccou
   }
   const same = existing.find((r) => safeCanonical(r.pattern) === compiled.canonical);
   if (same) throw new DomainError('rule_invalid', { pattern, reason: 'exists', seq: same.seq });
-  if (existing.length >= MAX_RULES) throw new DomainError('rule_invalid', { pattern, reason: 'too_many' });
+  if (existing.length >= MAX_RULES) throw new DomainError('rule_invalid', { pattern, reason: 'limit' });
   return a.store.addRule({ bookId: a.book.id, pattern, label, accountId, note, createdBy: a.userId });
 }
 
