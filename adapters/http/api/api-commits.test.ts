@@ -54,7 +54,7 @@ describe('API commits per record (real PostgreSQL)', () => {
     await drop?.();
   });
 
-  const counted = async (send: () => Promise<Response>) => {
+  const counted = async (send: () => Response | Promise<Response>) => {
     const before = commits;
     const res = await send();
     expect(res.status, await res.clone().text()).toBeLessThan(300);
