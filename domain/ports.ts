@@ -92,6 +92,8 @@ export interface BookSnapshot {
   labels: Label[];
   /** Whether the book has any budget (records in books without one need no alert check). */
   hasBudgets?: boolean;
+  /** Whether the book has any rule (records in books without one need no rule lookup). */
+  hasRules?: boolean;
 }
 
 /** Result of recording: the event and the new balance of each touched account. */
@@ -100,6 +102,8 @@ export interface Recorded {
   balances: { accountId: number; accountName: string; currency: string; balanceMinor: number }[];
   /** False when the source key or template occurrence was already recorded. */
   created: boolean;
+  /** The rule that gave the record its label (a line typed without one, a template). */
+  rule?: { seq: number; label: string };
 }
 
 export interface CurrencyTotal {
@@ -188,7 +192,7 @@ export interface BatchRecorded {
 }
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
-export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore;
+export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore & Pick<RuleStore, 'listRules'>;
 
 /**
  * Every storage port at once, as implemented on PostgreSQL (postgres.js) and PGlite by
