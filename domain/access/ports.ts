@@ -39,7 +39,7 @@ export interface ApiEntry {
   member?: {
     book: Book;
     role: Role;
-    snapshot?: { accounts: Account[]; labels: Label[]; hasBudgets: boolean };
+    snapshot?: { accounts: Account[]; labels: Label[]; hasBudgets: boolean; hasRules: boolean };
   };
 }
 

@@ -29,6 +29,7 @@ interface EntryRow extends Pick<EnterRow, 'book_id' | 'title' | 'currency' | 'ti
   accounts?: EnterRow['accounts'];
   labels?: EnterRow['labels'];
   has_budgets?: boolean | null;
+  has_rules?: boolean | null;
 }
 
 const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
@@ -69,6 +70,7 @@ function toEntry(r: EntryRow, at: Date, snapshot: boolean): ApiEntry {
       })),
       labels: json(r.labels),
       hasBudgets: r.has_budgets === true,
+      hasRules: r.has_rules === true,
     };
   }
   return { token, member };
