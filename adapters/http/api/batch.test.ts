@@ -80,6 +80,18 @@ describe.each(['postgres', 'pglite'] as const)('API batch on %s', (engine) => {
     expect(single.body.event.seq).toBe(first.body.items[1].seq);
   });
 
+  it('GIVEN the same keyed batch sent twice at the same moment (a client retry racing the original) THEN each key is recorded once, without #N gaps', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => ({ key: `race-${i}`, amountMinor: 100 + i }));
+    const before = await count(s.annBook);
+    const [x, y] = await Promise.all([batch(s.annBook, items), batch(s.annBook, items)]);
+    expect([x.status, y.status]).toEqual([200, 200]);
+    expect([x.body.created + y.body.created, x.body.replayed + y.body.replayed]).toEqual([20, 20]);
+    expect(y.body.items.map((i: { seq: number }) => i.seq)).toEqual(x.body.items.map((i: { seq: number }) => i.seq));
+    expect(await count(s.annBook)).toBe(before + 20);
+    const next = await batch(s.annBook, [{ amountMinor: 1 }]);
+    expect(next.body.items[0].seq).toBe(Math.max(...x.body.items.map((i: { seq: number }) => i.seq)) + 1);
+  });
+
   it('GIVEN 1,001 events THEN the batch is refused whole with a message saying the limit, and nothing changes', async () => {
     const snapshot = await k.snapshot();
     const r = await batch(s.annBook, Array.from({ length: 1_001 }, (_, i) => ({ amountMinor: i + 1 })));
