@@ -76,11 +76,12 @@ describe('API records while Redis hangs (own Redis port, real process, real Post
 
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
+      const asked = Date.now();
       const r = await api('POST', `/books/${bookId}/events`, { amount: '1', note: `down ${i}` }, { 'Idempotency-Key': `down-${i}` });
       statuses.push(r.status);
-      // Answered while the hole still holds every connection it took: no Redis client gave up
-      // (nor got an answer) before this record did.
-      expect(hole.givenUp).toBe(0);
+      // Answered while Redis clients that were waiting when it was asked still wait (the hole
+      // never answers): the record did not wait for Redis to answer, nor for a client to give up.
+      expect(hole.heldSince(asked)).toBeGreaterThan(0);
     }
     expect(statuses).toEqual([201, 201, 201]);
     // 78 + 2 = 80 of 100: the second record crossed 80%; its alert waits in PostgreSQL.

@@ -11,17 +11,19 @@ export interface RedisBlackhole {
   readonly accepted: number;
   /** Connections the client closed (its connect timeout ran out: it gave up and will retry). */
   readonly givenUp: number;
+  /** Connections accepted before `at` (ms, `Date.now()`) and still held, their client still waiting. */
+  heldSince(at: number): number;
   close(): Promise<void>;
 }
 
 export async function startRedisBlackhole(port: number): Promise<RedisBlackhole> {
   let accepted = 0;
   let givenUp = 0;
-  const sockets = new Set<Socket>();
+  const sockets = new Map<Socket, number>();
   let closing = false;
   const server: Server = createServer((s) => {
     accepted++;
-    sockets.add(s);
+    sockets.set(s, Date.now());
     s.on('data', () => {}); // read and never answer
     s.on('error', () => {});
     s.on('close', () => {
@@ -40,9 +42,10 @@ export async function startRedisBlackhole(port: number): Promise<RedisBlackhole>
     get givenUp() {
       return givenUp;
     },
+    heldSince: (at) => [...sockets.values()].filter((t) => t < at).length,
     async close() {
       closing = true;
-      for (const s of sockets) s.destroy();
+      for (const s of sockets.keys()) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
