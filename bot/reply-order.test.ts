@@ -1,15 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
-import { ENGINES } from '../../test/databases.js';
-import type { Database } from '../db.js';
-import { chatJournal } from './chat-journal.js';
-import { pendingRow, type OutboxRow } from './chat-outbox.js';
-import { rowsOf } from './rows.js';
-import { createReplySender, type ReplySender } from '../../bot/reply-sender.js';
-import type { Coalesced } from '../../bot/coalesce.js';
-import type { ChatJournal, PendingReply } from '../../bot/chat-journal.js';
-import { fromWire, toWire, type WireReply } from '../../workers/notifier.js';
+import { ENGINES } from '../test/databases.js';
+import type { Database } from '../drizzle/db.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { pendingRow, type OutboxRow } from '../drizzle/store/chat-outbox.js';
+import { rowsOf } from '../drizzle/store/rows.js';
+import { createReplySender, type ReplySender } from './reply-sender.js';
+import type { Coalesced } from './coalesce.js';
+import type { ChatJournal, PendingReply } from './chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 
 const codec = { encode: toWire, decode: (v: unknown) => fromWire(v as WireReply) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
