@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, () => Promise<string[]>> = {
   telegram: async () => (await import('./telegram.bench.js')).benchTelegram(),
   replies: async () => (await import('./replies.bench.js')).benchReplies(),
+  outage: async () => (await import('./outage.bench.js')).benchOutage(),
   stats: async () => (await import('./stats.bench.js')).benchStats(),
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
