@@ -33,8 +33,6 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -')
       .optional(),
-    /** Webhook mode on PostgreSQL: one chat's updates are handled one at a time across replicas (drizzle/chat-lock.ts). */
-    TELEGRAM_CHAT_LOCK: z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default('on'),
     /**
      * Outbound throttling within Telegram's limits (30 messages/s per bot, 20/min per group). Only
      * benchmarks against the local Bot API double turn it off: there it would measure the limit.
