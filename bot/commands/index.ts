@@ -13,11 +13,12 @@ import { budgetCommands } from './budgets.js';
 import { csvCommands } from './csv.js';
 import { templateCommands } from './templates.js';
 import { appCommands } from './app.js';
+import { digestCommands } from './digests.js';
 
 /** Builds the one registry every adapter serves. */
 export function createRegistry(): Registry {
   const r = new Registry();
-  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...appCommands);
+  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...appCommands, ...digestCommands);
   r.addAction(...recordActions, ...splitActions);
   r.setQuickEntry(quickEntry);
   return r;
