@@ -14,6 +14,8 @@ import { budgetTarget } from './stats-format.js';
 
 /** Labels named in the digest's text (the chart shows more). */
 const TOP_LABELS = 3;
+/** Budgets at risk listed (a Telegram caption holds 1,024 characters). */
+const AT_RISK_LINES = 5;
 /** Slices of the digest's chart; the rest are left out (the total stays the period's). */
 const CHART_SLICES = 8;
 
@@ -63,7 +65,7 @@ export function digestMessage(d: DigestReport, book: Book, lang: Language): Dige
   if (over.length) lines.push(t(lang, 'digest.over', { period, budgets: over.map((b) => `${budgetTarget(b.budget.label, lang)} ${b.percent}%`) }));
   if (d.atRisk.length) {
     lines.push('', t(lang, 'digest.at_risk'));
-    for (const r of d.atRisk) {
+    for (const r of d.atRisk.slice(0, AT_RISK_LINES)) {
       const vars = {
         target: budgetTarget(r.progress.budget.label, lang),
         percent: r.progress.percent,

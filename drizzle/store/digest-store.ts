@@ -52,13 +52,16 @@ export interface DueDigest {
 }
 
 /** What became of one due setting: messages to keep and the next run, or turned off. */
-export type DueOutcome = { notices: NoticeRow[]; nextAt: Date; lastRunAt: Date } | { off: true };
+export type DueOutcome = { notices: NoticeRow[]; nextAt: Date; lastRunAt?: Date } | { off: true };
 
 /** The digest worker's side of `digest_settings`. */
-export function digestRunStore(db: Db, relay: string): ReminderStore & {
+export interface DigestRunStore extends ReminderStore {
   runDue(now: Date, limit: number, handle: (rows: DueDigest[]) => Promise<DueOutcome[]>): Promise<{ claimed: number; kept: number; off: DueDigest[] }>;
   turnOffChat(platform: Platform, chatId: string): Promise<DigestKind[]>;
-} {
+}
+
+/** The digest worker's side of `digest_settings`. */
+export function digestRunStore(db: Db, relay: string): DigestRunStore {
   return {
     /**
      * Claims up to `limit` due settings (FOR UPDATE SKIP LOCKED: workers share them and never
@@ -101,20 +104,20 @@ export function digestRunStore(db: Db, relay: string): ReminderStore & {
         }));
         const outcomes = await handle(due);
         const notices: NoticeRow[] = [];
-        const moved: { p: string; c: string; k: string; n: string; l: string }[] = [];
+        const moved: { p: string; c: string; k: string; n: string; l: string | null }[] = [];
         const off: DueDigest[] = [];
         due.forEach((d, i) => {
           const o = outcomes[i]!;
           if ('off' in o) off.push(d);
           else {
             notices.push(...o.notices);
-            moved.push({ p: d.platform, c: d.chatId, k: d.kind, n: o.nextAt.toISOString(), l: o.lastRunAt.toISOString() });
+            moved.push({ p: d.platform, c: d.chatId, k: d.kind, n: o.nextAt.toISOString(), l: o.lastRunAt?.toISOString() ?? null });
           }
         });
         await keepNotices(tx, relay, notices);
         if (moved.length)
           await tx.execute(sql`
-            update digest_settings d set next_at = m.n::timestamptz, last_run_at = m.l::timestamptz
+            update digest_settings d set next_at = m.n::timestamptz, last_run_at = coalesce(m.l::timestamptz, d.last_run_at)
             from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as m(p text, c text, k text, n text, l text)
             where d.platform = m.p and d.chat_id = m.c and d.kind = m.k`);
         for (const d of off) await tx.execute(sql`delete from digest_settings where platform = ${d.platform} and chat_id = ${d.chatId} and kind = ${d.kind}`);
