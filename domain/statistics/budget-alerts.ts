@@ -25,7 +25,7 @@ export interface BudgetAlert {
 }
 
 /**
- * Budget alerts owed after `event` was recorded: for each budget the expense falls under (its
+ * Budget alerts owed after `event` was recorded at `now`: for each budget the expense falls under (its
  * label or `total`), in the budget period containing the event (book timezone), every threshold
  * reached is claimed in the store, and each budget answers with the highest threshold this call
  * claimed. The store's claim is an insert on the primary key (budget, period start, threshold),
@@ -35,7 +35,7 @@ export interface BudgetAlert {
  * that record when there is one. Applied after every record by
  * `alertsAfter` (domain/ledger/record-entry.ts).
  */
-export async function budgetAlertsFor(store: BudgetAlertStore, book: Book, event: LedgerEvent): Promise<BudgetAlert[]> {
+export async function budgetAlertsFor(store: BudgetAlertStore, book: Book, event: LedgerEvent, now: Date = event.createdAt): Promise<BudgetAlert[]> {
   if (event.kind !== 'expense' || event.deletedAt) return [];
   const labels = new Set(event.labels.map((l) => l.toLowerCase()));
   const budgets = (await store.listBudgets(book.id)).filter((b) => b.label === null || labels.has(b.label.toLowerCase()));
@@ -52,7 +52,7 @@ export async function budgetAlertsFor(store: BudgetAlertStore, book: Book, event
       if (await store.claimBudgetAlert(budget.id, period.start, threshold)) claimed = threshold;
     }
     // The early warning: only for a record made in its own period (a backdated one says nothing of the pace).
-    const projected = projectRunOut({ spentMinor, limitMinor: budget.amountMinor, period, now: event.createdAt, tz: book.timezone });
+    const projected = projectRunOut({ spentMinor, limitMinor: budget.amountMinor, period, now, tz: book.timezone });
     const runsOut = projected && (await store.claimBudgetAlert(budget.id, period.start, PACE_THRESHOLD)) ? projected : undefined;
     if (claimed !== undefined) alerts.push({ threshold: claimed, progress, ...(runsOut ? { runsOut } : {}) });
     else if (runsOut) alerts.push({ threshold: PACE_THRESHOLD, progress, runsOut });
