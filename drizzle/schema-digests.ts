@@ -24,6 +24,9 @@ export const digestSettings = pgTable(
     lastRunAt: ts('last_run_at'),
     /** When the chat set it: runs before it are not its. */
     setAt: ts('set_at').notNull(),
+    /** The worker composing its run now, and until when (a lease: a dead worker's runs are taken over). */
+    claimedBy: text('claimed_by'),
+    claimedUntil: ts('claimed_until'),
   },
   (t) => [
     primaryKey({ name: 'digest_settings_pk', columns: [t.platform, t.chatId, t.kind] }),

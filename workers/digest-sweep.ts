@@ -42,11 +42,11 @@ export const digestKey = (d: Pick<DueDigest, 'platform' | 'chatId' | 'kind'>, ru
 
 /**
  * Due digests and reminders, on the template scheduler's minute job (BullMQ's job scheduler or
- * the in-process timer). Each batch is one transaction (`digestRunStore.runDue`): the settings
- * are claimed with SKIP LOCKED, each run is decided (`dueDecision`) and composed, its message is
- * kept in the notice outbox and the setting moved to its next run, all committed together — so
- * each run is sent once, under any number of workers and across restarts, and the relay and the
- * outbound queue keep the platform's rates. A chat marked blocked has its settings removed here
+ * the in-process timer). Each batch (`digestRunStore.runDue`): the settings are claimed with a
+ * lease (SKIP LOCKED), each run is decided (`dueDecision`) and composed, then one transaction
+ * keeps the messages in the notice outbox and moves the settings to their next run — so each run
+ * is sent once, under any number of workers and across restarts (a dead worker's lease ends and
+ * another does its runs), and the relay and the outbound queue keep the platform's rates. A chat marked blocked has its settings removed here
  * (the outbound worker removes them when a send finds it blocked).
  */
 export function createDigestSweep(deps: DigestSweepDeps): DigestSweep {
