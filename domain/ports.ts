@@ -15,6 +15,8 @@ import type { BudgetStore } from './statistics/budget-ports.js';
 import type { TemplateStore } from './schedules/ports.js';
 // The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
+// Rules that label records by payee/memo/note.
+import type { RuleStore } from './rules/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -91,6 +93,8 @@ export interface BookSnapshot {
   labels: Label[];
   /** Whether the book has any budget (records in books without one need no alert check). */
   hasBudgets?: boolean;
+  /** Whether the book has any rule (records in books without one need no rule lookup). */
+  hasRules?: boolean;
 }
 
 /** Result of recording: the event and the new balance of each touched account. */
@@ -99,6 +103,8 @@ export interface Recorded {
   balances: { accountId: number; accountName: string; currency: string; balanceMinor: number }[];
   /** False when the source key or template occurrence was already recorded. */
   created: boolean;
+  /** The rule that gave the record its label (a line typed without one, a template). */
+  rule?: { seq: number; label: string };
 }
 
 export interface CurrencyTotal {
@@ -169,7 +175,7 @@ export interface EventStore {
 }
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
-export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore;
+export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore & Pick<RuleStore, 'listRules'>;
 
 /**
  * Every storage port at once, as implemented on PostgreSQL (postgres.js) and PGlite by
@@ -191,4 +197,5 @@ export interface LedgerStore
     BudgetStore,
     TemplateStore,
     WebAccessStore,
+    RuleStore,
     DigestSettingsStore {}

@@ -8,12 +8,13 @@ import { bookRoutes } from './routes-books.js';
 import { eventRoutes } from './routes-events.js';
 import { planRoutes } from './routes-plans.js';
 import { reportRoutes } from './routes-reports.js';
+import { ruleRoutes } from './routes-rules.js';
 import { importRoutes, MAX_IMPORT_BYTES } from './routes-import.js';
 
 export const API_PREFIX = '/api/v1';
 
 /** Every group of routes. */
-const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes, importRoutes];
+const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes, ruleRoutes, importRoutes];
 
 /**
  * The REST API (`/api/v1`): Bearer-token auth, per-token rate limit, body limit, zod-validated
