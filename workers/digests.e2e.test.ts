@@ -3,6 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incoming } from '../bot/dispatcher.js';
 import { rowsOf } from '../drizzle/store/rows.js';
+import { startDiscordDouble } from '../test/doubles/discord/index.js';
 import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegram-api.js';
 import { createHarness, type Harness } from '../test/harness.js';
 import { TEST_REDIS_URL, dropPrefix, uniquePrefix, waitUntil } from '../test/worker-kit.js';
@@ -139,5 +140,45 @@ describe.each<Variant>([{ scheduler: 'bullmq' }, { scheduler: 'in-process' }])('
     await sweepAll();
     await new Promise((r) => setTimeout(r, 300));
     expect(tg.calls.filter((c) => Number(c.payload.chat_id) === 701 && c.at > tried[0]!.at)).toHaveLength(0);
+  });
+});
+
+describe('digest on Discord: a channel the bot lost access to', () => {
+  it('GIVEN Missing Access on the monthly digest THEN the digest turns itself off and is logged', async () => {
+    const discord = await startDiscordDouble();
+    const h = await createHarness({ now: '2026-11-20T12:00:00Z' });
+    const logs: { msg?: string; chat?: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    let role: WorkerRole | undefined;
+    try {
+      const channel = discord.addGuild({ name: 'Flat', channels: [{ name: 'money' }] }).channels[0]!.id;
+      const msg: Incoming = {
+        chat: { platform: 'discord', chatId: channel, kind: 'group', title: 'money' },
+        from: { platform: 'discord', externalId: '323456789012345678', name: 'Ann' },
+        platformAdmin: true,
+        text: '/digest monthly',
+      };
+      expect((await h.dispatcher.handleMessage(msg))[0]!.text).toContain('Next: Tue 1 Dec 09:00');
+      role = await startWorkerRole({
+        db: h.database.db,
+        store: h.services.store,
+        clock: h.clock,
+        logger,
+        notifier: await buildNotifier({ discord: { token: discord.token, apiRoot: discord.restApi } }),
+        runWorkers: true,
+        relayIntervalMs: 200,
+        sweepIntervalMs: 24 * 3600_000,
+      });
+      discord.failNext({ method: 'POST', path: `/channels/${channel}/messages`, status: 403, code: 50001, message: 'Missing Access' });
+      h.clock.set('2026-12-01T09:00:10Z');
+      await role.sweeps!.runNow();
+      await role.relay.drain();
+      await waitUntil(async () => (await settingsOf(h, channel)).length === 0, 20_000);
+      expect(logs.some((l) => l.msg?.includes('digest/reminder is turned off') && l.chat === channel)).toBe(true);
+    } finally {
+      await role?.close();
+      await h.close();
+      await discord.close();
+    }
   });
 });
