@@ -30,10 +30,24 @@ export const AT_RISK_PERCENT = 80;
  * in the book's time zone, against the one before (the same figures `/stats last-week` shows),
  * and the budgets at risk now.
  */
-export async function digestReport(store: LedgerStore, book: Book, every: 'weekly' | 'monthly', runAt: Date): Promise<DigestReport> {
+export async function digestReport(ledger: LedgerStore, book: Book, every: 'weekly' | 'monthly', runAt: Date): Promise<DigestReport> {
+  // The report and the budgets at risk read the same budgets and rates: once each per digest.
+  let budgetsRead: ReturnType<LedgerStore['listBudgets']> | undefined;
+  const budgetsOnce = () => (budgetsRead ??= ledger.listBudgets(book.id));
+  const rates = new Map<string, ReturnType<LedgerStore['listRates']>>();
+  const store: LedgerStore = {
+    ...ledger,
+    listBudgets: (id) => (id === book.id ? budgetsOnce() : ledger.listBudgets(id)),
+    listRates: (id, currency) => {
+      if (id !== book.id) return ledger.listRates(id, currency);
+      let r = rates.get(currency);
+      if (!r) rates.set(currency, (r = ledger.listRates(id, currency)));
+      return r;
+    },
+  };
   const actor = { store, book, clock: { now: () => runAt }, userId: 0, role: 'viewer' as const };
   const report = await statsReport(actor, every === 'weekly' ? 'last-week' : 'last-month', { group: false });
-  const budgets = await store.listBudgets(book.id);
+  const budgets = await budgetsOnce();
   const atRisk: BudgetAtRisk[] = [];
   for (const progress of await budgetProgress(store, book, budgets, runAt)) {
     const runsOut = projectRunOut({ spentMinor: progress.spentMinor, limitMinor: progress.budget.amountMinor, period: progress.period, now: runAt, tz: book.timezone });
