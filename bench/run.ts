@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
   rules: async () => (await import('./rules.bench.js')).benchRules(),
+  digests: async () => (await import('./digests.bench.js')).benchDigests(),
 };
 
 const args = process.argv.slice(2);
