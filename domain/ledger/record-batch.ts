@@ -103,6 +103,6 @@ async function batchAlerts(a: Actor<EntryStore>, items: readonly BatchOutcome[])
     groups.set(`${day}|${x.event.labels.map((l) => l.toLowerCase()).sort().join('\u0000')}`, x.event);
   }
   const alerts: BudgetAlert[] = [];
-  for (const event of groups.values()) alerts.push(...(await alertsAfter(a.store, a.book, { event, balances: [], created: true }, a.snapshot?.hasBudgets)));
+  for (const event of groups.values()) alerts.push(...(await alertsAfter(a.store, a.book, { event, balances: [], created: true }, a.snapshot?.hasBudgets, a.clock.now())));
   return alerts;
 }

@@ -219,3 +219,24 @@ describe('API rate limit counted in events', () => {
     expect(await k.snapshot()).toBe(snapshot);
   });
 });
+
+describe('API batch and budget alerts', () => {
+  it('GIVEN a budget the batch goes over THEN the book hears it once for the batch, and not again for the next one', async () => {
+    const told: { book: number; thresholds: number[] }[] = [];
+    const k = await createApiKit({ tellBook: async (book, alerts) => void told.push({ book: book.id, thresholds: alerts.map((x) => x.threshold) }) });
+    try {
+      const s = await seedFamily(k);
+      await k.h.say(ANN, '/budget #food 100');
+      const items = Array.from({ length: 3 }, () => ({ amount: '40', labels: ['food'] }));
+      const r = await k.req('POST', `/books/${s.annBook}/events/batch`, { token: s.ann, json: { events: items } });
+      expect(r.body.created).toBe(3);
+      expect(told).toHaveLength(1);
+      expect(told[0]!.book).toBe(s.annBook);
+      expect(told[0]!.thresholds).toEqual([100]);
+      await k.req('POST', `/books/${s.annBook}/events/batch`, { token: s.ann, json: { events: [{ amount: '5', labels: ['food'] }] } });
+      expect(told).toHaveLength(1);
+    } finally {
+      await k.close();
+    }
+  });
+});
