@@ -129,5 +129,5 @@ async function turnCost(): Promise<string> {
   const turn = await run((chat, rows, i) => journal.turn('telegram', chat, rows, owner(i)));
   const mark = await run((_chat, rows) => db.db.execute(sql`update chat_outbox set claimed_until = now() + interval '1 hour' where id = any(${`{${rows.join(',')}}`}::bigint[]) and sent_at is null`));
   await db.close();
-  return `per-chat reply order across processes (the outbox turn, one per message): ${turn.toFixed(0)} µs vs ${mark.toFixed(0)} µs for a plain update of the same rows (+${(turn - mark).toFixed(0)} µs per message, 8 connections)`;
+  return `per-chat reply order across processes (the outbox turn, one per message): ${turn.toFixed(0)} µs vs ${mark.toFixed(0)} µs for a plain update of the same rows (${turn >= mark ? '+' : '−'}${Math.abs(turn - mark).toFixed(0)} µs per message, 8 connections)`;
 }
