@@ -182,8 +182,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
   if (roles.has('api')) {
     const { mountApi } = await import('../adapters/http/api/api-app.js');
-    const { API_RATE_LIMIT } = await import('../adapters/http/api/api-env.js');
-    const rateLimit = limiter('api', API_RATE_LIMIT);
+    const rateLimit = limiter('api', { capacity: config.API_RATE_BURST, refillPerSecond: config.API_RATE_PER_SECOND });
     mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit }));
     // The web app under /app (adapters/web): the same store, record use case and alerts as the API.
     const { mountWeb } = await import('../adapters/web/web-app.js');

@@ -19,6 +19,8 @@ const benches: Record<string, () => Promise<string[]>> = {
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
+  rules: async () => (await import('./rules.bench.js')).benchRules(),
+  digests: async () => (await import('./digests.bench.js')).benchDigests(),
 };
 
 const args = process.argv.slice(2);

@@ -36,6 +36,9 @@ beforeAll(async () => {
     TELEGRAM_API_ROOT: tg.apiRoot,
     TELEGRAM_WEBHOOK_URL: `${lb.url}/telegram/webhook`,
     TELEGRAM_WEBHOOK_SECRET: SECRET,
+    // A small per-token bucket, so a burst of 150 requests shows whether the replicas share it.
+    API_RATE_BURST: '60',
+    API_RATE_PER_SECOND: '10',
   };
   // The first process migrates the new database; the others find it done.
   replicas.push(startReplica(BASE_PORT, env));
