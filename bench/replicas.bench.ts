@@ -16,7 +16,7 @@ const SECRET = `bench-${randomBytes(8).toString('hex')}`;
  * one PostgreSQL, Redis for the shared rate limits — the production shape on one machine.
  * Telegram's sender is modelled as it behaves: one chat's updates one after the other (the next
  * once the previous was answered), 60 chats at once. Reported: updates/s, update→answer p50/p99
- * (the answer comes after the reply was sent), CPU per update of the replicas and of PostgreSQL,
+ * (the webhook's answer: it comes once the update is held in the inbox), CPU per update of the replicas and of PostgreSQL,
  * and PostgreSQL connections held. One chat's order across replicas comes from the inbox (its
  * per-chat lock in `applyNext`) and the outbox (`journal.turn`); the webhook takes no lock of its own.
  * Every replica runs on this same machine: more replicas add processes, not cores.
@@ -51,6 +51,12 @@ export async function benchReplicas(): Promise<string[]> {
           `p99 ${med(rs, (r) => r.p99).toFixed(1)} ms; CPU per update: replicas ${med(rs, (r) => r.replicaCpuMs).toFixed(2)} ms, ` +
           `PostgreSQL ${med(rs, (r) => r.pgCpuMs).toFixed(2)} ms; PostgreSQL connections ${Math.max(...rs.map((r) => r.connections))}`,
       );
+    }
+    // A webhook answers once the update is held: let the inbox finish applying before counting.
+    for (let i = 0; i < 600; i++) {
+      const [{ left } = { left: 0 }] = await c.sql<{ left: number }[]>`select count(*)::int as left from chat_inbox where done_at is null`;
+      if (left === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const [{ n } = { n: 0 }] = await c.sql<{ n: number }[]>`select count(*)::int as n from events`;
     lines.push(`events recorded: ${n} of ${3 * REPEATS * CHATS * (PER_CHAT + 1)}`);
