@@ -10,6 +10,7 @@ import type { OutboundMessage } from './notifier.js';
 
 const ann = { id: 'ann', name: 'Ann' };
 const ivan = { id: 'ivan', name: 'Иван', locale: 'ru' };
+const bob = { id: 'bob', name: 'Bob' };
 
 /** What a chat was sent, as kept in the notice outbox (the relay moves it on; see the e2e test). */
 async function kept(h: Harness, chatId: string): Promise<{ key: string; message: OutboundMessage }[]> {
@@ -113,6 +114,22 @@ describe.each([{ engine: 'postgres' as const }, { engine: 'pglite' as const }])(
     expect(a.skipped + b.skipped).toBe(1);
     reminders = (await kept(h, 'p-ann')).filter((k) => k.key.startsWith('reminder-'));
     expect(reminders.length).toBe(before + 1);
+  });
+
+  it('GIVEN a worker that dies while composing THEN nothing was sent, its runs wait out the lease, and another worker sends them once', async () => {
+    await h.say(bob, '/digest weekly 06:00');
+    // Monday 6 April 06:00 in Bob's book (UTC).
+    h.clock.set('2026-04-06T06:00:10Z');
+    const runs = digestRunStore(h.database.db, LOCAL_RELAY);
+    await expect(runs.runDue(h.clock.now(), 10, async () => Promise.reject(new Error('killed')))).rejects.toThrow('killed');
+    expect((await kept(h, 'p-bob')).length).toBe(0);
+    // Within the lease nobody else takes it; after it, one of two workers does.
+    expect((await worker(h)()).sent).toBe(0);
+    h.clock.set('2026-04-06T06:02:20Z');
+    const [a, b] = await Promise.all([worker(h)(), worker(h)()]);
+    expect(a.sent + b.sent).toBe(1);
+    expect((await kept(h, 'p-bob')).map((k) => k.key)).toEqual([`digest-telegram-p-bob-${Date.parse('2026-04-06T06:00:00Z')}`]);
+    await h.say(bob, '/digest off');
   });
 
   it('GIVEN a worker down for two weeks THEN one digest is sent for the latest week, not a backlog, and a late reminder is dropped', async () => {
