@@ -172,6 +172,24 @@ export interface EventStore {
   editEvent(bookId: number, seq: number, patch: EventPatch): Promise<LedgerEvent>;
   history(bookId: number, filter: HistoryFilter): Promise<LedgerEvent[]>;
   periodTotals(bookId: number, from: Date, to: Date): Promise<CurrencyTotal[]>;
+  /**
+   * Records events of ONE book in one transaction through the event writer (the API batch):
+   * an event whose `sourceKey` is already recorded (or earlier in the same batch) is a replay
+   * when its `sourceHash` matches and a mismatch when it does not; neither is written. Any
+   * failure writes nothing. Results are in input order; balances are the touched accounts' after.
+   */
+  recordBatch(bookId: number, events: readonly NewEvent[]): Promise<BatchRecorded>;
+}
+
+/** One event of a {@link EventStore.recordBatch}. */
+export type BatchItemRecorded =
+  | { outcome: 'created'; event: LedgerEvent }
+  | { outcome: 'replayed'; id: number; seq: number }
+  | { outcome: 'mismatch' };
+
+export interface BatchRecorded {
+  items: BatchItemRecorded[];
+  balances: Recorded['balances'];
 }
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
