@@ -155,4 +155,18 @@ describe.each([{ engine: 'postgres' as const }, { engine: 'pglite' as const }])(
     const rows = rowsOf<{ n: number }>(await h.database.db.execute(sql`select count(*)::int as n from digest_settings where chat_id = 'p-ann'`));
     expect(rows[0]!.n).toBe(0);
   });
+  it('GIVEN a Russian book THEN its monthly digest and the early warning are in Russian', async () => {
+    h.clock.set('2026-04-20T10:00:00Z');
+    await h.say(ivan, '/digest monthly 08:30');
+    await h.say(ivan, '/budget #еда 100');
+    const warned = (await h.replies(ivan, '/spend 90 #еда')).slice(1).map((r) => r.text);
+    expect(warned).toEqual(['⚠️ Бюджет #еда израсходован на 90%: 90,00 EUR из 100,00 EUR за апрель 2026. При таком темпе он закончится 23-го.']);
+    h.clock.set('2026-05-01T08:30:10Z');
+    expect((await worker(h)()).sent).toBe(1);
+    const [digest] = await kept(h, 'p-ivan');
+    expect(digest!.message.reply.text).toContain('🗓 p-ivan: апрель 2026');
+    expect(digest!.message.reply.text).toContain('Главные метки: #еда 90,00 EUR');
+    expect(digest!.message.reply.text).toContain('Приходит 1-го числа; /digest off — отключить.');
+    expect(digest!.message.reply.chart?.spec.lang).toBe('ru');
+  });
 });
