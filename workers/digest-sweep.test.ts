@@ -10,6 +10,7 @@ import type { OutboundMessage } from './notifier.js';
 
 const ann = { id: 'ann', name: 'Ann' };
 const ivan = { id: 'ivan', name: 'Иван', locale: 'ru' };
+const bob = { id: 'bob', name: 'Bob' };
 
 /** What a chat was sent, as kept in the notice outbox (the relay moves it on; see the e2e test). */
 async function kept(h: Harness, chatId: string): Promise<{ key: string; message: OutboundMessage }[]> {
@@ -115,6 +116,22 @@ describe.each([{ engine: 'postgres' as const }, { engine: 'pglite' as const }])(
     expect(reminders.length).toBe(before + 1);
   });
 
+  it('GIVEN a worker that dies while composing THEN nothing was sent, its runs wait out the lease, and another worker sends them once', async () => {
+    await h.say(bob, '/digest weekly 06:00');
+    // Monday 6 April 06:00 in Bob's book (UTC).
+    h.clock.set('2026-04-06T06:00:10Z');
+    const runs = digestRunStore(h.database.db, LOCAL_RELAY);
+    await expect(runs.runDue(h.clock.now(), 10, async () => Promise.reject(new Error('killed')))).rejects.toThrow('killed');
+    expect((await kept(h, 'p-bob')).length).toBe(0);
+    // Within the lease nobody else takes it; after it, one of two workers does.
+    expect((await worker(h)()).sent).toBe(0);
+    h.clock.set('2026-04-06T06:02:20Z');
+    const [a, b] = await Promise.all([worker(h)(), worker(h)()]);
+    expect(a.sent + b.sent).toBe(1);
+    expect((await kept(h, 'p-bob')).map((k) => k.key)).toEqual([`digest-telegram-p-bob-${Date.parse('2026-04-06T06:00:00Z')}`]);
+    await h.say(bob, '/digest off');
+  });
+
   it('GIVEN a worker down for two weeks THEN one digest is sent for the latest week, not a backlog, and a late reminder is dropped', async () => {
     h.clock.set('2026-04-15T12:00:00Z');
     const before = (await kept(h, 'p-ann')).length;
@@ -137,5 +154,19 @@ describe.each([{ engine: 'postgres' as const }, { engine: 'pglite' as const }])(
     expect(logs.filter((l) => l.msg?.includes('turned off')).map((l) => l.kind).sort()).toEqual(['digest', 'reminder']);
     const rows = rowsOf<{ n: number }>(await h.database.db.execute(sql`select count(*)::int as n from digest_settings where chat_id = 'p-ann'`));
     expect(rows[0]!.n).toBe(0);
+  });
+  it('GIVEN a Russian book THEN its monthly digest and the early warning are in Russian', async () => {
+    h.clock.set('2026-04-20T10:00:00Z');
+    await h.say(ivan, '/digest monthly 08:30');
+    await h.say(ivan, '/budget #еда 100');
+    const warned = (await h.replies(ivan, '/spend 90 #еда')).slice(1).map((r) => r.text);
+    expect(warned).toEqual(['⚠️ Бюджет #еда израсходован на 90%: 90,00 EUR из 100,00 EUR за апрель 2026. При таком темпе он закончится 23-го.']);
+    h.clock.set('2026-05-01T08:30:10Z');
+    expect((await worker(h)()).sent).toBe(1);
+    const [digest] = await kept(h, 'p-ivan');
+    expect(digest!.message.reply.text).toContain('🗓 p-ivan: апрель 2026');
+    expect(digest!.message.reply.text).toContain('Главные метки: #еда 90,00 EUR');
+    expect(digest!.message.reply.text).toContain('Приходит 1-го числа; /digest off — отключить.');
+    expect(digest!.message.reply.chart?.spec.lang).toBe('ru');
   });
 });
