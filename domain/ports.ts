@@ -1,3 +1,4 @@
+import type { DigestSettingsStore } from './digests/ports.js';
 import type { Minor } from './money/money.js';
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
@@ -214,4 +215,5 @@ export interface LedgerStore
     BudgetStore,
     TemplateStore,
     WebAccessStore,
-    RuleStore {}
+    RuleStore,
+    DigestSettingsStore {}
