@@ -1,6 +1,6 @@
 import type { Actor } from '../access/actor.js';
 import type { Account } from '../types.js';
-import { compileRules, type RuleMatcher } from './matcher.js';
+import { compileBookRules, type RuleMatcher } from './matcher.js';
 import type { RuleStore } from './ports.js';
 import type { RuleMatch } from './types.js';
 
@@ -45,5 +45,5 @@ export async function rulesForLine(a: Actor<Pick<RuleStore, 'listRules'>>, targe
 export async function bookRules(a: Actor<Pick<RuleStore, 'listRules'>>): Promise<RuleMatcher | undefined> {
   if (a.snapshot?.hasRules === false) return undefined;
   const rules = await a.store.listRules(a.book.id);
-  return rules.length ? compileRules(rules) : undefined;
+  return rules.length ? compileBookRules(a.book.id, rules) : undefined;
 }

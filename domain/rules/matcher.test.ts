@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRules } from './matcher.js';
+import { compileBookRules, compileRules } from './matcher.js';
 import { compilePattern, matchesSearchable } from './pattern.js';
 import { searchableText } from './fold.js';
 import { countByRule, labelStatementRows } from './statement-rows.js';
@@ -32,6 +32,17 @@ describe('compileRules', () => {
     expect(m.match({ payee: 'amazon', memo: 'prime' })?.seq).toBe(1);
     expect(m.match({ payee: 'Rewe', memo: '', note: null })).toBeNull();
     expect(m.match({})).toBeNull();
+  });
+
+  it('GIVEN a book whose rules did not change THEN its compiled rules are reused; any change compiles again', () => {
+    const first = compileBookRules(9001, rules);
+    expect(compileBookRules(9001, [...rules])).toBe(first);
+    const fewer = compileBookRules(9001, rules.slice(1));
+    expect(fewer).not.toBe(first);
+    expect(fewer.match({ payee: 'amazon eu' })).toBeNull();
+    const noAccount = compileBookRules(9001, rules.map((r) => (r.seq === 3 ? { ...r, accountId: null } : r)));
+    expect(noAccount.match({ payee: 'lidl' })).toEqual({ ruleId: 103, seq: 3, label: 'groceries' });
+    expect(compileBookRules(9002, rules)).not.toBe(first); // per book
   });
 
   it('GIVEN a stored pattern that no longer compiles THEN it is skipped, the rest still work', () => {

@@ -139,3 +139,23 @@ function indexKey(p: CompiledPattern): IndexKey {
   if (end) return { kind: 'suffix', word: end };
   return { kind: 'none' };
 }
+
+/** Books whose compiled rules are kept (least recently used dropped first). */
+const CACHED_BOOKS = 256;
+const cache = new Map<number, { key: string; matcher: RuleMatcher }>();
+
+/**
+ * `compileRules` for a book, remembered while its rules stay the same: a rule never changes after
+ * it is added (only deleted, or left without its account when that is deleted), so the ids and
+ * accounts of the live rules identify them. Spares a book with many rules the compile on every
+ * record typed without a label. The matcher is synchronous, so sharing it is safe.
+ */
+export function compileBookRules(bookId: number, rules: readonly Rule[]): RuleMatcher {
+  const key = rules.map((r) => `${r.id}.${r.accountId ?? ''}`).join(',');
+  const hit = cache.get(bookId);
+  cache.delete(bookId);
+  const entry = hit && hit.key === key ? hit : { key, matcher: compileRules(rules) };
+  cache.set(bookId, entry);
+  if (cache.size > CACHED_BOOKS) cache.delete(cache.keys().next().value!);
+  return entry.matcher;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { payeeKey, suggestRules } from './suggest.js';
+import { payeeWords, suggestRules } from './suggest.js';
 
 const h = (payee: string, ...labels: string[]) => ({ payee, labels });
 
@@ -20,6 +20,22 @@ describe('suggestRules', () => {
     expect(suggestRules(history)).toEqual([{ pattern: 'coffee', label: 'cafe', count: 3 }]);
   });
 
+  it('GIVEN notes that start alike THEN the proposal is the words they share', () => {
+    const history = [h('Пятёрочка у дома', 'продукты'), h('ПЯТЕРОЧКА', 'продукты'), h('пятёрочка', 'продукты'), h('Пятёрочка у дома', 'продукты')];
+    expect(suggestRules(history)).toEqual([{ pattern: 'пятерочка', label: 'продукты', count: 4 }]);
+  });
+
+  it('GIVEN a first word split between labels THEN longer payees are proposed when each is labelled one way', () => {
+    const history = [
+      ...['Amazon Prime', 'AMAZON PRIME 12', 'amazon prime'].map((p) => h(p, 'subscriptions')),
+      ...['Amazon Marketplace', 'AMAZON MARKETPLACE DE', 'amazon marketplace', 'Amazon Marketplace'].map((p) => h(p, 'shopping')),
+    ];
+    expect(suggestRules(history)).toEqual([
+      { pattern: 'amazon marketplace', label: 'shopping', count: 4 },
+      { pattern: 'amazon prime', label: 'subscriptions', count: 3 },
+    ]);
+  });
+
   it('GIVEN a payee split between labels THEN nothing is proposed unless one label has most', () => {
     const split = [h('Amazon', 'books'), h('Amazon', 'books'), h('Amazon', 'books'), h('Amazon', 'home'), h('Amazon', 'home'), h('Amazon', 'home')];
     expect(suggestRules(split)).toEqual([]);
@@ -34,7 +50,7 @@ describe('suggestRules', () => {
   });
 
   it('GIVEN payees THEN the key is their first three words without digits, folded', () => {
-    expect(payeeKey('SumUp *Café Élysée 0044 Paris 75008 FR')).toBe('sumup cafe elysee');
-    expect(payeeKey('12345')).toBe('');
+    expect(payeeWords('SumUp *Café Élysée 0044 Paris 75008 FR')).toEqual(['sumup', 'cafe', 'elysee']);
+    expect(payeeWords('12345')).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { nextOccurrence, occurrencesBetween, type Schedule } from './schedule.js
 import { readTemplateRecord } from './templates.js';
 import type { NotifyTarget } from './ports.js';
 import type { Account, Language, Platform } from '../types.js';
-import { compileRules, type RuleMatcher } from '../rules/matcher.js';
+import { compileBookRules, type RuleMatcher } from '../rules/matcher.js';
 import type { Rule } from '../rules/types.js';
 
 /** A template claimed by a sweep: due now, locked by this sweep's transaction. */
@@ -264,7 +264,7 @@ async function applyBatch(b: DueBatch, now: Date, maxPerTemplate: number, schedu
   const matcherFor = (bookId: number): RuleMatcher | undefined => {
     if (!matchers.has(bookId)) {
       const rules = b.rules?.get(bookId);
-      matchers.set(bookId, rules?.length ? compileRules(rules) : undefined);
+      matchers.set(bookId, rules?.length ? compileBookRules(bookId, rules) : undefined);
     }
     return matchers.get(bookId);
   };
