@@ -14,6 +14,8 @@ import type { BudgetStore } from './statistics/budget-ports.js';
 import type { TemplateStore } from './schedules/ports.js';
 // The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
+// Bank statements: linked accounts, pending previews, the statement import.
+import type { StatementStore } from './statements/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -189,4 +191,5 @@ export interface LedgerStore
     StatsStore,
     BudgetStore,
     TemplateStore,
-    WebAccessStore {}
+    WebAccessStore,
+    StatementStore {}

@@ -11,6 +11,7 @@ import { linkCommands } from './link.js';
 import { statsCommands } from './stats.js';
 import { budgetCommands } from './budgets.js';
 import { csvCommands } from './csv.js';
+import { statementActions } from './statements.js';
 import { templateCommands } from './templates.js';
 import { appCommands } from './app.js';
 
@@ -18,7 +19,7 @@ import { appCommands } from './app.js';
 export function createRegistry(): Registry {
   const r = new Registry();
   r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...appCommands);
-  r.addAction(...recordActions, ...splitActions);
+  r.addAction(...recordActions, ...splitActions, ...statementActions);
   r.setQuickEntry(quickEntry);
   return r;
 }
