@@ -1,4 +1,4 @@
-import { customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -30,6 +30,8 @@ export const statementPreviews = pgTable(
   'statement_previews',
   {
     id: text('id').primaryKey(),
+    /** Order of arrival (the newest is the one `/import map` answers). */
+    n: bigserial('n', { mode: 'number' }).notNull(),
     bookId: integer('book_id').notNull(),
     userId: integer('user_id').notNull(),
     fileName: text('file_name').notNull(),
@@ -39,5 +41,5 @@ export const statementPreviews = pgTable(
     createdAt: ts('created_at').notNull(),
     expiresAt: ts('expires_at').notNull(),
   },
-  (t) => [index('statement_previews_owner_idx').on(t.bookId, t.userId, t.createdAt), index('statement_previews_expires_idx').on(t.expiresAt)],
+  (t) => [index('statement_previews_owner_idx').on(t.bookId, t.userId, t.n), index('statement_previews_expires_idx').on(t.expiresAt)],
 );

@@ -14,7 +14,7 @@ const NAMES: Record<'date' | 'amount' | 'debit' | 'credit' | 'payee' | 'memo' | 
   memo: ['memo', 'reference', 'details', 'purpose', 'verwendungszweck', 'buchungstext', 'notes', 'назначение', 'назначение платежа', 'комментарий'],
   currency: ['currency', 'währung', 'waehrung', 'devise', 'валюта'],
   balance: ['balance', 'running balance', 'saldo', 'kontostand', 'solde', 'остаток', 'баланс'],
-  id: ['id', 'transaction id', 'reference number', 'fitid', 'transaktions-id', 'номер операции'],
+  id: ['id', 'transaction id', 'reference number', 'fitid', 'transaktions-id', 'номер операции', 'номер'],
 };
 
 /** Date layouts tried on a bank CSV's dates, the first that reads every one of them wins. */
@@ -77,7 +77,8 @@ export function guessCsvMapping(text: string): CsvMapping | undefined {
   const comma = amounts.filter((a) => /,\d{1,3}$/.test(a.replace(/\s/g, '')) && !/^[-+]?\d{1,3}(,\d{3})+$/.test(a)).length;
   const dot = amounts.filter((a) => /\.\d{1,3}$/.test(a.replace(/\s/g, '')) && !/^[-+]?\d{1,3}(\.\d{3})+$/.test(a)).length;
   const decimalMark = comma > dot ? ',' : '.';
-  const thousands = amounts.some((a) => (decimalMark === ',' ? /\d\.\d{3}/ : /\d,\d{3}/).test(a)) ? (decimalMark === ',' ? '.' : ',') : undefined;
+  const grouped = (re: RegExp) => amounts.some((a) => re.test(a));
+  const thousands = grouped(decimalMark === ',' ? /\d\.\d{3}/ : /\d,\d{3}/) ? (decimalMark === ',' ? '.' : ',') : grouped(/\d[ \u00a0]\d{3}/) ? ' ' : undefined;
   const mapping: CsvMapping = { date, dateFormat, decimalMark, delimiter };
   if (amount) mapping.amount = amount;
   if (debit) mapping.debit = debit;

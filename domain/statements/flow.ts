@@ -131,7 +131,7 @@ async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
 }
 
 /** The next step for a pending statement: the mapping, the account, or the preview. */
-async function advance(a: Actor<Store>, p: PendingStatement, rules?: RowLabeller): Promise<StatementStep> {
+async function advance(a: Actor<Store>, p: PendingStatement, rules?: RowLabeller, committing = false): Promise<StatementStep> {
   const format = formatOf(p.content);
   const header = () => textOf(p.content).split(/\r?\n/, 1)[0]!.replace(/^\uFEFF/, '');
   if (format === 'csv' && !p.csvMapping) return { step: 'mapping', id: p.id, header: [header()], guess: null };
@@ -153,6 +153,8 @@ async function advance(a: Actor<Store>, p: PendingStatement, rules?: RowLabeller
     if (format === 'csv' || format === 'qif') statement = parse(p, account.currency);
   }
   const { classification } = await compare(a, statement, account);
+  // Nothing to choose: the preview is not kept waiting.
+  if (!committing && !classification.newCount && !classification.twins.length) await a.store.deletePendingStatement(a.book.id, a.userId, p.id);
   const labelled = rules ? rules(classification.rows.filter((r) => r.kind === 'new').map((r) => r.row)).filter(Boolean).length : 0;
   return { step: 'preview', id: p.id, statement, account, classification, labelled };
 }
@@ -234,7 +236,7 @@ export async function commitStatement(
 ): Promise<StatementImported & { account: Account; format: StatementFormat; labelled: number }> {
   assertCan(a.role, 'manage');
   const p = await pending(a, id);
-  const step = await advance(a, p);
+  const step = await advance(a, p, undefined, true);
   if (step.step !== 'preview') throw new DomainError('statement_expired', {});
   const { statement, account, classification } = step;
   const toWrite = classification.rows.filter((m) => m.kind === 'new' || (m.kind === 'twin' && !merge)).map((m) => m.row);

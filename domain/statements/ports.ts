@@ -1,5 +1,5 @@
 import type { Minor } from '../money/money.js';
-import type { AccountStore } from '../ports.js';
+import type { Account } from '../types.js';
 import type { CsvMapping } from './csv.js';
 
 /** The book account a bank account is linked to, and the CSV mapping remembered for it. */
@@ -70,7 +70,8 @@ export interface StatementImported {
 }
 
 /** Storage for statement links, pending previews and the import write (drizzle/store/statement-store.ts). */
-export interface StatementStore extends Pick<AccountStore, 'listAccounts'> {
+export interface StatementStore {
+  listAccounts(bookId: number): Promise<Account[]>;
   findStatementLink(bookId: number, externalAccountId: string): Promise<StatementLink | undefined>;
   /**
    * Stores a pending statement; the person's older ones beyond `keep` and every expired one go.

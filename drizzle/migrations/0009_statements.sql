@@ -12,6 +12,7 @@ CREATE UNIQUE INDEX "statement_accounts_book_external_uq" ON "statement_accounts
 CREATE INDEX "statement_accounts_account_idx" ON "statement_accounts" ("account_id");--> statement-breakpoint
 CREATE TABLE "statement_previews" (
 	"id" text PRIMARY KEY NOT NULL,
+	"n" bigserial NOT NULL,
 	"book_id" integer NOT NULL REFERENCES "books"("id") ON DELETE cascade,
 	"user_id" integer NOT NULL REFERENCES "users"("id") ON DELETE cascade,
 	"file_name" text NOT NULL,
@@ -21,5 +22,5 @@ CREATE TABLE "statement_previews" (
 	"created_at" timestamp with time zone NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL
 );--> statement-breakpoint
-CREATE INDEX "statement_previews_owner_idx" ON "statement_previews" ("book_id","user_id","created_at");--> statement-breakpoint
+CREATE INDEX "statement_previews_owner_idx" ON "statement_previews" ("book_id","user_id","n");--> statement-breakpoint
 CREATE INDEX "statement_previews_expires_idx" ON "statement_previews" ("expires_at");

@@ -64,7 +64,7 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts'> {
             ${p.csvMapping ? JSON.stringify(p.csvMapping) : null}::jsonb, ${p.createdAt.toISOString()}::timestamptz, ${p.expiresAt.toISOString()}::timestamptz)`);
         await tx.execute(sql`
           delete from statement_previews where book_id = ${p.bookId} and user_id = ${p.userId} and id not in (
-            select id from statement_previews where book_id = ${p.bookId} and user_id = ${p.userId} order by created_at desc, id limit ${keep})`);
+            select id from statement_previews where book_id = ${p.bookId} and user_id = ${p.userId} order by n desc limit ${keep})`);
       });
     },
 
@@ -78,7 +78,7 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts'> {
     async latestPendingStatement(bookId, userId, now) {
       const res = await db.execute(sql`select ${PENDING_COLUMNS} from statement_previews
         where book_id = ${bookId} and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz
-        order by created_at desc, id limit 1`);
+        order by n desc limit 1`);
       const [r] = rowsOf<PendingRow>(res);
       return r ? toPending(r) : undefined;
     },
