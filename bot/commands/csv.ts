@@ -32,7 +32,10 @@ export const csvCommands: CommandDef[] = [
     slow: true,
     description: 'Import a bank statement (OFX, QFX, QIF, CAMT, bank CSV) or a CSV of /export',
     usage: '/import (with the file attached; in the terminal chat: /import <path>) · /import map date=1 amount=3 payee=2 …',
-    options: [{ name: 'file', description: 'A bank statement or a CSV in the columns of /export', type: 'attachment', required: true }],
+    options: [
+      { name: 'file', description: 'A bank statement or a CSV in the columns of /export', type: 'attachment' },
+      { name: 'map', description: 'Bank CSV columns: date=1 amount=3 payee=2 …', type: 'string', prefix: 'map ' },
+    ],
     run: async (ctx, args) => {
       if (/^map(\s|$)/i.test(args)) return statementMapReply(ctx, args.slice(3));
       if (!ctx.attachment) return { text: t(ctx.lang, 'import.no_file', { columns: CSV_COLUMNS.join(',') }) };

@@ -103,6 +103,7 @@ export const RU_OPTION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'monthly (default) or weekly': 'monthly (по умолчанию) или weekly',
   'all (default), month, last-month, 2026, 2026-11, …': 'all (по умолчанию), month, last-month, 2026, 2026-11, …',
   'A bank statement or a CSV in the columns of /export': 'Банковская выписка или CSV со столбцами как в /export',
+  'Bank CSV columns: date=1 amount=3 payee=2 …': 'Столбцы CSV банка: date=1 amount=3 payee=2 …',
   'daily, weekly:mon, monthly:1, monthly:last, yearly:12-24, every:2w, rrule:…': 'daily, weekly:mon, monthly:1, monthly:last, yearly:12-24, every:2w, rrule:…',
   'Amount, e.g. 500 (+2500 for an income)': 'Сумма, например 500 (+2500 — доход)',
   'Time of day in the book’s timezone, HH:MM (default 09:00)': 'Время в часовом поясе книги, ЧЧ:ММ (по умолчанию 09:00)',
