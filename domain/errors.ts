@@ -46,6 +46,8 @@ export type DomainErrorCode =
   | 'statement_invalid'
   | 'statement_expired'
   | 'statement_currency'
+  | 'rule_invalid'
+  | 'rule_unknown'
   | 'export_too_large'
   | 'link_code_invalid'
   | 'unlink_alone'

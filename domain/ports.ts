@@ -16,6 +16,8 @@ import type { TemplateStore } from './schedules/ports.js';
 import type { WebAccessStore } from './access/web-access.js';
 // Bank statements: linked accounts, pending previews, the statement import.
 import type { StatementStore } from './statements/ports.js';
+// Rules that label records by payee/memo/note.
+import type { RuleStore } from './rules/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -192,4 +194,5 @@ export interface LedgerStore
     BudgetStore,
     TemplateStore,
     WebAccessStore,
-    StatementStore {}
+    StatementStore,
+    RuleStore {}

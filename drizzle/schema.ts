@@ -374,3 +374,4 @@ export * from './schema-web.js';
 export * from './schema-chat-durability.js';
 export * from './schema-notice-outbox.js';
 export * from './schema-statements.js';
+export * from './schema-rules.js';
