@@ -66,7 +66,7 @@ export function statementStepReply(s: StatementStep, lang: Language): Reply {
   const c = s.classification;
   const base = { format: s.statement.format.toUpperCase(), rows: s.statement.rows.length, account: s.account.name };
   if (c.newCount === 0 && c.twins.length === 0) return { text: t(lang, 'statement.nothing_new', { ...base, imported: c.importedCount }) };
-  const text = t(lang, 'statement.preview_reply', { ...base, preview: statementPreviewText(c, lang) }) + (s.labelled ? t(lang, 'statement.labelled', { count: s.labelled }) : '');
+  const text = t(lang, 'statement.preview_reply', { ...base, preview: statementPreviewText(c, lang) }) + (s.labelled ? t(lang, 'statement.labelled', { count: s.labelled, rules: s.byRule.map((r) => t(lang, 'statement.by_rule', r)).join(', ') }) : '');
   const choices: Button[] = [{ label: t(lang, 'statement.button.import'), action: statementAction(s.id, 'i') }];
   if (c.twins.length) choices.push({ label: t(lang, 'statement.button.merge'), action: statementAction(s.id, 'm') });
   choices.push(cancel);

@@ -182,6 +182,23 @@ describe.each(['postgres', 'pglite'] as const)('bank statements in a chat (%s)',
     expect(text(again)).toBe('QIF statement, 2 transactions, compared with @Card: all 2 are imported already. Nothing to do.');
   });
 
+  it('GIVEN the book has rules WHEN a statement is previewed and imported THEN the preview says which rule labels what, and the records carry the labels', async () => {
+    const b = await book();
+    await h.services.store.addRule({ bookId: b.id, pattern: 'kiosk', label: 'snacks', accountId: null, note: null, createdBy: null });
+    await h.services.store.addRule({ bookId: b.id, pattern: 'stadtwerke*', label: 'utilities', accountId: null, note: 'Electricity', createdBy: null });
+    const s = statement([row('K1', '2026-04-20', -300, 'KIOSK AM MARKT'), row('K2', '2026-04-21', -8000, 'STADTWERKE MUENCHEN'), row('K3', '2026-04-22', -150, 'Kiosk 2'), row('K4', '2026-04-23', -990, 'Unknown')], 'RULES-1');
+    const preview = await press(ann, await send(ann, '/import', Buffer.from(writeOfx(s, 1))), '@Card');
+    expect(text(preview)).toBe('OFX statement, 4 transactions, compared with @Card: 4 new, 0 already imported. Nothing is imported yet. Rules label 3 of them (#snacks by rule 1: 2, #utilities by rule 2: 1).');
+    await press(ann, preview, 'Import');
+    const last = (await events()).slice(-4);
+    expect(last.map((e) => [e.labels, e.note])).toEqual([
+      [['snacks'], 'KIOSK AM MARKT'],
+      [['utilities'], 'Electricity'],
+      [['snacks'], 'Kiosk 2'],
+      [[], 'Unknown'],
+    ]);
+  });
+
   it('GIVEN a broken statement WHEN sent THEN the reply names the line and nothing is written or kept', async () => {
     const before = await events();
     const broken = writeOfx(statement(MAY), 1).replace('<TRNAMT>-23.40', '<TRNAMT>-23,4,0');

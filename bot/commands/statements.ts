@@ -1,15 +1,10 @@
 import { DomainError } from '../../domain/errors.js';
-import { cancelStatement, chooseStatementAccount, commitStatement, mapStatement, receiveStatement, statementStep, type RowLabeller } from '../../domain/statements/flow.js';
+import { cancelStatement, chooseStatementAccount, commitStatement, mapStatement, receiveStatement, statementStep } from '../../domain/statements/flow.js';
 import { decodeStatement } from '../../domain/statements/decode.js';
 import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext } from '../registry.js';
 import type { Reply } from '../reply.js';
 import { statementStepReply } from '../statement-preview.js';
-
-/** The book's rules as a row labeller, once `domain/rules` is in (none until then). */
-function rulesOf(_ctx: CommandContext): RowLabeller | undefined {
-  return undefined;
-}
 
 /**
  * COIN's own CSV (the columns of `/export`) goes to the CSV import; any other file is a bank
@@ -23,12 +18,12 @@ export function isCoinCsv(content: Buffer): boolean {
 
 /** `/import` with a statement file: its first step (preview, or which account, or which columns). */
 export async function statementFileReply(ctx: CommandContext, file: { name: string; content: Buffer }): Promise<Reply> {
-  return statementStepReply(await receiveStatement(ctx.actor, file, { rules: rulesOf(ctx) }), ctx.lang);
+  return statementStepReply(await receiveStatement(ctx.actor, file), ctx.lang);
 }
 
 /** `/import map date=1 amount=3 …`: the columns of the newest bank CSV waiting. */
 export async function statementMapReply(ctx: CommandContext, args: string): Promise<Reply> {
-  return statementStepReply(await mapStatement(ctx.actor, args, rulesOf(ctx)), ctx.lang);
+  return statementStepReply(await mapStatement(ctx.actor, args), ctx.lang);
 }
 
 /** Buttons under a statement: `st:<id>.i` import, `.m` import and merge twins, `.x` cancel, `.a<account id>` this account. */
@@ -44,9 +39,9 @@ export const statementActions: ActionDef[] = [
         await cancelStatement(ctx.actor, id);
         return { text: t(ctx.lang, 'statement.cancelled') };
       }
-      if (choice === 's') return statementStepReply(await statementStep(ctx.actor, id, rulesOf(ctx)), ctx.lang);
-      if (choice.startsWith('a')) return statementStepReply(await chooseStatementAccount(ctx.actor, id, Number(choice.slice(1)), rulesOf(ctx)), ctx.lang);
-      const done = await commitStatement(ctx.actor, id, choice === 'm', rulesOf(ctx));
+      if (choice === 's') return statementStepReply(await statementStep(ctx.actor, id), ctx.lang);
+      if (choice.startsWith('a')) return statementStepReply(await chooseStatementAccount(ctx.actor, id, Number(choice.slice(1))), ctx.lang);
+      const done = await commitStatement(ctx.actor, id, choice === 'm');
       return { text: t(ctx.lang, 'statement.imported', { account: done.account.name, created: done.created, merged: done.merged, skipped: done.skipped }) };
     },
   },

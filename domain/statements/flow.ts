@@ -14,6 +14,9 @@ import { detectStatementFormat, parseStatement } from './parse.js';
 import type { PendingStatement, StatementEventRow, StatementImported, StatementMerge, StatementStore, StatementWrite } from './ports.js';
 import { statementError } from './statement-error.js';
 import type { Statement, StatementFormat, StatementRow } from './types.js';
+import { compileRules } from '../rules/matcher.js';
+import { labelStatementRows } from '../rules/statement-rows.js';
+import type { RuleMatch } from '../rules/types.js';
 
 /** Largest statement file read (bytes): a year of a busy account is a few MB. */
 export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
@@ -23,8 +26,13 @@ export const PENDING_TTL_MS = 24 * 60 * 60 * 1000;
 export const PENDING_PER_PERSON = 3;
 const MAX_NOTE = 2000;
 
-/** What labels a statement row (the book's rules); none when not given. */
-export type RowLabeller = (rows: readonly StatementRow[]) => (({ label: string; note?: string | undefined } & Record<string, unknown>) | null)[];
+/** The book's rules applied to statement rows: the rule that labels each row, or null. */
+async function labeller(a: Actor<Store>): Promise<(rows: readonly StatementRow[]) => (RuleMatch | null)[]> {
+  const rules = await a.store.listRules(a.book.id);
+  if (!rules.length) return (rows) => rows.map(() => null);
+  const matcher = compileRules(rules);
+  return (rows) => labelStatementRows(matcher, rows).map((l) => l.rule);
+}
 
 /** Where a statement stands after each step. */
 export type StatementStep =
@@ -33,7 +41,16 @@ export type StatementStep =
   /** The bank account is not linked yet: which book account is it? (CSV: also confirms the mapping shown.) */
   | { step: 'account'; id: string; statement: Statement; accounts: Account[]; mapping: CsvMapping | null }
   /** Ready: what importing would do; nothing is written before the choice. */
-  | { step: 'preview'; id: string; statement: Statement; account: Account; classification: Classification; labelled: number };
+  | {
+      step: 'preview';
+      id: string;
+      statement: Statement;
+      account: Account;
+      classification: Classification;
+      /** Rows to import that a rule labels, in all and by rule (most rows first). */
+      labelled: number;
+      byRule: { seq: number; label: string; count: number }[];
+    };
 
 type Store = StatementStore;
 
@@ -89,7 +106,7 @@ async function pending(a: Actor<Store>, id: string | undefined): Promise<Pending
  * sender, matched to a linked account where it can be, and the next step returned. Nothing is
  * recorded. Throws `statement_invalid` for a file that cannot be read (nothing is kept then).
  */
-export async function receiveStatement(a: Actor<Store>, file: { name: string; content: Buffer }, opts: { accountId?: number; mapping?: CsvMapping; rules?: RowLabeller | undefined } = {}): Promise<StatementStep> {
+export async function receiveStatement(a: Actor<Store>, file: { name: string; content: Buffer }, opts: { accountId?: number; mapping?: CsvMapping } = {}): Promise<StatementStep> {
   assertCan(a.role, 'manage');
   if (file.content.byteLength > MAX_STATEMENT_BYTES) throw statementError('statement', undefined, 'too_large', { value: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` });
   if (!file.content.byteLength || !file.content.toString('latin1').trim()) throw statementError('statement', undefined, 'empty');
@@ -121,7 +138,7 @@ export async function receiveStatement(a: Actor<Store>, file: { name: string; co
   }
   if (opts.accountId !== undefined) p.accountId = (await accountOf(a, opts.accountId)).id;
   await a.store.savePendingStatement(p, PENDING_PER_PERSON);
-  return advance(a, p, opts.rules);
+  return advance(a, p);
 }
 
 async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
@@ -131,7 +148,7 @@ async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
 }
 
 /** The next step for a pending statement: the mapping, the account, or the preview. */
-async function advance(a: Actor<Store>, p: PendingStatement, rules?: RowLabeller, committing = false): Promise<StatementStep> {
+async function advance(a: Actor<Store>, p: PendingStatement, committing = false): Promise<StatementStep> {
   const format = formatOf(p.content);
   const header = () => textOf(p.content).split(/\r?\n/, 1)[0]!.replace(/^\uFEFF/, '');
   if (format === 'csv' && !p.csvMapping) return { step: 'mapping', id: p.id, header: [header()], guess: null };
@@ -155,8 +172,18 @@ async function advance(a: Actor<Store>, p: PendingStatement, rules?: RowLabeller
   const { classification } = await compare(a, statement, account);
   // Nothing to choose: the preview is not kept waiting.
   if (!committing && !classification.newCount && !classification.twins.length) await a.store.deletePendingStatement(a.book.id, a.userId, p.id);
-  const labelled = rules ? rules(classification.rows.filter((r) => r.kind === 'new').map((r) => r.row)).filter(Boolean).length : 0;
-  return { step: 'preview', id: p.id, statement, account, classification, labelled };
+  const byRule = new Map<number, { seq: number; label: string; count: number }>();
+  if (!committing) {
+    const label = await labeller(a);
+    for (const m of label(classification.rows.filter((r) => r.kind !== 'imported').map((r) => r.row))) {
+      if (!m) continue;
+      const hit = byRule.get(m.seq) ?? { seq: m.seq, label: m.label, count: 0 };
+      hit.count++;
+      byRule.set(m.seq, hit);
+    }
+  }
+  const rules = [...byRule.values()].sort((x, y) => y.count - x.count || x.seq - y.seq);
+  return { step: 'preview', id: p.id, statement, account, classification, labelled: rules.reduce((n, r) => n + r.count, 0), byRule: rules };
 }
 
 const sourceKey = (accountId: number, externalId: string) => `st:${accountId}:${externalId}`;
@@ -188,28 +215,28 @@ export function asRecords(events: readonly StatementEventRow[], accountId: numbe
 }
 
 /** The account chosen with a button: the statement is compared with it (the link is saved on import). */
-export async function chooseStatementAccount(a: Actor<Store>, id: string, accountId: number, rules?: RowLabeller): Promise<StatementStep> {
+export async function chooseStatementAccount(a: Actor<Store>, id: string, accountId: number): Promise<StatementStep> {
   assertCan(a.role, 'manage');
   const p = await pending(a, id);
   const account = await accountOf(a, accountId);
   await a.store.updatePendingStatement(a.book.id, a.userId, p.id, { accountId: account.id });
-  return advance(a, { ...p, accountId: account.id }, rules);
+  return advance(a, { ...p, accountId: account.id });
 }
 
 /** `/import map date=1 amount=3 …`: the columns of the person's newest pending bank CSV. */
-export async function mapStatement(a: Actor<Store>, args: string, rules?: RowLabeller): Promise<StatementStep> {
+export async function mapStatement(a: Actor<Store>, args: string): Promise<StatementStep> {
   assertCan(a.role, 'manage');
   const p = await pending(a, undefined);
   if (formatOf(p.content) !== 'csv') throw new DomainError('statement_expired', {});
   const mapping = parseCsvMappingArgs(args, p.csvMapping ?? undefined);
   await a.store.updatePendingStatement(a.book.id, a.userId, p.id, { csvMapping: mapping });
-  return advance(a, { ...p, csvMapping: mapping }, rules);
+  return advance(a, { ...p, csvMapping: mapping });
 }
 
 /** The step a pending statement is at (after a restart, the API's GET). */
-export async function statementStep(a: Actor<Store>, id: string, rules?: RowLabeller): Promise<StatementStep> {
+export async function statementStep(a: Actor<Store>, id: string): Promise<StatementStep> {
   assertCan(a.role, 'manage');
-  return advance(a, await pending(a, id), rules);
+  return advance(a, await pending(a, id));
 }
 
 /** Cancel: the pending statement is dropped, nothing was written. */
@@ -232,17 +259,17 @@ export async function commitStatement(
   a: Actor<Store>,
   id: string,
   merge: boolean,
-  rules?: RowLabeller,
 ): Promise<StatementImported & { account: Account; format: StatementFormat; labelled: number }> {
   assertCan(a.role, 'manage');
   const p = await pending(a, id);
-  const step = await advance(a, p, undefined, true);
+  const step = await advance(a, p, true);
   if (step.step !== 'preview') throw new DomainError('statement_expired', {});
   const { statement, account, classification } = step;
   const toWrite = classification.rows.filter((m) => m.kind === 'new' || (m.kind === 'twin' && !merge)).map((m) => m.row);
-  const labels = rules ? rules(toWrite) : [];
+  const labels = (await labeller(a))(toWrite);
   const rows: StatementWrite[] = toWrite.map((r, i) => {
     const rule = labels[i];
+    // The rule's label; its note when it gives one, else what the bank says.
     const text = r.payee || r.memo;
     return {
       sourceKey: sourceKey(account.id, r.externalId),
@@ -250,7 +277,7 @@ export async function commitStatement(
       amountMinor: assertMinor(Math.abs(r.amountMinor)),
       currency: r.currency,
       occurredAt: noon(r.date, a.book.timezone),
-      note: (rule?.note ? `${rule.note} · ${text}` : text).slice(0, MAX_NOTE),
+      note: (rule?.note || text).slice(0, MAX_NOTE),
       labels: rule ? [rule.label] : [],
       payee: r.payee,
       memo: r.memo,

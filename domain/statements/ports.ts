@@ -1,4 +1,5 @@
 import type { Minor } from '../money/money.js';
+import type { RuleStore } from '../rules/ports.js';
 import type { Account } from '../types.js';
 import type { CsvMapping } from './csv.js';
 
@@ -70,7 +71,7 @@ export interface StatementImported {
 }
 
 /** Storage for statement links, pending previews and the import write (drizzle/store/statement-store.ts). */
-export interface StatementStore {
+export interface StatementStore extends Pick<RuleStore, 'listRules'> {
   listAccounts(bookId: number): Promise<Account[]>;
   findStatementLink(bookId: number, externalAccountId: string): Promise<StatementLink | undefined>;
   /**

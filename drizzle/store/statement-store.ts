@@ -45,7 +45,7 @@ const toPending = (r: PendingRow): PendingStatement => ({
 const PENDING_COLUMNS = sql`id, book_id, user_id, file_name, encode(content, 'base64') as content, account_id, csv_mapping, created_at, expires_at`;
 
 /** Statement links, pending previews (stored so a restart keeps them) and the statement import. */
-export function statementStore(db: Db): Omit<StatementStore, 'listAccounts'> {
+export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'listRules'> {
   return {
     async findStatementLink(bookId, externalAccountId) {
       const res = await db.execute(sql`
