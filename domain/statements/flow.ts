@@ -223,10 +223,10 @@ export async function chooseStatementAccount(a: Actor<Store>, id: string, accoun
   return advance(a, { ...p, accountId: account.id });
 }
 
-/** `/import map date=1 amount=3 …`: the columns of the person's newest pending bank CSV. */
-export async function mapStatement(a: Actor<Store>, args: string): Promise<StatementStep> {
+/** `/import map date=1 amount=3 …`: the columns of a pending bank CSV (`id`, else the person's newest). */
+export async function mapStatement(a: Actor<Store>, args: string, id?: string): Promise<StatementStep> {
   assertCan(a.role, 'manage');
-  const p = await pending(a, undefined);
+  const p = await pending(a, id);
   if (formatOf(p.content) !== 'csv') throw new DomainError('statement_expired', {});
   const mapping = parseCsvMappingArgs(args, p.csvMapping ?? undefined);
   await a.store.updatePendingStatement(a.book.id, a.userId, p.id, { csvMapping: mapping });

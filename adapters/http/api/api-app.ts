@@ -9,11 +9,12 @@ import { eventRoutes } from './routes-events.js';
 import { planRoutes } from './routes-plans.js';
 import { reportRoutes } from './routes-reports.js';
 import { importRoutes, MAX_IMPORT_BYTES } from './routes-import.js';
+import { statementRoutes } from './routes-statements.js';
 
 export const API_PREFIX = '/api/v1';
 
 /** Every group of routes. */
-const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes, importRoutes];
+const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes, importRoutes, statementRoutes];
 
 /**
  * The REST API (`/api/v1`): Bearer-token auth, per-token rate limit, body limit, zod-validated
@@ -53,7 +54,7 @@ export function createApi(deps: ApiDeps): ApiApp {
 
   api.use('*', bearerAuth(deps.store, deps.clock, deps.rateLimit === false ? undefined : API_AUTH_FAILURE_LIMIT));
   if (deps.rateLimit !== false) api.use('*', tokenRateLimit(deps.rateLimit ?? API_RATE_LIMIT));
-  // A CSV import is a file; every other body is one small JSON object.
+  // A CSV import or a statement (`…/import`) is a file; every other body is one small JSON object.
   const bodyLimit = apiBodyLimit(deps.bodyLimitBytes ?? API_BODY_LIMIT);
   const importLimit = apiBodyLimit(MAX_IMPORT_BYTES);
   api.use('*', (c, next) => (c.req.method === 'POST' && c.req.path.endsWith('/import') ? importLimit : bodyLimit)(c, next));
