@@ -128,17 +128,19 @@ export async function receiveStatement(a: Actor<Store>, file: { name: string; co
     if (link?.csvMapping) p.csvMapping = link.csvMapping;
     else p.csvMapping = guessCsvMapping(textOf(file.content)) ?? null;
   }
-  // A file that cannot be read is refused before anything is kept.
+  const chosen = opts.accountId === undefined ? undefined : await accountOf(a, opts.accountId);
+  if (chosen) p.accountId = chosen.id;
+  // A file that cannot be read is refused before anything is kept (a bank CSV's columns may still be asked).
+  let parsed: Statement | undefined;
   if (format !== 'csv' || p.csvMapping) {
     try {
-      parse(p, a.book.currency);
+      parsed = parse(p, chosen?.currency ?? a.book.currency);
     } catch (e) {
       if (format !== 'csv') throw e;
     }
   }
-  if (opts.accountId !== undefined) p.accountId = (await accountOf(a, opts.accountId)).id;
   await a.store.savePendingStatement(p, PENDING_PER_PERSON);
-  return advance(a, p);
+  return advance(a, p, false, parsed && { statement: parsed, currency: chosen?.currency ?? a.book.currency });
 }
 
 async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
@@ -148,7 +150,7 @@ async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
 }
 
 /** The next step for a pending statement: the mapping, the account, or the preview. */
-async function advance(a: Actor<Store>, p: PendingStatement, committing = false): Promise<StatementStep> {
+async function advance(a: Actor<Store>, p: PendingStatement, committing = false, read?: { statement: Statement; currency: string }): Promise<StatementStep> {
   const format = formatOf(p.content);
   const header = () => textOf(p.content).split(/\r?\n/, 1)[0]!.replace(/^\uFEFF/, '');
   if (format === 'csv' && !p.csvMapping) return { step: 'mapping', id: p.id, header: [header()], guess: null };
@@ -156,7 +158,8 @@ async function advance(a: Actor<Store>, p: PendingStatement, committing = false)
   let account = p.accountId === null ? undefined : accounts.find((x) => x.id === p.accountId);
   let statement: Statement;
   try {
-    statement = parse(p, account?.currency ?? a.book.currency);
+    const currency = account?.currency ?? a.book.currency;
+    statement = read && read.currency === currency ? read.statement : parse(p, currency);
   } catch (e) {
     if (format === 'csv') return { step: 'mapping', id: p.id, header: [header()], guess: p.csvMapping, problem: e };
     throw e;

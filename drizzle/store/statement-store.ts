@@ -15,7 +15,8 @@ const chunks = <T>(list: readonly T[], size = CHUNK): T[][] => {
 };
 
 const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-const textArray = (items: readonly string[]) => JSON.stringify(items);
+/** A PostgreSQL text array literal (`{"a","b"}`), bound as one parameter. */
+const textArray = (items: readonly string[]) => `{${items.map((k) => `"${k.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 interface PendingRow {
   id: string;
@@ -101,9 +102,13 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'l
           e.to_currency, e.occurred_at, e.note, e.source_key,
           (select coalesce(json_agg(l.name), '[]'::json) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id) as labels
         from events e
-        where e.book_id = ${bookId} and e.deleted_at is null and (e.account_id = ${accountId} or e.to_account_id = ${accountId})
-          and ((e.occurred_at >= ${from.toISOString()}::timestamptz and e.occurred_at < ${to.toISOString()}::timestamptz)
-            or e.source_key in (select jsonb_array_elements_text(${textArray(sourceKeys)}::jsonb)))`);
+        where e.id in (
+          -- The dates of the statement (the book's date index), and its rows' ids at any date (the source key index).
+          select id from events where book_id = ${bookId} and deleted_at is null
+            and occurred_at >= ${from.toISOString()}::timestamptz and occurred_at < ${to.toISOString()}::timestamptz
+          union
+          select id from events where book_id = ${bookId} and source_key = any(${textArray(sourceKeys)}::text[])
+        ) and e.deleted_at is null and (e.account_id = ${accountId} or e.to_account_id = ${accountId})`);
       return rowsOf<{
         seq: number;
         kind: StatementEventRow['kind'];
@@ -145,7 +150,7 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'l
         const held = new Set<string>();
         for (const part of chunks(keys, 5000)) {
           const res = await tx.execute(sql`select source_key from events where book_id = ${bookId}
-            and source_key in (select jsonb_array_elements_text(${textArray(part)}::jsonb))`);
+            and source_key = any(${textArray(part)}::text[])`);
           for (const r of rowsOf<{ source_key: string }>(res)) held.add(r.source_key);
         }
         const fresh = w.rows.filter((r) => !held.has(r.sourceKey) && (held.add(r.sourceKey), true));
