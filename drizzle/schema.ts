@@ -375,3 +375,4 @@ export * from './schema-chat-durability.js';
 export * from './schema-notice-outbox.js';
 export * from './schema-statements.js';
 export * from './schema-rules.js';
+export * from './schema-digests.js';

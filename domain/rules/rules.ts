@@ -1,7 +1,6 @@
 import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/permissions.js';
 import { DomainError } from '../errors.js';
-import { findAccount } from '../ledger/record.js';
 import type { AccountStore } from '../ports.js';
 import { tokenize } from '../parsing/tokenize.js';
 import { compilePattern } from './pattern.js';
@@ -54,7 +53,7 @@ export function parseRuleArgs(args: string): RuleInput {
  * before writing: the pattern (`compilePattern`), the label's spelling, the account, the note's
  * length, the same pattern twice, the number of rules.
  * @throws DomainError `forbidden`, `rule_invalid` ({pattern, reason}: `regex`, `empty`, `too_long`,
- *   `exists` with `seq`, `too_many`), `label_invalid`, `account_unknown`, `usage`.
+ *   `exists` with `seq`, `limit`), `label_invalid`, `account_unknown`, `usage`.
  */
 export async function addRule(a: Actor<RuleStore & Pick<AccountStore, 'listAccounts'>>, input: RuleInput): Promise<BookRule> {
   assertCan(a.role, 'manage');
@@ -67,13 +66,14 @@ export async function addRule(a: Actor<RuleStore & Pick<AccountStore, 'listAccou
   const [existing, accounts] = await Promise.all([a.store.listRules(a.book.id), input.account ? a.store.listAccounts(a.book.id) : Promise.resolve([])]);
   let accountId: number | null = null;
   if (input.account) {
-    const acc = findAccount(accounts, input.account);
+    const name = input.account.replace(/^@/, '').toLowerCase();
+    const acc = accounts.find((x) => x.name.toLowerCase() === name);
     if (!acc) throw new DomainError('account_unknown', { account: input.account.replace(/^@/, ''), accounts: accounts.map((x) => x.name) });
     accountId = acc.id;
   }
   const same = existing.find((r) => safeCanonical(r.pattern) === compiled.canonical);
   if (same) throw new DomainError('rule_invalid', { pattern, reason: 'exists', seq: same.seq });
-  if (existing.length >= MAX_RULES) throw new DomainError('rule_invalid', { pattern, reason: 'too_many' });
+  if (existing.length >= MAX_RULES) throw new DomainError('rule_invalid', { pattern, reason: 'limit' });
   return a.store.addRule({ bookId: a.book.id, pattern, label, accountId, note, createdBy: a.userId });
 }
 
