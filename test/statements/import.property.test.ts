@@ -51,7 +51,7 @@ describe.each(['postgres', 'pglite'] as const)('statement import properties (%s)
     await h.say({ id: 'prop', name: 'Prop' }, '/start');
     const ctx = await h.dispatcher.context({ chat: { platform: 'telegram', chatId: 'p-prop', kind: 'private', title: 'p' }, from: { platform: 'telegram', externalId: 'prop', name: 'Prop' }, platformAdmin: false });
     actor = ctx.actor;
-  });
+  }, 180_000);
   afterAll(async () => h?.close());
 
   it('GIVEN a random statement in any format THEN its sum is the balance change it made, and a second import (and an overlapping part) adds nothing', async () => {
@@ -90,5 +90,5 @@ describe.each(['postgres', 'pglite'] as const)('statement import properties (%s)
       }),
       { numRuns: 14, seed: 17 },
     );
-  });
+  }, 180_000);
 });
