@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
+  'statement-import': async () => (await import('./statements.bench.js')).benchStatementImport(),
   rules: async () => (await import('./rules.bench.js')).benchRules(),
   digests: async () => (await import('./digests.bench.js')).benchDigests(),
 };

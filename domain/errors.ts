@@ -46,6 +46,8 @@ export type DomainErrorCode =
   | 'unknown_command'
   | 'csv_invalid'
   | 'statement_invalid'
+  | 'statement_expired'
+  | 'statement_currency'
   | 'rule_invalid'
   | 'rule_unknown'
   | 'export_too_large'

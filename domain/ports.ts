@@ -15,6 +15,8 @@ import type { BudgetStore } from './statistics/budget-ports.js';
 import type { TemplateStore } from './schedules/ports.js';
 // The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
+// Bank statements: linked accounts, pending previews, the statement import.
+import type { StatementStore } from './statements/ports.js';
 // Rules that label records by payee/memo/note.
 import type { RuleStore } from './rules/ports.js';
 
@@ -215,5 +217,6 @@ export interface LedgerStore
     BudgetStore,
     TemplateStore,
     WebAccessStore,
+    StatementStore,
     RuleStore,
     DigestSettingsStore {}

@@ -67,8 +67,9 @@ export function startConsoleChat(deps: ConsoleDeps): { done: Promise<void>; clos
   async function handle(text: string): Promise<void> {
     {
       if (!text) return;
-      // A terminal cannot attach a file: `/import <path>` reads it from disk (SPEC §7).
-      const imp = /^\/import(?:@\w+)?\s+(.+)$/i.exec(text);
+      // A terminal cannot attach a file: `/import <path>` reads it from disk (SPEC §7);
+      // `/import map …` (a bank CSV's columns) is a command like any other.
+      const imp = /^\/import(?:@\w+)?\s+(?!map(?:\s|$))(.+)$/i.exec(text);
       if (imp) {
         const file = await readAttachment(imp[1]!.trim().replace(/^(["'])(.*)\1$/, '$2'));
         if (typeof file === 'string') {

@@ -149,7 +149,8 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
       scope.reply({ platform: 'telegram', chatId: String(chatId), reply: r, ...extra });
     if (u.message) {
       const m = u.message;
-      const text = m.text ?? m.caption;
+      // A file sent to COIN in a private chat without a caption is an import (a bank statement).
+      const text = m.text ?? m.caption ?? (m.document && m.chat.type === 'private' ? '/import' : undefined);
       if (text === undefined || !m.from || m.from.is_bot) return;
       if (addressedToOtherBot(text, bot.botInfo.username)) return;
       const replies = await d.handleMessage({

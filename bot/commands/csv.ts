@@ -5,7 +5,7 @@ import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { periodText } from '../format.js';
 import { problemsText } from '../presentation/csv-problems.js';
-import { isBankStatement, statementPreviewReply } from '../statement-preview.js';
+import { isCoinCsv, statementFileReply, statementMapReply } from './statements.js';
 
 export { problemsText };
 
@@ -30,12 +30,16 @@ export const csvCommands: CommandDef[] = [
   {
     name: 'import',
     slow: true,
-    description: 'Import records from a CSV file (the columns of /export)',
-    usage: '/import (with a CSV file attached; in the terminal chat: /import <path>)',
-    options: [{ name: 'file', description: 'CSV file in the columns of /export', type: 'attachment', required: true }],
-    run: async (ctx) => {
+    description: 'Import a bank statement (OFX, QFX, QIF, CAMT, bank CSV) or a CSV of /export',
+    usage: '/import (with the file attached; in the terminal chat: /import <path>) · /import map date=1 amount=3 payee=2 …',
+    options: [
+      { name: 'file', description: 'A bank statement or a CSV in the columns of /export', type: 'attachment' },
+      { name: 'map', description: 'Bank CSV columns: date=1 amount=3 payee=2 …', type: 'string', prefix: 'map ' },
+    ],
+    run: async (ctx, args) => {
+      if (/^map(\s|$)/i.test(args)) return statementMapReply(ctx, args.slice(3));
       if (!ctx.attachment) return { text: t(ctx.lang, 'import.no_file', { columns: CSV_COLUMNS.join(',') }) };
-      if (isBankStatement(ctx.attachment.content)) return { text: await statementPreviewReply(ctx.actor, ctx.attachment.content, ctx.lang) };
+      if (!isCoinCsv(ctx.attachment.content)) return statementFileReply(ctx, ctx.attachment);
       const res = await importCsv(ctx.actor, ctx.attachment.content);
       if (!res.ok) throw new DomainError('csv_invalid', { problems: problemsText(res.problems, ctx.lang) });
       if (res.total === 0) return { text: t(ctx.lang, 'import.empty') };

@@ -11,6 +11,7 @@ import { linkCommands } from './link.js';
 import { statsCommands } from './stats.js';
 import { budgetCommands } from './budgets.js';
 import { csvCommands } from './csv.js';
+import { statementActions } from './statements.js';
 import { templateCommands } from './templates.js';
 import { appCommands } from './app.js';
 import { ruleActions, ruleCommands } from './rules.js';
@@ -20,7 +21,7 @@ import { digestCommands } from './digests.js';
 export function createRegistry(): Registry {
   const r = new Registry();
   r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...ruleCommands, ...appCommands, ...digestCommands);
-  r.addAction(...recordActions, ...splitActions, ...ruleActions);
+  r.addAction(...recordActions, ...splitActions, ...ruleActions, ...statementActions);
   r.setQuickEntry(quickEntry);
   return r;
 }

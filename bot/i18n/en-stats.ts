@@ -61,7 +61,7 @@ export const enStats = {
   'export.done': 'Exported {{count}} records ({{period}}).',
   'export.all': 'all time',
   'export.empty': 'No records to export ({{period}}).',
-  'import.no_file': 'Send /import with a CSV file attached, in the columns of /export: {{columns}}.',
+  'import.no_file': 'Send /import with a CSV file attached, in the columns of /export: {{columns}}; or with a bank statement (OFX, QFX, QIF, CAMT, the bank\'s CSV).',
   'import.done': 'Imported {{created}} records; skipped {{skipped}} imported before ({{total}} rows read).',
   'import.empty': 'The file has no rows to import.',
   'csv.problem.header': 'row 1: missing columns {{value}} (the columns are {{columns}})',

@@ -1,5 +1,6 @@
 import { enStats } from './en-stats.js';
 import { enWeb } from './en-web.js';
+import { enStatements } from './en-statements.js';
 import { enDigests } from './en-digests.js';
 
 /**
@@ -11,6 +12,8 @@ export const en = {
   ...enStats,
   // the web app and /app (issue 15)
   ...enWeb,
+  // bank statements (issue 17)
+  ...enStatements,
   // digests, reminders, the budget early warning (issue 18)
   ...enDigests,
   // errors (DomainError codes)

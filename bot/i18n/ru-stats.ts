@@ -58,7 +58,7 @@ export const ruStats: Record<keyof typeof enStats, string> = {
   'export.done': 'Выгружено записей: {{count}} ({{period}}).',
   'export.all': 'за всё время',
   'export.empty': 'Нечего выгружать ({{period}}).',
-  'import.no_file': 'Отправьте /import с приложенным CSV-файлом в колонках /export: {{columns}}.',
+  'import.no_file': 'Отправьте /import с приложенным CSV-файлом в колонках /export: {{columns}}; или с банковской выпиской (OFX, QFX, QIF, CAMT, CSV банка).',
   'import.done': 'Загружено записей: {{created}}; пропущено уже загруженных: {{skipped}} (прочитано строк: {{total}}).',
   'import.empty': 'В файле нет строк для загрузки.',
   'csv.problem.header': 'строка 1: нет колонок {{value}} (нужны {{columns}})',

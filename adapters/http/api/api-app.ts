@@ -11,11 +11,12 @@ import { planRoutes } from './routes-plans.js';
 import { reportRoutes } from './routes-reports.js';
 import { ruleRoutes } from './routes-rules.js';
 import { importRoutes, MAX_IMPORT_BYTES } from './routes-import.js';
+import { statementRoutes } from './routes-statements.js';
 
 export const API_PREFIX = '/api/v1';
 
 /** Every group of routes. */
-const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, batchRoutes, reportRoutes, planRoutes, ruleRoutes, importRoutes];
+const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, batchRoutes, reportRoutes, planRoutes, ruleRoutes, importRoutes, statementRoutes];
 
 /**
  * The REST API (`/api/v1`): Bearer-token auth, per-token rate limit, body limit, zod-validated
@@ -55,7 +56,7 @@ export function createApi(deps: ApiDeps): ApiApp {
 
   api.use('*', bearerAuth(deps.store, deps.clock, deps.rateLimit === false ? undefined : API_AUTH_FAILURE_LIMIT));
   if (deps.rateLimit !== false) api.use('*', tokenRateLimit(deps.rateLimit ?? API_RATE_LIMIT));
-  // A CSV import is a file and a batch up to 1,000 events; every other body is one small JSON object.
+  // A CSV import or a statement (`…/import`) is a file and a batch up to 1,000 events; every other body is one small JSON object.
   const bodyLimit = apiBodyLimit(deps.bodyLimitBytes ?? API_BODY_LIMIT);
   const importLimit = apiBodyLimit(MAX_IMPORT_BYTES);
   const batchLimit = apiBodyLimit(API_BATCH_BODY_LIMIT);

@@ -28,6 +28,7 @@ const STATUS: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   account_last: 409,
   last_owner: 409,
   rate_limited: 429,
+  statement_expired: 404,
 };
 
 export const statusOf = (code: DomainErrorCode): ContentfulStatusCode => STATUS[code] ?? 422;
