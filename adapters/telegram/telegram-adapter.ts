@@ -9,7 +9,7 @@ import type { Registry } from '../../bot/registry.js';
 import { describeCommand } from '../../bot/i18n/index.js';
 import type { Language } from '../../domain/types.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
-import type { ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
+import type { ApplyScope, ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
 import { createInboxApplier, type InboxApplier } from '../../bot/inbox-applier.js';
 import { createReplySender, type DeliveryFailure, type ReplySender } from '../../bot/reply-sender.js';
 import type { Coalesced } from '../../bot/coalesce.js';
@@ -141,10 +141,18 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
     return { name: m.document.file_name ?? 'file', content };
   }
 
+  /** The dispatcher bound to a transaction's store, made once per transaction (a batch shares one). */
+  const bound = new WeakMap<object, Dispatcher>();
+  const within = (store: ApplyScope['store']): Dispatcher => {
+    let d = bound.get(store);
+    if (!d) bound.set(store, (d = deps.dispatcher.within(store)));
+    return d;
+  };
+
   /** One update inside its transaction: the dispatcher on the transaction's store, replies to the outbox. */
   const applyInner: ApplyUpdate = async (held, scope) => {
     const u = held.payload as Update;
-    const d = deps.dispatcher.within(scope.store);
+    const d = within(scope.store);
     const out = (chatId: number, r: QueuedReply['reply'], extra: Partial<QueuedReply> = {}) =>
       scope.reply({ platform: 'telegram', chatId: String(chatId), reply: r, ...extra });
     if (u.message) {
