@@ -34,8 +34,10 @@ export interface TelegramDeps {
   /** Downloads an attached file (`/import`); defaults to the Bot API file endpoint. */
   fetchFile?: (filePath: string) => Promise<Buffer>;
   metrics?: Metrics;
-  /** Chats applied at once (database connections in use); default 8. */
+  /** Transactions applying updates at once (database connections in use); default 2. */
   concurrency?: number;
+  /** How many chats, and updates of each, one transaction may apply (defaults 32 and 10; 1 and 1 is one update per transaction). */
+  batch?: { chats?: number; perChat?: number };
 }
 
 const chatRef = (m: Message): ChatRef => ({
@@ -228,7 +230,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
   }
 
   const sender = createReplySender({ journal: deps.journal, platform: 'telegram', deliver, classify: classifyTelegramFailure, logger: deps.logger });
-  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency });
+  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency, batchChats: deps.batch?.chats, perChat: deps.batch?.perChat });
 
   return {
     bot,
