@@ -9,7 +9,8 @@ import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { execSync, fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { rowsOf } from '../drizzle/store/rows.js';
 import { fileURLToPath } from 'node:url';
 import { emptyDatabase } from '../test/databases.js';
 import { openPostgres, type Database } from '../drizzle/db.js';
@@ -81,12 +82,12 @@ export async function benchTelegram(): Promise<string[]> {
     const openP99: number[] = [];
     for (const { name, spec } of runs) {
       const cpu0 = process.cpuUsage();
-      const pg0 = postgresCpuMs();
+      const pg0 = await postgresCpuMs(db);
       const st0 = statements;
       const commits0 = await commits(db);
       const r = await tg.run(spec);
       const cpu = process.cpuUsage(cpu0);
-      const pgMs = postgresCpuMs() - pg0;
+      const pgMs = cpuBetween(pg0, await postgresCpuMs(db));
       const st = statements - st0;
       await new Promise((res) => setTimeout(res, 1100)); // PostgreSQL publishes its counters at most once a second
       const n = CHATS * PER_CHAT;
@@ -144,28 +145,37 @@ async function commits(db: Database): Promise<number> {
   return c;
 }
 
-/** CPU time of every PostgreSQL process on this machine so far, ms (NaN where /proc is missing). */
-function postgresCpuMs(): number {
+/**
+ * CPU time so far of the PostgreSQL backends serving the bench database, ms (NaN where /proc is
+ * missing). Only this database's backends: the server is shared with other work, whose CPU
+ * must not be counted as COIN's. (WAL writer and checkpointer are left out for the same reason.)
+ */
+async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
+  const pids = rowsOf<{ pid: number }>(await db.db.execute('select pid from pg_stat_activity where datname = current_database()' as never)).map((r) => r.pid);
+  const out = new Map<number, number>();
   try {
     const tick = 1000 / Number(execSync('getconf CLK_TCK').toString().trim());
-    let ticks = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
+    for (const pid of pids) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
-        const f = stat.slice(close + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]); // utime, stime
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(pid, (Number(f[11]) + Number(f[12])) * tick); // utime, stime
       } catch {
-        // the process ended meanwhile
+        // the backend ended meanwhile
       }
     }
-    return ticks * tick;
   } catch {
-    return NaN;
+    out.set(-1, NaN);
   }
+  return out;
 }
+
+/** CPU the backends used between two readings (a backend started meanwhile counts from zero). */
+const cpuBetween = (a: Map<number, number>, b: Map<number, number>): number => {
+  let ms = 0;
+  for (const [pid, v] of b) ms += v - (a.get(pid) ?? 0);
+  return ms;
+};
 
 /** Starts the Bot API double in a child process and talks to it over IPC. */
 export async function startDoubleProcess() {

@@ -46,6 +46,14 @@ export interface PendingRow<R> extends Queued<R> {
   attempts: number;
 }
 
+/** A handler in a shared batch asked for a savepoint: the batch is applied one update at a time. */
+class NeedsOwnTransaction extends Error {
+  override readonly name = 'NeedsOwnTransaction';
+  constructor() {
+    super('a savepoint inside a batch of several chats');
+  }
+}
+
 /** What one batch (`applyBatch`) did. */
 export interface BatchRow<R> {
   /** Updates applied (or settled as failed), in the order applied; `after` runs after the commit. */
@@ -201,8 +209,8 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
     /**
      * Applies the pending updates of several chats (up to `perChat` each, in each chat's order) in
      * ONE transaction: one call takes the turns of the chats nobody else applies now (the others
-     * are answered `busy`) and reads their updates, the handlers run one
-     * after the other on the transaction, one statement marks them all done and writes all their
+     * are answered `busy`) and reads their updates, the chats' handlers run side by side on the
+     * transaction (each chat's updates one after the other), one statement marks them all done and writes all their
      * replies, one commit. If a handler fails (or a statement is refused) the transaction rolls
      * back and the same updates are applied one per transaction (`applyNext`), so each succeeds or
      * is settled on its own, as if there had been no batch.
@@ -225,11 +233,38 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             const read = new Map<string, number>();
             for (const h of taken) read.set(h.chatKey, (read.get(h.chatKey) ?? 0) + 1);
             if (!taken.length) return { applied: [], replies: [], read, busy: got.busy };
-            const store = createStore(tx);
+            // Chats side by side on the one connection (postgres.js pipelines their statements:
+            // fewer socket writes and wake-ups), each chat's updates one after the other. A savepoint
+            // would roll back the other chats' statements made since it began, so a handler that
+            // asks for one (rare: a clash-prone write) sends the batch to the one-by-one path.
+            let needsOwn = false;
+            const shared = read.size > 1;
+            const q = shared
+              ? (Object.create(tx, {
+                  transaction: {
+                    value: () => {
+                      needsOwn = true;
+                      return Promise.reject(new NeedsOwnTransaction());
+                    },
+                  },
+                }) as Db)
+              : tx;
             const replies: Queued<R>[] = [];
-            const scope = { store, reply: (r: Queued<R>) => void replies.push(r) };
-            const applied: BatchRow<R>['applied'] = [];
-            for (const held of taken) applied.push({ key: held.key, chatKey: held.chatKey, after: (await apply(held, scope)) ?? undefined });
+            const scope = { store: createStore(q), reply: (r: Queued<R>) => void replies.push(r) };
+            const afters = new Map<string, (() => Promise<void>) | undefined>();
+            const chats = new Map<string, Held[]>();
+            for (const h of taken) chats.set(h.chatKey, [...(chats.get(h.chatKey) ?? []), h]);
+            // Every handler ends before the transaction does (settled, not raced): a statement
+            // still in flight after a rollback would run outside any transaction.
+            const ends = await Promise.allSettled(
+              [...chats.values()].map(async (list) => {
+                for (const held of list) afters.set(held.key, (await apply(held, scope)) ?? undefined);
+              }),
+            );
+            const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+            if (failed) throw failed.reason;
+            if (needsOwn) throw new NeedsOwnTransaction();
+            const applied = taken.map((h) => ({ key: h.key, chatKey: h.chatKey, after: afters.get(h.key) }));
             return { applied, replies: await settle(tx, taken.map((h) => h.key), replies), read, busy: got.busy };
           });
         } catch (err) {
