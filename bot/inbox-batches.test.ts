@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
-import { ENGINES, scratchDatabase } from '../../test/databases.js';
-import { openPostgres, type Database } from '../db.js';
-import { chatJournal } from './chat-journal.js';
-import { rowsOf } from './rows.js';
-import { createStore } from './index.js';
-import type { ApplyUpdate, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
-import { createInboxApplier } from '../../bot/inbox-applier.js';
+import { ENGINES, scratchDatabase } from '../test/databases.js';
+import { openPostgres, type Database } from '../drizzle/db.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { rowsOf } from '../drizzle/store/rows.js';
+import { createStore } from '../drizzle/store/index.js';
+import type { ApplyUpdate, HeldUpdate, QueuedReply } from './chat-journal.js';
+import { createInboxApplier } from './inbox-applier.js';
 
 /**
  * The inbox applied in batches (issue 19): many updates per transaction, and still each update
