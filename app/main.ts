@@ -104,7 +104,9 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
         logger,
         metrics,
         journal,
-        concurrency: Math.max(2, config.DATABASE_POOL_SIZE - 2),
+        // Transactions applying updates at once: batches grow with the load, so two keep the
+        // cores busy and leave the pool to holds and the sender (issue 19).
+        concurrency: Math.max(1, Math.min(2, config.DATABASE_POOL_SIZE - 2)),
         throttle: config.TELEGRAM_THROTTLE === 'on',
       });
       const mode = config.TELEGRAM_WEBHOOK_URL

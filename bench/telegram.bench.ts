@@ -9,9 +9,12 @@ import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { execSync, fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { rowsOf } from '../drizzle/store/rows.js';
 import { fileURLToPath } from 'node:url';
-import { freshPostgres } from '../test/databases.js';
+import { emptyDatabase } from '../test/databases.js';
+import { openPostgres, type Database } from '../drizzle/db.js';
+import { loadavg } from 'node:os';
 import { percentile } from './stats-util.js';
 import type { LoadResult, LoadSpec } from './telegram-load.js';
 
@@ -21,13 +24,18 @@ const RATE = 1000; // the issue's target load, updates/s
 
 /**
  * Recorded events per second and update→reply latency through the whole Telegram path
- * (real grammY runner, dispatcher, PostgreSQL), each run 2,000 updates from 50 chats:
+ * (grammY polling, the durable inbox, dispatcher, PostgreSQL, outbox, reply), each run 2,000
+ * updates from 50 chats, in two shapes one after the other in the same run: one update per
+ * transaction (the applier's batches of one) and batched (the default; issue 19):
  *
  * 1. saturation — each chat sends its next record as soon as the previous one is answered
  *    (50 in flight): the most updates per second the bot gets through;
  * 2. target load, three times — 1,000 updates/s arrive on a fixed schedule whatever the bot does,
  *    and each latency counts from the moment its update was due: what users see at that load.
  *
+ * Each run also prints CPU per update (bot process, this database's PostgreSQL backends, the API
+ * double), statements the bot sent and commits per update; the summary gives the share of raw
+ * single-row INSERT commits on the same server and the batched ÷ one-per-transaction ratios.
  * (In a closed loop latency is only in-flight count ÷ throughput — 50 in flight at 1,000/s is
  * 50 ms by arithmetic — so latency is measured at a stated load, as load generators like wrk2 do.)
  * Each run uses 50 new chats, so every chat's first update (sign-up) is in the figures. The Bot
@@ -36,95 +44,143 @@ const RATE = 1000; // the issue's target load, updates/s
  * Telegram's 30 messages/s, which measures Telegram's limit, not COIN.
  */
 export async function benchTelegram(): Promise<string[]> {
-  const db = await freshPostgres();
+  let statements = 0;
+  const empty = await emptyDatabase();
+  const db = await openPostgres(empty.url, { max: 10, debug: () => void statements++ });
   const tg = await startDoubleProcess();
-  const logger = pino({ level: 'silent' });
-  const registry = createRegistry();
-  const journal: ChatJournal = chatJournal(db.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
-  const dispatcher = createDispatcher(registry, {
-    store: createStore(db.db),
-    clock: systemClock,
-    defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
-    logger,
-    // As in production: every record asks for budget alerts (free when the book has no budget).
-    transact: (work) => journal.transact(work),
-  });
-  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false });
-  const stop = await startTelegram(bot, registry, { kind: 'polling' });
-  await tg.call({ type: 'waitForPoll' }, 'polling');
-
-  const lines: string[] = [];
-  // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
-  // updates, so the median of three says more than any one.
-  const runs: { name: string; spec: LoadSpec }[] = [
-    { name: 'saturation', spec: { mode: 'closed', chats: CHATS, perChat: PER_CHAT, chatBase: 10_000 } },
-    ...[1, 2, 3].map((i) => ({
-      name: `at ${RATE} updates/s, run ${i}`,
-      spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: 10_000 * (i + 1), rate: RATE },
-    })),
-  ];
-  const openP99: number[] = [];
-  for (const { name, spec } of runs) {
-    const cpu0 = process.cpuUsage();
-    const pg0 = postgresCpuMs();
-    const r = await tg.run(spec);
-    const cpu = process.cpuUsage(cpu0);
-    const pgMs = postgresCpuMs() - pg0;
-    const n = CHATS * PER_CHAT;
-    const all = r.latencies.flat().sort((a, b) => a - b);
-    const steady = r.latencies.flatMap((l) => l.slice(1)).sort((a, b) => a - b);
-    const first = r.latencies.map((l) => l[0]!).sort((a, b) => a - b);
-    const ms = (x: number): string => x.toFixed(1);
-    // BENCH_TRACE=1: the first 160 latencies in arrival order (how a backlog builds and drains).
-    if (process.env.BENCH_TRACE) {
-      const byArrival = Array.from({ length: n }, (_, k) => r.latencies[k % CHATS]![Math.floor(k / CHATS)]!);
-      console.log(name, byArrival.slice(0, 160).map((x) => x.toFixed(0)).join(' '));
+  const lines: string[] = [`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`];
+  const rawBefore = await rawInsertRate(empty.url);
+  lines.push(`raw PostgreSQL single-row INSERT commits (autocommit, 50 in flight), same server, before the runs: ${rawBefore.toFixed(0)} rows/s`);
+  // The same load through both shapes, one after the other in this run: one update per
+  // transaction (as before issue 19, with the default 8 chats at once) and batched (the default).
+  const modes = [
+    { name: 'one update per transaction', concurrency: 8, batch: { chats: 1, perChat: 1 } },
+    { name: 'batched', concurrency: undefined, batch: undefined },
+  ].filter((m) => !process.env.BENCH_TG_MODE || m.name.startsWith(process.env.BENCH_TG_MODE));
+  const summary: { name: string; sat: number; cpu: number; stmts: number; commits: number; p99: number }[] = [];
+  let base = 10_000;
+  for (const mode of modes) {
+    lines.push(`— ${mode.name} —`);
+    const logger = pino({ level: 'silent' });
+    const registry = createRegistry();
+    const journal: ChatJournal = chatJournal(db.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
+    const dispatcher = createDispatcher(registry, {
+      store: createStore(db.db),
+      clock: systemClock,
+      defaults: { currency: 'EUR', timezone: 'UTC', language: 'en' },
+      logger,
+      // As in production: every record asks for budget alerts (free when the book has no budget).
+      transact: (work) => journal.transact(work),
+    });
+    const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false, concurrency: mode.concurrency, batch: mode.batch });
+    const stop = await startTelegram(bot, registry, { kind: 'polling' });
+    await tg.call({ type: 'waitForPoll' }, 'polling');
+    // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
+    // updates, so the median of three says more than any one.
+    const runs: { name: string; spec: LoadSpec }[] = [
+      { name: 'saturation', spec: { mode: 'closed', chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000) } },
+      ...[1, 2, 3].map((i) => ({
+        name: `at ${RATE} updates/s, run ${i}`,
+        spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000), rate: RATE },
+      })),
+    ];
+    const openP99: number[] = [];
+    for (const { name, spec } of runs) {
+      const cpu0 = process.cpuUsage();
+      const pg0 = await postgresCpuMs(db);
+      const st0 = statements;
+      const commits0 = await commits(db);
+      const r = await tg.run(spec);
+      const cpu = process.cpuUsage(cpu0);
+      const pgMs = cpuBetween(pg0, await postgresCpuMs(db));
+      const st = statements - st0;
+      await new Promise((res) => setTimeout(res, 1100)); // PostgreSQL publishes its counters at most once a second
+      const n = CHATS * PER_CHAT;
+      const cm = (await commits(db)) - commits0;
+      const all = r.latencies.flat().sort((a, b) => a - b);
+      const steady = r.latencies.flatMap((l) => l.slice(1)).sort((a, b) => a - b);
+      const first = r.latencies.map((l) => l[0]!).sort((a, b) => a - b);
+      const ms = (x: number): string => x.toFixed(1);
+      // BENCH_TRACE=1: the first 160 latencies in arrival order (how a backlog builds and drains).
+      if (process.env.BENCH_TRACE) {
+        const byArrival = Array.from({ length: n }, (_, k) => r.latencies[k % CHATS]![Math.floor(k / CHATS)]!);
+        console.log(name, byArrival.slice(0, 160).map((x) => x.toFixed(0)).join(' '));
+      }
+      const botMs = (cpu.user + cpu.system) / 1000 / n;
+      const total = botMs + (Number.isNaN(pgMs) ? 0 : pgMs / n) + r.cpuMs / n;
+      lines.push(
+        `${name}: ${n} updates from ${CHATS} chats in ${r.seconds.toFixed(2)} s → ${(n / r.seconds).toFixed(0)} updates/s (load average ${loadavg()[0]!.toFixed(1)})`,
+        `  update→reply: p50 ${ms(percentile(all, 50))} ms, p99 ${ms(percentile(all, 99))} ms, max ${ms(all.at(-1)!)} ms` +
+          ` (each chat's first update: p50 ${ms(percentile(first, 50))} ms; the rest: p99 ${ms(percentile(steady, 99))} ms)`,
+        `  CPU per update: bot ${botMs.toFixed(2)} ms, PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms → ${total.toFixed(2)} ms in all (target ≤ 1 ms)`,
+        `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits`,
+      );
+      if (spec.mode === 'open') openP99.push(percentile(all, 99));
+      else summary.push({ name: mode.name, sat: n / r.seconds, cpu: total, stmts: st / n, commits: cm / n, p99: NaN });
     }
-    lines.push(
-      `${name}: ${n} updates from ${CHATS} chats in ${r.seconds.toFixed(2)} s → ${(n / r.seconds).toFixed(0)} updates/s`,
-      `  update→reply: p50 ${ms(percentile(all, 50))} ms, p99 ${ms(percentile(all, 99))} ms, max ${ms(all.at(-1)!)} ms` +
-        ` (each chat's first update: p50 ${ms(percentile(first, 50))} ms; the rest: p99 ${ms(percentile(steady, 99))} ms)`,
-      `  CPU per update: bot ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms, PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms`,
-    );
-    if (spec.mode === 'open') openP99.push(percentile(all, 99));
+    const sorted = [...openP99].sort((a, b) => a - b);
+    summary.at(-1)!.p99 = sorted[1]!;
+    lines.push(`p99 at ${RATE} updates/s over ${sorted.length} runs: ${openP99.map((x) => x.toFixed(1)).join(', ')} ms → median ${sorted[1]!.toFixed(1)} ms (target < 50 ms)`);
+    await stop();
   }
-  const sorted = [...openP99].sort((a, b) => a - b);
-  lines.push(`p99 at ${RATE} updates/s over ${sorted.length} runs: ${openP99.map((x) => x.toFixed(1)).join(', ')} ms → median ${sorted[1]!.toFixed(1)} ms (target < 50 ms)`);
-  await stop();
   await tg.close();
 
   const [{ n }] = (await db.db.execute('select count(*)::int as n from events' as never)) as unknown as [{ n: number }];
-  const insertRate = await rawInsertRate(db);
+  const rawAfter = await rawInsertRate(empty.url);
   await db.close();
-  return [
-    ...lines,
-    `events recorded: ${n} of ${runs.length * CHATS * PER_CHAT}`,
-    `raw PostgreSQL single-row inserts (autocommit, 50 in flight): ${insertRate.toFixed(0)} rows/s`,
-  ];
+  await empty.drop();
+  const raw = (rawBefore + rawAfter) / 2;
+  lines.push(
+    `events recorded: ${n} of ${modes.length * 4 * CHATS * PER_CHAT}`,
+    `raw PostgreSQL single-row INSERT commits after the runs: ${rawAfter.toFixed(0)} rows/s (mean of both: ${raw.toFixed(0)})`,
+    ...summary.map((m) => `${m.name}: saturation ${m.sat.toFixed(0)} updates/s = ${((100 * m.sat) / raw).toFixed(1)} % of raw INSERT commits (target ≥ 10 %); CPU ${m.cpu.toFixed(2)} ms/update; ${m.stmts.toFixed(2)} statements and ${m.commits.toFixed(2)} commits per update; median p99 at ${RATE}/s ${m.p99.toFixed(1)} ms`),
+  );
+  if (summary.length === 2) {
+    const [a, b] = summary as [(typeof summary)[0], (typeof summary)[0]];
+    lines.push(`batched vs one per transaction, same run: throughput ×${(b.sat / a.sat).toFixed(2)}, CPU per update ×${(b.cpu / a.cpu).toFixed(2)}, statements ×${(b.stmts / a.stmts).toFixed(2)}, commits ×${(b.commits / a.commits).toFixed(2)}, p99 at ${RATE}/s ×${(b.p99 / a.p99).toFixed(2)}`);
+  }
+  lines.push(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  return lines;
 }
 
-/** CPU time of every PostgreSQL process on this machine so far, ms (NaN where /proc is missing). */
-function postgresCpuMs(): number {
+/** Commits in the bench database so far (PostgreSQL's own counter). */
+async function commits(db: Database): Promise<number> {
+  await db.db.execute('select pg_stat_clear_snapshot()' as never);
+  const [{ c }] = (await db.db.execute('select xact_commit::bigint::float8 as c from pg_stat_database where datname = current_database()' as never)) as unknown as [{ c: number }];
+  return c;
+}
+
+/**
+ * CPU time so far of the PostgreSQL backends serving the bench database, ms (NaN where /proc is
+ * missing). Only this database's backends: the server is shared with other work, whose CPU
+ * must not be counted as COIN's. (WAL writer and checkpointer are left out for the same reason.)
+ */
+async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
+  const pids = rowsOf<{ pid: number }>(await db.db.execute('select pid from pg_stat_activity where datname = current_database()' as never)).map((r) => r.pid);
+  const out = new Map<number, number>();
   try {
     const tick = 1000 / Number(execSync('getconf CLK_TCK').toString().trim());
-    let ticks = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
+    for (const pid of pids) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
-        const f = stat.slice(close + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]); // utime, stime
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(pid, (Number(f[11]) + Number(f[12])) * tick); // utime, stime
       } catch {
-        // the process ended meanwhile
+        // the backend ended meanwhile
       }
     }
-    return ticks * tick;
   } catch {
-    return NaN;
+    out.set(-1, NaN);
   }
+  return out;
 }
+
+/** CPU the backends used between two readings (a backend started meanwhile counts from zero). */
+const cpuBetween = (a: Map<number, number>, b: Map<number, number>): number => {
+  let ms = 0;
+  for (const [pid, v] of b) ms += v - (a.get(pid) ?? 0);
+  return ms;
+};
 
 /** Starts the Bot API double in a child process and talks to it over IPC. */
 export async function startDoubleProcess() {
@@ -156,11 +212,9 @@ export async function startDoubleProcess() {
   };
 }
 
-/** The same server's raw rate for one-row INSERTs, as a yardstick for the figures above. */
-async function rawInsertRate(db: Awaited<ReturnType<typeof freshPostgres>>): Promise<number> {
-  void db;
-  const url = process.env.BENCH_RAW_URL;
-  const sql = postgres(url ?? (await currentUrl(db)), { max: 10, onnotice: () => {} });
+/** The same server's raw rate for one-row INSERT commits, as a yardstick for the figures above. */
+async function rawInsertRate(dbUrl: string): Promise<number> {
+  const sql = postgres(process.env.BENCH_RAW_URL ?? dbUrl, { max: 10, onnotice: () => {} });
   await sql`create table if not exists bench_raw (id bigserial primary key, book_id int, amount bigint, note text, at timestamptz default now())`;
   const N = 4000;
   let next = 0;
@@ -176,11 +230,4 @@ async function rawInsertRate(db: Awaited<ReturnType<typeof freshPostgres>>): Pro
   const rate = N / ((performance.now() - t0) / 1000);
   await sql.end();
   return rate;
-}
-
-async function currentUrl(db: Awaited<ReturnType<typeof freshPostgres>>): Promise<string> {
-  const res = (await db.db.execute('select current_database() as d' as never)) as unknown as [{ d: string }];
-  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-  url.pathname = `/${res[0].d}`;
-  return url.toString();
 }

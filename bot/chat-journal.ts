@@ -61,6 +61,18 @@ export interface AppliedUpdate {
   failed?: boolean;
 }
 
+/** What one batch of updates (several chats, one transaction) did. */
+export interface AppliedBatch {
+  /** Updates applied (or settled as failed), in the order applied. */
+  applied: { key: string; chatKey: string; after?: AfterCommit | undefined; failed?: boolean }[];
+  /** The replies written, oldest first. */
+  replies: PendingReply[];
+  /** Pending updates read per chat: fewer than `perChat` means the chat had none left then. */
+  read: Map<string, number>;
+  /** Chats another process was applying at that moment: not read, to be tried again shortly. */
+  busy: string[];
+}
+
 export type ApplyUpdate = (u: HeldUpdate, scope: ApplyScope) => Promise<AfterCommit | void>;
 
 export interface ChatJournal {
@@ -73,6 +85,13 @@ export interface ChatJournal {
    * settles the update with `onFailure`'s replies instead.
    */
   applyNext(chatKey: string, apply: ApplyUpdate, onFailure: (u: HeldUpdate, err: unknown) => QueuedReply[]): Promise<AppliedUpdate | undefined>;
+  /**
+   * Applies up to `perChat` pending updates of each chat named in ONE transaction (each chat's in
+   * order, serialised across processes with `applyNext`): one commit for the whole batch. Chats
+   * another process is applying at the moment are skipped and answered in `busy`. If any
+   * handling fails the batch rolls back and its updates are applied one by one with `applyNext`.
+   */
+  applyBatch(chatKeys: string[], perChat: number, apply: ApplyUpdate, onFailure: (u: HeldUpdate, err: unknown) => QueuedReply[]): Promise<AppliedBatch>;
   /** Chats with updates pending longer than `olderThanMs` (a process died holding them). */
   pendingChats(olderThanMs: number, limit: number): Promise<string[]>;
   /** Runs `work` in one transaction with the ledger bound to it (transient errors retried). */

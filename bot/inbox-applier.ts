@@ -3,7 +3,7 @@ import type { ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from './chat-j
 import type { ReplySender } from './reply-sender.js';
 
 export interface InboxApplierDeps {
-  journal: Pick<ChatJournal, 'applyNext' | 'pendingChats'>;
+  journal: Pick<ChatJournal, 'applyBatch' | 'pendingChats'>;
   apply: ApplyUpdate;
   /** Replies for an update whose handling failed for good (it is settled with them). */
   onFailure(u: HeldUpdate, err: unknown): QueuedReply[];
@@ -11,8 +11,12 @@ export interface InboxApplierDeps {
   /** The sender's chat id of a chat key (`telegram:42` → `42`). */
   chatIdOf?: (chatKey: string) => string;
   logger: Logger;
-  /** Chats applied at once (each takes a database connection while it applies). Default 8. */
+  /** Transactions applying at once (each takes a database connection while it runs). Default 2. */
   concurrency?: number;
+  /** Most chats one transaction applies. Default 32. */
+  batchChats?: number;
+  /** Most updates of one chat one transaction applies. Default 10. */
+  perChat?: number;
   /** How often updates left pending (a process died holding them) are looked for. Default 2 s. */
   sweepMs?: number;
   /** An update pending longer than this is someone's leftover. Default 3 s. */
@@ -23,108 +27,141 @@ const defaultChatId = (chatKey: string) => chatKey.slice(chatKey.indexOf(':') + 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Applies held updates from the inbox (issue 12): chats in parallel, each chat's updates one at a
- * time in arrival order (across processes too: `applyNext` takes the chat's advisory lock and the
- * oldest pending row). What this process held it applies at once; a periodic sweep applies what a
- * dead process left. Stopping finishes the update in hand per chat; the rest stays in the inbox.
+ * Applies held updates from the inbox (issues 12 and 19) in batches: a free worker takes every
+ * chat with updates waiting (up to `batchChats`) and applies their updates in one transaction
+ * (`applyBatch`: one commit for all of them; each chat's updates in arrival order, serialised
+ * across processes by the chat's advisory lock). Under light load a batch is one update and
+ * starts at once; under heavy load the updates that arrived while the workers were busy share
+ * one transaction, so the cost of BEGIN, the lock, the mark and COMMIT is paid once per batch.
+ * What this process held it applies at once; a periodic sweep applies what a dead process left.
+ * Stopping finishes the batches in hand; the rest stays in the inbox.
  */
 export function createInboxApplier(deps: InboxApplierDeps) {
-  const concurrency = deps.concurrency ?? 8;
+  const workers = deps.concurrency ?? 2;
+  const batchChats = deps.batchChats ?? 32;
+  const perChat = deps.perChat ?? 10;
   const chatIdOf = deps.chatIdOf ?? defaultChatId;
-  /** Updates known to be pending per chat (a sweep marks "until none is left" with Infinity). */
-  const known = new Map<string, number>();
-  /** Reply holds taken per chat (one per update held here), released as they are applied. */
-  const holds = new Map<string, number>();
-  const running = new Set<string>();
-  const waiting: string[] = [];
+  /** Updates held here and not yet known applied, per chat (each holds its chat's replies back). */
+  const mine = new Map<string, Set<string>>();
+  /** Chats to apply until none is left pending (leftovers found by a sweep). */
+  const swept = new Set<string>();
+  /** Chats with work, in the order they got it. */
+  const ready = new Set<string>();
+  /** Chats in a batch now. */
+  const busy = new Set<string>();
+  let active = 0;
   let stopping = false;
   let applied = 0;
   let idle: (() => void)[] = [];
 
-  const release = (chatKey: string, n: number) => {
-    const h = holds.get(chatKey) ?? 0;
-    const k = Math.min(h, n);
-    if (!k) return;
-    if (h - k) holds.set(chatKey, h - k);
-    else holds.delete(chatKey);
-    for (let i = 0; i < k; i++) deps.sender?.hold(chatIdOf(chatKey), -1);
+  /** The update is applied (here or elsewhere): its chat's replies need not wait for it. */
+  const forget = (chatKey: string, key: string) => {
+    const keys = mine.get(chatKey);
+    if (!keys?.delete(key)) return;
+    if (!keys.size) mine.delete(chatKey);
+    deps.sender?.hold(chatIdOf(chatKey), -1);
   };
 
-  function start(chatKey: string) {
-    if (running.has(chatKey) || stopping) return;
-    if (running.size >= concurrency) {
-      if (!waiting.includes(chatKey)) waiting.push(chatKey);
-      return;
-    }
-    running.add(chatKey);
-    void drain(chatKey).finally(() => {
-      running.delete(chatKey);
-      if ((known.get(chatKey) ?? 0) > 0 && !stopping) start(chatKey);
-      while (running.size < concurrency && waiting.length && !stopping) start(waiting.shift()!);
-      if (!running.size) {
-        const w = idle;
-        idle = [];
-        w.forEach((f) => f());
+  function schedule() {
+    while (!stopping && active < workers) {
+      const chats: string[] = [];
+      for (const c of ready) {
+        if (busy.has(c)) continue;
+        chats.push(c);
+        if (chats.length >= batchChats) break;
       }
-    });
+      if (!chats.length) return;
+      for (const c of chats) {
+        ready.delete(c);
+        busy.add(c);
+      }
+      active++;
+      void run(chats).finally(() => {
+        active--;
+        for (const c of chats) busy.delete(c);
+        schedule();
+        if (!active) {
+          const w = idle;
+          idle = [];
+          w.forEach((f) => f());
+        }
+      });
+    }
   }
 
-  async function drain(chatKey: string) {
-    while ((known.get(chatKey) ?? 0) > 0 && !stopping) {
-      let r;
-      try {
-        r = await deps.journal.applyNext(chatKey, deps.apply, deps.onFailure);
-      } catch (err) {
-        // The database stayed away longer than the retry budget: the update stays in the
-        // inbox; try again shortly (it is confirmed to the platform, so nothing is lost).
-        deps.logger.error({ err: String(err), chat: chatKey }, 'applying an update failed; will retry');
-        await sleep(1000);
-        continue;
-      }
-      if (!r) {
-        known.delete(chatKey);
-        release(chatKey, Infinity);
-        break;
-      }
-      applied++;
-      const left = (known.get(chatKey) ?? 1) - 1;
-      if (left > 0) known.set(chatKey, left);
-      else known.delete(chatKey);
-      deps.sender?.push(r.replies);
-      release(chatKey, 1);
-      if (r.after) await r.after().catch((err) => deps.logger.warn({ err: String(err) }, 'after-commit step failed'));
+  async function run(chats: string[]) {
+    // Updates held here before the batch started were committed before it read the inbox.
+    const before = new Map(chats.map((c) => [c, [...(mine.get(c) ?? [])]]));
+    let out;
+    try {
+      out = await deps.journal.applyBatch(chats, perChat, deps.apply, deps.onFailure);
+    } catch (err) {
+      // The database stayed away longer than the retry budget: the updates stay in the inbox;
+      // try again shortly (they are confirmed to the platform, so nothing is lost).
+      deps.logger.error({ err: String(err), chats: chats.length }, 'applying updates failed; will retry');
+      await sleep(1000);
+      for (const c of chats) ready.add(c);
+      return;
     }
+    applied += out.applied.length;
+    deps.sender?.push(out.replies);
+    for (const a of out.applied) forget(a.chatKey, a.key);
+    const busyNow = new Set(out.busy);
+    for (const c of chats) {
+      if (busyNow.has(c)) continue;
+      if ((out.read.get(c) ?? 0) < perChat) {
+        // Nothing else was pending: what was held here before is applied (maybe by another process).
+        for (const k of before.get(c)!) forget(c, k);
+        swept.delete(c);
+      }
+      if (mine.has(c) || swept.has(c)) ready.add(c);
+    }
+    // Another process applies these chats now: look again shortly (it may leave ours pending).
+    if (busyNow.size)
+      setTimeout(() => {
+        for (const c of busyNow) if (mine.has(c) || swept.has(c)) ready.add(c);
+        schedule();
+      }, 5).unref();
+    const afters = out.applied.flatMap((a) => (a.after ? [a.after] : []));
+    if (afters.length)
+      await Promise.all(afters.map((f) => f().catch((err) => deps.logger.warn({ err: String(err) }, 'after-commit step failed'))));
   }
+
+  const look = (chats: string[]) => {
+    for (const c of chats) {
+      if (mine.has(c) || swept.has(c)) continue;
+      swept.add(c);
+      ready.add(c);
+    }
+    schedule();
+  };
 
   const sweeping = setInterval(() => {
     if (stopping) return;
     void deps.journal
       .pendingChats(deps.staleMs ?? 3000, 100)
-      .then((chats) => {
-        for (const c of chats) {
-          if (known.has(c)) continue;
-          known.set(c, Infinity);
-          start(c);
-        }
-      })
+      .then(look)
       .catch((err) => deps.logger.warn({ err: String(err) }, 'inbox sweep failed'));
   }, deps.sweepMs ?? 2000);
   sweeping.unref();
 
   return {
-    /** Updates this process just held (in arrival order): applied now, chat by chat. */
+    /** Updates this process just held (in arrival order): applied now, in batches. */
     enqueue(updates: HeldUpdate[]) {
       for (const u of updates) {
-        known.set(u.chatKey, (known.get(u.chatKey) ?? 0) + 1);
-        holds.set(u.chatKey, (holds.get(u.chatKey) ?? 0) + 1);
+        let keys = mine.get(u.chatKey);
+        if (!keys) mine.set(u.chatKey, (keys = new Set()));
+        if (keys.has(u.key)) continue;
+        keys.add(u.key);
         deps.sender?.hold(chatIdOf(u.chatKey), 1);
+        ready.add(u.chatKey);
       }
-      for (const c of new Set(updates.map((u) => u.chatKey))) start(c);
+      schedule();
     },
     /** Updates held here and not yet applied (back-pressure for the fetch loop). */
     get backlog() {
       let n = 0;
-      for (const v of holds.values()) n += v;
+      for (const v of mine.values()) n += v.size;
       return n;
     },
     get applied() {
@@ -132,21 +169,21 @@ export function createInboxApplier(deps: InboxApplierDeps) {
     },
     /** Looks for leftovers now (start-up after a crash). */
     sweepNow() {
-      return deps.journal.pendingChats(0, 1000).then((chats) => chats.forEach((c) => (known.has(c) ? undefined : (known.set(c, Infinity), start(c)))));
+      return deps.journal.pendingChats(0, 1000).then(look);
     },
     /**
-     * Finishes the update in hand in each chat (its transaction commits or rolls back) within
-     * `timeoutMs`; updates not yet applied stay in the inbox for the next start or another process.
+     * Finishes the batches in hand (each transaction commits or rolls back) within `timeoutMs`;
+     * updates not yet applied stay in the inbox for the next start or another process.
      * Answers how many of the updates held here were left so.
      */
     async stop(timeoutMs: number): Promise<number> {
       stopping = true;
       clearInterval(sweeping);
-      if (running.size) await Promise.race([new Promise<void>((r) => idle.push(r)), sleep(timeoutMs)]);
+      if (active) await Promise.race([new Promise<void>((r) => idle.push(r)), sleep(timeoutMs)]);
       let left = 0;
-      for (const [c, n] of [...holds.entries()]) {
-        left += n;
-        release(c, Infinity);
+      for (const [c, keys] of [...mine.entries()]) {
+        left += keys.size;
+        for (const k of [...keys]) forget(c, k);
       }
       return left;
     },

@@ -48,9 +48,9 @@ export async function openPostgres(
   // `.prepare(name)`, so PostgreSQL would parse and plan each statement on every call (planning
   // the membership lookup alone costs over a millisecond). Our statements are parameterised and
   // few, so preparing all of them once per connection is safe and much cheaper.
-  const unsafe = client.unsafe.bind(client);
-  client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
-    unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
+  // The same inside transactions and savepoints, whose scoped clients postgres.js makes afresh
+  // (the chat path runs every statement in one: issue 19).
+  preparedAlways(client);
   const db = drizzle(client, { schema }) as unknown as Db;
   const t0 = performance.now();
   await client`select 1`;
@@ -67,6 +67,27 @@ export async function openPostgres(
     close: () => client.end({ timeout: 5 }),
     timings: { openMs: t1 - t0, migrateMs: performance.now() - t1 },
   };
+}
+
+/** Makes every `unsafe` call of a postgres.js client (and of its transactions) a prepared statement. */
+function preparedAlways(client: import('postgres').Sql | import('postgres').TransactionSql): void {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+    unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
+  const scoped = <K extends 'begin' | 'savepoint'>(key: K) => {
+    const target = client as unknown as Record<K, ((...args: unknown[]) => Promise<unknown>) | undefined>;
+    const original = target[key]?.bind(client);
+    if (!original) return;
+    target[key] = (...args: unknown[]) => {
+      const fn = args.pop() as (tx: import('postgres').TransactionSql) => unknown;
+      return original(...args, (tx: import('postgres').TransactionSql) => {
+        preparedAlways(tx);
+        return fn(tx);
+      });
+    };
+  };
+  scoped('begin');
+  scoped('savepoint');
 }
 
 /**

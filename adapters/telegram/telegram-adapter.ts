@@ -9,7 +9,7 @@ import type { Registry } from '../../bot/registry.js';
 import { describeCommand } from '../../bot/i18n/index.js';
 import type { Language } from '../../domain/types.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
-import type { ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
+import type { ApplyScope, ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
 import { createInboxApplier, type InboxApplier } from '../../bot/inbox-applier.js';
 import { createReplySender, type DeliveryFailure, type ReplySender } from '../../bot/reply-sender.js';
 import type { Coalesced } from '../../bot/coalesce.js';
@@ -34,8 +34,10 @@ export interface TelegramDeps {
   /** Downloads an attached file (`/import`); defaults to the Bot API file endpoint. */
   fetchFile?: (filePath: string) => Promise<Buffer>;
   metrics?: Metrics;
-  /** Chats applied at once (database connections in use); default 8. */
+  /** Transactions applying updates at once (database connections in use); default 2. */
   concurrency?: number;
+  /** How many chats, and updates of each, one transaction may apply (defaults 32 and 10; 1 and 1 is one update per transaction). */
+  batch?: { chats?: number; perChat?: number };
 }
 
 const chatRef = (m: Message): ChatRef => ({
@@ -141,10 +143,18 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
     return { name: m.document.file_name ?? 'file', content };
   }
 
+  /** The dispatcher bound to a transaction's store, made once per transaction (a batch shares one). */
+  const bound = new WeakMap<object, Dispatcher>();
+  const within = (store: ApplyScope['store']): Dispatcher => {
+    let d = bound.get(store);
+    if (!d) bound.set(store, (d = deps.dispatcher.within(store)));
+    return d;
+  };
+
   /** One update inside its transaction: the dispatcher on the transaction's store, replies to the outbox. */
   const applyInner: ApplyUpdate = async (held, scope) => {
     const u = held.payload as Update;
-    const d = deps.dispatcher.within(scope.store);
+    const d = within(scope.store);
     const out = (chatId: number, r: QueuedReply['reply'], extra: Partial<QueuedReply> = {}) =>
       scope.reply({ platform: 'telegram', chatId: String(chatId), reply: r, ...extra });
     if (u.message) {
@@ -221,7 +231,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
   }
 
   const sender = createReplySender({ journal: deps.journal, platform: 'telegram', deliver, classify: classifyTelegramFailure, logger: deps.logger });
-  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency });
+  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency, batchChats: deps.batch?.chats, perChat: deps.batch?.perChat });
 
   return {
     bot,

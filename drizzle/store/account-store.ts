@@ -28,24 +28,22 @@ export function accountStore(db: Db) {
     },
 
     async createAccount(bookId: number, a: { name: string; currency: string; openingMinor: number }): Promise<Account> {
-      try {
-        // One statement: the account, and the book's default when it had none (its first account).
-        // In a savepoint: a clash leaves the enclosing transaction (a chat update's) usable.
-        const res = await db.transaction((tx) => tx.execute(sql`
-          with ins as (
-            insert into accounts (book_id, name, currency, opening_minor, balance_minor)
-            values (${bookId}, ${a.name}, ${a.currency}, ${a.openingMinor}, ${a.openingMinor})
-            returning id, name, currency, opening_minor, balance_minor
-          ), def as (
-            update books set default_account_id = (select id from ins) where id = ${bookId} and default_account_id is null
-          )
-          select id, name, currency, opening_minor::text as opening, balance_minor::text as balance from ins`));
-        const [row] = rowsOf<{ id: number; name: string; currency: string; opening: string; balance: string }>(res);
-        return { id: row!.id, bookId, name: row!.name, currency: row!.currency, openingMinor: Number(row!.opening), balanceMinor: Number(row!.balance) };
-      } catch (e) {
-        if (pgCode(e) === '23505') throw new DomainError('account_exists', { account: a.name });
-        throw e;
-      }
+      // One statement: the account, and the book's default when it had none (its first account).
+      // A name clash inserts nothing (no savepoint needed: the enclosing transaction, a chat
+      // update's, stays usable, and a batch of chats can share it).
+      const res = await db.execute(sql`
+        with ins as (
+          insert into accounts (book_id, name, currency, opening_minor, balance_minor)
+          values (${bookId}, ${a.name}, ${a.currency}, ${a.openingMinor}, ${a.openingMinor})
+          on conflict do nothing
+          returning id, name, currency, opening_minor, balance_minor
+        ), def as (
+          update books set default_account_id = (select id from ins) where id = ${bookId} and default_account_id is null and exists (select 1 from ins)
+        )
+        select id, name, currency, opening_minor::text as opening, balance_minor::text as balance from ins`);
+      const [row] = rowsOf<{ id: number; name: string; currency: string; opening: string; balance: string }>(res);
+      if (!row) throw new DomainError('account_exists', { account: a.name });
+      return { id: row.id, bookId, name: row.name, currency: row.currency, openingMinor: Number(row.opening), balanceMinor: Number(row.balance) };
     },
 
     async renameAccount(bookId: number, accountId: number, name: string): Promise<void> {

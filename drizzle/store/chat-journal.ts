@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import type { Platform } from '../../domain/types.js';
@@ -15,8 +15,16 @@ export { REPLY_LEASE_SECONDS, type JournalCodec, type PendingRow } from './chat-
  * (bot/chat-journal.ts); replies travel as JSON (`toReply`/`fromReply` convert binaries).
  */
 
-/** Advisory lock space of "one chat's updates, one at a time" (with hashtext(chat key)). */
-const CHAT_LOCK = 120012;
+/**
+ * Another transaction marked one of the updates this one applied: it rolls back. (Cannot happen
+ * while every applier takes the chat's turn through `chat_inbox_take`; a guard, not a path.)
+ */
+class AppliedElsewhere extends Error {
+  override readonly name = 'AppliedElsewhere';
+  constructor(n: number) {
+    super(`${n} update(s) were applied by another transaction`);
+  }
+}
 
 interface Held {
   key: string;
@@ -33,6 +41,25 @@ interface Queued<R> {
   editMessageId?: number | undefined;
 }
 
+/** A handler in a shared batch asked for a savepoint: the batch is applied one update at a time. */
+class NeedsOwnTransaction extends Error {
+  override readonly name = 'NeedsOwnTransaction';
+  constructor() {
+    super('a savepoint inside a batch of several chats');
+  }
+}
+
+/** What one batch (`applyBatch`) did. */
+export interface BatchRow<R> {
+  /** Updates applied (or settled as failed), in the order applied; `after` runs after the commit. */
+  applied: { key: string; chatKey: string; after?: (() => Promise<void>) | undefined; failed?: boolean }[];
+  /** The replies written, oldest first. */
+  replies: PendingRow<R>[];
+  /** Pending updates read per chat: fewer than `perChat` means none was left pending then. */
+  read: Map<string, number>;
+  /** Chats another process was applying: not read, left for later. */
+  busy: string[];
+}
 
 /** One applied (or settled) update and the replies its transaction wrote. */
 export interface AppliedRow<R> {
@@ -42,31 +69,98 @@ export interface AppliedRow<R> {
   failed?: boolean;
 }
 
-
 export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptions = {}) {
   const pending = pendingRow(codec);
 
-  /** Marks the update done and writes its replies: one statement. */
-  const settle = (key: string, replies: Queued<R>[]): SQL => {
+  /**
+   * Marks the updates done and writes their replies: one statement. Answers the replies as
+   * written (in `replies` order: ids are drawn in that order) and how many updates it marked;
+   * fewer than `keys` means another transaction applied one of them (the caller rolls back).
+   */
+  async function settle(tx: Db, keys: string[], replies: Queued<R>[]): Promise<PendingRow<R>[]> {
     const items = JSON.stringify(
-      replies.map((r) => ({ platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null })),
+      replies.map((r, ord) => ({ ord, platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null })),
     );
-    return sql`
-      with done as (update chat_inbox set done_at = now() where key = ${key} and done_at is null returning key)
-      insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, claimed_until)
-      select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
-      from jsonb_to_recordset(${items}::jsonb) as x(platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint)
-      where exists (select 1 from done)
-      returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts`;
-  };
+    const [row] = rowsOf<{ done: number; replies: OutboxRow[] | string | null }>(
+      await tx.execute(sql`
+        with done as (
+          update chat_inbox set done_at = now() where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) and done_at is null returning key
+        ), ins as (
+          insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, claimed_until)
+          select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
+          from jsonb_to_recordset(${items}::jsonb) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint)
+          where exists (select 1 from done)
+          order by x.ord
+          returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts
+        )
+        select (select count(*) from done)::int as done, (select json_agg(ins order by ins.id) from ins) as replies`),
+    );
+    if (row!.done !== keys.length) throw new AppliedElsewhere(keys.length - row!.done);
+    return (json(row!.replies) as OutboxRow[] | null ?? []).map(pending);
+  }
 
-  /** Takes the chat's turn (waits for another process applying it) and reads its oldest pending update. */
-  async function oldest(tx: Db, chatKey: string): Promise<Held | undefined> {
-    await tx.execute(sql`select pg_advisory_xact_lock(${CHAT_LOCK}, hashtext(${chatKey}))`);
-    const [row] = rowsOf<{ key: string; seq: string | number; payload: unknown }>(
-      await tx.execute(sql`select key, seq, payload from chat_inbox where chat_key = ${chatKey} and done_at is null order by seq limit 1`),
+  /**
+   * Takes the turn of the chats named and reads up to `perChat` pending updates of each, oldest
+   * first: one call (`chat_inbox_take`, migration 0015). `wait`: waits for another process applying
+   * one of them; otherwise such chats are answered as busy and left alone.
+   */
+  async function take(tx: Db, chatKeys: string[], perChat: number, wait: boolean): Promise<{ held: Held[]; busy: string[] }> {
+    const rows = rowsOf<{ key: string | null; chat_key: string; seq: string | number; payload: unknown }>(
+      await tx.execute(sql`select key, chat_key, seq, payload from chat_inbox_take(${JSON.stringify(chatKeys)}::jsonb, ${perChat}::int, ${wait}::boolean)`),
     );
-    return row ? { key: row.key, chatKey, seq: Number(row.seq), payload: json(row.payload) } : undefined;
+    const held: Held[] = [];
+    const busy: string[] = [];
+    for (const r of rows) {
+      if (r.key === null) busy.push(r.chat_key);
+      else held.push({ key: r.key, chatKey: r.chat_key, seq: Number(r.seq), payload: json(r.payload) });
+    }
+    return { held, busy };
+  }
+
+  /** Takes the chat's turn (waiting for it) and reads its oldest pending update. */
+  const oldest = async (tx: Db, chatKey: string): Promise<Held | undefined> => (await take(tx, [chatKey], 1, true)).held[0];
+
+  /**
+   * Applies the chat's oldest pending update in one transaction with its mark and replies; a
+   * handler failure rolls back and settles the update with `onFailure`'s replies instead.
+   */
+  async function applyNext(
+    chatKey: string,
+    apply: (u: Held, scope: { store: LedgerStore; reply(r: Queued<R>): void }) => Promise<(() => Promise<void>) | void>,
+    onFailure: (u: Held, err: unknown) => Queued<R>[],
+  ): Promise<AppliedRow<R> | undefined> {
+    return withDbRetry(async (): Promise<AppliedRow<R> | undefined> => {
+      let failedOn: { held: Held; err: unknown } | undefined;
+      try {
+        const out = await db.transaction(async (txRaw) => {
+          const tx = txRaw as unknown as Db;
+          const held = await oldest(tx, chatKey);
+          if (!held) return undefined;
+          const replies: Queued<R>[] = [];
+          let after: (() => Promise<void>) | void;
+          try {
+            after = await apply(held, { store: createStore(tx), reply: (r) => void replies.push(r) });
+          } catch (err) {
+            failedOn = { held, err };
+            throw err;
+          }
+          return { key: held.key, replies: await settle(tx, [held.key], replies), after: after ?? undefined };
+        });
+        return out;
+      } catch (err) {
+        if (isTransientDbError(err) || !failedOn) throw err;
+        // The handling failed for good (a bug, bad data): settle the update with the failure's
+        // replies, so it is neither lost silently nor retried forever.
+        const { held } = failedOn;
+        const replies = onFailure(held, failedOn.err);
+        return db.transaction(async (txRaw) => {
+          const tx = txRaw as unknown as Db;
+          const again = await oldest(tx, chatKey);
+          if (again?.key !== held.key) return { key: held.key, replies: [], failed: true };
+          return { key: held.key, replies: await settle(tx, [held.key], replies), failed: true };
+        });
+      }
+    }, retry);
   }
 
   return {
@@ -79,45 +173,88 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
         on conflict (key) do nothing`);
     },
 
-    async applyNext(
-      chatKey: string,
+    applyNext,
+
+    /**
+     * Applies the pending updates of several chats (up to `perChat` each, in each chat's order) in
+     * ONE transaction: one call takes the turns of the chats nobody else applies now (the others
+     * are answered `busy`) and reads their updates, the chats' handlers run side by side on the
+     * transaction (each chat's updates one after the other), one statement marks them all done and writes all their
+     * replies, one commit. If a handler fails (or a statement is refused) the transaction rolls
+     * back and the same updates are applied one per transaction (`applyNext`), so each succeeds or
+     * is settled on its own, as if there had been no batch.
+     */
+    async applyBatch(
+      chatKeys: string[],
+      perChat: number,
       apply: (u: Held, scope: { store: LedgerStore; reply(r: Queued<R>): void }) => Promise<(() => Promise<void>) | void>,
       onFailure: (u: Held, err: unknown) => Queued<R>[],
-    ): Promise<AppliedRow<R> | undefined> {
-      return withDbRetry(async (): Promise<AppliedRow<R> | undefined> => {
-        let failedOn: { held: Held; err: unknown } | undefined;
+    ): Promise<BatchRow<R>> {
+      let fallback: Held[] | undefined;
+      const out = await withDbRetry(async (): Promise<BatchRow<R> | undefined> => {
+        fallback = undefined;
+        let taken: Held[] = [];
         try {
-          const out = await db.transaction(async (txRaw) => {
+          return await db.transaction(async (txRaw) => {
             const tx = txRaw as unknown as Db;
-            const held = await oldest(tx, chatKey);
-            if (!held) return undefined;
+            const got = await take(tx, chatKeys, perChat, false);
+            taken = got.held;
+            const read = new Map<string, number>();
+            for (const h of taken) read.set(h.chatKey, (read.get(h.chatKey) ?? 0) + 1);
+            if (!taken.length) return { applied: [], replies: [], read, busy: got.busy };
+            // Chats side by side on the one connection (postgres.js pipelines their statements:
+            // fewer socket writes and wake-ups), each chat's updates one after the other. A savepoint
+            // would roll back the other chats' statements made since it began, so a handler that
+            // asks for one (rare: a clash-prone write) sends the batch to the one-by-one path.
+            let needsOwn = false;
+            const shared = read.size > 1;
+            const q = shared
+              ? (Object.create(tx, {
+                  transaction: {
+                    value: () => {
+                      needsOwn = true;
+                      return Promise.reject(new NeedsOwnTransaction());
+                    },
+                  },
+                }) as Db)
+              : tx;
             const replies: Queued<R>[] = [];
-            let after: (() => Promise<void>) | void;
-            try {
-              after = await apply(held, { store: createStore(tx), reply: (r) => void replies.push(r) });
-            } catch (err) {
-              failedOn = { held, err };
-              throw err;
-            }
-            const rows = rowsOf<OutboxRow>(await tx.execute(settle(held.key, replies)));
-            return { key: held.key, replies: rows.map(pending), after: after ?? undefined };
+            const scope = { store: createStore(q), reply: (r: Queued<R>) => void replies.push(r) };
+            const afters = new Map<string, (() => Promise<void>) | undefined>();
+            const chats = new Map<string, Held[]>();
+            for (const h of taken) chats.set(h.chatKey, [...(chats.get(h.chatKey) ?? []), h]);
+            // Every handler ends before the transaction does (settled, not raced): a statement
+            // still in flight after a rollback would run outside any transaction.
+            const ends = await Promise.allSettled(
+              [...chats.values()].map(async (list) => {
+                for (const held of list) afters.set(held.key, (await apply(held, scope)) ?? undefined);
+              }),
+            );
+            const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+            if (failed) throw failed.reason;
+            if (needsOwn) throw new NeedsOwnTransaction();
+            const applied = taken.map((h) => ({ key: h.key, chatKey: h.chatKey, after: afters.get(h.key) }));
+            return { applied, replies: await settle(tx, taken.map((h) => h.key), replies), read, busy: got.busy };
           });
-          return out;
         } catch (err) {
-          if (isTransientDbError(err) || !failedOn) throw err;
-          // The handling failed for good (a bug, bad data): settle the update with the failure's
-          // replies, so it is neither lost silently nor retried forever.
-          const { held } = failedOn;
-          const replies = onFailure(held, failedOn.err);
-          return db.transaction(async (txRaw) => {
-            const tx = txRaw as unknown as Db;
-            const again = await oldest(tx, chatKey);
-            if (again?.key !== held.key) return { key: held.key, replies: [], failed: true };
-            const rows = rowsOf<OutboxRow>(await tx.execute(settle(held.key, replies)));
-            return { key: held.key, replies: rows.map(pending), failed: true };
-          });
+          if (isTransientDbError(err) || !taken.length) throw err;
+          fallback = taken;
+          return undefined;
         }
       }, retry);
+      if (out) return out;
+      const read = new Map<string, number>();
+      for (const h of fallback!) read.set(h.chatKey, (read.get(h.chatKey) ?? 0) + 1);
+      const res: BatchRow<R> = { applied: [], replies: [], read, busy: [] };
+      for (const [chatKey, n] of read) {
+        for (let i = 0; i < n; i++) {
+          const r = await applyNext(chatKey, apply, onFailure);
+          if (!r) break;
+          res.applied.push({ key: r.key, chatKey, after: r.after, failed: r.failed });
+          res.replies.push(...r.replies);
+        }
+      }
+      return res;
     },
 
     async pendingChats(olderThanMs: number, limit: number): Promise<string[]> {

@@ -158,10 +158,11 @@ export function eventStore(db: Db) {
         if (before) return { event: before, balances: [], created: false };
       }
       try {
-        // A replay key may meet a concurrent replay's unique key, and any write may meet the
-        // balance bound: inside a transaction (a chat update's) the statement runs in a savepoint,
-        // so a refused write leaves that transaction usable for its reply.
-        if (e.templateId !== undefined || db instanceof PgTransaction) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
+        // A replay key may meet a concurrent replay's unique key: inside a transaction (a chat
+        // update's) that statement runs in a savepoint, so a refused write leaves the transaction
+        // usable for its reply. A plain record needs none (two round trips saved on the chat path):
+        // the writer checks the balance bound before it writes and answers balance_out_of_range.
+        if (e.templateId !== undefined || (e.sourceKey !== undefined && db instanceof PgTransaction)) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
         return await recordOne(db, e);
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.

@@ -3,6 +3,10 @@ import type { Db } from '../db.js';
 import type { NewEvent } from '../../domain/ports.js';
 import type { EventKind } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
+import { DomainError } from '../../domain/errors.js';
+
+/** `accounts_balance_safe` (migration 0007): every balance within ±(2^53 − 1) minor units. */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** A database handle or an open transaction. */
 export type Writer = Pick<Db, 'execute'>;
@@ -208,8 +212,14 @@ async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[
   );
   const namesArr = `{${names.map((n) => `"${n.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
   const res = await q.execute(sql`
-    with seq as (
-      update books set last_seq = last_seq + 1 where id = ${e.bookId} returning last_seq
+    with d(account_id, delta) as (values ${effects}
+    ), fits as (
+      -- The balance bound (accounts_balance_safe) checked before writing: a record that would
+      -- overflow writes nothing and says so, instead of failing (and spoiling a transaction).
+      select not exists (select 1 from accounts a join d on a.id = d.account_id
+        where a.book_id = ${e.bookId} and a.balance_minor + d.delta not between ${-MAX_SAFE}::bigint and ${MAX_SAFE}::bigint) as ok
+    ), seq as (
+      update books set last_seq = last_seq + 1 where id = ${e.bookId} and (select ok from fits) returning last_seq
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor,
         to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash)
@@ -221,26 +231,27 @@ async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[
       returning id, seq, created_at
     ), lab as (
       insert into labels (book_id, name)
-      select ${e.bookId}, n from unnest(${namesArr}::text[]) as n
+      select ${e.bookId}, n from unnest(${namesArr}::text[]) as n where exists (select 1 from ins)
       on conflict (book_id, lower(name)) do update set name = labels.name
       returning id, name
     ), el as (
       insert into event_labels (event_id, label_id) select ins.id, lab.id from ins, lab
     ), bal as (
       update accounts set balance_minor = accounts.balance_minor + d.delta
-      from (values ${effects}) as d(account_id, delta), ins
+      from d, ins
       where accounts.id = d.account_id and accounts.book_id = ${e.bookId}
       returning accounts.id, accounts.book_id, accounts.name, accounts.currency, accounts.balance_minor::text as balance
     )
-    select ins.id, ins.seq, ins.created_at,
+    select (select ok from fits) as fits, ins.id, ins.seq, ins.created_at,
       (select name from accounts where id = ${e.accountId}) as account_name,
       (select name from accounts where id = ${e.toAccountId ?? null}::int) as to_account_name,
       (select name from users where id = ${e.authorId}::int) as author_name,
       (select coalesce(array_agg(name order by name), '{}') from lab) as labels,
       (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances
-    from ins`);
-  const [r] = rowsOf<OneRow>(res);
-  if (!r) throw new Error(`book ${e.bookId} not found`);
+    from (select 1) as one left join ins on true`);
+  const [r] = rowsOf<OneRow & { fits: boolean }>(res);
+  if (r && !r.fits) throw new DomainError('balance_out_of_range', {});
+  if (!r || r.id === null) throw new Error(`book ${e.bookId} not found`);
   return toWritten([{ ...r, ord: 0, book_id: e.bookId }], r.balances);
 }
 
