@@ -14,6 +14,7 @@ import type { BudgetStore } from './statistics/budget-ports.js';
 import type { TemplateStore } from './schedules/ports.js';
 // The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
+import type { ReceiptStore } from './receipts/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -189,4 +190,5 @@ export interface LedgerStore
     StatsStore,
     BudgetStore,
     TemplateStore,
-    WebAccessStore {}
+    WebAccessStore,
+    ReceiptStore {}
