@@ -56,6 +56,8 @@ describe('readReceipt', () => {
 
   it('reads SUMME with € and a keyword alone on its line', () => {
     expect(readReceipt('BÄCKEREI MÜLLER\nBrezel 0,90\nKaffee 2,80\nSUMME EUR\n3,70\nGegeben 5,00\nRückgeld 1,30', 'EUR').total).toBe(370);
+    // OCR reads ü as ii: change is still change.
+    expect(readReceipt('BAECKEREI\nKuchen 3,50\nSUMME EUR 7,20\nGegeben 500,00\nRiickgeld 492,80', 'EUR').total).toBe(720);
     expect(readReceipt('CAFE\nLatte €3.50\nMuffin €2.25\nTotal: €5.75', 'EUR').currency).toBe('EUR');
   });
 

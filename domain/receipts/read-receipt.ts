@@ -46,7 +46,7 @@ const SUBTOTAL = word(['sub\\s*-?\\s*t[o0]ta[l1i]', 'zwischensumme', 'под\\s?
 /** Lines whose amounts are never the total: cash handed over, change, tax, discounts, tips. */
 const NOT_TOTAL = word(
   [
-    'cash', 'tendered', 'change', 'rückgeld', 'ruckgeld', 'gegeben', 'bar', 'tax', 'vat', 'mwst', 'ust', 'tva', 'iva', 'ндс', 'hdc',
+    'cash', 'tendered', 'change', 'r(?:ü|u|ii)ckgeld', 'gegeben', 'bar', 'tax', 'vat', 'mwst', 'ust', 'tva', 'iva', 'ндс', 'hdc',
     'discount', 'saved', 'savings', 'скидка', 'tip', 'сдача', '[сc][дoa]?[аa][чy4][аa]', 'наличн\\p{L}*', 'ha[a-z]{1,3}[чy4]\\p{L}*', 'получено',
   ].join('|'),
 );
