@@ -28,7 +28,7 @@ export function parseSeq(raw: string | undefined): number {
  * The confirmation of a record: `#N`, amount, labels, account, who owes what of a split, the new
  * balances and Undo; then the budget alerts the record triggered.
  */
-function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
+export function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
   const e = rec.event;
   const lines: string[] = [];
   const head =

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en.js';
 import { ruStats } from './ru-stats.js';
 import { ruWeb } from './ru-web.js';
+import { ruReceipts } from './ru-receipts.js';
 
 /** Russian plural categories (CLDR): 1, 21 → one; 2–4, 22 → few; 5–20, 11 → many. */
 type Plural = 'one' | 'few' | 'many' | 'other';
@@ -21,6 +22,8 @@ export const ru: Partial<Record<RuKey, string>> = {
   ...ruStats,
   // the web app and /app (issue 15)
   ...ruWeb,
+  // receipts (issue 18)
+  ...ruReceipts,
 
   // errors (DomainError codes)
   'error.amount_empty': 'Сначала напишите сумму, например: 12.50 кофе',
