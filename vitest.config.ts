@@ -27,6 +27,8 @@ const E2E = [
   'workers/charts/{render-chart,fonts}.test.ts',
   'adapters/http/api/api-docs.test.ts',
   'test/dependencies.test.ts',
+  // Receipts: OCR is CPU-heavy (tesseract.js), so these run with the end-to-end tests.
+  'workers/receipts/*.test.ts',
 ];
 const EXCLUDE = ['node_modules/**'];
 

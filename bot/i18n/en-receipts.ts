@@ -29,4 +29,5 @@ export const enReceipts = {
   'receipt.none': 'Record #{{seq}} has no receipt photo.',
   'receipt.photo': 'Receipt of record #{{seq}}',
   'receipt.with_photo': 'receipt photo kept (/receipt show {{seq}})',
+  'receipt.history_hint': '🧾 a receipt photo is kept: /receipt show <N> sends it.',
 } as const;

@@ -31,4 +31,5 @@ export const ruReceipts: Record<keyof typeof enReceipts, string> = {
   'receipt.none': 'У записи #{{seq}} нет фото чека.',
   'receipt.photo': 'Чек записи #{{seq}}',
   'receipt.with_photo': 'фото чека сохранено (/receipt show {{seq}})',
+  'receipt.history_hint': '🧾 сохранено фото чека: /receipt show <N> пришлёт его.',
 };

@@ -19,7 +19,19 @@ const toScan = (r: Omit<Row, 'image'>): ReceiptScan => ({
   eventId: r.eventId ?? undefined,
 });
 
-const { image: _image, ...withoutImage } = receiptScans._.columns;
+const withoutImage = {
+  id: receiptScans.id,
+  bookId: receiptScans.bookId,
+  userId: receiptScans.userId,
+  platform: receiptScans.platform,
+  chatId: receiptScans.chatId,
+  state: receiptScans.state,
+  mime: receiptScans.mime,
+  proposal: receiptScans.proposal,
+  eventId: receiptScans.eventId,
+  createdAt: receiptScans.createdAt,
+  updatedAt: receiptScans.updatedAt,
+};
 
 async function merchantLabel(db: Db, bookId: number, merchant: string): Promise<string | undefined> {
   const name = merchant.trim().toLowerCase();
