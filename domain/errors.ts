@@ -44,6 +44,8 @@ export type DomainErrorCode =
   | 'unknown_command'
   | 'csv_invalid'
   | 'statement_invalid'
+  | 'rule_invalid'
+  | 'rule_unknown'
   | 'export_too_large'
   | 'link_code_invalid'
   | 'unlink_alone'

@@ -81,6 +81,11 @@ const CASES: Case[] = [
   { command: 'template', name: '/template pause own', text: '/template pause {ownTpl}', needs: 'member', ok: /Template \d+ paused/ },
   { command: 'template', name: '/template pause other', text: '/template pause {otherTpl}', needs: 'admin', ok: /Template \d+ paused/ },
   { command: 'template', name: '/template delete other', text: '/template delete {otherTpl}', needs: 'admin', ok: /Template \d+ deleted/ },
+  // rules
+  { command: 'rules', name: '/rules', text: '/rules', needs: 'viewer', ok: /No rules yet/ },
+  { command: 'rule', name: '/rule suggest', text: '/rule suggest', needs: 'viewer', ok: /Nothing to propose/ },
+  { command: 'rule', name: '/rule add', text: '/rule add lidl #food', needs: 'admin', ok: /Added rule 1/ },
+  { command: 'rule', name: '/rule delete', text: '/rule delete 1', needs: 'admin', ok: /There is no rule 1/ },
   // roles
   { command: 'role', name: '/role', text: '/role @mia viewer', needs: 'admin', ok: /Mia is now viewer/ },
   { command: 'role', name: '/role … owner', text: '/role @mia owner', needs: 'owner', ok: /Mia is now owner/ },
@@ -152,7 +157,7 @@ describe.concurrent.each(['telegram', 'discord'] as const)('permission matrix on
 
   /** Everything a command could change, as the owner sees it. */
   const snapshot = async (chat: string) =>
-    Promise.all(['/history 100', '/accounts', '/labels', '/members', '/balances', '/budgets', '/rates', '/templates', '/start'].map((c) => h.say(people.owner, c, chat)));
+    Promise.all(['/history 100', '/accounts', '/labels', '/members', '/balances', '/budgets', '/rates', '/templates', '/rules', '/start'].map((c) => h.say(people.owner, c, chat)));
 
   for (const c of CASES) {
     for (const role of ROLES) {

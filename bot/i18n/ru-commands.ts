@@ -53,6 +53,11 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'template resume': 'Снова запустить приостановленный шаблон',
   'template delete': 'Удалить шаблон (его записи остаются)',
   'template run': 'Выполнить шаблон один раз сейчас',
+  rules: 'Правила, ставящие метки по получателю или заметке',
+  rule: 'Добавить, удалить или предложить правила для меток',
+  'rule add': 'Добавить правило: шаблон, ставящий метку',
+  'rule delete': 'Удалить правило (метки на записях остаются)',
+  'rule suggest': 'Предложить правила по одинаково помеченным записям',
 };
 
 /**
@@ -107,5 +112,7 @@ export const RU_OPTION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'Amount, e.g. 500 (+2500 for an income)': 'Сумма, например 500 (+2500 — доход)',
   'Time of day in the book’s timezone, HH:MM (default 09:00)': 'Время в часовом поясе книги, ЧЧ:ММ (по умолчанию 09:00)',
   'Template id (see /templates)': 'Номер шаблона (см. /templates)',
+  'Words and * wildcards, e.g. lidl, uber*, amazon*prime': 'Слова и * (любые символы), например lidl, uber*, amazon*prime',
+  'Rule number (see /rules)': 'Номер правила (см. /rules)',
   'Or the whole record in one line: 4.50 #food @Card coffee': 'Или вся запись одной строкой: 4.50 #еда @Карта кофе',
 };
