@@ -96,7 +96,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     logger,
     runWorkers: roles.has('worker'),
     deps: {
-      store: receiptStore(database.db),
+      store: { ...receiptStore(database.db), listRules: (bookId) => store.listRules(bookId) },
       outbox: { send: (msg) => (receiptOutbox ? receiptOutbox.send(msg) : Promise.reject(new Error('outbox not open yet'))) },
     },
   });

@@ -11,6 +11,8 @@ import { OcrTimeout } from './ocr-engine.js';
 import { prepareReceiptImage } from './receipt-image.js';
 import { BadReceiptImage } from '../../domain/receipts/image-file.js';
 import type { Platform } from '../../domain/types.js';
+import { compileRules } from '../../domain/rules/matcher.js';
+import type { RuleStore } from '../../domain/rules/ports.js';
 
 /** How long one receipt may be read before the job gives up and says so. */
 export const DEFAULT_OCR_TIMEOUT_MS = 45_000;
@@ -21,7 +23,8 @@ export class ScanNotVisible extends Error {
 }
 
 export interface ReadJobDeps {
-  store: ReceiptWorkStore;
+  /** Scans, and the book's rules (a rule matching the merchant gives the label). */
+  store: ReceiptWorkStore & Pick<RuleStore, 'listRules'>;
   ocr: OcrEngine;
   outbox: Outbox;
   logger: Logger;
@@ -31,8 +34,18 @@ export interface ReadJobDeps {
 export type ReadOutcome = 'proposed' | 'refused' | 'failed' | 'gone';
 
 /**
+ * The label for a merchant: the book's rule that matches it (as a payee, like a statement row),
+ * else the label its past records carry most often.
+ */
+async function labelFor(store: ReadJobDeps['store'], bookId: number, merchant: string): Promise<string | undefined> {
+  const rules = await store.listRules(bookId);
+  const rule = rules.length ? compileRules(rules).match({ payee: merchant }) : null;
+  return rule?.label ?? (await store.merchantLabel(bookId, merchant));
+}
+
+/**
  * One OCR job (the worker role): the photo is decoded and bounded, read by the OCR engine within
- * the timeout, its text read as a receipt, the label taken from past records of the merchant;
+ * the timeout, its text read as a receipt, the label taken from the book's rules or past records of the merchant;
  * the scan becomes a proposal (the kept photo replaces the original) and the proposal goes to the
  * chat through the outbox with Record / Edit / Cancel. Nothing is recorded here. A file that cannot
  * be read, a timeout or a failure forgets the scan and tells the chat why.
@@ -47,7 +60,7 @@ export async function readReceiptScan(id: number, deps: ReadJobDeps): Promise<Re
     const image = await prepareReceiptImage(scan.image);
     const ocr = await deps.ocr.recognize(image.ocr, deps.timeoutMs ?? DEFAULT_OCR_TIMEOUT_MS);
     const reading = readReceipt(ocr.text, scan.currency);
-    const label = reading.merchant ? await deps.store.merchantLabel(scan.bookId, reading.merchant) : undefined;
+    const label = reading.merchant ? await labelFor(deps.store, scan.bookId, reading.merchant) : undefined;
     const proposal: ReceiptProposal = {
       totalMinor: reading.total,
       guessMinor: reading.guess,

@@ -61,7 +61,7 @@ describe.each([{ redis: true }, { redis: false }])('receipts in Telegram (redis:
       prefix,
       logger,
       runWorkers: true,
-      deps: { store: receiptStore(h.database.db), outbox: role.outbox },
+      deps: { store: { ...receiptStore(h.database.db), listRules: (b) => h.services.store.listRules(b) }, outbox: role.outbox },
     });
     h.services.receipts = reader;
     stopBot = await startTelegram(bot, h.registry, { kind: 'polling' });
@@ -126,14 +126,18 @@ describe.each([{ redis: true }, { redis: false }])('receipts in Telegram (redis:
   });
 
   it('GIVEN a proposal THEN Cancel records nothing and forgets the photo; Edit gives the line to send', async () => {
+    // The book's rule for the merchant gives the label.
+    tg.sendText(annChat, ann, '/rule add corner* #eating-out');
+    await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('eating-out'));
     const before = await count('events');
     tg.sendPhoto(annChat, ann, { filename: 'cafe.png', bytes: renderReceipt(cafe) });
     const reading = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('Reading the receipt') && m.message_id > (tg.outbox(annChat.id).at(-2)?.message_id ?? 0));
     const proposal = await proposalIn(annChat.id, reading.message_id);
+    expect(proposal.text).toContain('Label: #eating-out');
     const [, edit, cancel] = buttons(proposal);
     tg.pressButton(annChat, ann, proposal.message_id, edit!.callback_data);
     const hint = await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('/receipt record'));
-    expect(hint.text).toMatch(/\/receipt record \d+ 6\.20 CORNER CAFE 2026-11-28/);
+    expect(hint.text).toMatch(/\/receipt record \d+ 6\.20 #eating-out CORNER CAFE 2026-11-28/);
 
     tg.pressButton(annChat, ann, proposal.message_id, cancel!.callback_data);
     const cancelled = await tg.waitForOutbox((m) => m.method === 'editMessageText' && m.message_id === proposal.message_id);
@@ -161,7 +165,12 @@ describe.each([{ redis: true }, { redis: false }])('receipts in Telegram (redis:
     const reading = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('Reading the receipt'));
     const proposal = await proposalIn(group.id, reading.message_id);
     expect(proposal.text).toContain('From the receipt: 6.20 EUR');
-    tg.pressButton(group, bob, proposal.message_id, buttons(proposal)[2]!.callback_data);
-    await tg.waitForOutbox((m) => m.method === 'editMessageText' && m.message_id === proposal.message_id);
+    // Edit: the suggested line, changed, records with the photo kept.
+    tg.pressButton(group, bob, proposal.message_id, buttons(proposal)[1]!.callback_data);
+    const hint = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('/receipt record'));
+    const id = /\/receipt record (\d+)/.exec(hint.text!)![1];
+    tg.sendText(group, bob, `/receipt record ${id} 7.00 #lunch`);
+    const recorded = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('receipt photo kept'));
+    expect(recorded.text).toMatch(/#\d+ −7\.00 EUR · #lunch/);
   });
 });
