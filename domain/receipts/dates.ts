@@ -38,8 +38,9 @@ export function findReceiptDate(text: string): string | undefined {
   return best?.iso;
 }
 
+/** Receipts are printed this century: `2626` is a misread 2026, not a date to record. */
 function day(y: number, m: number, d: number): string | undefined {
-  return isCalendarDay(y, m, d) ? isoDay(y, m, d) : undefined;
+  return y >= 2000 && y < 2100 && isCalendarDay(y, m, d) ? isoDay(y, m, d) : undefined;
 }
 
 function named(y: string, monthName: string, d: string): string | undefined {

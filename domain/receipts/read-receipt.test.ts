@@ -54,6 +54,15 @@ describe('readReceipt', () => {
     expect(r.date).toBe('2026-03-12');
   });
 
+  it.each([
+    ['AMCUNT DUE Bi 24.73\nCASH 50,00.', 'USD', 2473],
+    ['K OIIJIATE 495,00', 'RUB', 49500],
+    ['Toro 180,50\nHATUYHbIMI 500,00\nCOAYA 319,50', 'RUB', 18050],
+    ['wroro. "36 489,00\nBEIHATIMYHbIMIA 36 489,00', 'RUB', 3648900],
+  ])('reads keywords as OCR garbles them: %j', (text, currency, total) => {
+    expect(readReceipt(`SHOP\nItem 1.00\n${text}`, currency as string).total).toBe(total);
+  });
+
   it('reads SUMME with € and a keyword alone on its line', () => {
     expect(readReceipt('BÄCKEREI MÜLLER\nBrezel 0,90\nKaffee 2,80\nSUMME EUR\n3,70\nGegeben 5,00\nRückgeld 1,30', 'EUR').total).toBe(370);
     // OCR reads ü as ii: change is still change.
@@ -108,6 +117,7 @@ describe('findReceiptDate', () => {
     ['Dec 5, 2026', '2026-12-05'],
     ['05 дек 2026', '2026-12-05'],
     ['31.02.2026', undefined],
+    ['14.09.2626 (a misread year)', undefined],
     ['no date', undefined],
   ])('%s → %s', (text, iso) => expect(findReceiptDate(text)).toBe(iso));
 });

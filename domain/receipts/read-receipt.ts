@@ -31,16 +31,16 @@ const word = (src: string) => new RegExp(`(?<!\\p{L})(?:${src})(?!\\p{L})`, 'iu'
 
 /**
  * Keywords as printed, and as the English OCR model reads Cyrillic ones: `ИТОГО` comes out as
- * `nToro`, `WToro` or `WUTOr`, `К ОПЛАТЕ` as `K OMNATE`, `СДАЧА` as `COAYA`.
+ * `nToro`, `WToro`, `WUTOr`, `wroro` or `Toro`, `К ОПЛАТЕ` as `K OMNATE` or `K OIIJIATE`, `СДАЧА` as `COAYA`.
  */
 const DUE = word(
   [
-    'grand\\s*total', 'amount\\s*due', 'balance\\s*due', 'total\\s*due', 'to\\s*pay', 'total\\s*to\\s*pay', 'zu\\s*zahlen',
-    'à\\s*payer', 'a\\s*payer', '[кk]\\s?[оo0][пnm][лnm]?[аa][тt][еe]',
+    'grand\\s*total', 'am\\p{L}{2,4}\\s*due', 'balance\\s*due', 'total\\s*due', 'to\\s*pay', 'total\\s*to\\s*pay', 'zu\\s*zahlen',
+    'à\\s*payer', 'a\\s*payer', '[кk]\\s?[оo0](?:[пnm]|ii|ll)(?:[лnm]|ji|jl)?[аa][тt][еe]',
   ].join('|'),
 );
 const TOTAL = word(
-  ['t[o0]ta[l1i]', 'totale', 'summe', 'gesamt', 'betrag', 'montant', 'итог[оo]?', '[иunwм]{1,2}\\s?[тt][оo0][гr][оo0]?', '[вb][сc][еe][гrtf][оo0]'].join('|'),
+  ['t[o0]ta[l1i]', 'totale', 'summe', 'gesamt', 'betrag', 'montant', 'итог[оo]?', '[иunwм]{1,2}\\s?[тtr][оo0][гr][оo0]?', '[тt][оo0][гr][оo0]', '[вb][сc][еe][гrtf][оo0]'].join('|'),
 );
 const SUBTOTAL = word(['sub\\s*-?\\s*t[o0]ta[l1i]', 'zwischensumme', 'под\\s?ит[оo]г', 'items?\\s*total'].join('|'));
 /** Lines whose amounts are never the total: cash handed over, change, tax, discounts, tips. */
