@@ -30,4 +30,6 @@ export const enReceipts = {
   'receipt.photo': 'Receipt of record #{{seq}}',
   'receipt.with_photo': 'receipt photo kept (/receipt show {{seq}})',
   'receipt.history_hint': '🧾 a receipt photo is kept: /receipt show <N> sends it.',
+  'web.receipt': 'receipt',
+  'web.receipt_n': 'Receipt photo of record #{{seq}}',
 } as const;

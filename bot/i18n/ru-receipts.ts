@@ -32,4 +32,6 @@ export const ruReceipts: Record<keyof typeof enReceipts, string> = {
   'receipt.photo': 'Чек записи #{{seq}}',
   'receipt.with_photo': 'фото чека сохранено (/receipt show {{seq}})',
   'receipt.history_hint': '🧾 сохранено фото чека: /receipt show <N> пришлёт его.',
+  'web.receipt': 'чек',
+  'web.receipt_n': 'Фото чека записи #{{seq}}',
 };
