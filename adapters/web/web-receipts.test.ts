@@ -17,7 +17,7 @@ let book: number;
 async function withReceipt(seq: number): Promise<void> {
   const store = receiptStore(k.h.database.db);
   const [ev] = rowsOf<{ id: number; author_id: number }>(await k.h.database.db.execute(sql`select id, author_id from events where book_id = ${book} and seq = ${seq}`));
-  const id = (await store.startReceiptScan({ bookId: book, userId: ev!.author_id, platform: 'telegram', chatId: GROUP, image: JPEG, mime: 'image/jpeg' }, new Date(0)))!;
+  const id = (await store.startReceiptScan({ at: new Date(), bookId: book, userId: ev!.author_id, platform: 'telegram', chatId: GROUP, image: JPEG, mime: 'image/jpeg' }, new Date(0)))!;
   await store.proposeReceipt(id, { totalMinor: 1250, confidence: 0.9, currency: 'EUR' }, JPEG, 'image/jpeg');
   expect(await store.attachReceipt(book, id, Number(ev!.id))).toBe(true);
 }

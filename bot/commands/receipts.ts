@@ -40,7 +40,7 @@ export const receiptPhoto: ReceiptHandler = async (ctx, file) => {
   }
   const now = ctx.actor.clock.now();
   const id = await ctx.services.store.startReceiptScan(
-    { bookId: ctx.actor.book.id, userId: ctx.actor.userId, platform: ctx.chat.platform, chatId: ctx.chat.chatId, image: file.content, mime },
+    { at: now, bookId: ctx.actor.book.id, userId: ctx.actor.userId, platform: ctx.chat.platform, chatId: ctx.chat.chatId, image: file.content, mime },
     new Date(now.getTime() - STALE_READING_MS),
   );
   if (id === undefined) return [{ text: t(ctx.lang, 'receipt.busy') }];

@@ -39,6 +39,8 @@ export interface ScanToRead extends ReceiptScan {
 }
 
 export interface NewScan {
+  /** When it arrived (the caller's clock): a scan still `reading` long after is stale. */
+  at: Date;
   bookId: number;
   userId: number;
   platform: string;

@@ -57,7 +57,7 @@ export function receiptStore(db: Db): ReceiptStore & ReceiptWorkStore {
         .where(and(eq(receiptScans.platform, scan.platform), eq(receiptScans.chatId, scan.chatId), eq(receiptScans.state, 'reading'), lt(receiptScans.createdAt, staleBefore)));
       const rows = await db
         .insert(receiptScans)
-        .values(scan)
+        .values({ bookId: scan.bookId, userId: scan.userId, platform: scan.platform, chatId: scan.chatId, image: scan.image, mime: scan.mime, createdAt: scan.at, updatedAt: scan.at })
         .onConflictDoNothing({ target: [receiptScans.platform, receiptScans.chatId], where: sql`state = 'reading'` })
         .returning({ id: receiptScans.id });
       return rows[0]?.id;
