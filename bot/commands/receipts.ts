@@ -57,6 +57,7 @@ function usableDate(ctx: CommandContext, date: string | undefined): string | und
 
 /** Records an entry for a proposed scan and keeps the photo with the record. */
 async function recordScan(ctx: CommandContext, id: number, entry: (p: NonNullable<Awaited<ReturnType<typeof proposed>>>) => Entry | undefined): Promise<Reply[]> {
+  assertCan(ctx.actor.role, 'record');
   const scan = await proposed(ctx, id);
   if (!scan) return [{ text: t(ctx.lang, 'receipt.gone'), ephemeral: true }];
   const e = entry(scan);
