@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, () => Promise<string[]>> = {
   telegram: async () => (await import('./telegram.bench.js')).benchTelegram(),
   replies: async () => (await import('./replies.bench.js')).benchReplies(),
+  outage: async () => (await import('./outage.bench.js')).benchOutage(),
   stats: async () => (await import('./stats.bench.js')).benchStats(),
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
@@ -18,6 +19,8 @@ const benches: Record<string, () => Promise<string[]>> = {
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
+  rules: async () => (await import('./rules.bench.js')).benchRules(),
+  digests: async () => (await import('./digests.bench.js')).benchDigests(),
   receipts: async () => (await import('./receipts.bench.js')).benchReceipts(),
 };
 

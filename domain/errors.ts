@@ -37,6 +37,8 @@ export type DomainErrorCode =
   | 'template_unknown'
   | 'budget_invalid'
   | 'budget_unknown'
+  | 'digest_invalid'
+  | 'remind_invalid'
   | 'forbidden'
   | 'private_only'
   | 'group_only'

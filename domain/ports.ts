@@ -1,3 +1,4 @@
+import type { DigestSettingsStore } from './digests/ports.js';
 import type { Minor } from './money/money.js';
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
@@ -216,4 +217,5 @@ export interface LedgerStore
     TemplateStore,
     WebAccessStore,
     RuleStore,
+    DigestSettingsStore,
     ReceiptStore {}

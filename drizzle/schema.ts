@@ -374,4 +374,5 @@ export * from './schema-web.js';
 export * from './schema-chat-durability.js';
 export * from './schema-notice-outbox.js';
 export * from './schema-rules.js';
+export * from './schema-digests.js';
 export * from './schema-receipts.js';

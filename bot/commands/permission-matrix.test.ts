@@ -74,6 +74,9 @@ const CASES: Case[] = [
   { command: 'rate', name: '/rate', text: '/rate USD 0.92', needs: 'admin', ok: /Exchange rate: 1 USD/ },
   { command: 'budget', name: '/budget', text: '/budget #food 300', needs: 'admin', ok: /Budget #food: 300\.00 EUR/ },
   { command: 'import', name: '/import', text: '/import', attachExport: true, needs: 'admin', ok: /Imported \d+ records/ },
+  // digests (issue 18): anyone sees the setting; changing a group's needs an admin
+  { command: 'digest', name: '/digest', text: '/digest', needs: 'viewer', ok: /No digest in this chat/ },
+  { command: 'digest', name: '/digest weekly', text: '/digest weekly', needs: 'admin', ok: /Digest: every Monday/ },
   // recurring templates
   { command: 'templates', name: '/templates', text: '/templates', needs: 'viewer', ok: /No templates yet/ },
   { command: 'template', name: '/template add', text: '/template add monthly:1 5 #rent', needs: 'member', ok: /Template \d+ added/ },
@@ -96,7 +99,7 @@ const CASES: Case[] = [
 
 /** Personal commands that do not depend on a book role (private chat only, the user is its owner). */
 // `/app` opens the web app for every role; the web app itself checks each role (adapters/web tests).
-const NOT_ROLE_BOUND = new Set(['token', 'tokens', 'revoke', 'app']);
+const NOT_ROLE_BOUND = new Set(['token', 'tokens', 'revoke', 'app', 'remind']);
 
 const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
 const DENIED = /Your role \(\w+\) cannot do that here; it needs \w+\.|You can only change your own records/;

@@ -1,5 +1,6 @@
 import { enStats } from './en-stats.js';
 import { enWeb } from './en-web.js';
+import { enDigests } from './en-digests.js';
 import { enReceipts } from './en-receipts.js';
 
 /**
@@ -11,6 +12,8 @@ export const en = {
   ...enStats,
   // the web app and /app (issue 15)
   ...enWeb,
+  // digests, reminders, the budget early warning (issue 18)
+  ...enDigests,
   // receipts (issue 18)
   ...enReceipts,
   // errors (DomainError codes)

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en.js';
 import { ruStats } from './ru-stats.js';
 import { ruWeb } from './ru-web.js';
+import { ruDigests } from './ru-digests.js';
 import { ruReceipts } from './ru-receipts.js';
 
 /** Russian plural categories (CLDR): 1, 21 → one; 2–4, 22 → few; 5–20, 11 → many. */
@@ -22,6 +23,8 @@ export const ru: Partial<Record<RuKey, string>> = {
   ...ruStats,
   // the web app and /app (issue 15)
   ...ruWeb,
+  // digests, reminders, the budget early warning (issue 18)
+  ...ruDigests,
   // receipts (issue 18)
   ...ruReceipts,
 

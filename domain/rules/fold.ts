@@ -1,3 +1,5 @@
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Text folding for rules: what a pattern and a payee/memo/note are compared as.
  *
@@ -7,6 +9,8 @@
  * decomposition with the combining marks dropped (accents, ligatures `ﬁ`→`fi`), final sigma as sigma.
  */
 export function foldText(text: string): string {
+  // Most bank text is ASCII: lower case is all folding does to it.
+  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .toUpperCase()
     .toLowerCase()

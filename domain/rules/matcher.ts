@@ -17,6 +17,8 @@ interface Entry {
   compiled: CompiledPattern;
   /** Position in precedence order: lower wins. */
   rank: number;
+  /** The text this entry was last tried on (a counter), so a text tries each rule once. */
+  seenAt: number;
 }
 
 /** How many leading (trailing) letters key the prefix (suffix) index. */
@@ -47,7 +49,7 @@ export function compileRules(rules: readonly Rule[]): RuleMatcher {
     }
   }
   compiled.sort((a, b) => b.compiled.literalLength - a.compiled.literalLength || a.rule.seq - b.rule.seq || a.rule.id - b.rule.id);
-  const entries: Entry[] = compiled.map((c, rank) => ({ ...c, rank }));
+  const entries: Entry[] = compiled.map((c, rank) => ({ ...c, rank, seenAt: 0 }));
 
   const exact = new Map<string, Entry[]>();
   const prefix = new Map<string, Entry[]>();
@@ -66,15 +68,15 @@ export function compileRules(rules: readonly Rule[]): RuleMatcher {
     else always.push(e);
   }
 
+  let textNo = 0;
   const tryText = (text: string, best: Entry | undefined): Entry | undefined => {
     if (text === ' ') return best;
-    const seen = new Set<Entry>();
+    const now = ++textNo;
     const consider = (list: Entry[] | undefined) => {
       if (!list) return;
       for (const e of list) {
-        if (best && e.rank >= best.rank) continue;
-        if (seen.has(e)) continue;
-        seen.add(e);
+        if ((best && e.rank >= best.rank) || e.seenAt === now) continue;
+        e.seenAt = now;
         if (matchesSearchable(e.compiled, text)) best = e;
       }
     };

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
 import type { Database } from '../db.js';
@@ -68,7 +69,11 @@ describe.each(ENGINES)('rule store on $engine', ({ open }) => {
     const gone = await rec('gone', ['x']);
     await rec('Shell', ['car', 'Fuel']);
     await store.setDeleted(book.id, gone.event.seq, true);
+    // An imported record: the bank's payee is kept in `meta` (drizzle/store/statement-store.ts).
+    const imported = await rec('weekly shop', ['groceries']);
+    await db.db.execute(sql`update events set meta = jsonb_build_object('payee', 'LIDL 1234 BERLIN', 'memo', 'card') where id = ${imported.event.id}`);
     expect(await store.ruleHistory(book.id, 10)).toEqual([
+      { payee: 'LIDL 1234 BERLIN', note: 'weekly shop', labels: ['groceries'] },
       { note: 'Shell', labels: ['car', 'Fuel'] },
       { note: 'Lidl', labels: ['groceries'] },
     ]);

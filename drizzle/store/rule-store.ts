@@ -72,13 +72,14 @@ export function ruleStore(db: Db): RuleStore {
     },
 
     async ruleHistory(bookId, limit) {
-      // Events carry no bank payee yet: the note stands for it (see `suggestRules`).
+      // An imported record keeps the bank's payee in `meta.payee`; a typed one has only its note.
       const res = await db.execute(sql`
-        select e.note, coalesce((select json_agg(l.name order by lower(l.name), l.name) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id), '[]') as labels
-        from (select id, note from events where book_id = ${bookId} and deleted_at is null order by seq desc limit ${limit}) e`);
-      return rowsOf<{ note: string; labels: string[] | string }>(res).map(
-        (r): HistoryItem => ({ note: r.note, labels: typeof r.labels === 'string' ? (JSON.parse(r.labels) as string[]) : r.labels }),
-      );
+        select e.payee, e.note, coalesce((select json_agg(l.name order by lower(l.name), l.name) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id), '[]') as labels
+        from (select id, meta->>'payee' as payee, note from events where book_id = ${bookId} and deleted_at is null order by seq desc limit ${limit}) e`);
+      return rowsOf<{ payee: string | null; note: string; labels: string[] | string }>(res).map((r): HistoryItem => {
+        const labels = typeof r.labels === 'string' ? (JSON.parse(r.labels) as string[]) : r.labels;
+        return r.payee ? { payee: r.payee, note: r.note, labels } : { note: r.note, labels };
+      });
     },
   };
 }

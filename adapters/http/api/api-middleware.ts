@@ -155,6 +155,11 @@ export function tokenRateLimit(opts: RateLimitOptions | RateLimiter): Middleware
   const { capacity, refillPerSecond } = limiter.options;
   return async (c, next) => {
     const spend: SpendEvents = async (cost) => {
+      if (cost > capacity)
+        return errorJson(c, 413, 'batch_too_large', `This request records ${cost} events, more than this server's per-token burst of ${capacity}: send at most ${capacity} per request.`, {
+          max: capacity,
+          got: cost,
+        });
       const d = await limiter.take(`token:${c.get('token').id}`, cost);
       c.header('RateLimit-Limit', String(capacity));
       c.header('RateLimit-Remaining', String(d.remaining));

@@ -143,6 +143,16 @@ describe.each(['postgres', 'pglite'] as const)('API batch on %s', (engine) => {
     expect(ev.body.event.author).toMatchObject({ name: BOB.name });
   });
 
+  it('GIVEN the OpenAPI document THEN the batch is described: its body, its item with a key, and the per-item results', async () => {
+    const doc = (await k.req('GET', '/openapi.json')).body;
+    const op = doc.paths['/books/{bookId}/events/batch'].post;
+    expect(op.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/NewEventBatch');
+    expect(op.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/BatchResult');
+    expect(doc.components.schemas.NewBatchEvent.properties.key).toBeDefined();
+    expect(doc.components.schemas.NewEventBatch.properties.events.maxItems).toBe(1000);
+    expect(op.description).toContain('1,000');
+  });
+
   it('GIVEN a body that is not a batch THEN 400 with what to send', async () => {
     for (const json of [[], {}, { events: [] }, { events: {} }, { events: [{ amount: '1' }], extra: 1 }]) {
       const r = await k.req('POST', `/books/${s.annBook}/events/batch`, { token: s.ann, json });
@@ -186,5 +196,14 @@ describe('API rate limit counted in events', () => {
     expect((await k.req('GET', '/books', { token: s.ann })).headers.get('ratelimit-remaining')).toBe('2');
     // Another token has its own bucket.
     expect((await k.req('GET', '/books', { token: s.bob })).headers.get('ratelimit-remaining')).toBe('9');
+  });
+
+  it('GIVEN a batch larger than the whole burst THEN 413 saying how many fit, not a 429 that could never pass', async () => {
+    const snapshot = await k.snapshot();
+    const r = await k.req('POST', `/books/${s.eveBook}/events/batch`, { token: s.eve, json: { events: Array.from({ length: 11 }, () => ({ amount: '1' })) } });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({ error: 'batch_too_large', max: 10, got: 11 });
+    expect(r.body.message).toContain('send at most 10 per request');
+    expect(await k.snapshot()).toBe(snapshot);
   });
 });
