@@ -28,6 +28,8 @@ const E2E = [
   'test/dependencies.test.ts',
   'test/doubles/**/*.test.ts',
   'workers/{telegram,discord}-notifier.test.ts',
+  // Receipts: OCR is CPU-heavy (tesseract.js), so these run with the end-to-end tests.
+  'workers/receipts/*.test.ts',
 ];
 const EXCLUDE = ['node_modules/**'];
 

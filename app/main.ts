@@ -16,7 +16,8 @@ import { createRateLimiter, CHAT_COMMAND_LIMIT, type RateLimiter, type RateLimit
 import { createChartRenderer } from '../workers/chart-renderer.js';
 import { buildNotifier, startWorkerRole } from '../workers/worker-role.js';
 import { chatJournal } from '../drizzle/store/chat-journal.js';
-import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
+import { fromWire, toWire, type Outbox, type WireReply } from '../workers/notifier.js';
+import { receiptStore } from '../drizzle/store/receipt-store.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 
 // Platform clients (grammY, discord.js), BullMQ, the chart libraries, the HTTP server and the
@@ -85,6 +86,21 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     webAppUrl: config.PUBLIC_URL ?? (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? `http://localhost:${config.PORT}` : undefined),
     transact: (work) => journal.transact(work),
   };
+  // Receipt photos are read on the worker (issue 18): the `receipts` queue with Redis, else here.
+  // Proposals go out through the worker role's outbox, which is opened below.
+  let receiptOutbox: Outbox | undefined;
+  const { startReceiptReading } = await import('../workers/receipts/receipts-queue.js');
+  const receipts = await startReceiptReading({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    runWorkers: roles.has('worker'),
+    deps: {
+      store: { ...receiptStore(database.db), listRules: (bookId) => store.listRules(bookId) },
+      outbox: { send: (msg) => (receiptOutbox ? receiptOutbox.send(msg) : Promise.reject(new Error('outbox not open yet'))) },
+    },
+  });
+  services.receipts = receipts;
   const registry = createRegistry();
   const dispatcher = createDispatcher(registry, services);
   const stops: (() => Promise<void>)[] = [];
@@ -174,7 +190,9 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
     batchSize: config.SWEEP_BATCH_SIZE,
   });
   if (roles.has('worker')) logger.info({ redis: Boolean(config.REDIS_URL), pid: process.pid }, 'worker ready');
+  receiptOutbox = workerRole.outbox;
   stops.push(() => workerRole.close());
+  stops.push(() => receipts.close());
   if (roles.has('api') && config.ADMIN_TOKEN && workerRole.queues) {
     const queues = workerRole.queues.all;
     const { mountDashboard } = await import('../workers/dashboard.js');

@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   'statement-import': async () => (await import('./statements.bench.js')).benchStatementImport(),
   rules: async () => (await import('./rules.bench.js')).benchRules(),
   digests: async () => (await import('./digests.bench.js')).benchDigests(),
+  receipts: async () => (await import('./receipts.bench.js')).benchReceipts(),
 };
 
 const args = process.argv.slice(2);

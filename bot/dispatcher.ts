@@ -26,10 +26,18 @@ export interface Incoming {
   /** The message replies to the bot or mentions it (quick entry in groups). */
   addressedToBot?: boolean;
   attachment?: { name: string; content: Buffer } | undefined;
+  /**
+   * A photo or image file (a receipt to read, issue 18): read in a private chat, or in a group
+   * when the caption mentions COIN or the message answers the bot.
+   */
+  photo?: { name: string; content: Buffer; bytes?: number | undefined } | undefined;
 }
 
+/** A caption that calls COIN in a group (`coin`, `COIN, lunch`, `@coin_bot`). */
+export const mentionsCoin = (text: string): boolean => /(?<![\p{L}\p{N}_])@?coin/iu.test(text);
+
 /** A button press. */
-export interface IncomingAction extends Omit<Incoming, 'text' | 'addressedToBot' | 'attachment'> {
+export interface IncomingAction extends Omit<Incoming, 'text' | 'addressedToBot' | 'attachment' | 'photo'> {
   action: string;
 }
 
@@ -190,6 +198,12 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
     async handleMessage(raw: Incoming): Promise<Reply[]> {
       const m = cleanIncoming(raw);
       const cmd = splitCommand(m.text);
+      const receipt = registry.receiptHandler();
+      if (m.photo && !cmd && receipt) {
+        if (m.chat.kind === 'group' && !m.addressedToBot && !mentionsCoin(m.text)) return [];
+        const photo = m.photo;
+        return guarded(m, false, { command: 'receipt' }, (ctx) => receipt(ctx, photo));
+      }
       const quick = cmd ? undefined : parseQuickEntry(m.text);
       if (!cmd) {
         // In groups only numbers and replies to the bot are records; everything else is chatter.

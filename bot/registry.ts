@@ -72,6 +72,9 @@ export interface ActionDef {
 /** Answers a plain message that starts with an amount (quick entry), already read as a record line. */
 export type QuickEntryHandler = (ctx: CommandContext, entry: { kind: 'expense' | 'income'; line: string }) => Promise<Reply[]>;
 
+/** Answers a photo or image file sent to COIN (a receipt to read, issue 18). */
+export type ReceiptHandler = (ctx: CommandContext, file: { name: string; content: Buffer; bytes?: number | undefined }) => Promise<Reply[]>;
+
 /**
  * The one list of commands. Refuses duplicate names and aliases so two commands can never
  * answer to the same word.
@@ -81,6 +84,7 @@ export class Registry {
   private readonly actions = new Map<string, ActionDef>();
   readonly commands: CommandDef[] = [];
   private quick: QuickEntryHandler | undefined;
+  private receipt: ReceiptHandler | undefined;
 
   add(...defs: CommandDef[]): this {
     for (const def of defs) {
@@ -112,6 +116,17 @@ export class Registry {
 
   quickEntry(): QuickEntryHandler | undefined {
     return this.quick;
+  }
+
+  /** Sets what a receipt photo does; once. */
+  setReceiptHandler(handler: ReceiptHandler): this {
+    if (this.receipt) throw new Error('duplicate receipt handler');
+    this.receipt = handler;
+    return this;
+  }
+
+  receiptHandler(): ReceiptHandler | undefined {
+    return this.receipt;
   }
 
   find(name: string): CommandDef | undefined {

@@ -27,4 +27,12 @@ export interface Services {
    * database errors (issue 12): the redelivery mark commits with the effect. Unset: no transaction.
    */
   transact?: <T>(work: (store: LedgerStore) => Promise<T>) => Promise<T>;
+  /** Reads receipt photos on the worker (issue 18); unset: receipts are not read here. */
+  receipts?: ReceiptReader;
+}
+
+/** Hands a held receipt photo (its scan id) to the worker; returns once it is queued. */
+export interface ReceiptReader {
+  read(scanId: number): Promise<void>;
+  close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import type { WebAccessStore } from './access/web-access.js';
 import type { StatementStore } from './statements/ports.js';
 // Rules that label records by payee/memo/note.
 import type { RuleStore } from './rules/ports.js';
+import type { ReceiptStore } from './receipts/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -219,4 +220,5 @@ export interface LedgerStore
     WebAccessStore,
     StatementStore,
     RuleStore,
-    DigestSettingsStore {}
+    DigestSettingsStore,
+    ReceiptStore {}

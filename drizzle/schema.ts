@@ -376,3 +376,4 @@ export * from './schema-notice-outbox.js';
 export * from './schema-statements.js';
 export * from './schema-rules.js';
 export * from './schema-digests.js';
+export * from './schema-receipts.js';

@@ -18,6 +18,8 @@ import { botApiFetch } from './bot-api-fetch.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import { startPolling } from './telegram-polling.js';
 import { withDbRetry } from '../../drizzle/transient.js';
+import { mentionsCoin } from '../../bot/dispatcher.js';
+import { RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
 
 export interface TelegramDeps {
   token: string;
@@ -63,6 +65,9 @@ export function addressedToOtherBot(text: string, ownUsername: string): boolean 
   const m = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(text.trim());
   return !!m && m[1]!.toLowerCase() !== ownUsername.toLowerCase();
 }
+
+/** A photo, or an image or PDF sent as a file: a receipt COIN may read. */
+const isPicture = (m: Message): boolean => Boolean(m.photo?.length) || /^image\/|^application\/pdf$/.test(m.document?.mime_type ?? '');
 
 /** The chat an update belongs to (its unit of ordering), or undefined for kinds COIN ignores. */
 function chatOf(u: Update): number | undefined {
@@ -133,14 +138,33 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
     }
   }
 
-  async function attachment(m: Message): Promise<{ name: string; content: Buffer } | undefined> {
-    if (!m.document) return undefined;
-    const file = await bot.api.getFile(m.document.file_id);
+  async function download(fileId: string, name: string): Promise<{ name: string; content: Buffer } | undefined> {
+    const file = await bot.api.getFile(fileId);
     if (!file.file_path) return undefined;
     const content = deps.fetchFile
       ? await deps.fetchFile(file.file_path)
       : Buffer.from(await (await fetch(`${deps.apiRoot}/file/bot${deps.token}/${file.file_path}`)).arrayBuffer());
-    return { name: m.document.file_name ?? 'file', content };
+    return { name, content };
+  }
+
+  const attachment = (m: Message) => (m.document ? download(m.document.file_id, m.document.file_name ?? 'file') : Promise.resolve(undefined));
+
+  /**
+   * A receipt photo (issue 18): the largest size of a photo within the limit, or an image or PDF
+   * sent as a file. Only fetched when COIN is asked to read it (private chat, a caption naming
+   * COIN, a reply to the bot); a file over the limit is not fetched (the checks answer it).
+   */
+  async function receiptPhoto(m: Message, text: string): Promise<{ name: string; content: Buffer; bytes?: number | undefined } | undefined> {
+    if (m.chat.type !== 'private' && !mentionsCoin(text) && m.reply_to_message?.from?.id !== bot.botInfo.id) return undefined;
+    const max = RECEIPT_LIMITS.maxBytes;
+    const tooLarge = (name: string, bytes: number | undefined) => ({ name, content: Buffer.alloc(0), bytes });
+    if (m.photo?.length) {
+      const fits = m.photo.filter((p) => (p.file_size ?? 0) <= max).sort((a, b) => b.width * b.height - a.width * a.height)[0];
+      return fits ? download(fits.file_id, 'photo.jpg') : tooLarge('photo.jpg', m.photo.at(-1)?.file_size);
+    }
+    const d = m.document;
+    if (!d || !isPicture(m)) return undefined;
+    return (d.file_size ?? 0) > max ? tooLarge(d.file_name ?? 'file', d.file_size) : download(d.file_id, d.file_name ?? 'file');
   }
 
   /** The dispatcher bound to a transaction's store, made once per transaction (a batch shares one). */
@@ -159,8 +183,8 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
       scope.reply({ platform: 'telegram', chatId: String(chatId), reply: r, ...extra });
     if (u.message) {
       const m = u.message;
-      // A file sent to COIN in a private chat without a caption is an import (a bank statement).
-      const text = m.text ?? m.caption ?? (m.document && m.chat.type === 'private' ? '/import' : undefined);
+      // A picture is a receipt to read; another file sent in a private chat without a caption is an import (a bank statement).
+      const text = m.text ?? m.caption ?? (isPicture(m) ? '' : m.document && m.chat.type === 'private' ? '/import' : undefined);
       if (text === undefined || !m.from || m.from.is_bot) return;
       if (addressedToOtherBot(text, bot.botInfo.username)) return;
       const replies = await d.handleMessage({
@@ -170,6 +194,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
         text,
         addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
         attachment: text.startsWith('/import') ? await attachment(m) : undefined,
+        photo: !text.startsWith('/') && isPicture(m) ? await receiptPhoto(m, text) : undefined,
       });
       const replyTo = m.chat.type === 'private' ? undefined : m.message_id;
       for (const r of replies) out(m.chat.id, r, { replyTo });

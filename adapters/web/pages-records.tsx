@@ -108,7 +108,7 @@ async function doneNotice(w: WebContext, done: string | undefined) {
   );
 }
 
-function RecordItem({ w, e }: { w: WebContext; e: LedgerEvent }) {
+function RecordItem({ w, e, receipt }: { w: WebContext; e: LedgerEvent; receipt: boolean }) {
   const { lang, actor } = w;
   const tz = actor.book.timezone;
   const mine = e.authorId === actor.userId;
@@ -126,6 +126,14 @@ function RecordItem({ w, e }: { w: WebContext; e: LedgerEvent }) {
           {e.labels.map((l) => (
             <span class="tag">#{l}</span>
           ))}
+          {receipt ? (
+            <>
+              {' · '}
+              <a href={`${records}/${e.seq}/receipt`} target="_blank" rel="noopener" aria-label={t(lang, 'web.receipt_n', { seq: e.seq })}>
+                🧾 {t(lang, 'web.receipt')}
+              </a>
+            </>
+          ) : null}
         </div>
       </div>
       <div class={`amount ${e.kind === 'expense' ? 'neg' : e.kind === 'income' ? 'pos' : ''}`}>{eventAmount(e, lang)}</div>
@@ -165,6 +173,11 @@ async function recordsPage(w: WebContext, query: (k: string) => string | undefin
     })(),
   ]);
   const records = bookPath(actor.book.id, 'records');
+  // Records with a receipt photo (issue 18) link to it.
+  const receipts = await actor.store.recordsWithReceipt(
+    actor.book.id,
+    page.events.map((e) => e.seq),
+  );
   const filtered = Object.values(s).some(Boolean);
   return (
     <>
@@ -241,7 +254,7 @@ async function recordsPage(w: WebContext, query: (k: string) => string | undefin
       {page.events.length === 0 && !searchError ? <p class="muted">{t(lang, filtered ? 'web.no_match' : 'history.empty')}</p> : null}
       <ul class="records" aria-label={t(lang, 'web.tab.records')}>
         {page.events.map((e) => (
-          <RecordItem w={w} e={e} />
+          <RecordItem w={w} e={e} receipt={receipts.has(e.seq)} />
         ))}
       </ul>
       <div class="pager">

@@ -16,6 +16,7 @@ import { clearSessionCookie, loggablePath, requireCsrf, requireSession, sameOrig
 import { WEB_PREFIX, type WebDeps, type WebEnv } from './web-env.js';
 import { formText, notFound, plainPage } from './web-page.js';
 import { exportRoute } from './export-route.js';
+import { receiptRoute } from './receipt-route.js';
 import { describeAgent } from './user-agent.js';
 
 /**
@@ -251,6 +252,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   bookRoutes(app, deps);
   accountRoutes(app, deps);
   exportRoute(app, deps);
+  receiptRoute(app, deps);
   app.notFound((c) => notFound(c, deps, langOf(c)));
   return app;
 }

@@ -16,12 +16,14 @@ import { templateCommands } from './templates.js';
 import { appCommands } from './app.js';
 import { ruleActions, ruleCommands } from './rules.js';
 import { digestCommands } from './digests.js';
+import { receiptActions, receiptCommands, receiptPhoto } from './receipts.js';
 
 /** Builds the one registry every adapter serves. */
 export function createRegistry(): Registry {
   const r = new Registry();
-  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...ruleCommands, ...appCommands, ...digestCommands);
-  r.addAction(...recordActions, ...splitActions, ...ruleActions, ...statementActions);
+  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...ruleCommands, ...appCommands, ...digestCommands, ...receiptCommands);
+  r.addAction(...recordActions, ...splitActions, ...ruleActions, ...statementActions, ...receiptActions);
   r.setQuickEntry(quickEntry);
+  r.setReceiptHandler(receiptPhoto);
   return r;
 }

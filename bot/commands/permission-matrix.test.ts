@@ -89,6 +89,9 @@ const CASES: Case[] = [
   { command: 'rule', name: '/rule suggest', text: '/rule suggest', needs: 'viewer', ok: /Nothing to propose/ },
   { command: 'rule', name: '/rule add', text: '/rule add lidl #food', needs: 'admin', ok: /Added rule 1/ },
   { command: 'rule', name: '/rule delete', text: '/rule delete 1', needs: 'admin', ok: /There is no rule 1/ },
+  // receipts (issue 18)
+  { command: 'receipt', name: '/receipt show', text: '/receipt show {own}', needs: 'viewer', ok: /has no receipt photo/ },
+  { command: 'receipt', name: '/receipt record', text: '/receipt record 999 5 tea', needs: 'member', ok: /no longer waiting/ },
   // roles
   { command: 'role', name: '/role', text: '/role @mia viewer', needs: 'admin', ok: /Mia is now viewer/ },
   { command: 'role', name: '/role … owner', text: '/role @mia owner', needs: 'owner', ok: /Mia is now owner/ },

@@ -28,7 +28,7 @@ export function parseSeq(raw: string | undefined): number {
  * The confirmation of a record: `#N`, amount, labels, account, who owes what of a split, the new
  * balances and Undo; then the budget alerts the record triggered.
  */
-function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
+export function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
   const e = rec.event;
   const lines: string[] = [];
   const head =
@@ -176,7 +176,10 @@ export const recordCommands: CommandDef[] = [
       if (h.events.length === 0) return { text: t(ctx.lang, 'history.empty') };
       const title = h.period ? t(ctx.lang, 'history.title_period', { period: h.period }) : t(ctx.lang, 'history.title', { count: h.events.length });
       const group = ctx.chat.kind === 'group';
-      return { text: title, pre: h.events.map((e) => eventLine(e, ctx.actor.book.timezone, ctx.lang, group)).join('\n') };
+      // Records with a receipt photo (issue 18) carry 🧾; `/receipt show N` sends the photo.
+      const photos = await ctx.services.store.recordsWithReceipt(ctx.actor.book.id, h.events.map((e) => e.seq));
+      const pre = h.events.map((e) => eventLine(e, ctx.actor.book.timezone, ctx.lang, group) + (photos.has(e.seq) ? ' 🧾' : '')).join('\n');
+      return { text: photos.size ? `${title}\n${t(ctx.lang, 'receipt.history_hint')}` : title, pre };
     },
   },
 ];

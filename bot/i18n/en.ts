@@ -2,6 +2,7 @@ import { enStats } from './en-stats.js';
 import { enWeb } from './en-web.js';
 import { enStatements } from './en-statements.js';
 import { enDigests } from './en-digests.js';
+import { enReceipts } from './en-receipts.js';
 
 /**
  * English texts. Keys are shared with every language file (a test checks that each key exists
@@ -16,6 +17,8 @@ export const en = {
   ...enStatements,
   // digests, reminders, the budget early warning (issue 18)
   ...enDigests,
+  // receipts (issue 18)
+  ...enReceipts,
   // errors (DomainError codes)
   'error.amount_empty': 'Write an amount first, for example: 12.50 coffee',
   'error.amount_invalid': '“{{text}}” is not an amount. Write it like 12.50, 12,5, 1 234.56, €12 or 12 usd.',

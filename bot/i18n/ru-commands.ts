@@ -60,6 +60,9 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'rule add': 'Добавить правило: шаблон, ставящий метку',
   'rule delete': 'Удалить правило (метки на записях остаются)',
   'rule suggest': 'Предложить правила по одинаково помеченным записям',
+  receipt: 'Фото чеков: показать или записать прочитанный чек по-своему',
+  'receipt show': 'Показать фото чека, сохранённое с записью',
+  'receipt record': 'Записать прочитанный чек так, как вы напишете (то, что предлагает «Изменить»)',
 };
 
 /**
@@ -120,5 +123,8 @@ export const RU_OPTION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'Template id (see /templates)': 'Номер шаблона (см. /templates)',
   'Words and * wildcards, e.g. lidl, uber*, amazon*prime': 'Слова и * (любые символы), например lidl, uber*, amazon*prime',
   'Rule number (see /rules)': 'Номер правила (см. /rules)',
+  'Record number, e.g. 12': 'Номер записи, например 12',
+  'The receipt number from Edit': 'Номер чека из «Изменить»',
+  'The record: 12.40 #groceries Lidl': 'Запись: 12.40 #продукты Lidl',
   'Or the whole record in one line: 4.50 #food @Card coffee': 'Или вся запись одной строкой: 4.50 #еда @Карта кофе',
 };

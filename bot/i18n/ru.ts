@@ -3,6 +3,7 @@ import { ruStats } from './ru-stats.js';
 import { ruWeb } from './ru-web.js';
 import { ruStatements } from './ru-statements.js';
 import { ruDigests } from './ru-digests.js';
+import { ruReceipts } from './ru-receipts.js';
 
 /** Russian plural categories (CLDR): 1, 21 → one; 2–4, 22 → few; 5–20, 11 → many. */
 type Plural = 'one' | 'few' | 'many' | 'other';
@@ -26,6 +27,8 @@ export const ru: Partial<Record<RuKey, string>> = {
   ...ruStatements,
   // digests, reminders, the budget early warning (issue 18)
   ...ruDigests,
+  // receipts (issue 18)
+  ...ruReceipts,
 
   // errors (DomainError codes)
   'error.amount_empty': 'Сначала напишите сумму, например: 12.50 кофе',

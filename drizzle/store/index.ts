@@ -18,8 +18,9 @@ import { webStore } from './web-store.js';
 import { statementStore } from './statement-store.js';
 import { ruleStore } from './rule-store.js';
 import { digestSettingsStore } from './digest-store.js';
+import { receiptStore } from './receipt-store.js';
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
 export function createStore(db: Db): LedgerStore {
-  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...importStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db) };
+  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...importStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
 }

@@ -143,6 +143,11 @@ export interface TelegramDouble {
   sendText(chat: ChatSpec, from: UserSpec, text: string, opts?: SendOptions): number;
   /** Queues a document message (e.g. a CSV) with an optional caption; returns its update_id. */
   sendDocument(chat: ChatSpec, from: UserSpec, file: UserFile, opts?: SendOptions & { caption?: string }): number;
+  /**
+   * Queues a photo message, as Telegram delivers one: a `photo` array of sizes (a thumbnail and
+   * the full picture, each with its own file_id that `getFile` and the file endpoint serve).
+   */
+  sendPhoto(chat: ChatSpec, from: UserSpec, file: UserFile, opts?: SendOptions & { caption?: string }): number;
   /** Queues a callback_query for an inline button on the bot's message; returns its update_id. */
   pressButton(chat: ChatSpec, from: UserSpec, messageId: number, data: string): number;
   /** Queues an arbitrary update (update_id assigned unless given); returns its update_id. */
@@ -926,6 +931,27 @@ class TelegramApiDouble implements TelegramDouble {
         mime_type: stored.mime_type,
         file_size: bytes.length,
       },
+    };
+    if (opts?.caption !== undefined) {
+      content.caption = opts.caption;
+      const entities = detectEntities(opts.caption);
+      if (entities.length > 0) content.caption_entities = entities;
+    }
+    return this.userMessage(chat, from, opts, content);
+  }
+
+  sendPhoto(chat: ChatSpec, from: UserSpec, file: UserFile, opts?: SendOptions & { caption?: string }): number {
+    const bytes = typeof file.bytes === 'string' ? Buffer.from(file.bytes, 'utf8') : Buffer.from(file.bytes);
+    const full = this.storeFile(file.filename, bytes, 'photos', 'image/jpeg');
+    const { width, height } = imageSize(bytes);
+    const scale = Math.min(1, 90 / Math.max(width, height));
+    // The thumbnail is the same picture under another file_id (the double does not resize).
+    const thumb = this.storeFile(`thumb_${file.filename}`, bytes, 'photos', 'image/jpeg');
+    const content: Partial<Message> = {
+      photo: [
+        { file_id: thumb.file_id, file_unique_id: thumb.file_unique_id, width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), file_size: bytes.length },
+        { file_id: full.file_id, file_unique_id: full.file_unique_id, width, height, file_size: bytes.length },
+      ],
     };
     if (opts?.caption !== undefined) {
       content.caption = opts.caption;

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { readReceipt } from '../../domain/receipts/read-receipt.js';
+import type { ReceiptProposal, ReceiptWorkStore } from '../../domain/receipts/ports.js';
+import { languageOf, t } from '../../bot/i18n/index.js';
+import { badImageText, proposalReply } from '../../bot/presentation/receipt-proposal.js';
+import type { Reply } from '../../bot/reply.js';
+import { outbound, type Outbox } from '../notifier.js';
+import type { OcrEngine } from './ocr-engine.js';
+import { OcrTimeout } from './ocr-engine.js';
+import { prepareReceiptImage } from './receipt-image.js';
+import { BadReceiptImage } from '../../domain/receipts/image-file.js';
+import type { Platform } from '../../domain/types.js';
+import { compileRules } from '../../domain/rules/matcher.js';
+import type { RuleStore } from '../../domain/rules/ports.js';
+
+/** How long one receipt may be read before the job gives up and says so. */
+export const DEFAULT_OCR_TIMEOUT_MS = 45_000;
+
+/** The scan is not visible yet (its chat transaction has not committed): the queue tries again. */
+export class ScanNotVisible extends Error {
+  override readonly name = 'ScanNotVisible';
+}
+
+export interface ReadJobDeps {
+  /** Scans, and the book's rules (a rule matching the merchant gives the label). */
+  store: ReceiptWorkStore & Pick<RuleStore, 'listRules'>;
+  ocr: OcrEngine;
+  outbox: Outbox;
+  logger: Logger;
+  timeoutMs?: number;
+}
+
+export type ReadOutcome = 'proposed' | 'refused' | 'failed' | 'gone';
+
+/**
+ * The label for a merchant: the book's rule that matches it (as a payee, like a statement row),
+ * else the label its past records carry most often.
+ */
+async function labelFor(store: ReadJobDeps['store'], bookId: number, merchant: string): Promise<string | undefined> {
+  const rules = await store.listRules(bookId);
+  const rule = rules.length ? compileRules(rules).match({ payee: merchant }) : null;
+  return rule?.label ?? (await store.merchantLabel(bookId, merchant));
+}
+
+/**
+ * One OCR job (the worker role): the photo is decoded and bounded, read by the OCR engine within
+ * the timeout, its text read as a receipt, the label taken from the book's rules or past records of the merchant;
+ * the scan becomes a proposal (the kept photo replaces the original) and the proposal goes to the
+ * chat through the outbox with Record / Edit / Cancel. Nothing is recorded here. A file that cannot
+ * be read, a timeout or a failure forgets the scan and tells the chat why.
+ */
+export async function readReceiptScan(id: number, deps: ReadJobDeps): Promise<ReadOutcome> {
+  const scan = await deps.store.scanToRead(id);
+  if (!scan) throw new ScanNotVisible(`receipt scan ${id} not visible (yet)`);
+  if (scan.state !== 'reading') return 'gone';
+  const lang = languageOf(scan.language);
+  const tell = (reply: Reply, key: string) => deps.outbox.send(outbound(scan.platform as Platform, scan.chatId, reply, `receipt:${id}:${key}`));
+  try {
+    const image = await prepareReceiptImage(scan.image);
+    const ocr = await deps.ocr.recognize(image.ocr, deps.timeoutMs ?? DEFAULT_OCR_TIMEOUT_MS);
+    const reading = readReceipt(ocr.text, scan.currency);
+    const label = reading.merchant ? await labelFor(deps.store, scan.bookId, reading.merchant) : undefined;
+    const proposal: ReceiptProposal = {
+      totalMinor: reading.total,
+      guessMinor: reading.guess,
+      confidence: reading.confidence,
+      date: reading.date,
+      merchant: reading.merchant,
+      label,
+      currency: scan.currency,
+      printedCurrency: reading.currency,
+    };
+    if (!(await deps.store.proposeReceipt(id, JSON.parse(JSON.stringify(proposal)) as ReceiptProposal, image.kept, image.keptMime))) return 'gone';
+    deps.logger.info({ scan: id, book: scan.bookId, found: reading.total !== undefined, confidence: reading.confidence }, 'receipt read');
+    await tell(proposalReply(lang, id, proposal), 'proposal');
+    return 'proposed';
+  } catch (err) {
+    await deps.store.failReceiptScan(id);
+    if (err instanceof BadReceiptImage) {
+      await tell({ text: badImageText(lang, err.problem) }, 'refused');
+      return 'refused';
+    }
+    if (err instanceof OcrTimeout) {
+      deps.logger.warn({ scan: id, book: scan.bookId }, 'receipt OCR timed out');
+      await tell({ text: t(lang, 'receipt.timeout') }, 'timeout');
+      return 'failed';
+    }
+    const ref = randomBytes(4).toString('hex');
+    deps.logger.error({ err: String(err), scan: id, ref }, 'receipt could not be read');
+    await tell({ text: t(lang, 'receipt.failed', { ref }) }, 'failed');
+    return 'failed';
+  }
+}
