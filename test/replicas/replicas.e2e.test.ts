@@ -251,7 +251,10 @@ describe('three replicas behind a load balancer', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const inHand = deliver(`http://127.0.0.1:${victim.port}`, SECRET, update(chatId, '2 in hand'), { maxAttempts: 1 });
-    await expect.poll(async () => (await sql`select 1 from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // Held in the inbox, not yet applied: the replica's applier finds the chat busy and tries again.
+    await expect
+      .poll(async () => (await sql`select 1 from chat_inbox where chat_key = ${`telegram:${chatId}`} and done_at is null`).length, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     victim.child.kill('SIGTERM');
     // New requests are refused (the balancer sends them elsewhere) while the one in hand waits.
     await expect
