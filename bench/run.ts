@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   startup: async () => (await import('./startup.bench.js')).benchStartup(),
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
+  embedded: async () => (await import('./embedded.bench.js')).benchEmbedded(),
 };
 
 const args = process.argv.slice(2);
