@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
   embedded: async () => (await import('./embedded.bench.js')).benchEmbedded(),
+  actual: async () => (await import('./actual.bench.js')).benchActual(),
 };
 
 const args = process.argv.slice(2);
