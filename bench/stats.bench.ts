@@ -123,6 +123,8 @@ export async function benchStats(): Promise<string[]> {
     // drainStats, a month of days per transaction) is done here and timed.
     const firstMonthMs = await time(() => summary('month'));
     const firstYearMs = await time(() => summary('year'));
+    // Again, still before the background ran: the same path with the pages now in the cache.
+    const againMonthMs = await time(() => summary('month'));
     const buildMs = await time(() => drainStats(database.db, bookId));
     const [counts] = rowsOf<{ events: string; labels: string; rollup: string }>(
       await database.db.execute(sql`select (select count(*) from events)::text as events, (select count(*) from event_labels)::text as labels,
@@ -131,7 +133,7 @@ export async function benchStats(): Promise<string[]> {
     lines.push(
       `${Number(counts!.events).toLocaleString('en')} events (${Number(counts!.labels).toLocaleString('en')} labels) over 5 years, book in ${TZ}; ` +
         `loaded in ${(loadMs / 1000).toFixed(1)} s`,
-      `first /stats after the bulk load (answered from the events, no rebuild waited for): month ${ms(firstMonthMs)} (target ≤ 200 ms: ${firstMonthMs <= 200 ? 'met' : 'MISSED'}), year ${ms(firstYearMs)}`,
+      `first /stats after the bulk load (answered from the events, no rebuild waited for): month ${ms(firstMonthMs)} (target ≤ 200 ms: ${firstMonthMs <= 200 ? 'met' : 'MISSED'}), year ${ms(firstYearMs)}; month again before the background ran ${ms(againMonthMs)}`,
       `rollup drained in the background afterwards: ${(buildMs / 1000).toFixed(2)} s (${Number(counts!.rollup).toLocaleString('en')} day rows)`,
     );
     await renderChart(chartSpec(pieFromLabels((await statsReport(actor, 'month', { group: true })).period, [], { minor: 0, converted: [], rest: [] }, 'EUR'), 'Family', 'en')); // warm Chart.js
