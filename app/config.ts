@@ -33,8 +33,6 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -')
       .optional(),
-    /** Webhook mode on PostgreSQL: one chat's updates are handled one at a time across replicas (drizzle/chat-lock.ts). */
-    TELEGRAM_CHAT_LOCK: z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default('on'),
     /**
      * Outbound throttling within Telegram's limits (30 messages/s per bot, 20/min per group). Only
      * benchmarks against the local Bot API double turn it off: there it would measure the limit.
@@ -63,6 +61,9 @@ const schema = z
       .transform((v) => v.replace(/\/+$/, ''))
       .optional(),
     API_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** Per-token API limit, counted in events (a batch of 500 costs 500): the burst, then the refill per second. */
+    API_RATE_BURST: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(1_000_000).default(2_000),
+    API_RATE_PER_SECOND: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().max(1_000_000).default(200),
     /** Redis key prefix of the BullMQ queues, to share one Redis between deployments. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').default('coin'),
     /** Cron pattern of the BullMQ template sweep (with REDIS_URL). */

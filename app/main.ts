@@ -110,13 +110,9 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
       const mode = config.TELEGRAM_WEBHOOK_URL
         ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
         : { kind: 'polling' as const };
-      if (mode.kind === 'webhook') {
-        // Replicas behind a load balancer share one PostgreSQL: order each chat's updates there.
-        const { openChatLocks } = await import('../drizzle/chat-lock.js');
-        const locks = config.DATABASE_URL && config.TELEGRAM_CHAT_LOCK === 'on' ? await openChatLocks(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }) : undefined;
-        if (locks) stops.push(() => locks.close());
-        mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret, locks ? { chatLock: locks.lock } : {}));
-      }
+      // Replicas behind a load balancer: the inbox orders each chat's updates (its per-chat
+      // advisory lock in applyNext), and the outbox its replies (journal.turn).
+      if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));
       stops.push(await startTelegram(bot, registry, mode));
       if (config.PUBLIC_URL) {
         const { setWebAppMenuButton } = await import('../adapters/telegram/menu-button.js');
@@ -186,8 +182,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   const tellBook = createBookAlerts({ delivery: deliveryStore(database.db), outbox: workerRole.outbox });
   if (roles.has('api')) {
     const { mountApi } = await import('../adapters/http/api/api-app.js');
-    const { API_RATE_LIMIT } = await import('../adapters/http/api/api-env.js');
-    const rateLimit = limiter('api', API_RATE_LIMIT);
+    const rateLimit = limiter('api', { capacity: config.API_RATE_BURST, refillPerSecond: config.API_RATE_PER_SECOND });
     mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit }));
     // The web app under /app (adapters/web): the same store, record use case and alerts as the API.
     const { mountWeb } = await import('../adapters/web/web-app.js');

@@ -51,6 +51,7 @@ export interface ApiBenchOptions {
  * (10 labels, a year of history); autocannon (in a child process) keeps 50 connections busy for
  * 10 s per route.
  * The per-token rate limit is off: it would measure the limiter, not the API.
+ * Then the writes (`api-write.bench.ts`): single POST, batches, commits per event, raw INSERT.
  */
 export async function benchApi(opts: ApiBenchOptions = {}): Promise<string[]> {
   const n = opts.events ?? 100_000;
@@ -115,5 +116,7 @@ export async function benchApi(opts: ApiBenchOptions = {}): Promise<string[]> {
   } finally {
     await database.close();
   }
+  const { benchApiWrites } = await import('./api-write.bench.js');
+  lines.push(...(await benchApiWrites({ seconds })));
   return lines;
 }

@@ -17,62 +17,45 @@ const SECRET = `bench-${randomBytes(8).toString('hex')}`;
  * Telegram's sender is modelled as it behaves: one chat's updates one after the other (the next
  * once the previous was answered), 60 chats at once. Reported: updates/s, update→answer p50/p99
  * (the answer comes after the reply was sent), CPU per update of the replicas and of PostgreSQL,
- * and PostgreSQL connections held. Each configuration runs with the per-chat order lock
- * (TELEGRAM_CHAT_LOCK=on, the default) and without it, interleaved (this machine's load varies),
- * so its cost shows on its own.
+ * and PostgreSQL connections held. One chat's order across replicas comes from the inbox (its
+ * per-chat lock in `applyNext`) and the outbox (`journal.turn`); the webhook takes no lock of its own.
  * Every replica runs on this same machine: more replicas add processes, not cores.
  */
 export async function benchReplicas(): Promise<string[]> {
   const tg = await startTelegramDouble();
   const lines: string[] = [
     `cores: ${Number(execSync('nproc').toString().trim())}; ${CHATS} chats × ${PER_CHAT} updates per run, Telegram-like sender; ` +
-      `each figure the median of ${REPEATS} runs, lock on and off interleaved`,
+      `each figure the median of ${REPEATS} runs`,
   ];
   let chatBase = 7_000_000;
-  // Two clusters side by side, each with a database of its own (so connections and PostgreSQL
-  // CPU are counted per cluster); the idle one costs nothing while the other runs.
-  const clusters: Cluster[] = [];
+  // One cluster with a database of its own (so connections and PostgreSQL CPU are its own);
+  // the replicas beyond `active` idle while fewer run.
+  let c: Cluster | undefined;
   try {
-    for (const lock of ['on', 'off'] as const) clusters.push(await startCluster(tg, lock, 18_500 + (lock === 'on' ? 0 : 10)));
-    const results = new Map<string, RunResult[]>();
+    c = await startCluster(tg, 18_500);
+    const results = new Map<number, RunResult[]>();
     for (const n of [1, 2, 3]) {
       for (let rep = 0; rep < REPEATS; rep++) {
-        for (const c of rep % 2 ? [...clusters].reverse() : clusters) {
-          c.active = n;
-          await new Promise((resolve) => setTimeout(resolve, 200)); // the balancer's next readiness round
-          const r = await run(tg, c.lb.url, chatBase, c.replicas.slice(0, n), c.sql);
-          chatBase += CHATS;
-          const key = `${n}:${c.lock}`;
-          results.set(key, [...(results.get(key) ?? []), r]);
-        }
+        c.active = n;
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the balancer's next readiness round
+        const r = await run(tg, c.lb.url, chatBase, c.replicas.slice(0, n), c.sql);
+        chatBase += CHATS;
+        results.set(n, [...(results.get(n) ?? []), r]);
       }
     }
     const med = (rs: RunResult[], f: (r: RunResult) => number) => median(rs.map(f));
-    for (const c of clusters)
-      for (const n of [1, 2, 3]) {
-        const rs = results.get(`${n}:${c.lock}`)!;
-        lines.push(
-          `${n} replica${n > 1 ? 's' : ''}, order lock ${c.lock}: ${med(rs, (r) => r.rate).toFixed(0)} updates/s; update→answer p50 ${med(rs, (r) => r.p50).toFixed(1)} ms, ` +
-            `p99 ${med(rs, (r) => r.p99).toFixed(1)} ms; CPU per update: replicas ${med(rs, (r) => r.replicaCpuMs).toFixed(2)} ms, ` +
-            `PostgreSQL ${med(rs, (r) => r.pgCpuMs).toFixed(2)} ms; PostgreSQL connections ${Math.max(...rs.map((r) => r.connections))}`,
-        );
-      }
     for (const n of [1, 2, 3]) {
-      const on = results.get(`${n}:on`)!;
-      const off = results.get(`${n}:off`)!;
-      const ratio = med(on, (r) => r.rate) / med(off, (r) => r.rate);
+      const rs = results.get(n)!;
       lines.push(
-        `cost of per-chat order at ${n} replica${n > 1 ? 's' : ''}: throughput on ÷ off ${ratio.toFixed(2)}, ` +
-          `p99 ${(med(on, (r) => r.p99) - med(off, (r) => r.p99)).toFixed(1)} ms, replica CPU +${(med(on, (r) => r.replicaCpuMs) - med(off, (r) => r.replicaCpuMs)).toFixed(2)} ms, ` +
-          `PostgreSQL CPU +${(med(on, (r) => r.pgCpuMs) - med(off, (r) => r.pgCpuMs)).toFixed(2)} ms per update`,
+        `${n} replica${n > 1 ? 's' : ''}: ${med(rs, (r) => r.rate).toFixed(0)} updates/s; update→answer p50 ${med(rs, (r) => r.p50).toFixed(1)} ms, ` +
+          `p99 ${med(rs, (r) => r.p99).toFixed(1)} ms; CPU per update: replicas ${med(rs, (r) => r.replicaCpuMs).toFixed(2)} ms, ` +
+          `PostgreSQL ${med(rs, (r) => r.pgCpuMs).toFixed(2)} ms; PostgreSQL connections ${Math.max(...rs.map((r) => r.connections))}`,
       );
     }
-    for (const c of clusters) {
-      const [{ n } = { n: 0 }] = await c.sql<{ n: number }[]>`select count(*)::int as n from events`;
-      lines.push(`events recorded (lock ${c.lock}): ${n} of ${3 * REPEATS * CHATS * (PER_CHAT + 1)}`);
-    }
+    const [{ n } = { n: 0 }] = await c.sql<{ n: number }[]>`select count(*)::int as n from events`;
+    lines.push(`events recorded: ${n} of ${3 * REPEATS * CHATS * (PER_CHAT + 1)}`);
   } finally {
-    for (const c of clusters) await c.close();
+    await c?.close();
     await tg.close();
   }
   return lines;
@@ -81,7 +64,6 @@ export async function benchReplicas(): Promise<string[]> {
 const REPEATS = 3;
 
 interface Cluster {
-  lock: 'on' | 'off';
   replicas: Replica[];
   active: number;
   lb: Balancer;
@@ -91,9 +73,9 @@ interface Cluster {
 
 type RunResult = Awaited<ReturnType<typeof run>>;
 
-async function startCluster(tg: TelegramDouble, lock: 'on' | 'off', base: number): Promise<Cluster> {
+async function startCluster(tg: TelegramDouble, base: number): Promise<Cluster> {
   const db = await createDatabase();
-  const c = { lock, replicas: [] as Replica[], active: 1 } as Cluster;
+  const c = { replicas: [] as Replica[], active: 1 } as Cluster;
   c.sql = postgres(db.url, { max: 1, onnotice: () => {} });
   c.lb = await startBalancer(() => c.replicas.slice(0, c.active).map((r) => r.port));
   const env = {
@@ -106,7 +88,6 @@ async function startCluster(tg: TelegramDouble, lock: 'on' | 'off', base: number
     TELEGRAM_API_ROOT: tg.apiRoot,
     TELEGRAM_WEBHOOK_URL: `${c.lb.url}/telegram/webhook`,
     TELEGRAM_WEBHOOK_SECRET: SECRET,
-    TELEGRAM_CHAT_LOCK: lock,
     // As in the Telegram benchmark: the outbound throttle would measure Telegram's 30 messages/s.
     TELEGRAM_THROTTLE: 'off',
   };

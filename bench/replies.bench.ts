@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
 import { createRegistry } from '../bot/commands/index.js';
@@ -42,6 +43,7 @@ export async function benchReplies(): Promise<string[]> {
     const stop = await startTelegram(tb, registry, { kind: 'polling' });
     await tg.call({ type: 'waitForPoll' }, 'polling');
     let peak = 0;
+    const load0 = loadavg()[0]!;
     const sampling = setInterval(() => (peak = Math.max(peak, tb.sender.pending)), 50);
     const spec: RepliesSpec = { chats: CHATS, burst: BURST, spreadMs: SPREAD_MS, chatBase: 100_000 };
     const r = (await tg.call({ type: 'replies', replies: spec }, 'repliesResult')) as unknown as { result: RepliesResult };
@@ -51,13 +53,13 @@ export async function benchReplies(): Promise<string[]> {
     const s = (x: number) => (x / 1000).toFixed(2);
     lines.push(
       `throttler ${throttle ? 'on ' : 'off'}: ${n} records from ${CHATS} chats (bursts of ${BURST} over ${SPREAD_MS / 1000} s) answered in ${r.result.seconds.toFixed(1)} s → ${(n / r.result.seconds).toFixed(0)} records/s, ${r.result.messages} messages (${(n / r.result.messages).toFixed(1)} records each)`,
-      `  burst→answer: p50 ${s(percentile(all, 50))} s, p99 ${s(percentile(all, 99))} s, max ${s(all.at(-1)!)} s; replies held in memory at most: ${peak}`,
+      `  burst→answer: p50 ${s(percentile(all, 50))} s, p99 ${s(percentile(all, 99))} s, max ${s(all.at(-1)!)} s; replies held in memory at most: ${peak}; load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
     );
     await stop();
     await tg.close();
     await db.close();
   }
-  lines.push(await orderingCost());
+  lines.push(await orderingCost(), `load average ${loadavg()[0]!.toFixed(1)} (2 cores)`);
   return lines;
 }
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, () => Promise<string[]>> = {
   telegram: async () => (await import('./telegram.bench.js')).benchTelegram(),
   replies: async () => (await import('./replies.bench.js')).benchReplies(),
+  outage: async () => (await import('./outage.bench.js')).benchOutage(),
   stats: async () => (await import('./stats.bench.js')).benchStats(),
   api: async () => (await import('./api.bench.js')).benchApi(),
   templates: async () => (await import('./templates.bench.js')).benchTemplates(),
@@ -20,6 +21,8 @@ const benches: Record<string, () => Promise<string[]>> = {
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
   embedded: async () => (await import('./embedded.bench.js')).benchEmbedded(),
   actual: async () => (await import('./actual.bench.js')).benchActual(),
+  rules: async () => (await import('./rules.bench.js')).benchRules(),
+  digests: async () => (await import('./digests.bench.js')).benchDigests(),
 };
 
 const args = process.argv.slice(2);

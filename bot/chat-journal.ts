@@ -34,6 +34,14 @@ export interface PendingReply extends QueuedReply {
   attempts: number;
 }
 
+/** A chat's turn to send: what this sender holds, and the earlier reply it must wait for. */
+export interface ChatTurn {
+  /** Oldest first: everything below `blocker.id` may be sent now. */
+  mine: PendingReply[];
+  /** Held by another live sender (`held`), or waiting `dueInMs` for a retry. */
+  blocker?: { id: number; held: boolean; dueInMs: number } | undefined;
+}
+
 /** What an update's handling may touch inside its transaction. */
 export interface ApplyScope {
   /** The ledger bound to the transaction: its writes commit with the update's mark. */
@@ -76,8 +84,15 @@ export interface ChatJournal {
   retryLater(ids: number[], at: Date): Promise<void>;
   /** The platform refuses these for good (chat gone, bad markup): recorded, not sent. */
   giveUp(ids: number[], reason: string): Promise<void>;
-  /** Extends the claim on replies this process still holds in memory. */
-  renew(ids: number[]): Promise<void>;
-  /** Claims due replies nobody holds (their process died, or a retry is due), oldest first. */
-  takeDue(platform: Platform, limit: number): Promise<PendingReply[]>;
+  /** Extends `owner`'s claim on replies it still holds in memory. */
+  renew(ids: number[], owner?: string): Promise<void>;
+  /** Claims for `owner` due replies nobody holds (their process died, or a retry is due), oldest first. */
+  takeDue(platform: Platform, limit: number, owner?: string): Promise<PendingReply[]>;
+  /**
+   * A chat's turn to send (per-chat order across processes): claims the replies asked for and
+   * earlier ones of the chat nobody holds; names the oldest earlier reply still pending elsewhere.
+   */
+  turn(platform: Platform, chatId: string, ids: number[], owner: string): Promise<ChatTurn>;
+  /** Gives replies back without an attempt (an earlier reply of their chat is pending elsewhere). */
+  release(ids: number[], owner: string, at: Date): Promise<void>;
 }

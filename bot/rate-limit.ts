@@ -22,8 +22,11 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  /** Spends one action of `key` if it has one (a promise when the bucket is shared, `shared-rate-limit.ts`). */
-  take(key: string): RateDecision | Promise<RateDecision>;
+  /**
+   * Spends `cost` actions of `key` (default one) if it has them all — none when it has not (a
+   * promise when the bucket is shared, `shared-rate-limit.ts`). The API spends one per event.
+   */
+  take(key: string, cost?: number): RateDecision | Promise<RateDecision>;
   readonly options: Readonly<Required<Omit<RateLimitOptions, 'now'>>>;
 }
 
@@ -35,7 +38,7 @@ interface Bucket {
 
 /** The per-process limiter answers at once. */
 export interface LocalRateLimiter extends RateLimiter {
-  take(key: string): RateDecision;
+  take(key: string, cost?: number): RateDecision;
 }
 
 /**
@@ -52,7 +55,7 @@ export function createRateLimiter(opts: RateLimitOptions): LocalRateLimiter {
 
   return {
     options: { capacity: opts.capacity, refillPerSecond: opts.refillPerSecond, maxKeys },
-    take(key: string): RateDecision {
+    take(key: string, cost = 1): RateDecision {
       const t = now();
       let b = buckets.get(key);
       if (b) {
@@ -65,14 +68,14 @@ export function createRateLimiter(opts: RateLimitOptions): LocalRateLimiter {
       }
       buckets.set(key, b);
       if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
+      if (b.tokens >= cost) {
+        b.tokens -= cost;
         b.refused = false;
         return { allowed: true, retryAfterMs: 0, remaining: Math.floor(b.tokens), firstRefusal: false };
       }
       const firstRefusal = !b.refused;
       b.refused = true;
-      return { allowed: false, retryAfterMs: Math.ceil((1 - b.tokens) / perMs), remaining: 0, firstRefusal };
+      return { allowed: false, retryAfterMs: Math.ceil((cost - b.tokens) / perMs), remaining: Math.floor(b.tokens), firstRefusal };
     },
   };
 }

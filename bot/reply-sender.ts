@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Platform } from '../domain/types.js';
 import type { ChatJournal, PendingReply } from './chat-journal.js';
@@ -12,7 +13,7 @@ export interface DeliveryFailure {
 }
 
 export interface ReplySenderDeps {
-  journal: Pick<ChatJournal, 'markSent' | 'retryLater' | 'giveUp' | 'renew' | 'takeDue'>;
+  journal: Pick<ChatJournal, 'markSent' | 'retryLater' | 'giveUp' | 'renew' | 'takeDue' | 'turn' | 'release'>;
   platform: Platform;
   /** Sends one (possibly coalesced) message; throws on failure. */
   deliver(chatId: string, msg: Coalesced): Promise<void>;
@@ -38,12 +39,17 @@ interface ChatQueue {
   /** When the oldest row arrived (linger bound). */
   since: number;
   timer?: NodeJS.Timeout | undefined;
+  /** The database could not say whose turn it is: try again at this time. */
+  wakeAt?: number | undefined;
 }
 
 /**
  * Delivers the reply outbox (issue 12): replies of committed effects arrive from the applier in
  * memory (fast path) or from the table (a sweep for replies whose process died, and retries due).
- * Per chat one message at a time in outbox order; a chat's pending replies go out coalesced; a
+ * Per chat one message at a time in outbox order, across processes too: before sending, the
+ * chat's turn (`journal.turn`) claims its replies and any earlier ones nobody holds, and only
+ * what precedes a reply still pending with another sender goes out (the rest is given back, to
+ * follow it). A chat's pending replies go out coalesced; a
  * 429 gives the replies back to the table with `not_before` = its `retry_after`. Each reply is
  * marked sent after the platform accepted it: a crash between the two sends it again (the one
  * at-least-once window, docs/durability.md).
@@ -52,6 +58,8 @@ export function createReplySender(deps: ReplySenderDeps) {
   const concurrency = deps.concurrency ?? 64;
   const lingerMs = deps.lingerMs ?? 1000;
   const maxInMemory = deps.maxInMemory ?? 5000;
+  /** This sender's name in `chat_outbox.claimed_by`. */
+  const owner = `${deps.platform}:${process.pid}:${randomBytes(6).toString('hex')}`;
   const chats = new Map<string, ChatQueue>();
   const waiting: string[] = [];
   let active = 0;
@@ -98,6 +106,13 @@ export function createReplySender(deps: ReplySenderDeps) {
       if (q && !q.rows.length && !q.sending && q.holds === 0) chats.delete(chatId);
       return;
     }
+    if (q.wakeAt !== undefined && q.wakeAt > Date.now()) {
+      q.timer ??= setTimeout(() => {
+        q.timer = undefined;
+        schedule(chatId);
+      }, q.wakeAt - Date.now());
+      return;
+    }
     const lingering = q.holds > 0 && Date.now() - q.since < lingerMs && !stopped;
     if (lingering) {
       q.timer ??= setTimeout(() => {
@@ -115,12 +130,43 @@ export function createReplySender(deps: ReplySenderDeps) {
 
   async function run(chatId: string, q: ChatQueue) {
     q.sending = true;
+    q.wakeAt = undefined;
     active++;
-    const rows = q.rows;
+    let rows = q.rows;
     q.rows = [];
     rows.forEach((r) => inHand.add(r.id));
     try {
-      const messages = coalesce(rows);
+      // Whose turn: claim these and earlier replies of the chat nobody holds; find the first
+      // earlier one another sender still holds (or that waits for a retry).
+      let turn;
+      try {
+        turn = await deps.journal.turn(deps.platform, chatId, rows.map((r) => r.id), owner);
+      } catch (err) {
+        deps.logger.warn({ chat: chatId, err: String(err) }, 'reply turn failed; will retry');
+        q.rows = [...rows, ...q.rows];
+        rows.forEach((r) => inHand.delete(r.id));
+        rows = [];
+        q.wakeAt = Date.now() + 1000;
+        return;
+      }
+      // Replies taken here meanwhile (a sweep) are part of this turn now.
+      const taken = new Set(turn.mine.map((r) => r.id));
+      const before = q.rows.length;
+      q.rows = q.rows.filter((r) => !taken.has(r.id));
+      inMemory -= before - q.rows.length;
+      inMemory += turn.mine.length - rows.length;
+      rows.forEach((r) => inHand.delete(r.id));
+      rows = turn.mine;
+      rows.forEach((r) => inHand.add(r.id));
+      let now = rows;
+      const blocker = turn.blocker;
+      if (blocker) {
+        now = rows.filter((r) => r.id < blocker.id);
+        const after = rows.filter((r) => r.id > blocker.id).map((r) => r.id);
+        // They follow the earlier reply: whoever sends it (or any sweep) takes them after it.
+        await deps.journal.release(after, owner, new Date(Date.now() + blocker.dueInMs)).catch((e) => deps.logger.error({ err: String(e) }, 'giving replies back failed'));
+      }
+      const messages = coalesce(now);
       for (let i = 0; i < messages.length; i++) {
         const msg = messages[i]!;
         try {
@@ -184,7 +230,7 @@ export function createReplySender(deps: ReplySenderDeps) {
   const sweeping = setInterval(() => {
     if (stopped || inMemory >= maxInMemory) return;
     void deps.journal
-      .takeDue(deps.platform, 200)
+      .takeDue(deps.platform, 200, owner)
       .then(push)
       .catch((err) => deps.logger.warn({ err: String(err) }, 'reply sweep failed'));
   }, deps.sweepMs ?? 1000);
@@ -192,7 +238,7 @@ export function createReplySender(deps: ReplySenderDeps) {
   // Keep the claim on replies still waiting here (a slow chat behind the rate limits).
   const renewing = setInterval(() => {
     const ids = [...chats.values()].flatMap((q) => q.rows.map((r) => r.id));
-    if (ids.length) void deps.journal.renew(ids).catch(() => undefined);
+    if (ids.length) void deps.journal.renew(ids, owner).catch(() => undefined);
   }, deps.renewMs ?? 3000);
   renewing.unref();
 
@@ -220,7 +266,7 @@ export function createReplySender(deps: ReplySenderDeps) {
       while (deferredUntil > Date.now() && deferredUntil + 200 < deadline) {
         await new Promise((r) => setTimeout(r, deferredUntil - Date.now() + 50));
         stopped = false;
-        push(await deps.journal.takeDue(deps.platform, 200).catch(() => []));
+        push(await deps.journal.takeDue(deps.platform, 200, owner).catch(() => []));
         stopped = true;
         await idleOrDeadline();
       }

@@ -6,7 +6,7 @@ import { createRateLimiter, type RateDecision, type RateLimiter, type RateLimitO
  * The token bucket of `bot/rate-limit.ts`, kept in Redis so every replica spends from the same
  * bucket: with N replicas a chat or an API token still gets one burst, not N. Redis's own clock
  * (`TIME`) refills it, so replicas whose clocks differ agree.
- * KEYS[1] the bucket; ARGV capacity, refill per second, idle expiry (ms).
+ * KEYS[1] the bucket; ARGV capacity, refill per second, idle expiry (ms), cost (actions to spend).
  * Returns {allowed 0/1, retry-after ms, remaining, first refusal 0/1}.
  */
 const TAKE = `
@@ -18,14 +18,15 @@ local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'refused')
 local tokens = tonumber(b[1]) or capacity
 local at = tonumber(b[2]) or now
 local refused = b[3] == '1'
+local cost = tonumber(ARGV[4]) or 1
 tokens = math.min(capacity, tokens + math.max(0, now - at) * perMs)
 local allowed, retry, first = 0, 0, 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= cost then
+  tokens = tokens - cost
   allowed = 1
   refused = false
 else
-  retry = math.ceil((1 - tokens) / perMs)
+  retry = math.ceil((cost - tokens) / perMs)
   if not refused then first = 1 end
   refused = true
 end
@@ -61,12 +62,12 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): RateLimit
   opts.redis.defineCommand('coinTakeToken', { numberOfKeys: 1, lua: TAKE });
   const take = (opts.redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>).coinTakeToken!.bind(opts.redis);
 
-  const viaRedis = (key: string): Promise<RateDecision> =>
+  const viaRedis = (key: string, cost: number): Promise<RateDecision> =>
     new Promise<RateDecision>((resolve, reject) => {
       // When the timer fires, the answer may already wait in the socket behind a busy event loop
       // (timers run before I/O in a loop turn): give I/O that turn before giving up on Redis.
       const timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`))), timeoutMs);
-      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs)
+      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs, String(cost))
         .then((r) => {
           const [allowed, retryAfterMs, remaining, first] = r as number[];
           resolve({ allowed: allowed === 1, retryAfterMs: retryAfterMs!, remaining: remaining!, firstRefusal: first === 1 });
@@ -76,15 +77,15 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): RateLimit
 
   return {
     options: local.options,
-    async take(key: string): Promise<RateDecision> {
+    async take(key: string, cost = 1): Promise<RateDecision> {
       try {
-        return await viaRedis(key);
+        return await viaRedis(key, cost);
       } catch (err) {
         if (Date.now() - warnedAt > 30_000) {
           warnedAt = Date.now();
           opts.logger.warn({ err: String(err), limit: opts.name }, 'shared rate limit unavailable; limiting per process');
         }
-        return local.take(key);
+        return local.take(key, cost);
       }
     },
   };

@@ -1,3 +1,4 @@
+import type { DigestSettingsStore } from './digests/ports.js';
 import type { Minor } from './money/money.js';
 import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
@@ -14,6 +15,8 @@ import type { BudgetStore } from './statistics/budget-ports.js';
 import type { TemplateStore } from './schedules/ports.js';
 // The web app: sign-in links and sessions.
 import type { WebAccessStore } from './access/web-access.js';
+// Rules that label records by payee/memo/note.
+import type { RuleStore } from './rules/ports.js';
 
 /** Defaults applied to a book the first time its chat writes. */
 export interface BookDefaults {
@@ -90,6 +93,8 @@ export interface BookSnapshot {
   labels: Label[];
   /** Whether the book has any budget (records in books without one need no alert check). */
   hasBudgets?: boolean;
+  /** Whether the book has any rule (records in books without one need no rule lookup). */
+  hasRules?: boolean;
 }
 
 /** Result of recording: the event and the new balance of each touched account. */
@@ -98,6 +103,8 @@ export interface Recorded {
   balances: { accountId: number; accountName: string; currency: string; balanceMinor: number }[];
   /** False when the source key or template occurrence was already recorded. */
   created: boolean;
+  /** The rule that gave the record its label (a line typed without one, a template). */
+  rule?: { seq: number; label: string };
 }
 
 export interface CurrencyTotal {
@@ -165,10 +172,28 @@ export interface EventStore {
   editEvent(bookId: number, seq: number, patch: EventPatch): Promise<LedgerEvent>;
   history(bookId: number, filter: HistoryFilter): Promise<LedgerEvent[]>;
   periodTotals(bookId: number, from: Date, to: Date): Promise<CurrencyTotal[]>;
+  /**
+   * Records events of ONE book in one transaction through the event writer (the API batch):
+   * an event whose `sourceKey` is already recorded (or earlier in the same batch) is a replay
+   * when its `sourceHash` matches and a mismatch when it does not; neither is written. Any
+   * failure writes nothing. Results are in input order; balances are the touched accounts' after.
+   */
+  recordBatch(bookId: number, events: readonly NewEvent[]): Promise<BatchRecorded>;
+}
+
+/** One event of a {@link EventStore.recordBatch}. */
+export type BatchItemRecorded =
+  | { outcome: 'created'; event: LedgerEvent }
+  | { outcome: 'replayed'; id: number; seq: number }
+  | { outcome: 'mismatch' };
+
+export interface BatchRecorded {
+  items: BatchItemRecorded[];
+  balances: Recorded['balances'];
 }
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
-export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore;
+export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore & Pick<RuleStore, 'listRules'>;
 
 /**
  * Every storage port at once, as implemented on PostgreSQL (postgres.js) and PGlite by
@@ -189,4 +214,6 @@ export interface LedgerStore
     StatsStore,
     BudgetStore,
     TemplateStore,
-    WebAccessStore {}
+    WebAccessStore,
+    RuleStore,
+    DigestSettingsStore {}

@@ -34,12 +34,16 @@ function guardPostgresSockets(): void {
 }
 
 /** Connects to PostgreSQL through postgres.js and applies pending migrations. */
-export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+export async function openPostgres(
+  url: string,
+  /** `debug` sees every statement the pool sends, with its connection (tests count transactions with it). */
+  opts: { max?: number; debug?: (connection: number, query: string) => void } = {},
+): Promise<Database> {
   guardPostgresSockets();
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'coin' } });
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connection: { application_name: 'coin' }, ...(opts.debug ? { debug: opts.debug } : {}) });
   // drizzle runs every query through `unsafe(..., { prepare: false })` unless it was built with
   // `.prepare(name)`, so PostgreSQL would parse and plan each statement on every call (planning
   // the membership lookup alone costs over a millisecond). Our statements are parameterised and

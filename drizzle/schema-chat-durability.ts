@@ -41,6 +41,8 @@ export const chatOutbox = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     notBefore: ts('not_before').notNull().defaultNow(),
     claimedUntil: ts('claimed_until'),
+    /** The sender (one per process) holding the reply; NULL with a live claim: its writer's (0016). */
+    claimedBy: text('claimed_by'),
     attempts: integer('attempts').notNull().default(0),
     sentAt: ts('sent_at'),
     failed: text('failed'),

@@ -373,3 +373,5 @@ export const statBooks = pgTable('stat_books', {
 export * from './schema-web.js';
 export * from './schema-chat-durability.js';
 export * from './schema-notice-outbox.js';
+export * from './schema-rules.js';
+export * from './schema-digests.js';

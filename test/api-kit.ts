@@ -34,6 +34,7 @@ export async function createApiKit(
     store?: (s: LedgerStore) => LedgerStore;
     renderChart?: ChartRenderer;
     tellBook?: ApiDeps['tellBook'];
+    engine?: 'postgres' | 'pglite';
   } = {},
 ) {
   const logs: string[] = [];
@@ -44,7 +45,7 @@ export async function createApiKit(
     },
   });
   const logger = createLogger('debug', sink);
-  const h = await createHarness({ extend: (s) => (s.logger = logger) });
+  const h = await createHarness({ extend: (s) => (s.logger = logger), ...(opts.engine ? { engine: opts.engine } : {}) });
   const store = opts.store ? opts.store(h.services.store) : h.services.store;
   const app = new Hono();
   const api = mountApi(app, {

@@ -1,3 +1,4 @@
+import type { ChartSpec } from '../bot/presentation/chart-types.js';
 import type { Reply } from '../bot/reply.js';
 import type { Platform } from '../domain/types.js';
 
@@ -60,6 +61,12 @@ export interface OutboundMessage {
 export interface WireReply extends Omit<Reply, 'image' | 'file'> {
   image?: { name: string; png: string; alt: string };
   file?: { name: string; content: string; mime: string };
+  /**
+   * A chart drawn by the outbound worker just before sending (the digest): the kept message
+   * stays a small spec, and the drawing happens at the platform's pace, not in the sweep. When it
+   * cannot be drawn the message goes as text.
+   */
+  chart?: { spec: ChartSpec; name: string; alt: string };
 }
 
 export function toWire(r: Reply): WireReply {
@@ -71,7 +78,7 @@ export function toWire(r: Reply): WireReply {
 }
 
 export function fromWire(w: WireReply): Reply {
-  const { image, file, ...rest } = w;
+  const { image, file, chart: _chart, ...rest } = w;
   const r: Reply = { ...rest };
   if (image) r.image = { name: image.name, alt: image.alt, png: Buffer.from(image.png, 'base64') };
   if (file) r.file = { name: file.name, mime: file.mime, content: Buffer.from(file.content, 'base64') };

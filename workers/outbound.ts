@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Platform } from '../domain/types.js';
 import type { DeliveryStore } from '../drizzle/store/chat-delivery-store.js';
+import type { ChartRenderer } from '../bot/presentation/chart-types.js';
+import type { Reply } from '../bot/reply.js';
 import { Undeliverable, fromWire, type Notifier, type OutboundMessage } from './notifier.js';
 
 /**
@@ -40,6 +42,24 @@ export interface DeliverDeps {
    * platform took the message, a relay repeated after Redis came back empty) sends nothing.
    */
   done?: { isDone(key: string): Promise<boolean>; markDone(key: string): Promise<void> } | undefined;
+  /** Draws a message's `chart` (the digest's); without it such messages go as text. */
+  renderChart?: ChartRenderer | undefined;
+  /** Told when a chat turned out blocked or gone (the digests turn its schedule off). */
+  onBlocked?: ((platform: OutboundMessage['platform'], chatId: string) => Promise<void>) | undefined;
+}
+
+/** The message as the platform gets it: a `chart` drawn into its image (text only when that fails). */
+async function replyOf(msg: OutboundMessage, deps: DeliverDeps): Promise<Reply> {
+  const reply = fromWire(msg.reply);
+  const chart = msg.reply.chart;
+  if (!chart || reply.image || !deps.renderChart) return reply;
+  try {
+    const png = await deps.renderChart(chart.spec);
+    if (png) reply.image = { name: chart.name, alt: chart.alt, png };
+  } catch (err) {
+    deps.logger.warn({ err: String(err), platform: msg.platform, chat: msg.chatId }, 'chart of a notice not drawn; sent as text');
+  }
+  return reply;
 }
 
 /**
@@ -55,11 +75,12 @@ export async function deliver(msg: OutboundMessage, deps: DeliverDeps): Promise<
     if (key) await deps.done!.markDone(key).catch((err) => deps.logger.error({ err: String(err), key }, 'could not mark a notice sent'));
   };
   try {
-    const result = await deps.notifier.send(msg.platform, msg.chatId, fromWire(msg.reply));
+    const result = await deps.notifier.send(msg.platform, msg.chatId, await replyOf(msg, deps));
     await done();
     if (result === 'blocked') {
       await deps.store.markChatBlocked(msg.platform, msg.chatId, deps.now());
       deps.logger.warn({ platform: msg.platform, chat: msg.chatId }, 'chat blocked the bot; marked, nothing more is sent there');
+      await deps.onBlocked?.(msg.platform, msg.chatId).catch((err) => deps.logger.error({ err: String(err), chat: msg.chatId }, 'could not turn off the digests of a blocked chat'));
       return 'blocked';
     }
     return 'sent';

@@ -17,6 +17,9 @@ import type { BullQueues } from './queues.js';
 import { LOCAL_RELAY, noticeOutboxStore } from '../drizzle/store/notice-outbox-store.js';
 import { durableOutbox, startNoticeRelay, type NoticeRelay } from './notice-relay.js';
 import { createTemplateSweep, type TemplateSweep } from './template-sweep.js';
+import { digestRunStore } from '../drizzle/store/digest-store.js';
+import { createDigestSweep, type DigestSweep } from './digest-sweep.js';
+import type { ChartRenderer } from '../bot/presentation/chart-types.js';
 
 /** Platform credentials the notifiers need (from config). */
 export interface NotifierConfig {
@@ -61,6 +64,8 @@ export interface WorkerRoleDeps {
   relayIntervalMs?: number | undefined;
   /** A relayed notice not sent after this long is relayed again (default 2 minutes). */
   relayAgainAfterMs?: number | undefined;
+  /** Draws digest charts when they are sent (default: in this process). */
+  renderChart?: ChartRenderer | undefined;
 }
 
 /** What main.ts gets: where to queue messages (every role uses it), the queues, and a stop. */
@@ -83,10 +88,12 @@ export interface WorkerRole {
  * (`drizzle/store/housekeeping.ts`). An upkeep failure is logged and never fails the sweep; the
  * next minute tries again.
  */
-function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep): TemplateSweep {
+function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep, digests?: DigestSweep): TemplateSweep {
   return async (opts) => {
     const summary = await sweep(opts);
     if (opts?.signal?.aborted) return summary;
+    // Digests and reminders due (issue 18): on the same minute job, after the templates (whose records they count).
+    if (digests) await digests(opts?.signal ? { signal: opts.signal } : {}).catch((err) => logger.error({ err: String(err) }, 'digest sweep failed; the next minute retries'));
     await statsUpkeep(db).catch((err) => logger.error({ err: String(err) }, 'statistics upkeep failed'));
     await pruneExpired(db, clock.now()).catch((err) => logger.error({ err: String(err) }, 'pruning old update ids failed'));
     return summary;
@@ -104,7 +111,22 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
   // Processes relay the notices of their own deployment: the same Redis prefix, or all without Redis.
   const relayGroup = d.redisUrl ? (d.prefix ?? 'coin') : LOCAL_RELAY;
   const notices = noticeOutboxStore(d.db, relayGroup, d.relayAgainAfterMs ? { relayAgainAfterMs: d.relayAgainAfterMs } : {});
-  const deliverDeps = { notifier: d.notifier, store: delivery, now: () => d.clock.now(), logger: d.logger, done: notices };
+  const digestRuns = digestRunStore(d.db, relayGroup);
+  // Digest charts are drawn here, by the outbound worker, just before sending (the library loads on first use).
+  let chartLib: Promise<typeof import('./charts/render-chart.js')> | undefined;
+  const renderChart: ChartRenderer = d.renderChart ?? (async (spec) => (await (chartLib ??= import('./charts/render-chart.js'))).renderChart(spec));
+  const deliverDeps = {
+    notifier: d.notifier,
+    store: delivery,
+    now: () => d.clock.now(),
+    logger: d.logger,
+    done: notices,
+    renderChart,
+    onBlocked: async (platform: Platform, chatId: string) => {
+      const off = await digestRuns.turnOffChat(platform, chatId);
+      if (off.length) d.logger.warn({ platform, chat: chatId, off }, 'chat blocked the bot or left; its digest/reminder is turned off');
+    },
+  };
   let relay: NoticeRelay | undefined;
   const kick = () => relay?.kick();
   const outbox = durableOutbox(notices, kick);
@@ -119,7 +141,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
       logger: d.logger,
       inBatch: { onKept: kick },
       ...(d.batchSize ? { batchSize: d.batchSize } : {}),
-    }));
+    }), createDigestSweep({ runs: digestRuns, ledger: d.store, clock: d.clock, logger: d.logger, onKept: kick }));
 
   if (d.redisUrl) {
     // BullMQ loads only with Redis configured (it is a large library).

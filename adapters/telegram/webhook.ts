@@ -3,8 +3,6 @@ import type { Update } from 'grammy/types';
 import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from 'node:crypto';
 import type { TelegramBot } from './telegram-adapter.js';
-import type { ChatLock } from '../../drizzle/chat-lock.js';
-import { updateChatKey } from './update-chat.js';
 
 const same = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -27,9 +25,10 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
  * The answer is 200 only once the update is held in the inbox (docs/durability.md): when the
  * database cannot take it, 503 makes Telegram deliver it again later. A body over
  * {@link WEBHOOK_BODY_LIMIT} gets 413 and one that is not a JSON update 400, before the bot sees it.
- * With `chatLock` (replicas) one chat's updates are also held one at a time, in arrival order.
+ * Replicas need nothing more: the inbox applies one chat's updates one at a time in `update_id`
+ * order whichever replica held them (docs/durability.md).
  */
-export function mountTelegramWebhook(app: Hono, tb: TelegramBot, secret: string, opts: { path?: string; chatLock?: ChatLock } = {}): void {
+export function mountTelegramWebhook(app: Hono, tb: TelegramBot, secret: string, opts: { path?: string } = {}): void {
   const limit = bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: (c) => c.json({ error: 'payload_too_large' }, 413) });
   app.post(
     opts.path ?? '/telegram/webhook',
@@ -48,8 +47,7 @@ export function mountTelegramWebhook(app: Hono, tb: TelegramBot, secret: string,
       }
       if (!isUpdate(body)) return c.json({ error: 'bad update' }, 400);
       try {
-        const key = opts.chatLock ? updateChatKey(body) : undefined;
-        await (key ? opts.chatLock!(key, () => tb.receive(body)) : tb.receive(body));
+        await tb.receive(body);
       } catch (err) {
         tb.logger.error({ err: String(err) }, 'webhook update not held');
         return c.json({ error: 'unavailable' }, 503);

@@ -4,10 +4,10 @@ import type { Book, Language, Role } from '../../domain/types.js';
 import { t } from '../../bot/i18n/index.js';
 import type { Assets } from './assets.js';
 
-export type Tab = 'overview' | 'records' | 'stats' | 'plans' | 'members' | 'settings';
+export type Tab = 'overview' | 'records' | 'stats' | 'plans' | 'accounts' | 'members' | 'settings';
 
-const TABS: Tab[] = ['overview', 'records', 'stats', 'plans', 'members', 'settings'];
-const TAB_PATH: Record<Tab, string> = { overview: '', records: '/records', stats: '/stats', plans: '/plans', members: '/members', settings: '/settings' };
+const TABS: Tab[] = ['overview', 'records', 'stats', 'plans', 'accounts', 'members', 'settings'];
+const TAB_PATH: Record<Tab, string> = { overview: '', records: '/records', stats: '/stats', plans: '/plans', accounts: '/accounts', members: '/members', settings: '/settings' };
 
 export interface PageProps {
   lang: Language;
@@ -26,6 +26,16 @@ export const bookPath = (bookId: number, tab: Tab = 'overview'): string => `/app
 
 /** Hidden CSRF field for every form that changes something. */
 export const Csrf = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
+
+/** One button posting to `action` with the CSRF token; with `confirm`, the page asks first. */
+export const PostButton = (p: { action: string; csrf: string; label: string; confirm?: string; danger?: boolean }) => (
+  <form method="post" action={p.action}>
+    <Csrf token={p.csrf} />
+    <button type="submit" class={p.danger ? 'danger' : 'quiet'} data-confirm={p.confirm}>
+      {p.label}
+    </button>
+  </form>
+);
 
 /** The page shell: book switcher, tabs, main landmark; scripts deferred, no inline code. */
 export function Page(p: PageProps) {

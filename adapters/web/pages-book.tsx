@@ -21,8 +21,8 @@ import { messageFor } from '../../bot/messages.js';
 import { importCsv } from '../../domain/ledger/csv-import.js';
 import { CSV_COLUMNS } from '../../domain/ledger/csv.js';
 import { webChart } from './chart-view.js';
-import { Csrf, Notice, bookPath } from './layout.js';
-import { announce, bookPage, errorText, formText, type WebContext } from './web-page.js';
+import { Csrf, Notice, PostButton, bookPath } from './layout.js';
+import { announce, bookPage, formAction, formText, type WebContext } from './web-page.js';
 import { recordEntry } from '../../domain/ledger/record-entry.js';
 import type { WebDeps, WebEnv } from './web-env.js';
 
@@ -272,12 +272,13 @@ async function plans(w: WebContext, error?: string) {
             {mayRecord ? (
               <div class="actions">
                 {(x.paused ? ['resume', 'run', 'delete'] : ['pause', 'run', 'delete']).map((act) => (
-                  <form method="post" action={`${base}/template/${x.id}/${act}`}>
-                    <Csrf token={w.csrf} />
-                    <button type="submit" class={act === 'delete' ? 'danger' : 'quiet'} data-confirm={act === 'delete' ? t(lang, 'web.confirm_template_delete', { id: x.id }) : undefined}>
-                      {t(lang, `web.template.${act as 'pause' | 'resume' | 'run' | 'delete'}`)}
-                    </button>
-                  </form>
+                  <PostButton
+                    action={`${base}/template/${x.id}/${act}`}
+                    csrf={w.csrf}
+                    label={t(lang, `web.template.${act as 'pause' | 'resume' | 'run' | 'delete'}`)}
+                    danger={act === 'delete'}
+                    confirm={act === 'delete' ? t(lang, 'web.confirm_template_delete', { id: x.id }) : undefined}
+                  />
                 ))}
               </div>
             ) : null}
@@ -415,61 +416,30 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
   );
 
   app.get(`${BOOK}/plans`, (c) => bookPage(c, deps, 'plans', (w) => plans(w)));
-  app.post(`${BOOK}/plans/budget`, (c) =>
-    bookPage(c, deps, 'plans', async (w) => {
-      try {
-        await changeBudget(w.actor, (await formText(c, 'line')).slice(0, 200));
-      } catch (e) {
-        c.status(isForbidden(e) ? 403 : 422);
-        return plans(w, errorText(e, w.lang));
-      }
-      return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
-    }),
-  );
-  app.post(`${BOOK}/plans/template`, (c) =>
-    bookPage(c, deps, 'plans', async (w) => {
-      try {
-        await addTemplate(w.actor, (await formText(c, 'line')).slice(0, 500), null);
-      } catch (e) {
-        c.status(isForbidden(e) ? 403 : 422);
-        return plans(w, errorText(e, w.lang));
-      }
-      return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
-    }),
-  );
+  app.post(`${BOOK}/plans/budget`, (c) => formAction(c, deps, 'plans', plans, async (w) => changeBudget(w.actor, (await formText(c, 'line')).slice(0, 200))));
+  app.post(`${BOOK}/plans/template`, (c) => formAction(c, deps, 'plans', plans, async (w) => addTemplate(w.actor, (await formText(c, 'line')).slice(0, 500), null)));
   const TEMPLATE_ACTIONS = { pause: pauseTemplate, resume: resumeTemplate, delete: deleteTemplate } as const;
   app.post(`${BOOK}/plans/template/:id{[0-9]{1,9}}/:act{pause|resume|delete|run}`, (c) =>
-    bookPage(c, deps, 'plans', async (w) => {
+    formAction(c, deps, 'plans', plans, async (w) => {
       const act = c.req.param('act') as keyof typeof TEMPLATE_ACTIONS | 'run';
-      try {
-        const id = Number(c.req.param('id'));
-        // Running a template is a record: the one record use case, as `/template run`.
-        if (act === 'run') await announce(deps, w.actor.book, await recordEntry(w.actor, { template: id }));
-        else await TEMPLATE_ACTIONS[act](w.actor, id);
-      } catch (e) {
-        c.status(isForbidden(e) ? 403 : 422);
-        return plans(w, errorText(e, w.lang));
-      }
-      return c.redirect(bookPath(w.actor.book.id, 'plans'), 303);
+      const id = Number(c.req.param('id'));
+      // Running a template is a record: the one record use case, as `/template run`.
+      if (act === 'run') await announce(deps, w.actor.book, await recordEntry(w.actor, { template: id }));
+      else await TEMPLATE_ACTIONS[act](w.actor, id);
     }),
   );
 
   app.get(`${BOOK}/members`, (c) => bookPage(c, deps, 'members', (w) => membersPage(w)));
   app.post(`${BOOK}/members/:userId{[0-9]{1,9}}/role`, (c) =>
-    bookPage(c, deps, 'members', async (w) => {
+    formAction(c, deps, 'members', membersPage, async (w) => {
       const role = await formText(c, 'role');
-      try {
-        if (!ROLES.includes(role as Role)) throw new DomainError('usage', { usage: ROLES.join(', ') });
-        const target = (await w.actor.store.listMemberProfiles(w.actor.book.id)).find((m) => m.userId === Number(c.req.param('userId')));
-        if (!target) throw new DomainError('member_unknown', { member: c.req.param('userId') });
-        await changeMemberRole(w.actor, target, role as Role);
-      } catch (e) {
-        c.status(isForbidden(e) ? 403 : 422);
-        return membersPage(w, errorText(e, w.lang));
-      }
-      return c.redirect(bookPath(w.actor.book.id, 'members'), 303);
+      if (!ROLES.includes(role as Role)) throw new DomainError('usage', { usage: ROLES.join(', ') });
+      const target = (await w.actor.store.listMemberProfiles(w.actor.book.id)).find((m) => m.userId === Number(c.req.param('userId')));
+      if (!target) throw new DomainError('member_unknown', { member: c.req.param('userId') });
+      await changeMemberRole(w.actor, target, role as Role);
     }),
   );
+
 
   // CSV import (admins), the chat's `/import`: same columns, rows already in the book are skipped.
   app.post(`${BOOK}/import`, (c) =>
@@ -489,21 +459,21 @@ export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
 
   app.get(`${BOOK}/settings`, (c) => bookPage(c, deps, 'settings', (w) => settings(w, undefined, c.req.query('saved') === '1')));
   app.post(`${BOOK}/settings`, (c) =>
-    bookPage(c, deps, 'settings', async (w) => {
-      const [currency, timezone, language] = [await formText(c, 'currency'), await formText(c, 'timezone'), await formText(c, 'language')];
-      const book = w.actor.book;
-      try {
+    formAction(
+      c,
+      deps,
+      'settings',
+      settings,
+      async (w) => {
+        const [currency, timezone, language] = [await formText(c, 'currency'), await formText(c, 'timezone'), await formText(c, 'language')];
+        const book = w.actor.book;
         let a = w.actor;
         if (currency.trim().toUpperCase() !== book.currency) a = { ...a, book: await setCurrency(a, currency.slice(0, 10)) };
         if (timezone.trim() !== book.timezone) a = { ...a, book: await setTimezone(a, timezone.slice(0, 64)) };
         if (language.trim() !== book.language) await setLanguage(a, language.slice(0, 5));
-      } catch (e) {
-        c.status(isForbidden(e) ? 403 : 422);
-        return settings(w, errorText(e, w.lang));
-      }
-      return c.redirect(`${bookPath(book.id, 'settings')}?saved=1`, 303);
-    }),
+      },
+      '?saved=1',
+    ),
   );
-}
 
-const isForbidden = (e: unknown): boolean => e instanceof DomainError && (e.code === 'forbidden' || e.code === 'event_not_yours');
+}

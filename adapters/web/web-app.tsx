@@ -10,6 +10,7 @@ import { buildAssets } from './assets.js';
 import { Csrf, bookPath } from './layout.js';
 import { recordRoutes } from './pages-records.js';
 import { bookRoutes } from './pages-book.js';
+import { accountRoutes } from './pages-accounts.js';
 import { INIT_DATA_MAX_AGE_MS, checkInitData } from './telegram-init-data.js';
 import { clearSessionCookie, loggablePath, requireCsrf, requireSession, sameOrigin, sessionSecret, setSessionCookie, signInLimit } from './web-auth.js';
 import { WEB_PREFIX, type WebDeps, type WebEnv } from './web-env.js';
@@ -248,6 +249,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
 
   recordRoutes(app, deps);
   bookRoutes(app, deps);
+  accountRoutes(app, deps);
   exportRoute(app, deps);
   app.notFound((c) => notFound(c, deps, langOf(c)));
   return app;

@@ -150,6 +150,7 @@ describe('the web app in Chromium', () => {
         ['stats', `/app/b/${group}/stats`],
         ['bars', `/app/b/${group}/stats?kind=bars&period=year`],
         ['plans', `/app/b/${group}/plans`],
+        ['accounts', `/app/b/${group}/accounts`],
         ['members', `/app/b/${group}/members`],
         ['settings', `/app/b/${group}/settings`],
         ['sessions', '/app/sessions'],

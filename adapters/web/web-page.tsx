@@ -8,7 +8,7 @@ import type { EntryRecorded } from '../../domain/ledger/record-entry.js';
 import { t, type MessageKey } from '../../bot/i18n/index.js';
 import { messageFor } from '../../bot/messages.js';
 import { buildAssets } from './assets.js';
-import { Notice, Page, type Tab } from './layout.js';
+import { Notice, Page, bookPath, type Tab } from './layout.js';
 import type { WebDeps, WebEnv } from './web-env.js';
 
 /** What a book page handler sees: the acting member (same Actor as chat and API), language, CSRF token. */
@@ -76,6 +76,30 @@ export async function bookPage(
       {content}
     </Page>,
   );
+}
+
+/**
+ * A form post on a book page: runs the action, then back to the tab (303); a user-caused failure
+ * shows the tab again with the message (403 forbidden, 404 not in this book, else 422).
+ */
+export function formAction(
+  c: Context<WebEnv>,
+  deps: WebDeps,
+  tab: Tab,
+  render: (w: WebContext, error: string) => Promise<Child>,
+  act: (w: WebContext) => Promise<unknown>,
+  query = '',
+): Promise<Response> {
+  return bookPage(c, deps, tab, async (w) => {
+    try {
+      await act(w);
+    } catch (e) {
+      const text = errorText(e, w.lang);
+      c.status(isDomainError(e) ? (STATUS[e.code] ?? 422) : 422);
+      return render(w, text);
+    }
+    return c.redirect(bookPath(w.actor.book.id, tab) + query, 303);
+  });
 }
 
 /** The 404 page (unknown paths and other people's books alike). */

@@ -35,7 +35,8 @@ describe('budgets', () => {
   it('GIVEN records crossing 80% and 100% THEN each threshold alerts once in the period, and again next period', async () => {
     await h.say(ann, '/budget #food 100');
     const say = async (line: string) => (await h.replies(ann, line)).slice(1).map((r) => r.text);
-    expect(await say('/spend 50 #food')).toEqual([]);
+    // Half of it by the 10th of 30 days: the early warning, once in the period (issue 18).
+    expect(await say('/spend 50 #food')).toEqual(['📉 At this pace #food runs out on the 20th: 50.00 EUR of 100.00 EUR spent in November 2026 so far.']);
     expect(await say('/income 40 #food refund')).toEqual([]); // income never alerts
     expect(await say('/spend 35 #food')).toEqual(['⚠️ Budget #food is at 85%: 85.00 EUR of 100.00 EUR spent in November 2026.']);
     expect(await say('/spend 5 #food')).toEqual([]);
@@ -68,7 +69,8 @@ describe('budgets', () => {
       await h.database.db.execute(sql`select a.threshold from budget_alerts a join budgets b on b.id = a.budget_id
         join labels l on l.id = b.label_id where l.name = 'party' order by 1`),
     );
-    expect(rows.map((r) => r.threshold)).toEqual([80, 100]);
+    // 0: the early warning (at this pace it runs out), claimed once like the thresholds.
+    expect(rows.map((r) => r.threshold)).toEqual([0, 80, 100]);
   });
 
   it('GIVEN the same record checked twice (a worker retry) THEN the second check alerts nothing', async () => {

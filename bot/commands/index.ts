@@ -13,12 +13,14 @@ import { budgetCommands } from './budgets.js';
 import { csvCommands } from './csv.js';
 import { templateCommands } from './templates.js';
 import { appCommands } from './app.js';
+import { ruleActions, ruleCommands } from './rules.js';
+import { digestCommands } from './digests.js';
 
 /** Builds the one registry every adapter serves. */
 export function createRegistry(): Registry {
   const r = new Registry();
-  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...appCommands);
-  r.addAction(...recordActions, ...splitActions);
+  r.add(...startCommands(r), ...recordCommands, ...accountCommands, ...labelCommands, ...settingsCommands, ...tokenCommands, ...memberCommands, ...splitCommands, ...linkCommands, ...statsCommands, ...budgetCommands, ...csvCommands, ...templateCommands, ...ruleCommands, ...appCommands, ...digestCommands);
+  r.addAction(...recordActions, ...splitActions, ...ruleActions);
   r.setQuickEntry(quickEntry);
   return r;
 }

@@ -74,6 +74,9 @@ const CASES: Case[] = [
   { command: 'rate', name: '/rate', text: '/rate USD 0.92', needs: 'admin', ok: /Exchange rate: 1 USD/ },
   { command: 'budget', name: '/budget', text: '/budget #food 300', needs: 'admin', ok: /Budget #food: 300\.00 EUR/ },
   { command: 'import', name: '/import', text: '/import', attachExport: true, needs: 'admin', ok: /Imported \d+ records/ },
+  // digests (issue 18): anyone sees the setting; changing a group's needs an admin
+  { command: 'digest', name: '/digest', text: '/digest', needs: 'viewer', ok: /No digest in this chat/ },
+  { command: 'digest', name: '/digest weekly', text: '/digest weekly', needs: 'admin', ok: /Digest: every Monday/ },
   // recurring templates
   { command: 'templates', name: '/templates', text: '/templates', needs: 'viewer', ok: /No templates yet/ },
   { command: 'template', name: '/template add', text: '/template add monthly:1 5 #rent', needs: 'member', ok: /Template \d+ added/ },
@@ -81,6 +84,11 @@ const CASES: Case[] = [
   { command: 'template', name: '/template pause own', text: '/template pause {ownTpl}', needs: 'member', ok: /Template \d+ paused/ },
   { command: 'template', name: '/template pause other', text: '/template pause {otherTpl}', needs: 'admin', ok: /Template \d+ paused/ },
   { command: 'template', name: '/template delete other', text: '/template delete {otherTpl}', needs: 'admin', ok: /Template \d+ deleted/ },
+  // rules
+  { command: 'rules', name: '/rules', text: '/rules', needs: 'viewer', ok: /No rules yet/ },
+  { command: 'rule', name: '/rule suggest', text: '/rule suggest', needs: 'viewer', ok: /Nothing to propose/ },
+  { command: 'rule', name: '/rule add', text: '/rule add lidl #food', needs: 'admin', ok: /Added rule 1/ },
+  { command: 'rule', name: '/rule delete', text: '/rule delete 1', needs: 'admin', ok: /There is no rule 1/ },
   // roles
   { command: 'role', name: '/role', text: '/role @mia viewer', needs: 'admin', ok: /Mia is now viewer/ },
   { command: 'role', name: '/role … owner', text: '/role @mia owner', needs: 'owner', ok: /Mia is now owner/ },
@@ -88,7 +96,7 @@ const CASES: Case[] = [
 
 /** Personal commands that do not depend on a book role (private chat only, the user is its owner). */
 // `/app` opens the web app for every role; the web app itself checks each role (adapters/web tests).
-const NOT_ROLE_BOUND = new Set(['token', 'tokens', 'revoke', 'app']);
+const NOT_ROLE_BOUND = new Set(['token', 'tokens', 'revoke', 'app', 'remind']);
 
 const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
 const DENIED = /Your role \(\w+\) cannot do that here; it needs \w+\.|You can only change your own records/;
@@ -152,7 +160,7 @@ describe.concurrent.each(['telegram', 'discord'] as const)('permission matrix on
 
   /** Everything a command could change, as the owner sees it. */
   const snapshot = async (chat: string) =>
-    Promise.all(['/history 100', '/accounts', '/labels', '/members', '/balances', '/budgets', '/rates', '/templates', '/start'].map((c) => h.say(people.owner, c, chat)));
+    Promise.all(['/history 100', '/accounts', '/labels', '/members', '/balances', '/budgets', '/rates', '/templates', '/rules', '/start'].map((c) => h.say(people.owner, c, chat)));
 
   for (const c of CASES) {
     for (const role of ROLES) {

@@ -36,7 +36,8 @@ function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
       ? t(ctx.lang, 'record.transfer', { seq: e.seq, amount: eventAmount(e, ctx.lang), from: e.accountName, to: e.toAccountName ?? '' })
       : t(ctx.lang, e.kind === 'expense' ? 'record.expense' : 'record.income', { seq: e.seq, amount: formatMoney(e.amountMinor, e.currency, { lang: ctx.lang }) });
   const tags = e.kind === 'transfer' ? '' : [e.labels.map((l) => `#${l}`).join(' '), `@${e.accountName}`].filter(Boolean).join(' ');
-  lines.push([head, tags, e.note].filter(Boolean).join(' · '));
+  const byRule = rec.rule ? t(ctx.lang, 'record.by_rule', { seq: rec.rule.seq }) : '';
+  lines.push([head, tags, e.note, byRule].filter(Boolean).join(' · '));
   for (const b of rec.balances) lines.push(t(ctx.lang, 'record.balance', { account: b.accountName, balance: formatMoney(b.balanceMinor, b.currency, { lang: ctx.lang }) }));
   if (rec.split) {
     const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, e.currency, { lang: ctx.lang })}`);

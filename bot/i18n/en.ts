@@ -1,5 +1,6 @@
 import { enStats } from './en-stats.js';
 import { enWeb } from './en-web.js';
+import { enDigests } from './en-digests.js';
 
 /**
  * English texts. Keys are shared with every language file (a test checks that each key exists
@@ -10,6 +11,8 @@ export const en = {
   ...enStats,
   // the web app and /app (issue 15)
   ...enWeb,
+  // digests, reminders, the budget early warning (issue 18)
+  ...enDigests,
   // errors (DomainError codes)
   'error.amount_empty': 'Write an amount first, for example: 12.50 coffee',
   'error.amount_invalid': '“{{text}}” is not an amount. Write it like 12.50, 12,5, 1 234.56, €12 or 12 usd.',
@@ -54,6 +57,14 @@ export const en = {
   'error.usage': 'Usage: {{usage}}',
   'error.unknown_command': 'I do not know /{{command}}. Send /help for the list.',
   'error.csv_invalid': 'The CSV was not imported; nothing changed. Problems: {{problems}}',
+  'error.rule_invalid': '“{{pattern}}” cannot be a rule pattern: $t(rule.problem.{{reason}}) Nothing changed.',
+  'rule.problem.regex': 'regular expressions are not supported — use words and * (for example amzn* or uber *eats).',
+  'rule.problem.empty': 'it needs at least one letter or digit.',
+  'rule.problem.too_long': 'it is longer than 100 characters.',
+  'rule.problem.exists': 'rule {{seq}} has this pattern already.',
+  'rule.problem.limit': 'the book has 1,000 rules, the most it keeps; delete one first.',
+  'rule.problem.note_too_long': 'the note is longer than 200 characters.',
+  'error.rule_unknown': 'There is no rule {{seq}}. /rules lists them.',
   'error.statement_invalid': 'The statement{{formatted}} was not read; nothing changed. $t(statement.at.{{at}}): $t(statement.problem.{{problem}})',
   'statement.at.file': 'The file',
   'statement.at.line': 'Line {{line}}',
@@ -87,6 +98,7 @@ export const en = {
   'record.expense': '#{{seq}} −{{amount}}',
   'record.income': '#{{seq}} +{{amount}}',
   'record.transfer': '#{{seq}} {{amount}} {{from}} → {{to}}',
+  'record.by_rule': 'labelled by rule {{seq}}',
   'record.balance': '{{account}}: {{balance}}',
   'record.undo': 'Undo',
   'record.restore': 'Restore',
@@ -181,6 +193,21 @@ export const en = {
   'settle.undo': 'Undo',
   'settle.undone': 'Taken back: {{from}} paid {{to}} {{amount}}.',
   // Recurring templates (/template, /templates, worker notifications)
+  'rule.summary': 'rule {{seq}}: {{what}}',
+  'rule.added': 'Added {{what}}. It labels new records without a label (by their note), templates and statement rows (by payee and memo).',
+  'rule.deleted': 'Deleted {{what}}; records it labelled keep their labels.',
+  'rule.list_title': 'Rules ({{count}}). When several match, the longest pattern wins, then the first added:',
+  'rule.list_empty': 'No rules yet. Add one: /rule add lidl #groceries — or let me propose some: /rule suggest',
+  'rule.col_n': 'N',
+  'rule.col_pattern': 'pattern',
+  'rule.col_label': 'label',
+  'rule.col_account': 'account',
+  'rule.col_note': 'note',
+  'rule.suggest_title': 'Rules I could add ({{count}}), from payees labelled the same way three times or more. Press a button, or copy a line:',
+  'rule.suggest_count': '{{count}} records',
+  'rule.suggest_button': 'Add: {{pattern}} → #{{label}}',
+  'rule.suggest_none': 'Nothing to propose: no payee or note is labelled the same way three times or more without a rule already.',
+  'rule.suggestion_gone': 'That suggestion is no longer proposed (a rule covers it now, or the records changed). /rule suggest proposes again.',
   'template.added': 'Template {{id}} added: {{record}}, {{schedule}}. Next: {{next}} ({{timezone}}).',
   'template.list_title': 'Templates (times in {{timezone}}):',
   'template.list_empty': 'No templates yet. Add one: /template add monthly:1 500 #rent (a + before the amount makes an income).',

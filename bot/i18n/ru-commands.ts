@@ -44,6 +44,8 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   rates: 'Курсы, по которым пересчитывается статистика',
   budget: 'Задать лимит трат по метке или общий',
   budgets: 'Бюджеты и их выполнение',
+  digest: 'Сводка за неделю или месяц в этом чате',
+  remind: 'Ежедневное напоминание в дни, когда ничего не записано',
   export: 'Скачать записи файлом CSV',
   import: 'Загрузить записи из файла CSV (столбцы как в /export)',
   templates: 'Повторяющиеся записи и когда каждая сработает',
@@ -53,6 +55,11 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'template resume': 'Снова запустить приостановленный шаблон',
   'template delete': 'Удалить шаблон (его записи остаются)',
   'template run': 'Выполнить шаблон один раз сейчас',
+  rules: 'Правила, ставящие метки по получателю или заметке',
+  rule: 'Добавить, удалить или предложить правила для меток',
+  'rule add': 'Добавить правило: шаблон, ставящий метку',
+  'rule delete': 'Удалить правило (метки на записях остаются)',
+  'rule suggest': 'Предложить правила по одинаково помеченным записям',
 };
 
 /**
@@ -101,11 +108,16 @@ export const RU_OPTION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '#label or total': '#метка или total',
   'Limit, e.g. 300; or off to remove': 'Лимит, например 300; off — снять',
   'monthly (default) or weekly': 'monthly (по умолчанию) или weekly',
+  'weekly, monthly or off': 'weekly, monthly или off',
+  'Local time, e.g. 09:00': 'Местное время, например 09:00',
+  'daily 21:00, or off': 'daily 21:00 или off',
   'all (default), month, last-month, 2026, 2026-11, …': 'all (по умолчанию), month, last-month, 2026, 2026-11, …',
   'CSV file in the columns of /export': 'Файл CSV со столбцами как в /export',
   'daily, weekly:mon, monthly:1, monthly:last, yearly:12-24, every:2w, rrule:…': 'daily, weekly:mon, monthly:1, monthly:last, yearly:12-24, every:2w, rrule:…',
   'Amount, e.g. 500 (+2500 for an income)': 'Сумма, например 500 (+2500 — доход)',
   'Time of day in the book’s timezone, HH:MM (default 09:00)': 'Время в часовом поясе книги, ЧЧ:ММ (по умолчанию 09:00)',
   'Template id (see /templates)': 'Номер шаблона (см. /templates)',
+  'Words and * wildcards, e.g. lidl, uber*, amazon*prime': 'Слова и * (любые символы), например lidl, uber*, amazon*prime',
+  'Rule number (see /rules)': 'Номер правила (см. /rules)',
   'Or the whole record in one line: 4.50 #food @Card coffee': 'Или вся запись одной строкой: 4.50 #еда @Карта кофе',
 };

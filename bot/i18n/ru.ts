@@ -1,6 +1,7 @@
 import type { MessageKey } from './en.js';
 import { ruStats } from './ru-stats.js';
 import { ruWeb } from './ru-web.js';
+import { ruDigests } from './ru-digests.js';
 
 /** Russian plural categories (CLDR): 1, 21 → one; 2–4, 22 → few; 5–20, 11 → many. */
 type Plural = 'one' | 'few' | 'many' | 'other';
@@ -21,6 +22,8 @@ export const ru: Partial<Record<RuKey, string>> = {
   ...ruStats,
   // the web app and /app (issue 15)
   ...ruWeb,
+  // digests, reminders, the budget early warning (issue 18)
+  ...ruDigests,
 
   // errors (DomainError codes)
   'error.amount_empty': 'Сначала напишите сумму, например: 12.50 кофе',
@@ -69,6 +72,14 @@ export const ru: Partial<Record<RuKey, string>> = {
   'error.usage': 'Как писать: {{usage}}',
   'error.unknown_command': 'Команды /{{command}} я не знаю. Список: /help',
   'error.csv_invalid': 'CSV не загружен, ничего не изменилось. Ошибки: {{problems}}',
+  'error.rule_invalid': '«{{pattern}}» не годится для правила: $t(rule.problem.{{reason}}) Ничего не изменилось.',
+  'rule.problem.regex': 'регулярные выражения не поддерживаются — пишите слова и * (например, amzn* или uber *eats).',
+  'rule.problem.empty': 'нужна хотя бы одна буква или цифра.',
+  'rule.problem.too_long': 'он длиннее 100 символов.',
+  'rule.problem.exists': 'такой шаблон уже есть в правиле {{seq}}.',
+  'rule.problem.limit': 'в книге уже 1000 правил, больше нельзя; сначала удалите одно.',
+  'rule.problem.note_too_long': 'заметка длиннее 200 символов.',
+  'error.rule_unknown': 'Правила {{seq}} нет. Список: /rules',
   'error.statement_invalid': 'Выписка{{formatted}} не прочитана, ничего не изменилось. $t(statement.at.{{at}}): $t(statement.problem.{{problem}})',
   'statement.at.file': 'Файл',
   'statement.at.line': 'Строка {{line}}',
@@ -104,6 +115,7 @@ export const ru: Partial<Record<RuKey, string>> = {
   'record.expense': '#{{seq}} −{{amount}}',
   'record.income': '#{{seq}} +{{amount}}',
   'record.transfer': '#{{seq}} {{amount}} {{from}} → {{to}}',
+  'record.by_rule': 'метка по правилу {{seq}}',
   'record.balance': '{{account}}: {{balance}}',
   'record.undo': 'Отменить',
   'record.restore': 'Вернуть',
@@ -203,6 +215,21 @@ export const ru: Partial<Record<RuKey, string>> = {
   'settle.undo': 'Отменить',
   'settle.undone': 'Отменено: {{from}} отдал(а) {{to}} {{amount}}.',
   // Recurring templates (/template, /templates, worker notifications)
+  'rule.summary': 'правило {{seq}}: {{what}}',
+  'rule.added': 'Добавлено {{what}}. Оно ставит метку новым записям без метки (по заметке), шаблонам и строкам выписок (по получателю и описанию).',
+  'rule.deleted': 'Удалено {{what}}; записи сохраняют поставленные им метки.',
+  'rule.list_title': 'Правила ({{count}}). Если подходят несколько, действует самый длинный шаблон, затем добавленное раньше:',
+  'rule.list_empty': 'Правил пока нет. Добавьте: /rule add lidl #продукты — или попросите предложить: /rule suggest',
+  'rule.col_n': 'N',
+  'rule.col_pattern': 'шаблон',
+  'rule.col_label': 'метка',
+  'rule.col_account': 'счёт',
+  'rule.col_note': 'заметка',
+  'rule.suggest_title': 'Правила, которые можно добавить ({{count}}): получатели, трижды и более помеченные одинаково. Нажмите кнопку или скопируйте строку:',
+  'rule.suggest_count': 'записей: {{count}}',
+  'rule.suggest_button': 'Добавить: {{pattern}} → #{{label}}',
+  'rule.suggest_none': 'Предложить нечего: нет получателя или заметки, трижды помеченных одинаково и ещё без правила.',
+  'rule.suggestion_gone': 'Это предложение уже неактуально (его покрывает правило или записи изменились). /rule suggest предложит заново.',
   'template.added': 'Шаблон {{id}} добавлен: {{record}}, {{schedule}}. Следующая запись: {{next}} ({{timezone}}).',
   'template.list_title': 'Шаблоны (время по {{timezone}}):',
   'template.list_empty': 'Шаблонов пока нет. Добавьте: /template add monthly:1 500 #аренда (+ перед суммой — доход).',

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { DomainError } from '../errors.js';
-import type { ApiToken, TokenStore } from './ports.js';
+import type { ApiEntry, ApiToken, TokenStore } from './ports.js';
 
 /** Every token starts with this, so leaked ones are easy to spot (secret scanners, logs). */
 export const TOKEN_PREFIX = 'coin_';
@@ -71,6 +71,31 @@ export async function verifyToken(store: TokenStore, clock: Clock, presented: st
     return { ok: true, token: { ...found, lastUsedAt: now } };
   }
   return { ok: true, token: found };
+}
+
+/** {@link verifyToken} with the book the request names, read in the same statement. */
+export type TokenEntry = { ok: true; token: ApiToken; member?: ApiEntry['member'] } | { ok: false; reason: TokenRefusal };
+
+/**
+ * {@link verifyToken} for an API request, in one statement: the token (marked used at most once a
+ * minute) and, for a request on a book, the user's membership there — with the book's accounts
+ * when the request records. Nothing is cached: a revoked or expired token is refused on its very
+ * next request.
+ */
+export async function enterWithToken(
+  store: TokenStore,
+  clock: Clock,
+  presented: string | undefined,
+  book?: { id: number; snapshot: boolean },
+): Promise<TokenEntry> {
+  if (!presented) return { ok: false, reason: 'missing' };
+  if (!looksLikeToken(presented)) return { ok: false, reason: 'malformed' };
+  const now = clock.now();
+  const found = await store.enterApi(hashToken(presented), now, book);
+  if (!found) return { ok: false, reason: 'unknown' };
+  if (found.token.revokedAt) return { ok: false, reason: 'revoked' };
+  if (found.token.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  return found.member ? { ok: true, token: found.token, member: found.member } : { ok: true, token: found.token };
 }
 
 /** `/revoke <id|all>`: revokes at once; `all` answers how many, an id answers the token. */

@@ -1,4 +1,4 @@
-import type { Book, EventKind, LedgerEvent, Role } from '../types.js';
+import type { Account, Book, EventKind, Label, LedgerEvent, Role } from '../types.js';
 
 /** A stored token: everything but the token itself, which is never stored. */
 export interface ApiToken {
@@ -23,6 +23,24 @@ export interface TokenStore {
   revokeAllTokens(userId: number, at: Date): Promise<number>;
   /** Sets `last_used_at = at` unless it was set less than `TOUCH_INTERVAL_MS` before `at`. */
   touchToken(tokenId: number, at: Date): Promise<void>;
+  /**
+   * An API request's way in, in ONE statement: the token by hash, marked used (as `touchToken`
+   * does) when it is live, and — with `book` — the token user's membership of that book, with the
+   * book's accounts, labels and whether it has budgets when `book.snapshot` is set.
+   * `undefined` when no token has this hash.
+   */
+  enterApi(hash: string, at: Date, book?: { id: number; snapshot: boolean }): Promise<ApiEntry | undefined>;
+}
+
+/** What {@link TokenStore.enterApi} found. */
+export interface ApiEntry {
+  token: ApiToken;
+  /** Present when a book was asked for and the user is a member of it. */
+  member?: {
+    book: Book;
+    role: Role;
+    snapshot?: { accounts: Account[]; labels: Label[]; hasBudgets: boolean };
+  };
 }
 
 /** A position in the event list (newest first): events strictly after it come next. */

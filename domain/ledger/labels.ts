@@ -32,10 +32,13 @@ export async function renameLabel(a: Actor, args: string): Promise<{ from: strin
   if (!to || extra) throw new DomainError('usage', { command: 'label' });
   const labels = await a.store.listLabels(a.book.id);
   const l = requireLabel(labels, from);
-  const [name] = parseLabelList(to);
-  if (labels.some((x) => x.id !== l.id && x.name.toLowerCase() === name)) throw new DomainError('label_invalid', { label: name!, reason: 'exists' });
-  await a.store.renameLabel(a.book.id, l.id, name!);
-  return { from: l.name, to: name! };
+  // Exactly one new name: `none`, `-` or two words (possible from the web form) would lose the label.
+  const names = to === '-' || to.toLowerCase() === 'none' ? [] : parseLabelList(to);
+  const name = names.length === 1 ? names[0]! : null;
+  if (!name) throw new DomainError('label_invalid', { label: to });
+  if (labels.some((x) => x.id !== l.id && x.name.toLowerCase() === name)) throw new DomainError('label_invalid', { label: name, reason: 'exists' });
+  await a.store.renameLabel(a.book.id, l.id, name);
+  return { from: l.name, to: name };
 }
 
 /** `/label merge <from> <into>`: every event of `from` gets `into`, and `from` is gone. */

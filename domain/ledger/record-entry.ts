@@ -42,9 +42,9 @@ function write(a: Actor<EntryStore>, entry: Entry): Promise<SplitRecorded> {
  * The template sweep applies it to each event of a batch; everything else gets it from
  * {@link recordEntry}.
  */
-export async function alertsAfter(store: BudgetAlertStore, book: Book, rec: Recorded, hasBudgets?: boolean): Promise<BudgetAlert[]> {
+export async function alertsAfter(store: BudgetAlertStore, book: Book, rec: Recorded, hasBudgets?: boolean, now?: Date): Promise<BudgetAlert[]> {
   if (!rec.created || hasBudgets === false) return [];
-  return budgetAlertsFor(store, book, rec.event);
+  return budgetAlertsFor(store, book, rec.event, now);
 }
 
 /** Wraps a record use case with the after-record rule, once, where it is defined. */
@@ -52,7 +52,7 @@ function withAfterRecord<A extends unknown[]>(fn: (a: Actor<EntryStore>, ...args
   return async (a: Actor<EntryStore>, ...args: A): Promise<EntryRecorded> => {
     const rec = await fn(a, ...args);
     try {
-      return { ...rec, alerts: await alertsAfter(a.store, a.book, rec, a.snapshot?.hasBudgets) };
+      return { ...rec, alerts: await alertsAfter(a.store, a.book, rec, a.snapshot?.hasBudgets, a.clock.now()) };
     } catch (alertError) {
       // A failed check must not hide the record's confirmation.
       return { ...rec, alerts: [], alertError };

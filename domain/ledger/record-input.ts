@@ -6,7 +6,7 @@ import { defaultAccount, findAccount } from './record.js';
 import { parseLabelList } from './edit.js';
 import { MAX_MAJOR, assertMinor, minorDigits, type Minor } from '../money/money.js';
 import { assertCan } from '../access/permissions.js';
-import type { Recorded, RecordStore } from '../ports.js';
+import type { NewEvent, Recorded, RecordStore } from '../ports.js';
 import { tokenize } from '../parsing/tokenize.js';
 import type { Account } from '../types.js';
 
@@ -99,9 +99,19 @@ function labelsOf(raw: readonly string[]): string[] {
  */
 export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Promise<Recorded> {
   assertCan(a.role, 'record');
+  // The request's snapshot (read with the token, same statement) when it has one.
+  const accounts = a.snapshot?.accounts ?? (await a.store.listAccounts(a.book.id));
+  return a.store.record(await inputEvent(a, accounts, input));
+}
+
+/**
+ * The event a field record makes, checked against the book's `accounts` — nothing written unless
+ * the book has no account yet (then `Main` is created, as a first chat record does). Throws the
+ * {@link DomainError} that explains a refused input. The batch endpoint prepares each item here.
+ */
+export async function inputEvent(a: Actor<RecordStore>, accounts: Account[], input: RecordInput): Promise<NewEvent> {
   if ((input.amount === undefined) === (input.amountMinor === undefined)) throw new DomainError('amount_empty', {});
   const typed = input.amount !== undefined ? amountText(input.amount) : undefined;
-  const accounts = await a.store.listAccounts(a.book.id);
   const occurredAt = input.date !== undefined ? inputDate(input.date, a.clock.now(), a.book.timezone) : a.clock.now();
   const note = (input.note ?? '').trim();
   const base = { bookId: a.book.id, note, authorId: a.userId, occurredAt, sourceKey: input.sourceKey, sourceHash: input.sourceHash };
@@ -126,7 +136,7 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
         toAmountMinor = exactMinor(t2, to.currency);
       } else toAmountMinor = minorAmount(input.toAmountMinor!, to.currency);
     } else if (second) throw new DomainError('transfer_invalid', { same: from.currency });
-    return a.store.record({
+    return {
       ...base,
       kind: 'transfer',
       accountId: from.id,
@@ -136,7 +146,7 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
       toAmountMinor,
       toCurrency: to.currency,
       labels: [],
-    });
+    };
   }
 
   const labels = labelsOf(input.labels ?? []);
@@ -153,5 +163,5 @@ export async function recordInput(a: Actor<RecordStore>, input: RecordInput): Pr
   if (typed?.currency && typed.currency !== account.currency)
     throw new DomainError('currency_mismatch', { currency: typed.currency, account: account.name, accountCurrency: account.currency });
   const amountMinor = typed ? exactMinor(typed, account.currency) : minorAmount(input.amountMinor!, account.currency);
-  return a.store.record({ ...base, kind: input.kind, accountId: account.id, amountMinor, currency: account.currency, labels });
+  return { ...base, kind: input.kind, accountId: account.id, amountMinor, currency: account.currency, labels };
 }

@@ -7,6 +7,7 @@ import type { Account, Book, LedgerEvent } from '../types.js';
 import { readAmount, toMinor } from '../money/amount.js';
 import { parseDateToken } from '../parsing/dates.js';
 import { tokenize } from '../parsing/tokenize.js';
+import { applyRule, rulesForLine } from '../rules/apply.js';
 
 /** The default account, creating `Main` in the book currency when the book has none. */
 export async function defaultAccount(a: Actor<RecordStore>, accounts?: Account[]): Promise<Account> {
@@ -90,9 +91,12 @@ export async function recordLine(a: Actor<RecordStore>, kind: 'expense' | 'incom
   assertCan(a.role, 'record');
   const view = await bookView(a);
   const { accounts } = view;
-  const parsed = parseForBook(a, view, line);
+  const read = parseForBook(a, view, line);
+  // A line without a label takes the label (and maybe the account) of the book's rule for its note.
+  const ruled = applyRule(await rulesForLine(a, read), read, accounts);
+  const parsed = ruled ?? read;
   const account = chooseAccount(a.book, accounts, parsed) ?? (await defaultAccount(a, accounts));
-  return a.store.record({
+  const rec = await a.store.record({
     bookId: a.book.id,
     kind,
     accountId: account.id,
@@ -103,6 +107,7 @@ export async function recordLine(a: Actor<RecordStore>, kind: 'expense' | 'incom
     authorId: a.userId,
     occurredAt: parsed.occurredAt ?? a.clock.now(),
   });
+  return ruled ? { ...rec, rule: { seq: ruled.rule.seq, label: ruled.rule.label } } : rec;
 }
 
 /**

@@ -4,6 +4,8 @@ import { nextOccurrence, occurrencesBetween, type Schedule } from './schedule.js
 import { readTemplateRecord } from './templates.js';
 import type { NotifyTarget } from './ports.js';
 import type { Account, Language, Platform } from '../types.js';
+import { compileRules, type RuleMatcher } from '../rules/matcher.js';
+import type { Rule } from '../rules/types.js';
 
 /** A template claimed by a sweep: due now, locked by this sweep's transaction. */
 export interface DueTemplate {
@@ -86,6 +88,8 @@ export interface DueBatch {
   accounts: Map<number, Account[]>;
   /** Label names per book. */
   labels: Map<number, string[]>;
+  /** Live rules per book (books without rules may be absent): they label records without a label. */
+  rules?: Map<number, Rule[]>;
   /** Which of these (template, occurrence) pairs are recorded already, as `occurrenceKey`s. */
   recorded(keys: readonly { templateId: number; occurrenceAt: Date }[]): Promise<Set<string>>;
   /**
@@ -255,13 +259,22 @@ async function applyBatch(b: DueBatch, now: Date, maxPerTemplate: number, schedu
   const planned: { event: NewEvent; template: DueTemplate }[] = [];
   const updates: { id: number; nextDueAt: Date | null; paused: boolean }[] = [];
   const failed: FailedTemplate[] = [];
+  // Each book's rules compiled once per batch.
+  const matchers = new Map<number, RuleMatcher | undefined>();
+  const matcherFor = (bookId: number): RuleMatcher | undefined => {
+    if (!matchers.has(bookId)) {
+      const rules = b.rules?.get(bookId);
+      matchers.set(bookId, rules?.length ? compileRules(rules) : undefined);
+    }
+    return matchers.get(bookId);
+  };
 
   for (const t of b.templates) {
     const book = b.books.get(t.bookId);
     if (!book) continue;
     try {
       const { due, next } = schedules.after(t, book.timezone, now, maxPerTemplate);
-      const read = readTemplateRecord(t.record, book, b.accounts.get(t.bookId) ?? [], b.labels.get(t.bookId) ?? [], now);
+      const read = readTemplateRecord(t.record, book, b.accounts.get(t.bookId) ?? [], b.labels.get(t.bookId) ?? [], now, true, matcherFor(t.bookId));
       const account = read.account;
       if (!account) throw new DomainError('account_unknown', { account: 'Main', accounts: [] });
       for (const at of due) {

@@ -8,6 +8,9 @@ import { formatSchedule, nextOccurrence, splitSchedule, type Schedule } from './
 import type { Account } from '../types.js';
 import type { NotifyTarget, Template, TemplateStore } from './ports.js';
 import type { Minor } from '../money/money.js';
+import { applyRule, bookRules } from '../rules/apply.js';
+import type { RuleMatcher } from '../rules/matcher.js';
+import type { RuleMatch } from '../rules/types.js';
 
 /** Book-local text as written after the schedule, and which kind of record it makes. */
 export interface TemplateRecordText {
@@ -71,7 +74,8 @@ export interface TemplateBookView {
  * Turns a template's record line into the event fields of one occurrence: amount, currency,
  * account (chosen as a chat record would), labels and note. `undefined` account means the book
  * has no account yet (only possible before its first record). Date words are refused: the
- * occurrence is the date.
+ * occurrence is the date. A record without a label takes the label (and maybe the account) of the
+ * book's rule for its note (`rules`, see `applyRule`), as a typed line would.
  * @throws DomainError from the record-line grammar, `account_unknown`, `currency_mismatch`.
  */
 export function readTemplateRecord(
@@ -81,7 +85,8 @@ export function readTemplateRecord(
   labels: readonly string[],
   now: Date,
   stored = true,
-): { account: Account | undefined; amountMinor: Minor; currency: string; labels: string[]; note: string } {
+  rules?: RuleMatcher,
+): { account: Account | undefined; amountMinor: Minor; currency: string; labels: string[]; note: string; rule?: RuleMatch } {
   const def = accounts.find((x) => x.id === book.defaultAccountId) ?? accounts[0];
   const context = { accounts, defaultAccount: def?.name, labels, now, timezone: book.timezone, bookCurrency: book.currency };
   let parsed: ReturnType<typeof parseRecordLine>;
@@ -94,8 +99,11 @@ export function readTemplateRecord(
     parsed = parseRecordLine(record.replace(String(e.context.text), String(e.context.thousandsPlain)), context);
   }
   if (parsed.occurredAt) throw new DomainError('usage', {});
+  const ruled = applyRule(rules, parsed, accounts);
+  if (ruled) parsed = ruled;
   const account = chooseAccount(book, accounts, parsed);
-  return { account, amountMinor: parsed.minor, currency: account?.currency ?? parsed.currency, labels: parsed.labels, note: parsed.note };
+  const read = { account, amountMinor: parsed.minor, currency: account?.currency ?? parsed.currency, labels: parsed.labels, note: parsed.note };
+  return ruled ? { ...read, rule: ruled.rule } : read;
 }
 
 function requireTemplate(t: Template | undefined, id: number): Template {
@@ -185,16 +193,10 @@ export async function runTemplate(a: Actor<RecordStore & Pick<TemplateStore, 'ge
   assertCan(a.role, 'record');
   const t = requireTemplate(await a.store.getTemplate(a.book.id, id), id);
   const now = a.clock.now();
-  const [accounts, labels] = await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id)]);
-  const read = readTemplateRecord(
-    t.record,
-    a.book,
-    accounts,
-    labels.map((l) => l.name),
-    now,
-  );
+  const [accounts, labels, rules] = await Promise.all([a.store.listAccounts(a.book.id), a.store.listLabels(a.book.id), bookRules(a)]);
+  const read = readTemplateRecord(t.record, a.book, accounts, labels.map((l) => l.name), now, true, rules);
   const account = read.account ?? (await defaultAccount(a, accounts));
-  return a.store.record({
+  const rec = await a.store.record({
     bookId: a.book.id,
     kind: t.kind,
     accountId: account.id,
@@ -207,4 +209,5 @@ export async function runTemplate(a: Actor<RecordStore & Pick<TemplateStore, 'ge
     templateId: t.id,
     occurrenceAt: now,
   });
+  return read.rule ? { ...rec, rule: { seq: read.rule.seq, label: read.rule.label } } : rec;
 }

@@ -5,6 +5,9 @@ import type { Platform } from '../../domain/types.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { withDbRetry, isTransientDbError, type RetryOptions } from '../transient.js';
+import { chatOutboxStore, json, pendingRow, REPLY_LEASE_SECONDS, type JournalCodec, type OutboxRow, type PendingRow } from './chat-outbox.js';
+
+export { REPLY_LEASE_SECONDS, type JournalCodec, type PendingRow } from './chat-outbox.js';
 
 /**
  * The durable chat path in PostgreSQL/PGlite (issue 12; docs/durability.md): `chat_inbox` holds
@@ -12,8 +15,6 @@ import { withDbRetry, isTransientDbError, type RetryOptions } from '../transient
  * (bot/chat-journal.ts); replies travel as JSON (`toReply`/`fromReply` convert binaries).
  */
 
-/** How long a process owns replies it wrote or claimed before another may take them. */
-export const REPLY_LEASE_SECONDS = 10;
 /** Advisory lock space of "one chat's updates, one at a time" (with hashtext(chat key)). */
 const CHAT_LOCK = 120012;
 
@@ -32,11 +33,6 @@ interface Queued<R> {
   editMessageId?: number | undefined;
 }
 
-/** A reply written and not yet sent, as the sender gets it. */
-export interface PendingRow<R> extends Queued<R> {
-  id: number;
-  attempts: number;
-}
 
 /** One applied (or settled) update and the replies its transaction wrote. */
 export interface AppliedRow<R> {
@@ -46,34 +42,9 @@ export interface AppliedRow<R> {
   failed?: boolean;
 }
 
-interface OutboxRow {
-  id: string | number;
-  platform: Platform;
-  chat_id: string;
-  reply: unknown;
-  reply_to: string | number | null;
-  edit_message_id: string | number | null;
-  attempts: number;
-}
-
-export interface JournalCodec<R> {
-  /** Reply → JSON-safe value stored in `chat_outbox.reply`. */
-  encode(r: R): unknown;
-  decode(v: unknown): R;
-}
-
-const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptions = {}) {
-  const pending = (row: OutboxRow): PendingRow<R> => ({
-    id: Number(row.id),
-    platform: row.platform,
-    chatId: row.chat_id,
-    reply: codec.decode(json(row.reply)),
-    replyTo: row.reply_to === null ? undefined : Number(row.reply_to),
-    editMessageId: row.edit_message_id === null ? undefined : Number(row.edit_message_id),
-    attempts: row.attempts,
-  });
+  const pending = pendingRow(codec);
 
   /** Marks the update done and writes its replies: one statement. */
   const settle = (key: string, replies: Queued<R>[]): SQL => {
@@ -162,47 +133,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
       return withDbRetry(() => db.transaction((tx) => work(createStore(tx as unknown as Db))), retry);
     },
 
-    async markSent(ids: number[]): Promise<void> {
-      if (!ids.length) return;
-      await withDbRetry(() => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null where id = any(${`{${ids.join(',')}}`}::bigint[])`), retry);
-    },
-
-    async retryLater(ids: number[], at: Date): Promise<void> {
-      if (!ids.length) return;
-      await withDbRetry(
-        () =>
-          db.execute(sql`update chat_outbox set claimed_until = null, not_before = ${at.toISOString()}::timestamptz, attempts = attempts + 1
-            where id = any(${`{${ids.join(',')}}`}::bigint[]) and sent_at is null`),
-        retry,
-      );
-    },
-
-    async giveUp(ids: number[], reason: string): Promise<void> {
-      if (!ids.length) return;
-      await withDbRetry(
-        () => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, failed = ${reason.slice(0, 500)} where id = any(${`{${ids.join(',')}}`}::bigint[])`),
-        retry,
-      );
-    },
-
-    async renew(ids: number[]): Promise<void> {
-      if (!ids.length) return;
-      await db.execute(
-        sql`update chat_outbox set claimed_until = now() + make_interval(secs => ${REPLY_LEASE_SECONDS}) where id = any(${`{${ids.join(',')}}`}::bigint[]) and sent_at is null`,
-      );
-    },
-
-    async takeDue(platform: Platform, limit: number): Promise<PendingRow<R>[]> {
-      const rows = rowsOf<OutboxRow>(
-        await db.execute(sql`
-          update chat_outbox set claimed_until = now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
-          where id in (
-            select id from chat_outbox
-            where platform = ${platform} and sent_at is null and not_before <= now() and (claimed_until is null or claimed_until < now())
-            order by id limit ${limit} for update skip locked)
-          returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts`),
-      );
-      return rows.map(pending).sort((a, b) => a.id - b.id);
-    },
+    // The delivery side: claims, marks, per-chat turns (drizzle/store/chat-outbox.ts).
+    ...chatOutboxStore(db, codec, retry),
   };
 }

@@ -33,16 +33,18 @@ export interface EnterRow {
   accounts: { id: number; name: string; currency: string; opening: string; balance: string }[] | string | null;
   labels: { id: number; name: string }[] | string | null;
   has_budgets: boolean | null;
+  has_rules: boolean | null;
 }
 
-/** The snapshot columns of an enter row (`accounts`, `labels`, `has_budgets`) for the book `bookId` names. */
+/** The snapshot columns of an enter row (`accounts`, `labels`, `has_budgets`, `has_rules`) for the book `bookId` names. */
 export const snapshotColumns = (bookId: SQL): SQL => sql`
   (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'currency', a.currency,
       'opening', a.opening_minor::text, 'balance', a.balance_minor::text) order by a.id), '[]')
     from accounts a where a.book_id = ${bookId} and a.deleted_at is null) as accounts,
   (select coalesce(json_agg(json_build_object('id', l.id, 'name', l.name) order by l.name), '[]')
     from labels l where l.book_id = ${bookId}) as labels,
-  exists (select 1 from budgets bu where bu.book_id = ${bookId}) as has_budgets`;
+  exists (select 1 from budgets bu where bu.book_id = ${bookId}) as has_budgets,
+  exists (select 1 from rules ru where ru.book_id = ${bookId} and ru.deleted_at is null) as has_rules`;
 
 /** Whether the row holds a user, a book and a membership. */
 export const isComplete = (r: EnterRow): boolean => r.user_id !== null && r.book_id !== null && r.role !== null;
@@ -65,6 +67,6 @@ export function toEntered(r: EnterRow): Entered {
     user,
     book,
     member: { bookId: book.id, userId: user.id, role: r.role as Role, name: user.name },
-    snapshot: { accounts, labels: json(r.labels), hasBudgets: r.has_budgets === true },
+    snapshot: { accounts, labels: json(r.labels), hasBudgets: r.has_budgets === true, hasRules: r.has_rules === true },
   };
 }

@@ -15,8 +15,10 @@ import { budgetStore } from './budget-store.js';
 import { importStore } from './import-store.js';
 import { templateStore } from './template-store.js';
 import { webStore } from './web-store.js';
+import { ruleStore } from './rule-store.js';
+import { digestSettingsStore } from './digest-store.js';
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
 export function createStore(db: Db): LedgerStore {
-  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...importStore(db), ...templateStore(db), ...webStore(db) };
+  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...importStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db) };
 }

@@ -30,7 +30,7 @@ describe.each(ENGINES)('sign-up through enter on $engine', ({ engine, open }) =>
       user: { name: 'User s1', locale: 'ru' },
       book: { title: 'Group g-new', currency: 'EUR', timezone: 'Europe/Berlin', language: 'ru', defaultAccountId: null },
       member: { role: 'owner' },
-      snapshot: { accounts: [], labels: [], hasBudgets: false },
+      snapshot: { accounts: [], labels: [], hasBudgets: false, hasRules: false },
     });
     const member = await store.enter(chat, person('s2'), false, defaults, 'tg:su:2');
     const admin = await store.enter(chat, person('s3'), true, defaults, 'tg:su:3');

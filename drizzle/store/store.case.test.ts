@@ -67,6 +67,7 @@ describe.each(ENGINES)('store on $engine', ({ open }) => {
       accounts: [{ id: acc.id, bookId: first!.book.id, name: 'Wallet', currency: 'EUR', openingMinor: 700, balanceMinor: 500 }],
       labels: [{ id: expect.any(Number), name: 'Food' }],
       hasBudgets: false,
+      hasRules: false,
     });
     expect(await store.enter(chat, from, false, defaults, 'dc:snap:2')).toBeUndefined();
     // A changed username is stored (for @mentions) and the next call still resolves the same user.

@@ -6,7 +6,7 @@ import { templateSweepStore } from './template-store.js';
 import { deliveryStore } from './chat-delivery-store.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
 import { parseSchedule } from '../../domain/schedules/schedule.js';
-import { occurrenceKey } from '../../domain/schedules/sweep.js';
+import { occurrenceKey, sweepTemplates } from '../../domain/schedules/sweep.js';
 import { assertMinor } from '../../domain/money/money.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
@@ -143,5 +143,22 @@ describe.each(ENGINES)('template store on $engine', ({ engine, open }) => {
     expect(await delivery.booksWithBudgets([book.id])).toEqual(new Set());
     await store.setBudget(book.id, { label: null, amountMinor: 1000, currency: 'EUR', period: 'monthly' });
     expect(await delivery.booksWithBudgets([book.id])).toEqual(new Set([book.id]));
+  });
+  it('GIVEN rules THEN a sweep labels templates without a label by them, and leaves labelled ones alone', async () => {
+    const { book, user, account } = await newBook('sweep-rules');
+    const other = await newBook('sweep-rules-other');
+    const card = await store.createAccount(book.id, { name: 'Card', currency: 'EUR', openingMinor: 0 });
+    await store.addRule({ bookId: book.id, pattern: 'netflix', label: 'subscriptions', accountId: card.id, note: null, createdBy: user.id });
+    await store.addRule({ bookId: book.id, pattern: 'gym', label: 'sport', accountId: null, note: null, createdBy: user.id });
+    const plain = await template(book.id, user.id, '9.99 Netflix premium');
+    const labelled = await template(book.id, user.id, '30 #health gym');
+    const elsewhere = await template(other.book.id, other.user.id, '9.99 Netflix');
+    const summary = await sweepTemplates(templateSweepStore(db.db), { now: () => new Date('2026-11-24T09:00:30Z') });
+    expect(summary.failed).toBe(0);
+    const events = await store.history(book.id, { limit: 10 });
+    const byTemplate = (id: number) => events.find((e) => e.templateId === id);
+    expect(byTemplate(plain.id)).toMatchObject({ labels: ['subscriptions'], accountName: 'Card', note: 'Netflix premium' });
+    expect(byTemplate(labelled.id)).toMatchObject({ labels: ['health'], accountId: account.id });
+    expect((await store.history(other.book.id, { limit: 10 })).find((e) => e.templateId === elsewhere.id)?.labels).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
   type SweepStore,
 } from '../../domain/schedules/sweep.js';
 import type { Account, Language, Platform } from '../../domain/types.js';
+import type { Rule } from '../../domain/rules/types.js';
 import { pgCode, rowsOf } from './rows.js';
 import { LOCAL_RELAY, keepNotices } from './notice-outbox-store.js';
 import { writeEvents } from './event-writer.js';
@@ -172,11 +173,16 @@ export function templateSweepStore(db: Db, opts: { relay?: string } = {}): Sweep
         select id, title, currency, timezone, language, default_account_id from books
         where id = any(${ids}) order by id for update`),
     );
-    const [accountRows, labelRows] = await Promise.all([
+    const [accountRows, labelRows, ruleRows] = await Promise.all([
       tx.execute(sql`
         select id, book_id, name, currency, opening_minor::text as opening_minor, balance_minor::text as balance_minor
         from accounts where book_id = any(${ids}) and deleted_at is null order by id`),
       tx.execute(sql`select id, book_id, name from labels where book_id = any(${ids}) order by id`),
+      // Rules label records without a label; the account join drops a deleted account.
+      tx.execute(sql`
+        select r.id, r.book_id, r.seq, r.pattern, r.label, a.id as account_id, r.note from rules r
+        left join accounts a on a.id = r.account_id and a.book_id = r.book_id and a.deleted_at is null
+        where r.book_id = any(${ids}) and r.deleted_at is null order by r.book_id, r.seq`),
     ]);
 
     const books = new Map<number, SweepBook>(
@@ -196,6 +202,12 @@ export function templateSweepStore(db: Db, opts: { relay?: string } = {}): Sweep
       const list = labels.get(l.book_id) ?? [];
       list.push(l.name);
       labels.set(l.book_id, list);
+    }
+    const rules = new Map<number, Rule[]>();
+    for (const r of rowsOf<{ id: number; book_id: number; seq: number; pattern: string; label: string; account_id: number | null; note: string | null }>(ruleRows)) {
+      const list = rules.get(r.book_id) ?? [];
+      list.push({ id: r.id, seq: r.seq, pattern: r.pattern, label: r.label, accountId: r.account_id, note: r.note });
+      rules.set(r.book_id, list);
     }
     const dueTemplates: DueTemplate[] = due.map((r) => ({
       id: r.id,
@@ -229,6 +241,7 @@ export function templateSweepStore(db: Db, opts: { relay?: string } = {}): Sweep
       chats,
       accounts,
       labels,
+      rules,
       recorded: (keys) => recorded(tx, keys),
       recordAll: (events) => recordAll(tx, events),
       advance: (updates) => advance(tx, updates),

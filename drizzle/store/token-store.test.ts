@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { FixedClock } from '../../domain/clock.js';
-import { hashToken, issueToken, revokeTokens, verifyToken } from '../../domain/access/api-tokens.js';
+import { enterWithToken, hashToken, issueToken, revokeTokens, verifyToken } from '../../domain/access/api-tokens.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { ENGINES } from '../../test/databases.js';
@@ -74,6 +74,42 @@ describe.each(ENGINES)('API tokens on $engine', ({ open }) => {
     c.advance(31_000);
     await verifyToken(store, c, token);
     expect(await lastUsed()).not.toBe(first);
+  });
+
+  it('GIVEN an API request on a book THEN one statement gives the token, the membership and the accounts; it marks the token used once a minute; a revoked token is refused on its next request', async () => {
+    const c = new FixedClock('2026-11-24T12:00:00Z');
+    const book = await store.resolveChat({ platform: 'telegram', chatId: 'enter-api', kind: 'private', title: 'E' }, { currency: 'EUR', timezone: 'Europe/Berlin', language: 'en' });
+    await store.ensureMember(book.id, ann, false);
+    await store.createAccount(book.id, { name: 'Cash', currency: 'EUR', openingMinor: 500 });
+    const { token, record } = await issueToken(store, c, ann, 'enter', 90);
+    const lastUsed = async () =>
+      rowsOf<{ t: string | null }>(await db.db.execute(sql`select last_used_at::text as t from api_tokens where id = ${record.id}`))[0]!.t;
+
+    const entry = await enterWithToken(store, c, token, { id: book.id, snapshot: true });
+    expect(entry).toMatchObject({ ok: true, token: { id: record.id, userId: ann }, member: { role: 'owner', book: { id: book.id, currency: 'EUR' } } });
+    expect(entry.ok && entry.member?.snapshot?.accounts.map((a) => [a.name, a.balanceMinor])).toEqual([['Cash', 500]]);
+    const first = await lastUsed();
+    expect(first).not.toBeNull();
+    c.advance(30_000);
+    const again = await enterWithToken(store, c, token, { id: book.id, snapshot: false });
+    expect(again.ok && again.member?.snapshot).toBeUndefined();
+    expect(await lastUsed()).toBe(first);
+    c.advance(31_000);
+    await enterWithToken(store, c, token);
+    expect(await lastUsed()).not.toBe(first);
+
+    // Bob is not in the book: his token is fine, the membership is absent.
+    const bobs = await issueToken(store, c, bob, 'bob-enter', 90);
+    const bobEntry = await enterWithToken(store, c, bobs.token, { id: book.id, snapshot: true });
+    expect(bobEntry.ok).toBe(true);
+    expect(bobEntry.ok && bobEntry.member).toBeUndefined();
+
+    await revokeTokens(store, c, ann, String(record.id));
+    const touched = await lastUsed();
+    c.advance(120_000);
+    expect(await enterWithToken(store, c, token, { id: book.id, snapshot: true })).toEqual({ ok: false, reason: 'revoked' });
+    expect(await lastUsed()).toBe(touched);
+    expect(await enterWithToken(store, c, token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toEqual({ ok: false, reason: 'unknown' });
   });
 
   it('GIVEN /revoke by id THEN only the owner can revoke it, at once', async () => {

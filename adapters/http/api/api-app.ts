@@ -1,19 +1,21 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
-import { API_AUTH_FAILURE_LIMIT, API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
+import { API_AUTH_FAILURE_LIMIT, API_BATCH_BODY_LIMIT, API_BODY_LIMIT, API_RATE_LIMIT, type ApiApp, type ApiDeps, type ApiEnv } from './api-env.js';
 import { docsRoutes } from './api-docs.js';
 import { apiErrorHandler, errorJson, validationError } from './api-errors.js';
 import { apiBodyLimit, bearerAuth, requestLog, tokenRateLimit } from './api-middleware.js';
 import { bookRoutes } from './routes-books.js';
 import { eventRoutes } from './routes-events.js';
+import { batchRoutes } from './routes-batch.js';
 import { planRoutes } from './routes-plans.js';
 import { reportRoutes } from './routes-reports.js';
+import { ruleRoutes } from './routes-rules.js';
 import { importRoutes, MAX_IMPORT_BYTES } from './routes-import.js';
 
 export const API_PREFIX = '/api/v1';
 
 /** Every group of routes. */
-const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, reportRoutes, planRoutes, importRoutes];
+const ROUTE_GROUPS: ((api: ApiApp, deps: ApiDeps) => void)[] = [bookRoutes, eventRoutes, batchRoutes, reportRoutes, planRoutes, ruleRoutes, importRoutes];
 
 /**
  * The REST API (`/api/v1`): Bearer-token auth, per-token rate limit, body limit, zod-validated
@@ -53,10 +55,14 @@ export function createApi(deps: ApiDeps): ApiApp {
 
   api.use('*', bearerAuth(deps.store, deps.clock, deps.rateLimit === false ? undefined : API_AUTH_FAILURE_LIMIT));
   if (deps.rateLimit !== false) api.use('*', tokenRateLimit(deps.rateLimit ?? API_RATE_LIMIT));
-  // A CSV import is a file; every other body is one small JSON object.
+  // A CSV import is a file and a batch up to 1,000 events; every other body is one small JSON object.
   const bodyLimit = apiBodyLimit(deps.bodyLimitBytes ?? API_BODY_LIMIT);
   const importLimit = apiBodyLimit(MAX_IMPORT_BYTES);
-  api.use('*', (c, next) => (c.req.method === 'POST' && c.req.path.endsWith('/import') ? importLimit : bodyLimit)(c, next));
+  const batchLimit = apiBodyLimit(API_BATCH_BODY_LIMIT);
+  api.use('*', (c, next) => {
+    if (c.req.method !== 'POST') return bodyLimit(c, next);
+    return (c.req.path.endsWith('/import') ? importLimit : /\/events\/batch\/?$/.test(c.req.path) ? batchLimit : bodyLimit)(c, next);
+  });
   for (const group of ROUTE_GROUPS) group(api, deps);
   return api;
 }

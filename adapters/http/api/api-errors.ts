@@ -15,6 +15,7 @@ const STATUS: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   event_unknown: 404,
   event_not_deleted: 409,
   template_unknown: 404,
+  rule_unknown: 404,
   budget_unknown: 404,
   token_unknown: 404,
   member_unknown: 404,

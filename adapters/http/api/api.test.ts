@@ -209,7 +209,7 @@ describe('mounted on the HTTP app', () => {
     const books = await app.request('/api/v1/books', { headers: { authorization: `Bearer ${s.ann}` } });
     expect(books.status).toBe(200);
     expect(books.headers.get('cache-control')).toBe('no-store');
-    expect(books.headers.get('ratelimit-limit')).toBe('60');
+    expect(books.headers.get('ratelimit-limit')).toBe('2000');
     expect((await app.request('/api/v1/books')).status).toBe(401);
     const unknown = await app.request('/api/v1/nope', { headers: { authorization: `Bearer ${s.ann}` } });
     expect([unknown.status, (await unknown.json()).error]).toEqual([404, 'not_found']);

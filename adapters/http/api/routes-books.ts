@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { apiActor } from '../../../domain/access/api-access.js';
 import type { Actor } from '../../../domain/access/actor.js';
+import { DomainError } from '../../../domain/errors.js';
 import { listAccounts } from '../../../domain/ledger/accounts.js';
 import { labelsWithTotals } from '../../../domain/ledger/labels.js';
 import type { ApiApp, ApiDeps, ApiEnv } from './api-env.js';
@@ -9,9 +10,18 @@ import { AccountSchema, BookParams, BookSchema, COMMON_ERRORS, LabelSchema, Peri
 
 export const SECURITY = [{ bearerAuth: [] }];
 
-/** The acting member for `{bookId}`; `not_found` when the token's user is not in that book. */
-export const actorOf = (deps: ApiDeps, c: Context<ApiEnv>, bookId: number): Promise<Actor> =>
-  apiActor(deps.store, deps.clock, c.get('token').userId, bookId);
+/**
+ * The actor of a request on `bookId`: from the membership read with the token (no second
+ * statement) when the path named this book, else read now. A book the user is not a member of
+ * answers exactly like one that does not exist.
+ */
+export function actorOf(deps: ApiDeps, c: Context<ApiEnv>, bookId: number): Promise<Actor> {
+  const entry = c.get('entry');
+  if (entry?.bookId !== bookId) return apiActor(deps.store, deps.clock, c.get('token').userId, bookId);
+  const m = entry.member;
+  if (!m) return Promise.reject(new DomainError('not_found', { what: 'book' }));
+  return Promise.resolve({ store: deps.store, clock: deps.clock, book: m.book, userId: c.get('token').userId, role: m.role, snapshot: m.snapshot });
+}
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 

@@ -66,40 +66,46 @@ async function filterOf(a: Actor, q: ListQueryT): Promise<EventPageFilter> {
   return f;
 }
 
-export const CreateEventBody = z
-  .object({
-    kind: z
-      .enum(['expense', 'income', 'transfer'])
-      .optional()
-      .openapi({ description: 'Default: expense; with `line`, a leading + makes an income (like quick entry in chat)' }),
-    line: safeText(500)
-      .optional()
-      .openapi({ description: 'A chat record line instead of fields, e.g. "12.50 #food @card yesterday lunch" (transfers: "100 Cash Card")' }),
-    amount: safeText(64).optional().openapi({ example: '12.50', description: 'As people write it: 12.50, 12,5, €12, 12 usd' }),
-    amountMinor: z.number().int().optional().openapi({ example: 1250, description: 'Or: minor units of the account currency' }),
-    account: safeText(64).optional().openapi({ description: 'Account name; the default account when omitted (from-account of a transfer)' }),
-    toAccount: safeText(64).optional().openapi({ description: 'Transfers: receiving account' }),
-    toAmount: safeText(64).optional().openapi({ description: 'Transfers between currencies: amount received' }),
-    toAmountMinor: z.number().int().optional(),
-    labels: z.array(safeText(64)).max(10).optional().openapi({ example: ['food'] }),
-    note: safeText(500).optional().openapi({ description: 'Kept exactly as written (no #label/@account parsing)' }),
-    date: safeText(40).optional().openapi({ description: 'today, yesterday, YYYY-MM-DD, DD.MM (book time) or an ISO 8601 instant' }),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    if (b.line !== undefined) {
-      const extra = Object.keys(b).filter((k) => k !== 'line' && k !== 'kind');
-      if (extra.length) ctx.addIssue({ code: 'custom', path: [extra[0]!], message: 'cannot be combined with line' });
-    } else if ((b.amount === undefined) === (b.amountMinor === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'give exactly one of amount, amountMinor or line' });
-    }
-  })
-  .openapi('NewEvent');
+/** The fields of a record (shared by the single POST and the batch items). */
+export const EventFields = z.object({
+  kind: z
+    .enum(['expense', 'income', 'transfer'])
+    .optional()
+    .openapi({ description: 'Default: expense; with `line`, a leading + makes an income (like quick entry in chat)' }),
+  line: safeText(500)
+    .optional()
+    .openapi({ description: 'A chat record line instead of fields, e.g. "12.50 #food @card yesterday lunch" (transfers: "100 Cash Card")' }),
+  amount: safeText(64).optional().openapi({ example: '12.50', description: 'As people write it: 12.50, 12,5, €12, 12 usd' }),
+  amountMinor: z.number().int().optional().openapi({ example: 1250, description: 'Or: minor units of the account currency' }),
+  account: safeText(64).optional().openapi({ description: 'Account name; the default account when omitted (from-account of a transfer)' }),
+  toAccount: safeText(64).optional().openapi({ description: 'Transfers: receiving account' }),
+  toAmount: safeText(64).optional().openapi({ description: 'Transfers between currencies: amount received' }),
+  toAmountMinor: z.number().int().optional(),
+  labels: z.array(safeText(64)).max(10).optional().openapi({ example: ['food'] }),
+  note: safeText(500).optional().openapi({ description: 'Kept exactly as written (no #label/@account parsing)' }),
+  date: safeText(40).optional().openapi({ description: 'today, yesterday, YYYY-MM-DD, DD.MM (book time) or an ISO 8601 instant' }),
+});
+
+/** One of amount, amountMinor or line; a line takes nothing but a kind. */
+export function fieldsRule(b: { line?: string | undefined; amount?: string | undefined; amountMinor?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (b.line !== undefined) {
+    const extra = Object.keys(b).filter((k) => k !== 'line' && k !== 'kind');
+    if (extra.length) ctx.addIssue({ code: 'custom', path: [extra[0]!], message: 'cannot be combined with line' });
+  } else if ((b.amount === undefined) === (b.amountMinor === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['amount'], message: 'give exactly one of amount, amountMinor or line' });
+  }
+}
+
+export const CreateEventBody = EventFields.strict().superRefine(fieldsRule).openapi('NewEvent');
+
+/** An Idempotency-Key (header) or a batch item's `key`. */
+export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1-100 characters of A-Z a-z 0-9 _ . : -');
+
+/** The event's source key: one namespace per user, shared by the header and batch items. */
+export const sourceKeyOf = (userId: number, key: string): string => `api:${userId}:${key}`;
 
 const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1-100 characters of A-Z a-z 0-9 _ . : -')
+  'idempotency-key': IdempotencyKey
     .optional()
     .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Retrying with the same key records once (not with `line`)' }),
 });
@@ -120,7 +126,7 @@ const SeqParams = BookParams.extend({
  * The request an Idempotency-Key stands for: the validated body with its keys sorted, hashed.
  * A retry sends the same fields (in any order); different fields under one key are refused (422).
  */
-function bodyHash(body: Record<string, unknown>): string {
+export function bodyHash(body: Record<string, unknown>): string {
   const sorted = Object.fromEntries(Object.entries(body).sort(([x], [y]) => (x < y ? -1 : 1)));
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
@@ -229,7 +235,7 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
         a,
         b.line !== undefined
           ? lineEntry(b.kind, b.line)
-          : { fields: { ...b, kind: b.kind ?? 'expense', sourceKey: key ? `api:${a.userId}:${key}` : undefined, sourceHash: key ? bodyHash(b) : undefined } },
+          : { fields: { ...b, kind: b.kind ?? 'expense', sourceKey: key ? sourceKeyOf(a.userId, key) : undefined, sourceHash: key ? bodyHash(b) : undefined } },
       );
       await announce(deps, a.book, r);
       return c.json(recordedOut(r), r.created ? 201 : 200);

@@ -1,0 +1,106 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { sql } from 'drizzle-orm';
+import { ENGINES } from '../test/databases.js';
+import type { Database } from '../drizzle/db.js';
+import { chatJournal } from '../drizzle/store/chat-journal.js';
+import { pendingRow, type OutboxRow } from '../drizzle/store/chat-outbox.js';
+import { rowsOf } from '../drizzle/store/rows.js';
+import { createReplySender, type ReplySender } from './reply-sender.js';
+import type { Coalesced } from './coalesce.js';
+import type { ChatJournal, PendingReply } from './chat-journal.js';
+import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
+
+const codec = { encode: toWire, decode: (v: unknown) => fromWire(v as WireReply) };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Issue 12: one chat's replies leave in outbox order even when different processes wrote them
+ * (two replicas applied the chat's consecutive updates). Two senders with owners of their own
+ * share one database, as two COIN processes do; what each "platform" received is recorded in the
+ * order it arrived there.
+ */
+describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open }) => {
+  let db: Database;
+  let journal: ChatJournal;
+  const delivered: { sender: string; chatId: string; texts: string[] }[] = [];
+  const senders: ReplySender[] = [];
+
+  /** A sender whose platform takes `ms` to accept each message. */
+  const sender = (name: string, ms: number) => {
+    const s = createReplySender({
+      journal,
+      platform: 'telegram',
+      logger: pino({ level: 'silent' }),
+      sweepMs: 50,
+      classify: () => ({}),
+      async deliver(chatId: string, msg: Coalesced) {
+        await sleep(ms);
+        delivered.push({ sender: name, chatId, texts: msg.reply.text.split('\n\n') });
+      },
+    });
+    senders.push(s);
+    return s;
+  };
+
+  /** A reply as a writer leaves it: claimed for its lease by the process that wrote it. */
+  async function write(chatId: string, text: string, claim = sql`now() + make_interval(secs => 10)`, by: string | null = null, due = sql`now()`): Promise<PendingReply> {
+    const [row] = rowsOf<OutboxRow>(
+      await db.db.execute(sql`
+        insert into chat_outbox (platform, chat_id, reply, claimed_until, claimed_by, not_before)
+        values ('telegram', ${chatId}, ${JSON.stringify(toWire({ text }))}::jsonb, ${claim}, ${by}, ${due})
+        returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts`),
+    );
+    return pendingRow(codec)(row!) as PendingReply;
+  }
+
+  const textsOf = (chatId: string) => delivered.filter((d) => d.chatId === chatId).flatMap((d) => d.texts);
+
+  beforeAll(async () => {
+    db = await open();
+    journal = chatJournal(db.db, codec);
+  });
+  // Each case's senders stop with it (a running sender's sweep would take the next case's rows).
+  afterEach(async () => {
+    for (const s of senders.splice(0)) await s.drain(2000);
+  });
+  afterAll(async () => db?.close());
+
+  it('GIVEN a chat whose replies were written alternately by a slow and a fast process THEN the chat gets them in the order written, each once', async () => {
+    const slow = sender('slow', 40);
+    const fast = sender('fast', 0);
+    const chats = ['o-1', 'o-2', 'o-3', 'o-4'];
+    for (let k = 1; k <= 8; k++) {
+      for (const chat of chats) {
+        const r = await write(chat, `#${k}`);
+        (k % 2 ? slow : fast).push([r]);
+      }
+      await sleep(5);
+    }
+    const want = Array.from({ length: 8 }, (_, i) => `#${i + 1}`);
+    for (const chat of chats) await expect.poll(() => textsOf(chat), { timeout: 20_000, interval: 50 }).toEqual(want);
+    const pending = async () => rowsOf<{ n: number }>(await db.db.execute(sql`select count(*)::int as n from chat_outbox where sent_at is null`))[0]!.n;
+    await expect.poll(pending, { timeout: 5_000, interval: 20 }).toBe(0);
+  });
+
+  it('GIVEN an earlier reply held by a process that died THEN the later one waits for its lease to end and both go out in order, in one message', async () => {
+    const s = sender('survivor', 0);
+    // Written by a process that died before sending it: claimed for one more second.
+    await write('o-dead', '#1', sql`now() + make_interval(secs => 1)`, 'dead-process');
+    const later = await write('o-dead', '#2');
+    s.push([later]);
+    await sleep(300);
+    expect(textsOf('o-dead')).toEqual([]);
+    await expect.poll(() => textsOf('o-dead'), { timeout: 10_000, interval: 50 }).toEqual(['#1', '#2']);
+    expect(delivered.filter((d) => d.chatId === 'o-dead')).toHaveLength(1);
+  });
+
+  it('GIVEN an earlier reply waiting for a retry (429) THEN a later reply of that chat waits behind it while other chats go on', async () => {
+    const s = sender('retry', 0);
+    await write('o-429', '#1', sql`null`, null, sql`now() + make_interval(secs => 1)`);
+    s.push([await write('o-429', '#2'), await write('o-free', 'free')]);
+    await expect.poll(() => textsOf('o-free'), { timeout: 5_000, interval: 20 }).toEqual(['free']);
+    expect(textsOf('o-429')).toEqual([]);
+    await expect.poll(() => textsOf('o-429'), { timeout: 10_000, interval: 50 }).toEqual(['#1', '#2']);
+  });
+});
