@@ -20,6 +20,8 @@ const benches: Record<string, () => Promise<string[]>> = {
   charts: async () => (await import('./charts.bench.js')).benchCharts(),
   statements: async () => (await import('./statements.bench.js')).benchStatements(),
   'statement-import': async () => (await import('./statements.bench.js')).benchStatementImport(),
+  embedded: async () => (await import('./embedded.bench.js')).benchEmbedded(),
+  actual: async () => (await import('./actual.bench.js')).benchActual(),
   rules: async () => (await import('./rules.bench.js')).benchRules(),
   digests: async () => (await import('./digests.bench.js')).benchDigests(),
   receipts: async () => (await import('./receipts.bench.js')).benchReceipts(),

@@ -10,6 +10,7 @@ import { statsReport } from '../domain/statistics/report.js';
 import type { Database } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { rowsOf } from '../drizzle/store/rows.js';
+import { drainStats } from '../drizzle/store/stats-rollup.js';
 import { freshPostgres } from '../test/databases.js';
 import { renderChart } from '../workers/charts/render-chart.js';
 import { assertMinor } from '../domain/money/money.js';
@@ -116,7 +117,15 @@ export async function benchStats(): Promise<string[]> {
     const store = createStore(database.db);
     const clock = new FixedClock(NOW);
     const actor: Actor = { store, clock, book: await store.getBook(bookId), userId: 1, role: 'owner' };
-    const buildMs = await time(() => store.statTotals(bookId, '2026-11-01', '2026-12-01', ['t']));
+    const summary = async (period: string) => statsText(await statsReport(actor, period, { group: true }), 'Family', 'en');
+    // The first /stats after the bulk load: no rollup yet, so it is answered from the events of its
+    // period (the issue-19 target: ≤ 200 ms); then the background's work (the minute upkeep's
+    // drainStats, a month of days per transaction) is done here and timed.
+    const firstMonthMs = await time(() => summary('month'));
+    const firstYearMs = await time(() => summary('year'));
+    // Again, still before the background ran: the same path with the pages now in the cache.
+    const againMonthMs = await time(() => summary('month'));
+    const buildMs = await time(() => drainStats(database.db, bookId));
     const [counts] = rowsOf<{ events: string; labels: string; rollup: string }>(
       await database.db.execute(sql`select (select count(*) from events)::text as events, (select count(*) from event_labels)::text as labels,
         (select count(*) from stat_days)::text as rollup`),
@@ -124,11 +133,11 @@ export async function benchStats(): Promise<string[]> {
     lines.push(
       `${Number(counts!.events).toLocaleString('en')} events (${Number(counts!.labels).toLocaleString('en')} labels) over 5 years, book in ${TZ}; ` +
         `loaded in ${(loadMs / 1000).toFixed(1)} s`,
-      `rollup built on the first /stats after the bulk load: ${(buildMs / 1000).toFixed(2)} s (${Number(counts!.rollup).toLocaleString('en')} day rows)`,
+      `first /stats after the bulk load (answered from the events, no rebuild waited for): month ${ms(firstMonthMs)} (target ≤ 200 ms: ${firstMonthMs <= 200 ? 'met' : 'MISSED'}), year ${ms(firstYearMs)}; month again before the background ran ${ms(againMonthMs)}`,
+      `rollup drained in the background afterwards: ${(buildMs / 1000).toFixed(2)} s (${Number(counts!.rollup).toLocaleString('en')} day rows)`,
     );
     await renderChart(chartSpec(pieFromLabels((await statsReport(actor, 'month', { group: true })).period, [], { minor: 0, converted: [], rest: [] }, 'EUR'), 'Family', 'en')); // warm Chart.js
 
-    const summary = async (period: string) => statsText(await statsReport(actor, period, { group: true }), 'Family', 'en');
     const withChart = async (period: string) => {
       const report = await statsReport(actor, period, { group: true });
       statsText(report, 'Family', 'en');

@@ -107,6 +107,16 @@ async function migrateWithLock(client: import('postgres').Sql, run: (c: import('
 }
 
 /**
+ * Server settings for the embedded PGlite (command-line `-c`, so nothing is written into the
+ * data folder). PostgreSQL's default of 128 MB shared buffers is zeroed at start inside PGlite's
+ * WebAssembly memory, so all of it is resident from the first second: most of the idle RSS of
+ * embedded mode. A household's book (tens of thousands of events, a few MB of tables and
+ * indexes) fits in 16 MB with room to spare, and the pages PGlite does not cache stay in the
+ * operating system's page cache anyway. Durability settings are left as PGlite ships them.
+ */
+export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+/**
  * Opens (creating if needed) an embedded PGlite database under `dataDir` (`memory://` for
  * tests). One process per folder: a folder open elsewhere (or already here) throws
  * `DataDirInUse` naming `label` before PGlite touches it.
@@ -124,7 +134,8 @@ export async function openPglite(dataDir: string, opts: { label?: string } = {})
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     const t0 = performance.now();
     const template = templateFor(dataDir);
-    const client = await PGlite.create(dataDir, template ? { loadDataDir: template } : {});
+    const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])];
+    const client = await PGlite.create(dataDir, template ? { loadDataDir: template, startParams } : { startParams });
     const t1 = performance.now();
     const db = drizzle(client, { schema }) as unknown as Db;
     await migrate(db as never, { migrationsFolder });

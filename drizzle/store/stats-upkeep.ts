@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { affectedRows, rowsOf } from './rows.js';
-import { REFRESH_LOCK, refreshStats } from './stats-store.js';
+import { drainStats, REFRESH_LOCK } from './stats-rollup.js';
 
 export interface StatsUpkeepResult {
   /** Dirty marks dropped for books that have no rollup yet. */
@@ -18,11 +18,15 @@ export interface StatsUpkeepResult {
  *   say nothing and are dropped — under the book's refresh lock, re-checked with a snapshot taken
  *   after the lock, so a first rebuild running at the same time keeps the marks it still needs
  *   (a book whose lock is busy is left for the next run);
- * - a book with a rollup gets the same incremental refresh a read would do, now instead of later.
+ * - a book with a rollup (or one a read has just reset after a bulk import, a new timezone, its
+ *   first read) is brought up to date by `drainStats`, a month of days per transaction, so reads
+ *   go back from the events to the rollup.
  *
- * `books` is the batch size; what is left waits for the next minute.
+ * `books` is the batch size, `budgetMs` the time after which no further book is started; what is
+ * left waits for the next minute.
  */
-export async function statsUpkeep(db: Db, opts: { books?: number; batches?: number } = {}): Promise<StatsUpkeepResult> {
+export async function statsUpkeep(db: Db, opts: { books?: number; batches?: number; budgetMs?: number } = {}): Promise<StatsUpkeepResult> {
+  const deadline = performance.now() + (opts.budgetMs ?? 30_000);
   const limit = opts.books ?? 200;
   // Forgetting is cheap, but each book takes an advisory lock, so it goes `limit` books per
   // transaction (the lock table is small) and up to `batches` transactions per run.
@@ -37,8 +41,13 @@ export async function statsUpkeep(db: Db, opts: { books?: number; batches?: numb
       select distinct d.book_id from stat_dirty d
       where exists (select 1 from stat_books s where s.book_id = d.book_id) limit ${limit}`),
   );
-  for (const b of dirty) await refreshStats(db, b.book_id);
-  return { forgotten, refreshed: dirty.length };
+  let refreshed = 0;
+  for (const b of dirty) {
+    if (performance.now() > deadline) break;
+    await drainStats(db, b.book_id);
+    refreshed++;
+  }
+  return { forgotten, refreshed };
 }
 
 /** One batch of books without a rollup: their marks dropped under each book's refresh lock. */
