@@ -36,7 +36,7 @@ const enc = (v: string) => {
   }
 };
 const fill = (path: string, bookId: number) =>
-  path.replace('{bookId}', String(bookId)).replace('{seq}', '1').replace('{kind}', 'pie').replace('{target}', 'food').replace('{id}', '1').replace('{n}', '1');
+  path.replace('{bookId}', String(bookId)).replace('{seq}', '1').replace('{kind}', 'pie').replace('{target}', 'food').replace('{id}', '1').replace('{n}', '1').replace('{previewId}', 'p1');
 /** A body the route would accept from a member, so only the credentials or the book decide. */
 const validBody = (method: string, path: string) =>
   method === 'PUT'
@@ -49,7 +49,9 @@ const validBody = (method: string, path: string) =>
           ? { events: [{ key: 'never', amount: '1.00', note: 'should never be recorded' }] }
           : method === 'POST' && path.endsWith('/rules')
             ? { pattern: 'never', label: 'never' }
-            : undefined;
+            : method === 'POST' && path.endsWith('/{previewId}')
+              ? { action: 'cancel' }
+              : undefined;
 
 describe('authentication', () => {
   it('GIVEN the revoked token worked a moment ago THEN /revoke stops it at once', async () => {
