@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttons } from '../test/telegram-kit.js';
 import pino from 'pino';
 import type { TelegramBot } from '../adapters/telegram/telegram-adapter.js';
 import { sql } from 'drizzle-orm';
@@ -14,9 +15,6 @@ import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from '../test/worker-kit.js'
 const ann = { id: 601, first_name: 'Ann', language_code: 'en' };
 const annChat = { id: 601, type: 'private' as const };
 const group = { id: -2001, type: 'supergroup' as const, title: 'Flat 4B' };
-
-const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: string }[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
 
 /**
  * The whole path: a chat command on Telegram creates a template, a BullMQ sweep job records it

@@ -1,35 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
-import type { TelegramBot } from './telegram-adapter.js';
-import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
-import { createHarness, type Harness } from '../../test/harness.js';
-import { createTelegramBot, startTelegram } from './telegram-adapter.js';
+import type { TelegramDouble } from '../../test/doubles/telegram-api.js';
+import { buttons, startTelegramKit, type TelegramKit } from '../../test/telegram-kit.js';
 
 const ann = { id: 611, first_name: 'Ann', username: 'ann_r', language_code: 'en' };
 const annChat = { id: 611, type: 'private' as const };
 
-const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: string }[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
-
 /** Rules through the real grammY client against the local Bot API double. */
 describe('rules on Telegram', () => {
+  let k: TelegramKit;
   let tg: TelegramDouble;
-  let h: Harness;
-  let bot: TelegramBot;
-  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    tg = await startTelegramDouble();
-    h = await createHarness();
-    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }) });
-    stop = await startTelegram(bot, h.registry, { kind: 'polling' });
-    await tg.waitForPoll();
+    k = await startTelegramKit();
+    ({ tg } = k);
   });
-  afterAll(async () => {
-    await stop?.();
-    await tg?.close();
-    await h?.close();
-  });
+  afterAll(() => k?.close());
 
   const say = async (text: string, match: (t: string) => boolean) => {
     tg.sendText(annChat, ann, text);

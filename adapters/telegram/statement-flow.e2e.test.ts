@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
-import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
-import { createHarness, type Harness } from '../../test/harness.js';
+import type { TelegramDouble } from '../../test/doubles/telegram-api.js';
+import type { Harness } from '../../test/harness.js';
+import { buttons, startTelegramKit, type TelegramKit } from '../../test/telegram-kit.js';
 import { writeOfx } from '../../test/statements/writers.js';
 import type { Statement } from '../../domain/statements/types.js';
-import { createTelegramBot, startTelegram, type TelegramBot } from './telegram-adapter.js';
 
 const ann = { id: 601, first_name: 'Ann', username: 'ann_s', language_code: 'en' };
 const annChat = { id: 601, type: 'private' as const };
-
-const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: string }[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
 
 const may: Statement = {
   format: 'ofx',
@@ -25,23 +21,15 @@ const may: Statement = {
 
 /** A statement sent as a Telegram document, answered with buttons, through the real grammY client and the Bot API double. */
 describe('bank statement in Telegram', () => {
+  let k: TelegramKit;
   let tg: TelegramDouble;
   let h: Harness;
-  let bot: TelegramBot;
-  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    tg = await startTelegramDouble();
-    h = await createHarness({ now: '2026-05-20T12:00:00Z' });
-    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }) });
-    stop = await startTelegram(bot, h.registry, { kind: 'polling' });
-    await tg.waitForPoll();
+    k = await startTelegramKit({ now: '2026-05-20T12:00:00Z' });
+    ({ tg, h } = k);
   });
-  afterAll(async () => {
-    await stop?.();
-    await tg?.close();
-    await h?.close();
-  });
+  afterAll(() => k?.close());
 
   it('GIVEN an OFX document with /import THEN the account buttons, the preview buttons and the import edit the same message; the same file again (no caption) adds nothing', async () => {
     tg.sendText(annChat, ann, '/spend 23.40 #groceries lidl 2026-05-02');

@@ -1,37 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { TelegramBot } from './telegram-adapter.js';
-import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
-import { createHarness, type Harness } from '../../test/harness.js';
+import { createHarness } from '../../test/harness.js';
 import { createTelegramBot, startTelegram } from './telegram-adapter.js';
+import { startTelegramDouble, type TelegramDouble } from '../../test/doubles/telegram-api.js';
+import { buttons, startTelegramKit, type TelegramKit } from '../../test/telegram-kit.js';
 
 const ann = { id: 501, first_name: 'Ann', username: 'ann_b', language_code: 'en' };
 const bob = { id: 502, first_name: 'Bob', username: 'bobby' };
 const annChat = { id: 501, type: 'private' as const };
 const group = { id: -1001, type: 'supergroup' as const, title: 'Flat 4B' };
 
-const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: string }[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
-
 /** The real grammY client (runner, auto-retry, throttler) against the local Bot API double. */
 describe('Telegram adapter end to end', () => {
+  let k: TelegramKit;
   let tg: TelegramDouble;
-  let h: Harness;
-  let bot: TelegramBot;
-  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    tg = await startTelegramDouble();
-    h = await createHarness();
-    bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }) });
-    stop = await startTelegram(bot, h.registry, { kind: 'polling' });
-    await tg.waitForPoll();
+    k = await startTelegramKit();
+    ({ tg } = k);
   });
-  afterAll(async () => {
-    await stop?.();
-    await tg?.close();
-    await h?.close();
-  });
+  afterAll(() => k?.close());
 
   it('GIVEN the bot starts THEN its command list comes from the registry, in English and Russian', () => {
     const names = tg.myCommands().map((c) => c.command);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttons } from '../../test/telegram-kit.js';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
 import type { TelegramBot } from '../../adapters/telegram/telegram-adapter.js';
@@ -17,9 +18,6 @@ const ann = { id: 701, first_name: 'Ann', language_code: 'en' };
 const annChat = { id: 701, type: 'private' as const };
 const bob = { id: 702, first_name: 'Bob', language_code: 'en' };
 const group = { id: -3001, type: 'supergroup' as const, title: 'Flat 4B' };
-
-const buttons = (m: { reply_markup?: unknown }): { text: string; callback_data: string }[] =>
-  ((m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
 
 const supermart = SAMPLE_RECEIPTS.find((r) => r.name === 'supermart')!;
 const cafe = SAMPLE_RECEIPTS.find((r) => r.name === 'corner-cafe')!;
