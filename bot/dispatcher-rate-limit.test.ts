@@ -58,4 +58,28 @@ describe('per-chat command rate limit in the dispatcher', () => {
     for (let i = 0; i < 10; i++) expect(await h.say(ann, 'just talking', 'g1')).toBe('');
     expect(await h.say(ann, '/spend 2 lunch', 'g1')).toContain('2.00 EUR');
   });
+
+  it('GIVEN an update applied again after its transaction rolled back (a database restart) THEN it is not charged again, and the burst still records', async () => {
+    t += 60_000;
+    const m = (n: number) => ({
+      chat: { platform: 'telegram' as const, chatId: 'retry-1', kind: 'private' as const, title: 'Dan' },
+      from: { platform: 'telegram' as const, externalId: '41', name: 'Dan' },
+      platformAdmin: false,
+      text: `/spend ${n} retried`,
+      updateKey: `tg:update:retry-${n}`,
+    });
+    // The inbox applies an update in a transaction and rolls it back when the database goes away;
+    // the same update is applied again. Three tries of the first update, then two more updates:
+    // the capacity (3) is enough for three updates, however often the first was tried.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(
+        h.services.transact!(async (store) => {
+          await h.dispatcher.within(store).handleMessage(m(1));
+          throw new Error('connection lost');
+        }),
+      ).rejects.toThrow('connection lost');
+    }
+    for (const n of [1, 2, 3]) expect((await h.dispatcher.handleMessage(m(n)))[0]?.text).toContain(`${n}.00 EUR`);
+    expect(await events('retried')).toBe(3);
+  });
 });

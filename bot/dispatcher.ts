@@ -1,3 +1,4 @@
+import { TtlCache } from './ttl-cache.js';
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../domain/access/actor.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
@@ -84,14 +85,31 @@ export class UnexpectedFailure extends Error {
  * writes and its outcome commit together (issue 12), and an unexpected failure rolls all back.
  * `within(store)` gives a dispatcher for a transaction someone else holds (the chat inbox).
  */
-export function createDispatcher(registry: Registry, services: Services, opts: { bound?: boolean } = {}) {
+/** The limit's verdict on an update, kept so that applying it again does not pay twice. */
+type Verdicts = TtlCache<{ replies: Reply[] | undefined }>;
+
+export function createDispatcher(registry: Registry, services: Services, opts: { bound?: boolean; verdicts?: Verdicts } = {}) {
   const { clock } = services;
+  /**
+   * An update applied again (its transaction rolled back: a database restart, a batch that fell
+   * back to one update at a time) meets the limit it met the first time. Charging it again made a
+   * burst answer "slow down" on a retry and drop records it had accepted (chaos, PostgreSQL restart).
+   */
+  const verdicts: Verdicts = opts.verdicts ?? new TtlCache(10 * 60_000, 20_000);
 
   /**
    * Per-chat command limit (`services.commandLimiter`). Chat messages get one "slow down" per
    * flood and then silence; interactions (slash commands, buttons) must always be answered.
    */
-  async function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean): Promise<Reply[] | undefined> {
+  async function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean, updateKey?: string): Promise<Reply[] | undefined> {
+    const seen = updateKey ? verdicts.get(updateKey) : undefined;
+    if (seen) return seen.replies;
+    const replies = await limitVerdict(chat, locale, alwaysAnswer);
+    if (updateKey) verdicts.set(updateKey, { replies });
+    return replies;
+  }
+
+  async function limitVerdict(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean): Promise<Reply[] | undefined> {
     const d = await services.commandLimiter?.take(`${chat.platform}:${chat.chatId}`);
     if (!d || d.allowed) return undefined;
     if (!d.firstRefusal && !alwaysAnswer) return [];
@@ -165,7 +183,7 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
     where: Record<string, string>,
     body: (ctx: CommandContext) => Promise<Reply[]>,
   ): Promise<Reply[]> {
-    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer);
+    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer, m.updateKey);
     if (limited) return limited;
     let lang = languageOf(m.from.locale);
     // Domain errors are answers (what was written before them stays, as without a transaction);
@@ -242,7 +260,7 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
 
     /** This dispatcher on a store bound to a transaction the caller holds; unexpected failures throw. */
     within(store: Services['store']) {
-      return createDispatcher(registry, { ...services, store }, { bound: true });
+      return createDispatcher(registry, { ...services, store }, { bound: true, verdicts });
     },
 
     /** The replies for a failure thrown by a bound dispatcher (logged with a reference). */
