@@ -132,9 +132,14 @@ export function createInboxApplier(deps: InboxApplierDeps) {
       await Promise.all(afters.map((f) => f().catch((err) => deps.logger.warn({ err: String(err) }, 'after-commit step failed'))));
   }
 
+  /**
+   * Chats the sweep found with updates pending for a while. One already queued or in a batch is
+   * left alone; any other is queued, even when this process holds updates of it: a chat held here
+   * with nothing queued would otherwise wait forever (suspected in a chaos run, docs/durability.md).
+   */
   const look = (chats: string[]) => {
     for (const c of chats) {
-      if (mine.has(c) || swept.has(c)) continue;
+      if (ready.has(c) || busy.has(c)) continue;
       swept.add(c);
       ready.add(c);
     }
