@@ -15,6 +15,7 @@ import { createReplySender, type DeliveryFailure, type ReplySender } from '../..
 import type { Coalesced } from '../../bot/coalesce.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
 import { botApiFetch } from './bot-api-fetch.js';
+import { chatGone } from './chat-gone.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import { startPolling } from './telegram-polling.js';
 import { withDbRetry } from '../../drizzle/transient.js';
@@ -82,11 +83,15 @@ export const heldUpdate = (botId: number, u: Update): HeldUpdate => ({
   payload: u,
 });
 
-/** What a delivery failure means: 429 waits `retry_after`; a chat gone or a bad message is final. */
+/**
+ * What a delivery failure means: 429 waits `retry_after`; a chat that blocked or removed the bot
+ * is unreachable (marked, nothing more sent); a bad message is final.
+ */
 export function classifyTelegramFailure(err: unknown): DeliveryFailure {
   if (err instanceof GrammyError) {
     if (err.error_code === 429) return { retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
-    if (err.error_code === 403 || (err.error_code === 400 && !/message is not modified/i.test(err.description))) return { permanent: err.description };
+    if (chatGone(err)) return { unreachable: err.description };
+    if (err.error_code === 400 && !/message is not modified/i.test(err.description)) return { permanent: err.description };
     if (err.error_code === 400) return { permanent: 'not modified' };
     return {};
   }
