@@ -72,7 +72,7 @@ describe('Discord answers survive kill -9', () => {
     await h1.reached;
     // 2. A slow command: acknowledged with "thinking…", its answer (the edit) lost on the way.
     const deferredId = '1340000000000000002';
-    const h2 = dc.holdNext({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/ });
+    const h2 = dc.holdNext({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/(@|%40)original$/ });
     dc.sendCommand({ ...at(deferred, deferredId), name: 'export' });
     await h2.reached;
     // 3. The first answer lost on the way: the interaction was never acknowledged.

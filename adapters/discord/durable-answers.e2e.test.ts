@@ -66,7 +66,7 @@ describe('Discord answers through the reply outbox', () => {
 
   it('GIVEN a deferred command whose edit fails THEN the outbox edits the answer in through the webhook, once', async () => {
     const id = newId();
-    dc.failNext({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, status: 500, times: 4 });
+    dc.failNext({ method: 'PATCH', path: /^\/webhooks\/\d+\/[^/]+\/messages\/(@|%40)original$/, status: 500, times: 4 });
     dc.sendCommand({ guildId: guild.id, channelId: channel, user: ann, id, name: 'testlater' });
     const edit = await dc.waitForResponse(id, (x) => x.kind === 'edit', 8000);
     expect(readable(edit)).toContain('Later answer');
