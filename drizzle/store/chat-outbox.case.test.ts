@@ -5,10 +5,10 @@ import type { Database } from '../db.js';
 import { chatJournal } from './chat-journal.js';
 import { rowsOf } from './rows.js';
 import { deliveryStore } from './chat-delivery-store.js';
-import { fromWire, toWire, type WireReply } from '../../workers/notifier.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
 
-const codec = { encode: toWire, decode: (v: unknown) => fromWire(v as WireReply) };
+/** Replies here are plain text: stored as they are. */
+const codec = { encode: (r: { text: string }) => r, decode: (v: unknown) => v as { text: string } };
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 
 /**
@@ -18,7 +18,7 @@ const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
  */
 describe.each(ENGINES)('chat outbox: interaction replies and unreachable chats on $engine', ({ open }) => {
   let db: Database;
-  let journal: ReturnType<typeof chatJournal<ReturnType<typeof fromWire>>>;
+  let journal: ReturnType<typeof chatJournal<{ text: string }>>;
   beforeAll(async () => {
     db = await open();
     journal = chatJournal(db.db, codec);
