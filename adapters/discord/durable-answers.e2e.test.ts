@@ -79,6 +79,21 @@ describe('Discord answers through the reply outbox', () => {
     expect(await outbox(id)).toEqual([{ sent: true, failed: null }]);
   });
 
+  it('GIVEN the outbox’s own request meets a 429 THEN the reply waits retry_after in the table, then is delivered once', async () => {
+    const id = newId();
+    const original = /^\/webhooks\/\d+\/[^/]+\/messages\/(@|%40)original$/;
+    dc.failNext({ method: 'PATCH', path: original, status: 500, times: 4 });
+    dc.failNext({ method: 'GET', path: original, status: 429, retryAfter: 2 });
+    dc.sendCommand({ guildId: guild.id, channelId: channel, user: ann, id, name: 'testlater' });
+    const edit = await dc.waitForResponse(id, (x) => x.kind === 'edit', 10_000);
+    expect(readable(edit)).toContain('Later answer');
+    const limited = dc.requests.find((r) => r.method === 'GET' && r.status === 429 && original.test(r.path))!;
+    expect(edit.at.getTime() - limited.at.getTime()).toBeGreaterThanOrEqual(1900);
+    await sleep(1000);
+    expect(dc.responses(id).filter((x) => x.kind === 'edit')).toHaveLength(1);
+    expect(await outbox(id)).toEqual([{ sent: true, failed: null }]);
+  }, 15_000);
+
   it('GIVEN the answer cannot reach Discord for longer than the 3 s window THEN the record is answered once in the channel', async () => {
     const id = newId();
     dc.failNext({ method: 'POST', path: new RegExp(`^/interactions/${id}/`), status: 500, times: 100 });
