@@ -24,6 +24,12 @@ export interface Incoming {
   text: string;
   /** Platform-unique delivery id (`tg:update:123`); a second delivery is dropped. */
   updateKey?: string | undefined;
+  /**
+   * The delivery's id where another layer drops second deliveries (the chat inbox marks its
+   * updates done): not marked here, but the chat's limit charges it once however often its
+   * transaction is applied again (a database restart, a batch falling back to one at a time).
+   */
+  deliveryKey?: string | undefined;
   /** The message replies to the bot or mentions it (quick entry in groups). */
   addressedToBot?: boolean;
   attachment?: { name: string; content: Buffer } | undefined;
@@ -183,7 +189,7 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
     where: Record<string, string>,
     body: (ctx: CommandContext) => Promise<Reply[]>,
   ): Promise<Reply[]> {
-    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer, m.updateKey);
+    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer, m.updateKey ?? m.deliveryKey);
     if (limited) return limited;
     let lang = languageOf(m.from.locale);
     // Domain errors are answers (what was written before them stays, as without a transaction);

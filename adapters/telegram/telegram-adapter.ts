@@ -191,6 +191,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
         chat: chatRef(m),
         from: identity(m.from),
         platformAdmin: await isAdmin(m.chat, m.from.id),
+        deliveryKey: held.key,
         text,
         addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
         attachment: text.startsWith('/import') ? await attachment(m) : undefined,
@@ -208,6 +209,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
       chat: chatRef(m),
       from: identity(q.from),
       platformAdmin: await isAdmin(m.chat, q.from.id),
+      deliveryKey: held.key,
       action: q.data,
     });
     const [first, ...rest] = res.replies;
