@@ -32,7 +32,11 @@ export interface Incoming {
   deliveryKey?: string | undefined;
   /** The message replies to the bot or mentions it (quick entry in groups). */
   addressedToBot?: boolean;
-  attachment?: { name: string; content: Buffer } | undefined;
+  /**
+   * A file attached (`/import`, `/receipt read`). `bytes`: its declared size, when the adapter did
+   * not fetch a file over its limit (`content` is then empty).
+   */
+  attachment?: { name: string; content: Buffer; bytes?: number | undefined } | undefined;
   /**
    * A photo or image file (a receipt to read, issue 18): read in a private chat, or in a group
    * when the caption mentions COIN or the message answers the bot.
