@@ -43,4 +43,16 @@ describe('Telegram intake and the chat limit', () => {
     tg.sendText(annChat, ann, '6 r6');
     await tg.waitForOutbox((m) => m.chat_id === annChat.id && /Slow down/i.test(m.text ?? ''));
   });
+
+  it('GIVEN records sent at an allowed pace and delivered at once (a backlog after an outage) THEN every one is kept and nobody is told to slow down', async () => {
+    const carl = { id: 603, first_name: 'Carl', language_code: 'en' };
+    const carlChat = { id: 603, type: 'private' as const };
+    // Twelve records sent over the last 20 minutes, one every 100 s (the pace this limit allows:
+    // 5 at once, then one every 100 s), arriving in one getUpdates batch.
+    const sent = Date.now() - 1_300_000;
+    for (let n = 1; n <= 12; n++) tg.sendText(carlChat, carl, `${n} r${n}`, { date: new Date(sent + n * 100_000) });
+    const said = async () => tg.outbox(carlChat.id).map((m) => m.text ?? '').join('\n');
+    await expect.poll(said, { timeout: 10_000 }).toMatch(/#12 −12\.00 EUR/);
+    expect(await said()).not.toMatch(/Slow down/i);
+  });
 });

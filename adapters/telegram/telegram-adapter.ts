@@ -197,6 +197,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
         from: identity(m.from),
         platformAdmin: await isAdmin(m.chat, m.from.id),
         deliveryKey: held.key,
+        sentAt: m.date * 1000,
         text,
         addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
         // `/receipt read` as a photo's caption is the photo sent to be read (as on Discord).
