@@ -23,6 +23,7 @@ import type { Reply } from '../../bot/reply.js';
 import type { Metrics } from '../../app/metrics.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
+import { MAX_STATEMENT_BYTES } from '../../domain/statements/flow.js';
 import { suggest } from './autocomplete.js';
 import { planCommands, type CommandPlan, type CommandScope } from './command-builder.js';
 import { argsFromOptions, leafFor, type OptionValue } from './options-to-args.js';
@@ -48,7 +49,10 @@ export interface DiscordDeps {
    * and its answer edited in later. Discord allows 3 s from the user's action; default 1500.
    */
   deferAfterMs?: number;
-  /** Largest attachment (`/import`) downloaded, in bytes; default 5 MiB. */
+  /**
+   * Largest attachment (`/import`, `/receipt read`) downloaded, in bytes; default 20 MiB (a bank
+   * statement's limit). A larger one is not fetched: the command gets its declared size alone.
+   */
   maxAttachmentBytes?: number;
   /**
    * The reply outbox (issue 12): each interaction's effect and its replies commit together; the
@@ -125,7 +129,7 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
   const { plans, dropped } = planCommands(deps.registry, scope);
   const byName = new Map<string, CommandPlan>(plans.map((p) => [p.json.name, p]));
   const deferAfter = deps.deferAfterMs ?? 1500;
-  const maxBytes = deps.maxAttachmentBytes ?? 5 * 1024 * 1024;
+  const maxBytes = deps.maxAttachmentBytes ?? MAX_STATEMENT_BYTES;
   // A redelivered interaction is caught here before any callback; the store's update key is the
   // durable guard (and covers a duplicate that arrives after this cache forgot).
   const seen = new TtlCache<true>(15 * 60_000, 50_000);
@@ -140,11 +144,14 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
     updateKey: `dc:${i.id}`,
   });
 
-  /** Downloads an attachment option's file (`/import`); the URL is Discord's CDN (or the double). */
+  /**
+   * Downloads an attachment option's file (`/import`, `/receipt read`); the URL is Discord's CDN (or
+   * the double). One over the limit is not fetched: its size tells the command to refuse it.
+   */
   async function download(option: CommandInteractionOption): Promise<Incoming['attachment']> {
     const a = option.attachment;
     if (!a) return undefined;
-    if (a.size > maxBytes) throw new Error(`attachment too large: ${a.size} bytes`);
+    if (a.size > maxBytes) return { name: a.name, content: Buffer.alloc(0), bytes: a.size };
     const res = await fetch(a.url);
     if (!res.ok) throw new Error(`attachment download failed: ${res.status}`);
     return { name: a.name, content: Buffer.from(await res.arrayBuffer()) };

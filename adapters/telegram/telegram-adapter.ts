@@ -161,6 +161,11 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
    */
   async function receiptPhoto(m: Message, text: string): Promise<{ name: string; content: Buffer; bytes?: number | undefined } | undefined> {
     if (m.chat.type !== 'private' && !mentionsCoin(text) && m.reply_to_message?.from?.id !== bot.botInfo.id) return undefined;
+    return pictureOf(m);
+  }
+
+  /** The picture of a message (a photo's largest size within the limit, or an image or PDF file). */
+  async function pictureOf(m: Message): Promise<{ name: string; content: Buffer; bytes?: number | undefined } | undefined> {
     const max = RECEIPT_LIMITS.maxBytes;
     const tooLarge = (name: string, bytes: number | undefined) => ({ name, content: Buffer.alloc(0), bytes });
     if (m.photo?.length) {
@@ -196,9 +201,12 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
         chat: chatRef(m),
         from: identity(m.from),
         platformAdmin: await isAdmin(m.chat, m.from.id),
+        deliveryKey: held.key,
+        sentAt: m.date * 1000,
         text,
         addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
-        attachment: text.startsWith('/import') ? await attachment(m) : undefined,
+        // `/receipt read` as a photo's caption is the photo sent to be read (as on Discord).
+        attachment: text.startsWith('/import') ? await attachment(m) : /^\/receipt(@\w+)?\s+read\b/i.test(text) ? await pictureOf(m) : undefined,
         photo: !text.startsWith('/') && isPicture(m) ? await receiptPhoto(m, text) : undefined,
       });
       const replyTo = m.chat.type === 'private' ? undefined : m.message_id;
@@ -213,6 +221,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
       chat: chatRef(m),
       from: identity(q.from),
       platformAdmin: await isAdmin(m.chat, q.from.id),
+      deliveryKey: held.key,
       action: q.data,
     });
     const [first, ...rest] = res.replies;

@@ -17,7 +17,7 @@ export function isCoinCsv(content: Buffer): boolean {
 }
 
 /** `/import` with a statement file: its first step (preview, or which account, or which columns). */
-export async function statementFileReply(ctx: CommandContext, file: { name: string; content: Buffer }): Promise<Reply> {
+export async function statementFileReply(ctx: CommandContext, file: { name: string; content: Buffer; bytes?: number | undefined }): Promise<Reply> {
   return statementStepReply(await receiveStatement(ctx.actor, file), ctx.lang);
 }
 

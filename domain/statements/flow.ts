@@ -106,9 +106,10 @@ async function pending(a: Actor<Store>, id: string | undefined): Promise<Pending
  * sender, matched to a linked account where it can be, and the next step returned. Nothing is
  * recorded. Throws `statement_invalid` for a file that cannot be read (nothing is kept then).
  */
-export async function receiveStatement(a: Actor<Store>, file: { name: string; content: Buffer }, opts: { accountId?: number; mapping?: CsvMapping } = {}): Promise<StatementStep> {
+export async function receiveStatement(a: Actor<Store>, file: { name: string; content: Buffer; bytes?: number | undefined }, opts: { accountId?: number; mapping?: CsvMapping } = {}): Promise<StatementStep> {
   assertCan(a.role, 'manage');
-  if (file.content.byteLength > MAX_STATEMENT_BYTES) throw statementError('statement', undefined, 'too_large', { value: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` });
+  // `bytes`: the size a chat declared for a file too large to fetch.
+  if (Math.max(file.bytes ?? 0, file.content.byteLength) > MAX_STATEMENT_BYTES) throw statementError('statement', undefined, 'too_large', { value: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` });
   if (!file.content.byteLength || !file.content.toString('latin1').trim()) throw statementError('statement', undefined, 'empty');
   const format = formatOf(file.content);
   const now = a.clock.now();
