@@ -85,7 +85,7 @@ export const insertReplies = (items: string, guard = sql`true`) => sql`
  * A statement (or a CTE) returning the ids settled.
  */
 export const settleChatReplies = (platform: Platform, chatId: string, reason: string) => sql`
-  update chat_outbox set sent_at = now(), claimed_until = null, failed = ${`unreachable: ${reason}`.slice(0, 500)}
+  update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token', failed = ${`unreachable: ${reason}`.slice(0, 500)}
   where platform = ${platform} and chat_id = ${chatId} and sent_at is null returning id`;
 
 /** Replies as the JSON {@link insertReplies} reads. */
@@ -115,7 +115,7 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
     /** Replies sent: never sent again. */
     async markSent(ids: number[]): Promise<void> {
       if (!ids.length) return;
-      await withDbRetry(() => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null where id = any(${idList(ids)}::bigint[])`), retry);
+      await withDbRetry(() => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token' where id = any(${idList(ids)}::bigint[])`), retry);
     },
 
     /** Gives the replies back, to be sent not before `at` (rate limited, network down): a failed attempt. */
@@ -148,7 +148,7 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
     async giveUp(ids: number[], reason: string): Promise<void> {
       if (!ids.length) return;
       await withDbRetry(
-        () => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, failed = ${reason.slice(0, 500)} where id = any(${idList(ids)}::bigint[])`),
+        () => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token', failed = ${reason.slice(0, 500)} where id = any(${idList(ids)}::bigint[])`),
         retry,
       );
     },
