@@ -61,6 +61,10 @@ export interface NewEvent {
   sourceKey?: string | undefined;
   /** With `sourceKey` from the API: a hash of the request; the same key with another hash is refused. */
   sourceHash?: string | undefined;
+  /** A batch with `keepNumbers`: the `#N` this event wants (kept where the book has not used it). */
+  seq?: number | undefined;
+  /** Kept beside the record (`events.meta`): what a bank said of it (payee, memo). */
+  meta?: Record<string, string> | undefined;
 }
 
 export interface EventPatch {
@@ -181,7 +185,28 @@ export interface EventStore {
    * when its `sourceHash` matches and a mismatch when it does not; neither is written. Any
    * failure writes nothing. Results are in input order; balances are the touched accounts' after.
    */
-  recordBatch(bookId: number, events: readonly NewEvent[]): Promise<BatchRecorded>;
+  recordBatch(bookId: number, events: readonly NewEvent[], opts?: BatchWriteOptions): Promise<BatchRecorded>;
+}
+
+/** A record typed by hand that is a statement row (a likely twin): it gains the row's key and bank text. */
+export interface BatchMerge {
+  seq: number;
+  /** Only a live record of this account without a key of its own is merged. */
+  accountId: number;
+  sourceKey: string;
+  meta: Record<string, string>;
+}
+
+/** What a batch write may do besides recording its events. */
+export interface BatchWriteOptions {
+  /**
+   * COIN's CSV (an export read back): each event keeps the `#N` it wants where the book has not
+   * used it (the rest are numbered after), and an event identical to this book's record `#N`
+   * (deleted or not) is not written but answers `replayed`: a book's own export adds nothing.
+   */
+  keepNumbers?: boolean;
+  /** Twins to merge in the same transaction; one whose key the book holds already is left alone. */
+  merges?: readonly BatchMerge[];
 }
 
 /** One event of a {@link EventStore.recordBatch}. */
@@ -193,6 +218,8 @@ export type BatchItemRecorded =
 export interface BatchRecorded {
   items: BatchItemRecorded[];
   balances: Recorded['balances'];
+  /** Twins merged ({@link BatchWriteOptions.merges}). */
+  merged?: number;
 }
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
