@@ -84,7 +84,7 @@ export type ImportResult =
 export async function importCsv(a: Actor<EntryStore>, content: Buffer): Promise<ImportResult> {
   assertCan(a.role, 'manage');
   if (content.length > MAX_IMPORT_BYTES) return { ok: false, problems: [{ row: 1, field: 'size', value: String(content.length) }] };
-  const accounts = a.snapshot?.accounts ?? (await a.store.listAccounts(a.book.id));
+  const accounts = await a.store.listAccounts(a.book.id);
   const known = new Map(accounts.map((acc) => [acc.name.toLowerCase(), { name: acc.name, currency: acc.currency }]));
   const read = readImportCsv(content, a.book.timezone, known);
   if (!read.ok) return read;

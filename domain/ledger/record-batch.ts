@@ -74,7 +74,9 @@ export async function recordBatch(a: Actor<EntryStore>, inputs: readonly BatchIt
   assertCan(a.role, opts.need ?? 'record');
   const max = opts.max ?? MAX_BATCH;
   if (inputs.length > max) throw new DomainError('usage', { usage: `at most ${max} events per batch` });
-  let accounts = a.snapshot?.accounts ?? (await a.store.listAccounts(a.book.id));
+  // The request's snapshot for API items; a file's rows name accounts chosen or created since (read now).
+  const fromFile = inputs.some((x) => x !== null && 'row' in x);
+  let accounts = (!fromFile && a.snapshot?.accounts) || (await a.store.listAccounts(a.book.id));
   // A new book gets its Main account once, before any field item needs it.
   if (accounts.length === 0 && inputs.some((x) => x !== null && !('row' in x))) accounts = [await defaultAccount(a, accounts)];
   const known = byName(accounts);
