@@ -1,6 +1,7 @@
 import type { DigestSettingsStore } from './digests/ports.js';
-import type { Minor } from './money/money.js';
-import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
+export type { BatchItemRecorded, BatchMerge, BatchRecorded, BatchWriteOptions, NewEvent } from './event-write.js';
+import type { BatchRecorded, BatchWriteOptions, NewEvent, WrittenAccountBalance } from './event-write.js';
+import type { Account, Book, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
 import type { ApiReadStore } from './access/ports.js';
 import type { TokenStore } from './access/ports.js';
@@ -43,30 +44,6 @@ export interface IdentityRef {
   locale?: string | undefined;
 }
 
-export interface NewEvent {
-  bookId: number;
-  kind: EventKind;
-  accountId: number;
-  amountMinor: Minor;
-  currency: string;
-  toAccountId?: number | undefined;
-  toAmountMinor?: Minor | undefined;
-  toCurrency?: string | undefined;
-  labels: string[];
-  note: string;
-  authorId: number | null;
-  occurredAt: Date;
-  templateId?: number | undefined;
-  occurrenceAt?: Date | undefined;
-  sourceKey?: string | undefined;
-  /** With `sourceKey` from the API: a hash of the request; the same key with another hash is refused. */
-  sourceHash?: string | undefined;
-  /** A batch with `keepNumbers`: the `#N` this event wants (kept where the book has not used it). */
-  seq?: number | undefined;
-  /** Kept beside the record (`events.meta`): what a bank said of it (payee, memo). */
-  meta?: Record<string, string> | undefined;
-}
-
 export interface EventPatch {
   amountMinor?: number;
   toAmountMinor?: number;
@@ -107,7 +84,7 @@ export interface BookSnapshot {
 /** Result of recording: the event and the new balance of each touched account. */
 export interface Recorded {
   event: LedgerEvent;
-  balances: { accountId: number; accountName: string; currency: string; balanceMinor: number }[];
+  balances: WrittenAccountBalance[];
   /** False when the source key or template occurrence was already recorded. */
   created: boolean;
   /** The rule that gave the record its label (a line typed without one, a template). */
@@ -188,39 +165,6 @@ export interface EventStore {
   recordBatch(bookId: number, events: readonly NewEvent[], opts?: BatchWriteOptions): Promise<BatchRecorded>;
 }
 
-/** A record typed by hand that is a statement row (a likely twin): it gains the row's key and bank text. */
-export interface BatchMerge {
-  seq: number;
-  /** Only a live record of this account without a key of its own is merged. */
-  accountId: number;
-  sourceKey: string;
-  meta: Record<string, string>;
-}
-
-/** What a batch write may do besides recording its events. */
-export interface BatchWriteOptions {
-  /**
-   * COIN's CSV (an export read back): each event keeps the `#N` it wants where the book has not
-   * used it (the rest are numbered after), and an event identical to this book's record `#N`
-   * (deleted or not) is not written but answers `replayed`: a book's own export adds nothing.
-   */
-  keepNumbers?: boolean;
-  /** Twins to merge in the same transaction; one whose key the book holds already is left alone. */
-  merges?: readonly BatchMerge[];
-}
-
-/** One event of a {@link EventStore.recordBatch}. */
-export type BatchItemRecorded =
-  | { outcome: 'created'; event: LedgerEvent }
-  | { outcome: 'replayed'; id: number; seq: number }
-  | { outcome: 'mismatch' };
-
-export interface BatchRecorded {
-  items: BatchItemRecorded[];
-  balances: Recorded['balances'];
-  /** Twins merged ({@link BatchWriteOptions.merges}). */
-  merged?: number;
-}
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
 export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore & Pick<RuleStore, 'listRules'>;

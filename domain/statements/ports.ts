@@ -1,4 +1,4 @@
-import type { BatchRecorded, BatchWriteOptions, NewEvent } from '../ports.js';
+import type { BatchRecorded, BatchWriteOptions, NewEvent } from '../event-write.js';
 import type { RuleStore } from '../rules/ports.js';
 import type { Account } from '../types.js';
 import type { CsvMapping } from './csv.js';
