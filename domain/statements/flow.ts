@@ -152,8 +152,16 @@ export async function receiveStatement(a: Actor<Store>, file: { name: string; co
       if (format !== 'csv') throw e;
     }
   }
-  await a.store.savePendingStatement(p, PENDING_PER_PERSON);
-  return advance(a, p, false, parsed && { statement: parsed, currency: chosen?.currency ?? a.book.currency });
+  // Keeping the file (megabytes) and comparing with the book go on at once; the preview is
+  // answered only once the file is kept, and nothing changes the kept preview before that.
+  const saved = a.store.savePendingStatement(p, PENDING_PER_PERSON);
+  saved.catch(() => undefined);
+  try {
+    return await advance(a, p, false, parsed && { statement: parsed, currency: chosen?.currency ?? a.book.currency }, saved);
+  } finally {
+    // Kept before the answer (or the refusal: a statement in another currency keeps its preview).
+    await saved;
+  }
 }
 
 async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
@@ -163,7 +171,14 @@ async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
 }
 
 /** The next step for a pending statement: the mapping, the account, or the preview. */
-async function advance(a: Actor<Store>, p: PendingStatement, committing = false, read?: { statement: Statement; currency: string }): Promise<StatementStep> {
+async function advance(
+  a: Actor<Store>,
+  p: PendingStatement,
+  committing = false,
+  read?: { statement: Statement; currency: string },
+  /** The preview being kept (a new one): waited for before it is changed. */
+  saved: Promise<void> = Promise.resolve(),
+): Promise<StatementStep> {
   const format = formatOf(p.content);
   const header = () => textOf(p.content).split(/\r?\n/, 1)[0]!.replace(/^\uFEFF/, '');
   if (format === 'csv' && !p.csvMapping) return { step: 'mapping', id: p.id, header: [header()], guess: null };
@@ -182,12 +197,16 @@ async function advance(a: Actor<Store>, p: PendingStatement, committing = false,
     const link = key ? await a.store.findStatementLink(a.book.id, key) : undefined;
     account = link ? accounts.find((x) => x.id === link.accountId) : undefined;
     if (!account) return { step: 'account', id: p.id, statement, accounts, mapping: format === 'csv' ? p.csvMapping : null };
+    await saved;
     await a.store.updatePendingStatement(a.book.id, a.userId, p.id, { accountId: account.id });
     if (format === 'csv' || format === 'qif') statement = parse(p, account.currency);
   }
   const { classification } = await compare(a, statement, account);
   // Nothing to choose: the preview is not kept waiting.
-  if (!committing && !classification.newCount && !classification.twins.length) await a.store.deletePendingStatement(a.book.id, a.userId, p.id);
+  if (!committing && !classification.newCount && !classification.twins.length) {
+    await saved;
+    await a.store.deletePendingStatement(a.book.id, a.userId, p.id);
+  }
   const byRule = new Map<number, { seq: number; label: string; count: number }>();
   if (!committing) {
     const label = await labeller(a);

@@ -63,8 +63,9 @@ export interface StatementStore extends Pick<RuleStore, 'listRules'> {
   /** True when it was there. */
   deletePendingStatement(bookId: number, userId: number, id: string): Promise<boolean>;
   /**
-   * The account's live events between `from` and `to`, and any of its events (any date) whose
-   * source key is one of `sourceKeys`.
+   * The account's live events between `from` and `to` except rows imported from statements (they
+   * matter only by id), and any of its live events (any date) whose source key is one of
+   * `sourceKeys` (all `st:` keys).
    */
   statementEvents(bookId: number, accountId: number, from: Date, to: Date, sourceKeys: readonly string[]): Promise<StatementEventRow[]>;
   /**

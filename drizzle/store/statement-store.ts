@@ -87,18 +87,20 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'l
     },
 
     async statementEvents(bookId, accountId, from, to, sourceKeys) {
-      const res = await db.execute(sql`
-        select e.seq, e.kind, e.account_id, e.to_account_id, e.amount_minor::text as amount, e.currency, e.to_amount_minor::text as to_amount,
+      const columns = sql`e.seq, e.kind, e.account_id, e.to_account_id, e.amount_minor::text as amount, e.currency, e.to_amount_minor::text as to_amount,
           e.to_currency, e.occurred_at, e.note, e.source_key,
-          (select coalesce(json_agg(l.name), '[]'::json) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id) as labels
-        from events e
-        where e.id in (
-          -- The dates of the statement (the book's date index), and its rows' ids at any date (the source key index).
-          select id from events where book_id = ${bookId} and deleted_at is null
-            and occurred_at >= ${from.toISOString()}::timestamptz and occurred_at < ${to.toISOString()}::timestamptz
-          union
-          select id from events where book_id = ${bookId} and source_key = any(${textArray(sourceKeys)}::text[])
-        ) and e.deleted_at is null and (e.account_id = ${accountId} or e.to_account_id = ${accountId})`);
+          (select coalesce(json_agg(l.name), '[]'::json) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id) as labels`;
+      const mine = sql`e.book_id = ${bookId} and e.deleted_at is null and (e.account_id = ${accountId} or e.to_account_id = ${accountId})`;
+      // The statement's dates (the book's date index): the records that may be twins — not rows
+      // imported from statements, which only matter by id; and its rows' ids at any date (the
+      // source key index). The two never meet, so no union has to compare them.
+      const res = await db.execute(sql`
+        select ${columns} from events e
+        where ${mine} and e.occurred_at >= ${from.toISOString()}::timestamptz and e.occurred_at < ${to.toISOString()}::timestamptz
+          and (e.source_key is null or e.source_key not like 'st:%')
+        union all
+        select ${columns} from events e
+        where ${mine} and e.source_key = any(${textArray(sourceKeys)}::text[])`);
       return rowsOf<{
         seq: number;
         kind: StatementEventRow['kind'];
