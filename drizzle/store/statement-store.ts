@@ -99,8 +99,9 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'l
         where ${mine} and e.occurred_at >= ${from.toISOString()}::timestamptz and e.occurred_at < ${to.toISOString()}::timestamptz
           and (e.source_key is null or e.source_key not like 'st:%')
         union all
-        select ${columns} from events e
-        where ${mine} and e.source_key = any(${textArray(sourceKeys)}::text[])`);
+        select ${columns} from unnest(${textArray(sourceKeys)}::text[]) as k(key)
+          join events e on e.book_id = ${bookId} and e.source_key = k.key
+        where ${mine}`);
       return rowsOf<{
         seq: number;
         kind: StatementEventRow['kind'];
