@@ -55,8 +55,11 @@ export interface Rate {
  * served from a per-day rollup the store keeps up to date itself.
  */
 export interface StatsStore {
-  /** Aggregates of `[from, to)` local days for the dimensions asked. */
-  statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[]): Promise<StatRow[]>;
+  /**
+   * Aggregates of `[from, to)` local days for the dimensions asked. `readOnly`: the read neither
+   * brings the rollup up to date nor waits for anyone doing so (the record path's checks).
+   */
+  statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[], opts?: { readOnly?: boolean }): Promise<StatRow[]>;
   /** Income and expense per day or per month of `[from, to)`. */
   statBuckets(bookId: number, from: LocalDay, to: LocalDay, bucket: 'day' | 'month'): Promise<StatBucket[]>;
   /**
