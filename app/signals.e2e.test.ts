@@ -36,7 +36,7 @@ describe('SIGTERM stops the whole process tree and answers the update in hand', 
 
   it('GIVEN the Dockerfile THEN its CMD runs node directly on the compiled entry point', () => {
     expect(dockerCmd()).toEqual(['node', 'dist/app/cli.js']);
-    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe('exec node --import tsx app/cli.ts');
+    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe('exec node --max-semi-space-size=1 app/start.mjs');
   });
 
   it.each<[string, Launch]>([

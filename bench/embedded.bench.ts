@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,6 +58,19 @@ function waitFor(child: ChildProcessWithoutNullStreams, out: { text: string }, t
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The node arguments of a checkout's `npm start` (`exec node <args>`), run here without npm in between. */
+function npmStart(cwd: string): string[] {
+  const start = (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/).filter((w) => w !== 'exec');
+  if (words[0] !== 'node') throw new Error(`npm start is not "node …": ${start}`);
+  return words.slice(1);
+}
+
+/** What `npm install` prepares for `npm start` (the compiled sources, where a checkout has them): done before the starts are timed. */
+function prepareStart(cwd: string): void {
+  if (existsSync(path.join(cwd, 'app/start.mjs'))) execFileSync(process.execPath, ['app/start.mjs', '--build'], { cwd, stdio: 'ignore' });
+}
+
 /**
  * The embedded mode as `npm start` runs it with no DATABASE_URL and no tokens (PGlite under a new
  * DATA_DIR, in-process jobs, the terminal chat): time to the first answer, RSS after IDLE_MS
@@ -66,7 +79,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 async function run(v: Variant, dataDir: string): Promise<Figures> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts'], {
+  const child = spawn(process.execPath, npmStart(v.cwd), {
     cwd: v.cwd,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PORT: '0' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -111,6 +124,7 @@ export async function benchEmbedded(): Promise<string[]> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'coin-bench-embedded-'));
   const results = new Map<Variant, Figures[]>(variants.map((v) => [v, []]));
   const loads: number[] = [];
+  for (const v of variants) prepareStart(v.cwd);
   try {
     for (let i = 0; i < runs; i++)
       for (const v of variants) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { templateFor } from './pglite-template.js';
+import { templateFor, unpackTemplate } from './pglite-template.js';
 import { migrationsFolder } from './migrations-folder.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -132,12 +132,17 @@ export async function openPglite(dataDir: string, opts: { label?: string } = {})
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
+    const { preparedPglite } = await import('./pglite-statements.js');
     const t0 = performance.now();
-    const template = templateFor(dataDir);
+    // A new folder gets the template unpacked by Node (PGlite would unpack it through its own
+    // memory, which never shrinks); in memory, or if Node could not, PGlite loads it.
+    const unpacked = !dataDir.startsWith('memory://') && (await unpackTemplate(dataDir).catch(() => false));
+    const template = unpacked ? undefined : templateFor(dataDir);
     const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])];
     const client = await PGlite.create(dataDir, template ? { loadDataDir: template, startParams } : { startParams });
     const t1 = performance.now();
-    const db = drizzle(client, { schema }) as unknown as Db;
+    // Statements used again run prepared (drizzle/pglite-statements.ts), as on PostgreSQL.
+    const db = drizzle({ client: preparedPglite(client) as never, schema }) as unknown as Db;
     await migrate(db as never, { migrationsFolder });
     const t2 = performance.now();
     return {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { ReceiptReader } from '../../bot/services.js';
-import { isReady, producerConnection, redisConnection } from '../queues.js';
 import { tesseractEngine, type OcrEngine } from './ocr-engine.js';
 import { readReceiptScan, ScanNotVisible, type ReadJobDeps } from './read-job.js';
 
@@ -66,7 +65,9 @@ export async function startReceiptReading(opts: ReceiptReadingOptions): Promise<
     };
   }
 
+  // BullMQ and ioredis load only with Redis: the embedded mode never pays for them (issue 19).
   const { Queue, Worker } = await import('bullmq');
+  const { isReady, producerConnection, redisConnection } = await import('../queues.js');
   const prefix = opts.prefix ? { prefix: opts.prefix } : {};
   const producer = producerConnection(opts.redisUrl);
   producer.on('error', () => {});
