@@ -2,8 +2,9 @@
 -- template sweep) folds its events into the statistics rollup (stat_days) in the same statement,
 -- so a /stats right after an import reads the rollup instead of the events.
 --
--- Events of one INSERT statement with more than one row are added to the day and month rows of
--- their book (one aggregate upsert, sums of integer minor units) when the book's rollup is
+-- Events of one INSERT statement are added to the day and month rows of their book (one
+-- aggregate upsert, sums of integer minor units) when the statement holds more than one event of
+-- that book (at most 32 such books per statement), and the book's rollup is
 -- current (cut in the book's time zone) or when they are the book's first events (the rollup of
 -- the book starts empty with them). A refresh of the book (patch, drain, reset) holds its refresh
 -- lock (736403, book) exclusively; the fold takes it shared with a try, so it never waits: a
@@ -26,8 +27,12 @@ DECLARE
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF (SELECT count(*) FROM coin_new_rows) > 1 THEN
+      -- Books with more than one event here, the 32 largest: each lock held to the end of the
+      -- transaction takes a slot of the shared lock table, so a template sweep's batch over a
+      -- thousand books (one event each) marks as before instead of taking a thousand locks.
       SELECT coalesce(array_agg(c.book_id), '{}') INTO locked
-      FROM (SELECT DISTINCT n.book_id FROM coin_new_rows n) c
+      FROM (SELECT n.book_id FROM coin_new_rows n GROUP BY n.book_id HAVING count(*) > 1
+            ORDER BY count(*) DESC, n.book_id LIMIT 32) c
       WHERE pg_try_advisory_xact_lock_shared(736403, c.book_id);
       IF cardinality(locked) > 0 THEN
         -- The first events of a book (more than one of them) start its rollup: their #N are
