@@ -39,7 +39,8 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     hookTimeout: 60_000,
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Two workers on two cores (vitest's default leaves one core free: one thread here).
+    poolOptions: { forks: { maxForks: 2, minForks: 1 }, threads: { maxThreads: 2, minThreads: 1 } },
     projects: [
       // Pure code: threads sharing one module graph start in a fraction of forks' time.
       { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, pool: 'threads', isolate: false } },

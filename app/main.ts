@@ -149,6 +149,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
         registry,
         logger,
         metrics,
+        // Answers through the reply outbox (issue 12): kept with their effect, delivered once.
+        journal,
       });
       await discord.start();
       stops.push(() => discord.stop());

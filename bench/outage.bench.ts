@@ -82,6 +82,7 @@ export async function benchOutage(): Promise<string[]> {
       if (put !== 200) throw new Error(`budget answered ${put}`);
       return { name, label };
     };
+    const p99s: number[] = [];
     const run = async (p: { name: string; label: string }) => {
       const before = await alerts();
       const load = loadavg()[0]!.toFixed(1);
@@ -92,6 +93,7 @@ export async function benchOutage(): Promise<string[]> {
       const seconds = (performance.now() - t0) / 1000;
       const all = [...first, crossing, ...rest].sort((a, b) => a - b);
       const crossed = (await alerts()) - before;
+      p99s.push(percentile(all, 99));
       lines.push(
         `Redis ${p.name}: ${PER_PHASE} API records (${CONCURRENCY} at a time) in ${seconds.toFixed(1)} s → ${(PER_PHASE / seconds).toFixed(0)}/s; ` +
           `p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms, max ${all.at(-1)!.toFixed(0)} ms; ` +
@@ -110,6 +112,8 @@ export async function benchOutage(): Promise<string[]> {
     for (let i = 0; i < 100 && hole.accepted === 0; i++) await new Promise((r) => setTimeout(r, 100));
     await run(hanging);
     lines.push(`COIN's Redis connections held by the hanging server: ${hole.accepted}, given up meanwhile: ${hole.givenUp}`);
+    const [upP99, stoppedP99, hangingP99] = p99s as [number, number, number];
+    lines.push(`same-run ratio of p99 to Redis up: stopped ${(stoppedP99 / upP99).toFixed(2)}, hanging ${(hangingP99 / upP99).toFixed(2)}`);
     await hole.close();
     hole = undefined;
     await redis.start();

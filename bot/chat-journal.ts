@@ -17,6 +17,14 @@ export interface HeldUpdate {
   payload: unknown;
 }
 
+/**
+ * How a reply that answers a platform interaction (a Discord slash command or button) reaches it
+ * later, when the direct answer failed or its process died: JSON the adapter writes and parses
+ * (`adapters/discord/interaction-replies.ts`); opaque here. It may hold a short-lived credential
+ * (an interaction token): never logged.
+ */
+export type ReplyVia = Readonly<Record<string, unknown>>;
+
 /** A reply to deliver to a chat. */
 export interface QueuedReply {
   platform: Platform;
@@ -26,6 +34,8 @@ export interface QueuedReply {
   replyTo?: number | undefined;
   /** Replace this message's text instead of sending a new one (a button's answer). */
   editMessageId?: number | undefined;
+  /** The interaction it answers (Discord); such a reply is never merged with another. */
+  via?: ReplyVia | undefined;
 }
 
 /** A reply written to the outbox and not yet marked sent. */
@@ -96,6 +106,19 @@ export interface ChatJournal {
   pendingChats(olderThanMs: number, limit: number): Promise<string[]>;
   /** Runs `work` in one transaction with the ledger bound to it (transient errors retried). */
   transact<T>(work: (store: LedgerStore) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction whose replies (`scope.reply`) are written to the outbox before
+   * it commits, claimed by the writer for the lease (an interaction answered directly, then
+   * marked sent; Discord). Transient errors retry the whole transaction.
+   */
+  answer<T>(work: (scope: ApplyScope) => Promise<T>): Promise<{ value: T; replies: PendingReply[] }>;
+  /**
+   * The platform says the chat can no longer receive from the bot (blocked, kicked, DMs closed):
+   * one statement marks it (`chats.blocked_at`; nothing more is sent there until someone writes
+   * from it again), settles its pending replies as undeliverable and turns off its digests and
+   * reminders. Answers how many replies were settled and which settings were turned off.
+   */
+  unreachable(platform: Platform, chatId: string, reason: string): Promise<{ settled: number; off: string[] }>;
 
   /** Replies sent: never sent again. */
   markSent(ids: number[]): Promise<void>;

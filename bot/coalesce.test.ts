@@ -22,6 +22,17 @@ describe('coalescing a chat’s pending replies', () => {
     expect(out[0]!.reply.buttons).toEqual([[{ label: 'Undo', action: 'undo:10' }]]);
   });
 
+  it('GIVEN two interactions’ answers pending in one channel THEN each stays a message of its own, with how to reach its interaction', () => {
+    const via = (interaction: string) => ({ interaction, token: 't', application: 'a', at: 1, channel: 'c', part: 0 });
+    const rows = [row('#1 −1.00 EUR', { platform: 'discord', via: via('1') }), row('#2 −2.00 EUR', { platform: 'discord', via: via('2') }), row('plain')];
+    const out = coalesce(rows);
+    expect(out.map((m) => [m.reply.text, m.via])).toEqual([
+      ['#1 −1.00 EUR', via('1')],
+      ['#2 −2.00 EUR', via('2')],
+      ['plain', undefined],
+    ]);
+  });
+
   it('GIVEN a picture, a table or an edit between texts THEN each stays a message of its own and order is kept', () => {
     const rows = [
       row('a'),

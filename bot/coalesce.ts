@@ -1,5 +1,5 @@
 import type { Button, Reply } from './reply.js';
-import type { PendingReply } from './chat-journal.js';
+import type { PendingReply, ReplyVia } from './chat-journal.js';
 
 /** One message to send: the outbox rows it answers for and what it says. */
 export interface Coalesced {
@@ -7,12 +7,15 @@ export interface Coalesced {
   reply: Reply;
   replyTo?: number | undefined;
   editMessageId?: number | undefined;
+  /** The interaction the reply answers (Discord): such a reply is a message of its own. */
+  via?: ReplyVia | undefined;
 }
 
 /** Room for merged text, well inside Telegram's 4,096 characters and Discord's 2,000. */
 export const COALESCE_LIMIT = 1800;
 
-const mergeable = (r: PendingReply): boolean => !r.reply.image && !r.reply.file && !r.reply.pre && r.editMessageId === undefined;
+/** Plain text only; a reply answering an interaction belongs to it alone (two interactions' answers never merge). */
+const mergeable = (r: PendingReply): boolean => !r.reply.image && !r.reply.file && !r.reply.pre && r.editMessageId === undefined && r.via === undefined;
 
 /** Buttons of merged replies: a label appears once, with its latest action ("Undo" undoes the last record). */
 function mergeButtons(rows: Button[][][]): Button[][] | undefined {
@@ -26,7 +29,7 @@ function mergeButtons(rows: Button[][][]): Button[][] | undefined {
 
 /**
  * A chat's pending replies (in order) as the fewest messages: consecutive plain-text replies
- * (no picture, file, table or edit) are joined into one message, so a burst of ten records is
+ * (no picture, file, table, edit or interaction answer) are joined into one message, so a burst of ten records is
  * answered once instead of ten times a second apart. Order is kept; nothing is dropped.
  */
 export function coalesce(rows: PendingReply[]): Coalesced[] {
@@ -36,7 +39,7 @@ export function coalesce(rows: PendingReply[]): Coalesced[] {
     if (!run.length) return;
     if (run.length === 1) {
       const [r] = run;
-      out.push({ ids: [r!.id], reply: r!.reply, replyTo: r!.replyTo, editMessageId: r!.editMessageId });
+      out.push({ ids: [r!.id], reply: r!.reply, replyTo: r!.replyTo, editMessageId: r!.editMessageId, ...(r!.via ? { via: r!.via } : {}) });
     } else {
       const buttons = mergeButtons(run.map((r) => r.reply.buttons ?? []));
       const reply: Reply = { text: run.map((r) => r.reply.text).join('\n\n'), ...(buttons ? { buttons } : {}) };

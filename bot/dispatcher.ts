@@ -24,9 +24,24 @@ export interface Incoming {
   text: string;
   /** Platform-unique delivery id (`tg:update:123`); a second delivery is dropped. */
   updateKey?: string | undefined;
+  /**
+   * The delivery's id where another layer drops second deliveries (the chat inbox marks its
+   * updates done): not marked here, but the chat's limit charges it once however often its
+   * transaction is applied again (a database restart, a batch falling back to one at a time).
+   */
+  deliveryKey?: string | undefined;
+  /**
+   * When the person sent it (the platform's timestamp, ms). The chat's limit measures the pace
+   * of sending: a backlog applied at once after an outage was not a flood when it was sent.
+   */
+  sentAt?: number | undefined;
   /** The message replies to the bot or mentions it (quick entry in groups). */
   addressedToBot?: boolean;
-  attachment?: { name: string; content: Buffer } | undefined;
+  /**
+   * A file attached (`/import`, `/receipt read`). `bytes`: its declared size, when the adapter did
+   * not fetch a file over its limit (`content` is then empty).
+   */
+  attachment?: { name: string; content: Buffer; bytes?: number | undefined } | undefined;
   /**
    * A photo or image file (a receipt to read, issue 18): read in a private chat, or in a group
    * when the caption mentions COIN or the message answers the bot.
@@ -101,16 +116,16 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
    * Per-chat command limit (`services.commandLimiter`). Chat messages get one "slow down" per
    * flood and then silence; interactions (slash commands, buttons) must always be answered.
    */
-  async function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean, updateKey?: string): Promise<Reply[] | undefined> {
+  async function throttled(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean, updateKey?: string, sentAt?: number): Promise<Reply[] | undefined> {
     const seen = updateKey ? verdicts.get(updateKey) : undefined;
     if (seen) return seen.replies;
-    const replies = await limitVerdict(chat, locale, alwaysAnswer);
+    const replies = await limitVerdict(chat, locale, alwaysAnswer, sentAt);
     if (updateKey) verdicts.set(updateKey, { replies });
     return replies;
   }
 
-  async function limitVerdict(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean): Promise<Reply[] | undefined> {
-    const d = await services.commandLimiter?.take(`${chat.platform}:${chat.chatId}`);
+  async function limitVerdict(chat: ChatRef, locale: string | null | undefined, alwaysAnswer: boolean, sentAt?: number): Promise<Reply[] | undefined> {
+    const d = await services.commandLimiter?.take(`${chat.platform}:${chat.chatId}`, 1, sentAt);
     if (!d || d.allowed) return undefined;
     if (!d.firstRefusal && !alwaysAnswer) return [];
     const e = new DomainError('rate_limited', { seconds: Math.max(1, Math.ceil(d.retryAfterMs / 1000)) });
@@ -183,7 +198,7 @@ export function createDispatcher(registry: Registry, services: Services, opts: {
     where: Record<string, string>,
     body: (ctx: CommandContext) => Promise<Reply[]>,
   ): Promise<Reply[]> {
-    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer, m.updateKey);
+    const limited = await throttled(m.chat, m.from.locale, alwaysAnswer, m.updateKey ?? m.deliveryKey, m.sentAt);
     if (limited) return limited;
     let lang = languageOf(m.from.locale);
     // Domain errors are answers (what was written before them stays, as without a transaction);

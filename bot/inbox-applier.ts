@@ -13,14 +13,9 @@ export interface InboxApplierDeps {
   logger: Logger;
   /** Transactions applying at once (each takes a database connection while it runs). Default 2. */
   concurrency?: number;
-  /**
-   * Most chats one transaction applies. Default 1 (with `perChat` 1: one update per transaction).
-   * Batches (e.g. 32 × 10, as the telegram bench's batched mode runs) are built and tested, but
-   * lost 4–7 of 120 updates in the PostgreSQL `restart -m fast` chaos; they stay off until that is
-   * found (docs/durability.md).
-   */
+  /** Most chats one transaction applies. Default 32. */
   batchChats?: number;
-  /** Most updates of one chat one transaction applies. Default 1 (see `batchChats`). */
+  /** Most updates of one chat one transaction applies. Default 10. */
   perChat?: number;
   /** How often updates left pending (a process died holding them) are looked for. Default 2 s. */
   sweepMs?: number;
@@ -43,8 +38,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function createInboxApplier(deps: InboxApplierDeps) {
   const workers = deps.concurrency ?? 2;
-  const batchChats = deps.batchChats ?? 1;
-  const perChat = deps.perChat ?? 1;
+  const batchChats = deps.batchChats ?? 32;
+  const perChat = deps.perChat ?? 10;
   const chatIdOf = deps.chatIdOf ?? defaultChatId;
   /** Updates held here and not yet known applied, per chat (each holds its chat's replies back). */
   const mine = new Map<string, Set<string>>();

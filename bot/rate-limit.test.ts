@@ -65,6 +65,20 @@ describe('createRateLimiter', () => {
     expect(rl.take('c').allowed).toBe(false);
   });
 
+  it('GIVEN a backlog applied at once (after an outage) THEN it is measured by when each was sent: sent at the allowed pace, all pass; sent as a flood, the flood is refused', () => {
+    const c = clock();
+    const rl = createRateLimiter({ capacity: 3, refillPerSecond: 1, now: c.now });
+    const sent = c.now();
+    c.advance(60_000); // the outage: nothing applied for a minute
+    // Ten messages sent one a second, applied now in one go.
+    expect(Array.from({ length: 10 }, (_, i) => rl.take('paced', 1, sent + i * 1000).allowed)).toEqual(Array(10).fill(true));
+    // Ten sent within the same second: the burst, then refused.
+    expect(Array.from({ length: 10 }, () => rl.take('flood', 1, sent).allowed).filter(Boolean)).toHaveLength(3);
+    // A time in the future counts as now (the minute since the flood refilled it, to the capacity).
+    expect(rl.take('flood', 1, c.now() + 3_600_000)).toMatchObject({ allowed: true, remaining: 2 });
+    expect(rl.take('flood', 1, c.now())).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
   it('refuses nonsensical settings', () => {
     expect(() => createRateLimiter({ capacity: 0, refillPerSecond: 1 })).toThrow();
     expect(() => createRateLimiter({ capacity: 1, refillPerSecond: 0 })).toThrow();

@@ -25,8 +25,11 @@ export interface RateLimiter {
   /**
    * Spends `cost` actions of `key` (default one) if it has them all — none when it has not (a
    * promise when the bucket is shared, `shared-rate-limit.ts`). The API spends one per event.
+   * `sentAt` (ms): when the person acted, if earlier than now (a chat message applied late, after
+   * an outage): the bucket refills up to that moment only, so the limit measures the pace at
+   * which messages were sent, not the pace at which a backlog is applied.
    */
-  take(key: string, cost?: number): RateDecision | Promise<RateDecision>;
+  take(key: string, cost?: number, sentAt?: number): RateDecision | Promise<RateDecision>;
   readonly options: Readonly<Required<Omit<RateLimitOptions, 'now'>>>;
 }
 
@@ -38,7 +41,7 @@ interface Bucket {
 
 /** The per-process limiter answers at once. */
 export interface LocalRateLimiter extends RateLimiter {
-  take(key: string, cost?: number): RateDecision;
+  take(key: string, cost?: number, sentAt?: number): RateDecision;
 }
 
 /**
@@ -55,12 +58,12 @@ export function createRateLimiter(opts: RateLimitOptions): LocalRateLimiter {
 
   return {
     options: { capacity: opts.capacity, refillPerSecond: opts.refillPerSecond, maxKeys },
-    take(key: string, cost = 1): RateDecision {
-      const t = now();
+    take(key: string, cost = 1, sentAt?: number): RateDecision {
+      const t = Math.min(now(), sentAt ?? Infinity);
       let b = buckets.get(key);
       if (b) {
         b.tokens = Math.min(opts.capacity, b.tokens + Math.max(0, t - b.at) * perMs);
-        b.at = t;
+        b.at = Math.max(b.at, t);
         // Re-inserting keeps the map in least-recently-used order for eviction.
         buckets.delete(key);
       } else {

@@ -12,8 +12,11 @@ export interface CommandContext {
   from: IdentityRef;
   lang: Language;
   services: Services;
-  /** A file attached to the message (`/import`). */
-  attachment?: { name: string; content: Buffer } | undefined;
+  /**
+   * A file attached (`/import`, `/receipt read`). `bytes`: its declared size, when the adapter did
+   * not fetch a file over its limit (`content` is then empty).
+   */
+  attachment?: { name: string; content: Buffer; bytes?: number | undefined } | undefined;
 }
 
 export type AutocompleteSource = 'account' | 'label' | 'template' | 'member';

@@ -8,12 +8,17 @@ import { coalesce, type Coalesced } from './coalesce.js';
 export interface DeliveryFailure {
   /** The platform asked to wait this long (Telegram 429 `retry_after`, Discord rate-limit headers). */
   retryAfterMs?: number | undefined;
-  /** The platform refuses the message for good (chat gone, bot blocked, bad markup): never retried. */
+  /** The platform refuses this message for good (bad markup, an interaction expired): never retried. */
   permanent?: string | undefined;
+  /**
+   * The chat can no longer receive from the bot (blocked by the user, kicked from the group, DMs
+   * closed): the chat is marked, its pending replies settled, its digests turned off.
+   */
+  unreachable?: string | undefined;
 }
 
 export interface ReplySenderDeps {
-  journal: Pick<ChatJournal, 'markSent' | 'retryLater' | 'giveUp' | 'renew' | 'takeDue' | 'turn' | 'release'>;
+  journal: Pick<ChatJournal, 'markSent' | 'retryLater' | 'giveUp' | 'renew' | 'takeDue' | 'turn' | 'release' | 'unreachable'>;
   platform: Platform;
   /** Sends one (possibly coalesced) message; throws on failure. */
   deliver(chatId: string, msg: Coalesced): Promise<void>;
@@ -174,6 +179,19 @@ export function createReplySender(deps: ReplySenderDeps) {
           await markSent(msg.ids);
         } catch (err) {
           const f = deps.classify(err);
+          if (f.unreachable) {
+            // Nothing more goes to this chat: its replies (here and in the table) are settled.
+            const reason = f.unreachable;
+            const out = await deps.journal.unreachable(deps.platform, chatId, reason).catch((e) => {
+              deps.logger.error({ err: String(e), chat: chatId }, 'marking a chat unreachable failed');
+              return undefined;
+            });
+            if (!out) await deps.journal.giveUp(messages.slice(i).flatMap((m) => m.ids), reason).catch(() => undefined);
+            deps.logger.warn({ platform: deps.platform, chat: chatId, reason, repliesSettled: out?.settled, off: out?.off }, 'chat unreachable (bot blocked or removed); nothing more is sent there until it writes again');
+            inMemory -= q.rows.length;
+            q.rows = [];
+            break;
+          }
           if (f.permanent) {
             deps.logger.warn({ chat: chatId, reason: f.permanent }, 'reply refused for good');
             await deps.journal.giveUp(msg.ids, f.permanent).catch((e) => deps.logger.error({ err: String(e) }, 'recording a refused reply failed'));

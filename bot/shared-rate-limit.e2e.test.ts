@@ -27,6 +27,18 @@ describe('rate limits shared through Redis', () => {
     expect((await a.take('telegram:2')).allowed).toBe(true);
   });
 
+  it('GIVEN a backlog applied at once THEN the shared bucket refills by when each was sent, not by when it is applied', async () => {
+    const prefix = `t-${randomBytes(4).toString('hex')}`;
+    const limiter = createSharedRateLimiter({ capacity: 3, refillPerSecond: 1, redis: up, prefix, name: 'chat', logger, timeoutMs: 2_000 });
+    const sent = Date.now() - 60_000;
+    const paced = [];
+    for (let i = 0; i < 8; i++) paced.push((await limiter.take('telegram:1', 1, sent + i * 1000)).allowed);
+    expect(paced).toEqual(Array(8).fill(true));
+    const flood = [];
+    for (let i = 0; i < 8; i++) flood.push((await limiter.take('telegram:2', 1, sent)).allowed);
+    expect(flood.filter(Boolean)).toHaveLength(3);
+  });
+
   it('GIVEN Redis does not answer THEN the decision comes from the process at once (fail open, per-replica limit)', async () => {
     const down = new Redis('redis://127.0.0.1:6409', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
     down.on('error', () => {});

@@ -6,7 +6,8 @@ import { createRateLimiter, type RateDecision, type RateLimiter, type RateLimitO
  * The token bucket of `bot/rate-limit.ts`, kept in Redis so every replica spends from the same
  * bucket: with N replicas a chat or an API token still gets one burst, not N. Redis's own clock
  * (`TIME`) refills it, so replicas whose clocks differ agree.
- * KEYS[1] the bucket; ARGV capacity, refill per second, idle expiry (ms), cost (actions to spend).
+ * KEYS[1] the bucket; ARGV capacity, refill per second, idle expiry (ms), cost (actions to spend),
+ * and optionally when the action was sent (ms; refills only up to then when that is earlier).
  * Returns {allowed 0/1, retry-after ms, remaining, first refusal 0/1}.
  */
 const TAKE = `
@@ -14,6 +15,8 @@ local capacity = tonumber(ARGV[1])
 local perMs = tonumber(ARGV[2]) / 1000
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local sent = tonumber(ARGV[5])
+if sent and sent < now then now = sent end
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'refused')
 local tokens = tonumber(b[1]) or capacity
 local at = tonumber(b[2]) or now
@@ -30,7 +33,7 @@ else
   if not refused then first = 1 end
   refused = true
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now, 'refused', refused and '1' or '0')
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', math.max(at, now), 'refused', refused and '1' or '0')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {allowed, retry, math.floor(tokens), first}
 `;
@@ -62,12 +65,12 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): RateLimit
   opts.redis.defineCommand('coinTakeToken', { numberOfKeys: 1, lua: TAKE });
   const take = (opts.redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>).coinTakeToken!.bind(opts.redis);
 
-  const viaRedis = (key: string, cost: number): Promise<RateDecision> =>
+  const viaRedis = (key: string, cost: number, sentAt: number | undefined): Promise<RateDecision> =>
     new Promise<RateDecision>((resolve, reject) => {
       // When the timer fires, the answer may already wait in the socket behind a busy event loop
       // (timers run before I/O in a loop turn): give I/O that turn before giving up on Redis.
       const timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`))), timeoutMs);
-      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs, String(cost))
+      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs, String(cost), ...(sentAt === undefined ? [] : [String(Math.floor(sentAt))]))
         .then((r) => {
           const [allowed, retryAfterMs, remaining, first] = r as number[];
           resolve({ allowed: allowed === 1, retryAfterMs: retryAfterMs!, remaining: remaining!, firstRefusal: first === 1 });
@@ -77,15 +80,15 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): RateLimit
 
   return {
     options: local.options,
-    async take(key: string, cost = 1): Promise<RateDecision> {
+    async take(key: string, cost = 1, sentAt?: number): Promise<RateDecision> {
       try {
-        return await viaRedis(key, cost);
+        return await viaRedis(key, cost, sentAt);
       } catch (err) {
         if (Date.now() - warnedAt > 30_000) {
           warnedAt = Date.now();
           opts.logger.warn({ err: String(err), limit: opts.name }, 'shared rate limit unavailable; limiting per process');
         }
-        return local.take(key, cost);
+        return local.take(key, cost, sentAt);
       }
     },
   };

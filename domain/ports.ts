@@ -1,6 +1,7 @@
 import type { DigestSettingsStore } from './digests/ports.js';
-import type { Minor } from './money/money.js';
-import type { Account, Book, EventKind, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
+export type { BatchItemRecorded, BatchMerge, BatchRecorded, BatchWriteOptions, NewEvent } from './event-write.js';
+import type { BatchRecorded, BatchWriteOptions, NewEvent, WrittenAccountBalance } from './event-write.js';
+import type { Account, Book, Label, LedgerEvent, Member, Platform, Role, User } from './types.js';
 // HTTP API: personal tokens and the API's reads.
 import type { ApiReadStore } from './access/ports.js';
 import type { TokenStore } from './access/ports.js';
@@ -43,26 +44,6 @@ export interface IdentityRef {
   locale?: string | undefined;
 }
 
-export interface NewEvent {
-  bookId: number;
-  kind: EventKind;
-  accountId: number;
-  amountMinor: Minor;
-  currency: string;
-  toAccountId?: number | undefined;
-  toAmountMinor?: Minor | undefined;
-  toCurrency?: string | undefined;
-  labels: string[];
-  note: string;
-  authorId: number | null;
-  occurredAt: Date;
-  templateId?: number | undefined;
-  occurrenceAt?: Date | undefined;
-  sourceKey?: string | undefined;
-  /** With `sourceKey` from the API: a hash of the request; the same key with another hash is refused. */
-  sourceHash?: string | undefined;
-}
-
 export interface EventPatch {
   amountMinor?: number;
   toAmountMinor?: number;
@@ -103,7 +84,7 @@ export interface BookSnapshot {
 /** Result of recording: the event and the new balance of each touched account. */
 export interface Recorded {
   event: LedgerEvent;
-  balances: { accountId: number; accountName: string; currency: string; balanceMinor: number }[];
+  balances: WrittenAccountBalance[];
   /** False when the source key or template occurrence was already recorded. */
   created: boolean;
   /** The rule that gave the record its label (a line typed without one, a template). */
@@ -181,19 +162,9 @@ export interface EventStore {
    * when its `sourceHash` matches and a mismatch when it does not; neither is written. Any
    * failure writes nothing. Results are in input order; balances are the touched accounts' after.
    */
-  recordBatch(bookId: number, events: readonly NewEvent[]): Promise<BatchRecorded>;
+  recordBatch(bookId: number, events: readonly NewEvent[], opts?: BatchWriteOptions): Promise<BatchRecorded>;
 }
 
-/** One event of a {@link EventStore.recordBatch}. */
-export type BatchItemRecorded =
-  | { outcome: 'created'; event: LedgerEvent }
-  | { outcome: 'replayed'; id: number; seq: number }
-  | { outcome: 'mismatch' };
-
-export interface BatchRecorded {
-  items: BatchItemRecorded[];
-  balances: Recorded['balances'];
-}
 
 /** What recording an entry needs: accounts (the default one may be created), labels and events. */
 export type RecordStore = Pick<AccountStore, 'listAccounts' | 'createAccount'> & Pick<LabelStore, 'listLabels'> & EventStore & Pick<RuleStore, 'listRules'>;

@@ -46,6 +46,8 @@ export const chatOutbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     sentAt: ts('sent_at'),
     failed: text('failed'),
+    /** A reply answering a platform interaction (Discord): how to reach it later (0017); NULL for chat messages. */
+    via: jsonb('via'),
   },
   (t) => [
     index('chat_outbox_pending_idx').on(t.platform, t.chatId, t.id).where(sql`${t.sentAt} is null`),

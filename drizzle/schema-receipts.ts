@@ -36,5 +36,7 @@ export const receiptScans = pgTable(
     uniqueIndex('receipt_scans_one_reading_uq').on(t.platform, t.chatId).where(sql`${t.state} = 'reading'`),
     uniqueIndex('receipt_scans_event_uq').on(t.eventId).where(sql`${t.eventId} is not null`),
     index('receipt_scans_book_idx').on(t.bookId, t.createdAt),
+    // Housekeeping finds unanswered proposals and lost scans (migration 0018).
+    index('receipt_scans_unanswered_idx').on(t.updatedAt).where(sql`${t.state} <> 'recorded'`),
   ],
 );

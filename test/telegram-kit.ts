@@ -15,10 +15,13 @@ export interface TelegramKit {
 }
 
 /** COIN's Telegram bot (the real grammY client, long polling) on a fresh harness, against the Bot API double. */
-export async function startTelegramKit(opts: Parameters<typeof createHarness>[0] = {}): Promise<TelegramKit> {
+export async function startTelegramKit(
+  opts: Parameters<typeof createHarness>[0] = {},
+  bot_: Pick<Parameters<typeof createTelegramBot>[0], 'batch'> = {},
+): Promise<TelegramKit> {
   const tg = await startTelegramDouble();
   const h = await createHarness(opts);
-  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }) });
+  const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }), ...bot_ });
   const stop = await startTelegram(bot, h.registry, { kind: 'polling' });
   await tg.waitForPoll();
   return {

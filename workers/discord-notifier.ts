@@ -1,19 +1,11 @@
-import { DiscordAPIError, REST, RESTJSONErrorCodes, RateLimitError, Routes, type APIChannel } from 'discord.js';
-import { renderMessage } from '../adapters/discord/render.js';
+import { DiscordAPIError, REST, RateLimitError, Routes, type APIChannel } from 'discord.js';
+import { restMessage } from '../adapters/discord/render.js';
+import { chatGone } from '../adapters/discord/chat-gone.js';
 import type { Reply } from '../bot/reply.js';
 import { RateLimited, Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
 
 /** Personal books live at `dm:<user id>` (adapters/discord). */
 const DM_PREFIX = 'dm:';
-
-/** Discord errors after which the chat will never receive from the bot. */
-const GONE = new Set<number | string>([
-  RESTJSONErrorCodes.CannotSendMessagesToThisUser,
-  RESTJSONErrorCodes.UnknownChannel,
-  RESTJSONErrorCodes.UnknownUser,
-  RESTJSONErrorCodes.MissingAccess,
-  RESTJSONErrorCodes.MissingPermissions,
-]);
 
 export interface DiscordNotifierOptions {
   token: string;
@@ -43,18 +35,7 @@ export function discordNotifier(opts: DiscordNotifierOptions): Notifier {
   }
 
   async function post(chatId: string, r: Reply): Promise<void> {
-    const m = renderMessage(r);
-    const files = m.files.map((f) => ({ name: f.name ?? 'file', data: f.attachment as Buffer }));
-    await rest.post(Routes.channelMessages(await channelOf(chatId)), {
-      body: {
-        content: m.content,
-        embeds: m.embeds,
-        components: m.components,
-        allowed_mentions: { parse: [] },
-        ...(files.length ? { attachments: m.files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description } : {}) })) } : {}),
-      },
-      ...(files.length ? { files } : {}),
-    });
+    await rest.post(Routes.channelMessages(await channelOf(chatId)), restMessage(r));
   }
 
   return {
@@ -65,8 +46,8 @@ export function discordNotifier(opts: DiscordNotifierOptions): Notifier {
       } catch (err) {
         if (err instanceof RateLimitError)
           throw new RateLimited(err.message, Math.max(err.retryAfter, err.timeToReset, err.sublimitTimeout, 50));
+        if (chatGone(err)) return 'blocked';
         if (err instanceof DiscordAPIError) {
-          if (GONE.has(err.code)) return 'blocked';
           if (err.status >= 400 && err.status < 500 && err.status !== 429) throw new Undeliverable(err.message);
         }
         throw err;

@@ -2,24 +2,8 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Api, GrammyError } from 'grammy';
 import { botApiFetch } from '../adapters/telegram/bot-api-fetch.js';
 import { sendReply } from '../adapters/telegram/render.js';
+import { chatGone } from '../adapters/telegram/chat-gone.js';
 import { RateLimited, Undeliverable, type DeliveryResult, type Notifier } from './notifier.js';
-
-/**
- * Errors after which a chat will never receive from the bot: the user blocked it or deleted their
- * account, the bot left or was removed from the group, the chat is gone (or became a supergroup
- * under a new id).
- */
-const GONE = [
-  /bot was blocked by the user/i,
-  /user is deactivated/i,
-  /bot was kicked/i,
-  /bot is not a member/i,
-  /chat not found/i,
-  /group chat was upgraded/i,
-  /have no rights to send/i,
-  /bot can't initiate conversation/i,
-  /PEER_ID_INVALID/i,
-];
 
 export interface TelegramNotifierOptions {
   token: string;
@@ -50,7 +34,7 @@ export function telegramNotifier(opts: TelegramNotifierOptions): Notifier {
       } catch (err) {
         if (err instanceof GrammyError) {
           if (err.error_code === 429) throw new RateLimited(err.description, Math.max(1, err.parameters.retry_after ?? 1) * 1000);
-          if (err.error_code === 403 || GONE.some((re) => re.test(err.description))) return 'blocked';
+          if (chatGone(err)) return 'blocked';
           if (err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429) throw new Undeliverable(err.description);
         }
         throw err;

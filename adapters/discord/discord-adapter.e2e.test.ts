@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { startDiscordDouble, type DiscordDouble, type DoubleResponse, type GuildSpec } from '../../test/doubles/discord/index.js';
+import type { DiscordDouble, DoubleResponse, GuildSpec } from '../../test/doubles/discord/index.js';
 import { checkCommandList } from '../../test/doubles/discord/validation.js';
-import { createHarness, type Harness } from '../../test/harness.js';
+import type { Harness } from '../../test/harness.js';
+import { startDiscordKit, type DiscordKit } from '../../test/discord-kit.js';
 import type { CommandDef } from '../../bot/registry.js';
 import { addTemplate } from '../../domain/schedules/templates.js';
 import { renderChart } from '../../workers/charts/render-chart.js';
 import { SAMPLE_SPECS } from '../../test/chart-samples.js';
-import { createDiscordBot, type DiscordBot } from './discord-adapter.js';
+import { createDiscordBot } from './discord-adapter.js';
 import { plainText } from './render.js';
 
 const ann = { id: '110000000000000001', username: 'ann', global_name: 'Ann' };
@@ -85,49 +86,41 @@ const fixtures: CommandDef[] = [
 
 /** The real discord.js client (gateway, REST, interactions) against the local Discord double. */
 describe('Discord adapter end to end', () => {
+  let kit: DiscordKit;
   let dc: DiscordDouble;
   let h: Harness;
-  let bot: DiscordBot;
   let guild: GuildSpec;
   let channel: string;
 
   beforeAll(async () => {
     // Discord's 3-second answer window is enforced, so a late first answer fails the test.
-    dc = await startDiscordDouble({ heartbeatIntervalMs: 500, interactionTimeoutMs: 3000 });
-    guild = dc.addGuild({ name: 'Flat 4B', channels: [{ name: 'money' }] });
-    channel = guild.channels[0]!.id;
-    dc.addMember(guild.id, ann, { manageGuild: true });
-    dc.addMember(guild.id, bob);
-    h = await createHarness({
-      extend: (services) => {
-        services.renderChart = renderChart;
+    kit = await startDiscordKit({
+      double: { interactionTimeoutMs: 3000 },
+      harness: {
+        extend: (services) => {
+          services.renderChart = renderChart;
+        },
       },
-    });
-    h.registry.add(...fixtures);
-    h.registry.addAction({
-      name: 'testslowbtn',
-      replaces: true,
-      run: async (_ctx, arg) => {
-        await sleep(1300);
-        return { text: `Slow edit ${arg}` };
-      },
-    });
-    bot = createDiscordBot({
-      token: dc.token,
-      applicationId: dc.applicationId,
-      apiRoot: dc.restApi,
-      dispatcher: h.dispatcher,
-      registry: h.registry,
-      logger: pino({ level: 'silent' }),
       deferAfterMs: 1000,
+      prepare: (double, harness) => {
+        guild = double.addGuild({ name: 'Flat 4B', channels: [{ name: 'money' }] });
+        channel = guild.channels[0]!.id;
+        double.addMember(guild.id, ann, { manageGuild: true });
+        double.addMember(guild.id, bob);
+        harness.registry.add(...fixtures);
+        harness.registry.addAction({
+          name: 'testslowbtn',
+          replaces: true,
+          run: async (_ctx, arg) => {
+            await sleep(1300);
+            return { text: `Slow edit ${arg}` };
+          },
+        });
+      },
     });
-    await bot.start();
+    ({ dc, h } = kit);
   });
-  afterAll(async () => {
-    await bot?.stop();
-    await dc?.close();
-    await h?.close();
-  });
+  afterAll(() => kit?.close());
 
   const inDm = (user: typeof ann, channelId: string) => ({ user, channelId });
   const inGuild = (user: typeof ann) => ({ user, guildId: guild.id, channelId: channel });

@@ -23,10 +23,14 @@ import type { Reply } from '../../bot/reply.js';
 import type { Metrics } from '../../app/metrics.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
+import { MAX_STATEMENT_BYTES } from '../../domain/statements/flow.js';
 import { suggest } from './autocomplete.js';
 import { planCommands, type CommandPlan, type CommandScope } from './command-builder.js';
 import { argsFromOptions, leafFor, type OptionValue } from './options-to-args.js';
 import { flagsOf, renderMessage } from './render.js';
+import type { ChatJournal, PendingReply } from '../../bot/chat-journal.js';
+import { createReplySender, type ReplySender } from '../../bot/reply-sender.js';
+import { classifyDiscordFailure, interactionReplies, type InteractionVia } from './interaction-replies.js';
 
 export interface DiscordDeps {
   token: string;
@@ -45,8 +49,17 @@ export interface DiscordDeps {
    * and its answer edited in later. Discord allows 3 s from the user's action; default 1500.
    */
   deferAfterMs?: number;
-  /** Largest attachment (`/import`) downloaded, in bytes; default 5 MiB. */
+  /**
+   * Largest attachment (`/import`, `/receipt read`) downloaded, in bytes; default 20 MiB (a bank
+   * statement's limit). A larger one is not fetched: the command gets its declared size alone.
+   */
   maxAttachmentBytes?: number;
+  /**
+   * The reply outbox (issue 12): each interaction's effect and its replies commit together; the
+   * answer goes out directly and, when it fails or the process dies first, from the outbox
+   * (`interaction-replies.ts`). Unset: replies are answered directly only.
+   */
+  journal?: ChatJournal | undefined;
 }
 
 /** A running Discord bot: the discord.js client and its lifecycle. */
@@ -58,6 +71,8 @@ export interface DiscordBot {
   stop(): Promise<void>;
   /** Registers the registry's commands (guild-scoped when `guildId` is set, else global). */
   publishCommands(): Promise<void>;
+  /** Delivers outbox replies whose direct answer failed (and a dead process's); with `journal`. */
+  sender?: ReplySender | undefined;
 }
 
 /** Personal books live at `dm:<user id>`: stable even if Discord gave the DM channel a new id. */
@@ -103,12 +118,18 @@ function leafOptions(data: readonly CommandInteractionOption[]): readonly Comman
  * back as messages, embeds and attachments. Only the Guilds intent is used (no privileged ones).
  */
 export function createDiscordBot(deps: DiscordDeps): DiscordBot {
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(deps.apiRoot ? { rest: { api: deps.apiRoot } } : {}) });
+  const journal = deps.journal;
+  // With the outbox, a long rate limit on an answer is not slept on in memory (the lease would
+  // run out): it fails, and the outbox delivers the answer when Discord allows.
+  const patience = journal ? { rejectOnRateLimit: (d: { url: string; retryAfter: number; timeToReset: number }) => /\/(interactions|webhooks)\//.test(d.url) && Math.max(d.retryAfter, d.timeToReset) > 2000 } : {};
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { ...(deps.apiRoot ? { api: deps.apiRoot } : {}), ...patience } });
+  const later = journal ? interactionReplies({ token: deps.token, apiRoot: deps.apiRoot }) : undefined;
+  const sender = journal && later ? createReplySender({ journal, platform: 'discord', deliver: later.deliver, classify: classifyDiscordFailure, logger: deps.logger, lingerMs: 0 }) : undefined;
   const scope: CommandScope = deps.guildId ? 'guild' : 'global';
   const { plans, dropped } = planCommands(deps.registry, scope);
   const byName = new Map<string, CommandPlan>(plans.map((p) => [p.json.name, p]));
   const deferAfter = deps.deferAfterMs ?? 1500;
-  const maxBytes = deps.maxAttachmentBytes ?? 5 * 1024 * 1024;
+  const maxBytes = deps.maxAttachmentBytes ?? MAX_STATEMENT_BYTES;
   // A redelivered interaction is caught here before any callback; the store's update key is the
   // durable guard (and covers a duplicate that arrives after this cache forgot).
   const seen = new TtlCache<true>(15 * 60_000, 50_000);
@@ -123,27 +144,77 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
     updateKey: `dc:${i.id}`,
   });
 
-  /** Downloads an attachment option's file (`/import`); the URL is Discord's CDN (or the double). */
+  /**
+   * Downloads an attachment option's file (`/import`, `/receipt read`); the URL is Discord's CDN (or
+   * the double). One over the limit is not fetched: its size tells the command to refuse it.
+   */
   async function download(option: CommandInteractionOption): Promise<Incoming['attachment']> {
     const a = option.attachment;
     if (!a) return undefined;
-    if (a.size > maxBytes) throw new Error(`attachment too large: ${a.size} bytes`);
+    if (a.size > maxBytes) return { name: a.name, content: Buffer.alloc(0), bytes: a.size };
     const res = await fetch(a.url);
     if (!res.ok) throw new Error(`attachment download failed: ${res.status}`);
     return { name: a.name, content: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  /** What an input produced: the replies, whether the first replaces the button's message, their outbox rows. */
+  interface Outcome {
+    replies: Reply[];
+    replaces: boolean;
+    /** One per reply, in order, when the journal wrote them (empty: answered directly only). */
+    rows: PendingReply[];
+  }
+
+  /** How each reply of an interaction reaches it later (`chat_outbox.via`). */
+  const viaOf = (i: ChatInputCommandInteraction | ButtonInteraction, at: number, part: number, replaces: boolean): InteractionVia => ({
+    interaction: i.id,
+    token: i.token,
+    application: i.applicationId,
+    at,
+    channel: i.channelId,
+    part,
+    ...(i.isButton() ? { message: i.message.id, replaces } : {}),
+  });
+
+  /**
+   * Runs the input through the dispatcher. With the journal: in one transaction whose replies are
+   * written to the outbox before it commits (with their `via`); an unexpected failure rolls it
+   * back and is answered directly (nothing was committed that needs its answer kept).
+   */
+  async function run(
+    i: ChatInputCommandInteraction | ButtonInteraction,
+    at: number,
+    body: (d: Dispatcher) => Promise<{ replies: Reply[]; replaces: boolean }>,
+  ): Promise<Outcome> {
+    if (!journal) return { ...(await body(deps.dispatcher)), rows: [] };
+    const chatId = chatRef(i).chatId;
+    try {
+      const { value, replies } = await journal.answer(async (scope) => {
+        const res = await body(deps.dispatcher.within(scope.store));
+        res.replies.forEach((reply, part) => scope.reply({ platform: 'discord', chatId, reply, via: viaOf(i, at, part, res.replaces) }));
+        return res;
+      });
+      return { ...value, rows: replies };
+    } catch (err) {
+      return { replies: deps.dispatcher.failureReplies(err, i.locale, { interaction: i.id }), replaces: false, rows: [] };
+    }
+  }
+
+  /** Answers that did not arrive directly go to the outbox's sender (webhook, else channel). */
+  function handOver(i: AnyInteraction, rows: PendingReply[], why: unknown): void {
+    if (!rows.length) return;
+    deps.logger.warn({ interaction: i.id, replies: rows.length, err: String(why) }, 'discord answer failed; the outbox delivers it');
+    sender!.push(rows);
   }
 
   /**
    * Answers an interaction with the dispatcher's replies. Runs `work` while a timer waits;
    * if the work outlasts `deferAfter` (or the command is known to be slow), the interaction is
    * deferred first and the answer edited in. An ephemeral answer to a public "thinking…" is
-   * delivered as an ephemeral follow-up after removing the placeholder.
+   * delivered as an ephemeral follow-up after removing the placeholder. Replies the outbox holds
+   * are marked sent as they arrive; from the first that fails on, the outbox delivers them.
    */
-  async function respond(
-    i: ChatInputCommandInteraction | ButtonInteraction,
-    work: () => Promise<{ replies: Reply[]; replaces: boolean }>,
-    opts: { slow: boolean; update: boolean },
-  ): Promise<void> {
+  async function respond(i: ChatInputCommandInteraction | ButtonInteraction, work: () => Promise<Outcome>, opts: { slow: boolean; update: boolean }): Promise<void> {
     let deferring: Promise<boolean> | undefined;
     const defer = () => {
       const ack = opts.update && i.isButton() ? i.deferUpdate() : i.deferReply();
@@ -153,7 +224,7 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
       );
     };
     const timer = opts.slow ? (defer(), undefined) : setTimeout(defer, deferAfter);
-    let result: { replies: Reply[]; replaces: boolean } = { replies: [], replaces: false };
+    let result: Outcome = { replies: [], replaces: false, rows: [] };
     let failure: unknown;
     try {
       result = await work();
@@ -165,36 +236,49 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
     const deferred = deferring ? await deferring : undefined;
     // Rethrown once the deferral settled, so the error boundary knows to edit the placeholder.
     if (failure !== undefined) throw failure;
-    // Deferral failed: the interaction was answered elsewhere or expired; nothing can be sent.
-    if (deferred === false) return;
+    const { rows } = result;
+    // Deferral failed: the interaction was answered elsewhere, expired, or Discord refused the
+    // acknowledgement; only the outbox can still deliver (a follow-up, or the channel).
+    if (deferred === false) return handOver(i, rows, 'defer failed');
     const [first, ...rest] = result.replies;
     if (!first) {
       // A redelivery: the first delivery answered. Remove a placeholder only if we made one.
       if (deferred && !(opts.update && i.isButton())) await i.deleteReply().catch(() => undefined);
       return;
     }
-    const body = renderMessage(first);
-    const flags = flagsOf(first);
-    if (deferred) {
-      if (opts.update && i.isButton()) {
-        if (first.ephemeral || !result.replaces) await i.followUp({ ...body, ...(flags ? { flags } : {}) });
-        else await i.editReply(body);
-      } else if (first.ephemeral) {
-        await i.deleteReply().catch(() => undefined);
-        await i.followUp({ ...body, flags: MessageFlags.Ephemeral });
-      } else await i.editReply(body);
-    } else if (i.isButton() && result.replaces && !first.ephemeral) {
-      await i.update(body);
-    } else {
-      await i.reply({ ...body, ...(flags ? { flags } : {}) });
-    }
-    for (const r of rest) {
-      const f = flagsOf(r);
-      await i.followUp({ ...renderMessage(r), ...(f ? { flags: f } : {}) });
+    let delivered = 0;
+    try {
+      const body = renderMessage(first);
+      const flags = flagsOf(first);
+      if (deferred) {
+        if (opts.update && i.isButton()) {
+          if (first.ephemeral || !result.replaces) await i.followUp({ ...body, ...(flags ? { flags } : {}) });
+          else await i.editReply(body);
+        } else if (first.ephemeral) {
+          await i.deleteReply().catch(() => undefined);
+          await i.followUp({ ...body, flags: MessageFlags.Ephemeral });
+        } else await i.editReply(body);
+      } else if (i.isButton() && result.replaces && !first.ephemeral) {
+        await i.update(body);
+      } else {
+        await i.reply({ ...body, ...(flags ? { flags } : {}) });
+      }
+      delivered = 1;
+      for (const r of rest) {
+        const f = flagsOf(r);
+        await i.followUp({ ...renderMessage(r), ...(f ? { flags: f } : {}) });
+        delivered++;
+      }
+    } catch (err) {
+      if (!rows.length) throw err;
+      handOver(i, rows.slice(delivered), err);
+    } finally {
+      const sent = rows.slice(0, delivered).map((r) => r.id);
+      if (sent.length) await journal!.markSent(sent).catch((err) => deps.logger.error({ err: String(err), interaction: i.id }, 'marking discord answers sent failed'));
     }
   }
 
-  async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
+  async function onCommand(i: ChatInputCommandInteraction, at: number): Promise<void> {
     const plan = byName.get(i.commandName);
     const leaf = plan && leafFor(plan, i.options.getSubcommand(false));
     const def = plan?.def;
@@ -203,24 +287,25 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
       async () => {
         if (!plan || !leaf) {
           // A command Discord still shows but this registry no longer has: the dispatcher says so.
-          return { replies: await deps.dispatcher.handleCommand(base(i), i.commandName, ''), replaces: false };
+          return run(i, at, async (d) => ({ replies: await d.handleCommand(base(i), i.commandName, ''), replaces: false }));
         }
         const values = new Map<string, OptionValue>();
         let attachment: Incoming['attachment'];
+        // Files are fetched before the transaction begins (no connection held across a download).
         for (const o of leafOptions(i.options.data)) {
           if (o.type === ApplicationCommandOptionType.Attachment) attachment ??= await download(o);
           else if (o.value !== undefined && o.value !== null) values.set(o.name, o.value);
         }
         const args = argsFromOptions(leaf, values);
-        return { replies: await deps.dispatcher.handleCommand({ ...base(i), attachment }, plan.def.name, args), replaces: false };
+        return run(i, at, async (d) => ({ replies: await d.handleCommand({ ...base(i), attachment }, plan.def.name, args), replaces: false }));
       },
       { slow: !!def?.slow, update: false },
     );
   }
 
-  async function onButton(i: ButtonInteraction): Promise<void> {
+  async function onButton(i: ButtonInteraction, at: number): Promise<void> {
     const action = deps.registry.action(i.customId.split(':', 1)[0] ?? '');
-    await respond(i, () => deps.dispatcher.handleAction({ ...base(i), action: i.customId }), { slow: false, update: !!action?.replaces });
+    await respond(i, () => run(i, at, (d) => d.handleAction({ ...base(i), action: i.customId })), { slow: false, update: !!action?.replaces });
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
@@ -242,10 +327,11 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
     if (seen.get(i.id)) return;
     seen.set(i.id, true);
     const stopTimer = deps.metrics?.latency.startTimer({ platform: 'discord' });
+    const at = Date.now();
     try {
       if (i.isAutocomplete()) await onAutocomplete(i);
-      else if (i.isChatInputCommand()) await onCommand(i);
-      else await onButton(i);
+      else if (i.isChatInputCommand()) await onCommand(i, at);
+      else await onButton(i, at);
       deps.metrics?.updates.inc({ platform: 'discord', outcome: 'ok' });
     } catch (err) {
       deps.metrics?.updates.inc({ platform: 'discord', outcome: 'error' });
@@ -285,6 +371,7 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
   return {
     client,
     publishCommands,
+    sender,
     async start() {
       const ready = once(client, Events.ClientReady);
       await client.login(deps.token);
@@ -294,6 +381,8 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
     async stop() {
       stopping = true;
       await Promise.allSettled([...inFlight]);
+      // Answers still owed are sent (or left in the outbox for the next start).
+      await sender?.drain(3000);
       await client.destroy();
     },
   };

@@ -99,6 +99,21 @@ export function renderMessage(r: Reply): DiscordMessage {
   return { content, embeds, files, components: buttons(r), allowedMentions: NO_MENTIONS };
 }
 
+/** A Reply as a raw REST request (channel messages, interaction webhooks and callbacks): JSON body and files. */
+export function restMessage(r: Reply, flags?: number): { body: Record<string, unknown>; files?: { name: string; data: Buffer }[] } {
+  const m = renderMessage(r);
+  const files = m.files.map((f) => ({ name: f.name ?? 'file', data: f.attachment as Buffer }));
+  const body = {
+    content: m.content,
+    embeds: m.embeds,
+    components: m.components,
+    allowed_mentions: { parse: [] },
+    ...(flags ? { flags } : {}),
+    ...(files.length ? { attachments: m.files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description } : {}) })) } : {}),
+  };
+  return files.length ? { body, files } : { body };
+}
+
 /** Message flags for a reply: ephemeral replies (errors, tokens) only show to the person who asked. */
 export const flagsOf = (r: Reply): MessageFlags.Ephemeral | undefined => (r.ephemeral ? MessageFlags.Ephemeral : undefined);
 

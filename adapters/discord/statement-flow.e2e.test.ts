@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
-import { startDiscordDouble, type DiscordDouble, type DoubleResponse } from '../../test/doubles/discord/index.js';
-import { createHarness, type Harness } from '../../test/harness.js';
+import type { DiscordDouble, DoubleResponse } from '../../test/doubles/discord/index.js';
+import { startDiscordKit, type DiscordKit } from '../../test/discord-kit.js';
 import { writeCsv } from '../../test/statements/writers.js';
-import { createDiscordBot, type DiscordBot } from './discord-adapter.js';
 import { plainText } from './render.js';
 
 const ann = { id: '120000000000000001', username: 'ann', global_name: 'Ann' };
@@ -15,21 +13,14 @@ const buttons = (r: DoubleResponse): { label: string; custom_id: string }[] =>
 
 /** A bank CSV as a Discord attachment option, the mapping as the `map` option, the buttons as components. */
 describe('bank statement in Discord', () => {
+  let kit: DiscordKit;
   let dc: DiscordDouble;
-  let h: Harness;
-  let bot: DiscordBot;
 
   beforeAll(async () => {
-    dc = await startDiscordDouble({ heartbeatIntervalMs: 500 });
-    h = await createHarness({ now: '2026-05-20T12:00:00Z' });
-    bot = createDiscordBot({ token: dc.token, applicationId: dc.applicationId, apiRoot: dc.restApi, dispatcher: h.dispatcher, registry: h.registry, logger: pino({ level: 'silent' }) });
-    await bot.start();
+    kit = await startDiscordKit({ harness: { now: '2026-05-20T12:00:00Z' } });
+    ({ dc } = kit);
   });
-  afterAll(async () => {
-    await bot?.stop();
-    await dc?.close();
-    await h?.close();
-  });
+  afterAll(() => kit?.close());
 
   it('GIVEN /import with a bank CSV attached THEN the account buttons and the preview buttons import it; /import map fixes the columns', async () => {
     const spend = dc.sendCommand({ user: ann, channelId: annDm, name: 'spend', options: { amount: '1' } });

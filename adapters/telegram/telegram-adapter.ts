@@ -15,6 +15,7 @@ import { createReplySender, type DeliveryFailure, type ReplySender } from '../..
 import type { Coalesced } from '../../bot/coalesce.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
 import { botApiFetch } from './bot-api-fetch.js';
+import { chatGone } from './chat-gone.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
 import { startPolling } from './telegram-polling.js';
 import { withDbRetry } from '../../drizzle/transient.js';
@@ -82,11 +83,15 @@ export const heldUpdate = (botId: number, u: Update): HeldUpdate => ({
   payload: u,
 });
 
-/** What a delivery failure means: 429 waits `retry_after`; a chat gone or a bad message is final. */
+/**
+ * What a delivery failure means: 429 waits `retry_after`; a chat that blocked or removed the bot
+ * is unreachable (marked, nothing more sent); a bad message is final.
+ */
 export function classifyTelegramFailure(err: unknown): DeliveryFailure {
   if (err instanceof GrammyError) {
     if (err.error_code === 429) return { retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
-    if (err.error_code === 403 || (err.error_code === 400 && !/message is not modified/i.test(err.description))) return { permanent: err.description };
+    if (chatGone(err)) return { unreachable: err.description };
+    if (err.error_code === 400 && !/message is not modified/i.test(err.description)) return { permanent: err.description };
     if (err.error_code === 400) return { permanent: 'not modified' };
     return {};
   }
@@ -156,6 +161,11 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
    */
   async function receiptPhoto(m: Message, text: string): Promise<{ name: string; content: Buffer; bytes?: number | undefined } | undefined> {
     if (m.chat.type !== 'private' && !mentionsCoin(text) && m.reply_to_message?.from?.id !== bot.botInfo.id) return undefined;
+    return pictureOf(m);
+  }
+
+  /** The picture of a message (a photo's largest size within the limit, or an image or PDF file). */
+  async function pictureOf(m: Message): Promise<{ name: string; content: Buffer; bytes?: number | undefined } | undefined> {
     const max = RECEIPT_LIMITS.maxBytes;
     const tooLarge = (name: string, bytes: number | undefined) => ({ name, content: Buffer.alloc(0), bytes });
     if (m.photo?.length) {
@@ -191,9 +201,12 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
         chat: chatRef(m),
         from: identity(m.from),
         platformAdmin: await isAdmin(m.chat, m.from.id),
+        deliveryKey: held.key,
+        sentAt: m.date * 1000,
         text,
         addressedToBot: m.reply_to_message?.from?.id === bot.botInfo.id,
-        attachment: text.startsWith('/import') ? await attachment(m) : undefined,
+        // `/receipt read` as a photo's caption is the photo sent to be read (as on Discord).
+        attachment: text.startsWith('/import') ? await attachment(m) : /^\/receipt(@\w+)?\s+read\b/i.test(text) ? await pictureOf(m) : undefined,
         photo: !text.startsWith('/') && isPicture(m) ? await receiptPhoto(m, text) : undefined,
       });
       const replyTo = m.chat.type === 'private' ? undefined : m.message_id;
@@ -208,6 +221,7 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
       chat: chatRef(m),
       from: identity(q.from),
       platformAdmin: await isAdmin(m.chat, q.from.id),
+      deliveryKey: held.key,
       action: q.data,
     });
     const [first, ...rest] = res.replies;

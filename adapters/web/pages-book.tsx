@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.js';
 import { chartData, CHART_KINDS, type ChartKindArg } from '../../domain/statistics/charts.js';
 import { listAccounts } from '../../domain/ledger/accounts.js';
 import { changeMemberRole, ROLES } from '../../domain/sharing/members.js';
-import { assertMinor, formatMoney } from '../../domain/money/money.js';
+import { formatMoney } from '../../domain/money/money.js';
 import { can } from '../../domain/access/permissions.js';
 import { parsePeriod, previousPeriod, isPeriodToken, type Period } from '../../domain/parsing/period.js';
 import { dayRange } from '../../domain/statistics/days.js';
@@ -34,21 +34,18 @@ async function overview(w: WebContext) {
   const now = actor.clock.now();
   const month = parsePeriod('month', now, book.timezone);
   const last = previousPeriod(month, book.timezone);
-  // Month totals from the statistics rollup (what /stats and budgets read), not a scan of events.
-  const totals = async (p: Period) => {
-    const { from, to } = dayRange(p, book.timezone);
-    const rows = await store.statTotals(book.id, from, to, ['t']);
-    const byCurrency = new Map<string, { currency: string; expenseMinor: number; incomeMinor: number }>();
-    for (const r of rows) {
-      const x = byCurrency.get(r.currency) ?? { currency: r.currency, expenseMinor: 0, incomeMinor: 0 };
-      if (r.kind === 'expense') x.expenseMinor = assertMinor(x.expenseMinor + r.minor);
-      else x.incomeMinor = assertMinor(x.incomeMinor + r.minor);
-      byCurrency.set(r.currency, x);
-    }
-    return [...byCurrency.values()];
-  };
-  const [accounts, thisTotals, lastTotals, budgets, templates] = await Promise.all([listAccounts(actor), totals(month), totals(last), budgetsNow(actor), listTemplates(actor)]);
-  const currencies = [...new Set([...thisTotals, ...lastTotals].map((x) => x.currency))].sort((a, b) => (a === book.currency ? -1 : b === book.currency ? 1 : a < b ? -1 : 1));
+  // This month and the last one in one read of the statistics rollup (month rows, as /stats and
+  // budgets read it), not a scan of events.
+  const key = (p: Period) => dayRange(p, book.timezone).from.slice(0, 7);
+  const [accounts, months, budgets, templates] = await Promise.all([
+    listAccounts(actor),
+    store.statBuckets(book.id, dayRange(last, book.timezone).from, dayRange(month, book.timezone).to, 'month'),
+    budgetsNow(actor),
+    listTemplates(actor),
+  ]);
+  const totals = (p: Period) => months.filter((m) => m.bucket === key(p));
+  const [thisTotals, lastTotals] = [totals(month), totals(last)];
+  const currencies = [...new Set(months.map((x) => x.currency))].sort((a, b) => (a === book.currency ? -1 : b === book.currency ? 1 : a < b ? -1 : 1));
   const due = templates.filter((x) => !x.paused && x.nextDueAt).sort((a, b) => a.nextDueAt!.getTime() - b.nextDueAt!.getTime()).slice(0, 5);
   const money = (m: number, c: string) => formatMoney(m, c, { lang });
   return (
@@ -149,11 +146,12 @@ function BudgetList({ w, list }: { w: WebContext; list: Awaited<ReturnType<typeo
   );
 }
 
-async function stats(w: WebContext, kindParam: string | undefined, periodParam: string | undefined, members: { userId: number; name: string }[]) {
+async function stats(w: WebContext, kindParam: string | undefined, periodParam: string | undefined) {
   const { actor, lang } = w;
   const kind: ChartKindArg = CHART_KINDS.find((k) => k === kindParam) ?? 'pie';
   const period = periodParam && isPeriodToken(periodParam) ? periodParam : kind === 'bars' || kind === 'balance' ? 'year' : 'month';
-  const data = await chartData(actor, `${kind} ${period}`);
+  // Members only name the bars of the members chart.
+  const [data, members] = await Promise.all([chartData(actor, `${kind} ${period}`), kind === 'members' ? actor.store.listMembers(actor.book.id) : []]);
   const spec = chartSpec(data, actor.book.title, lang);
   const records = bookPath(actor.book.id, 'records');
   const link = (params: Record<string, string>) => `${records}?${new URLSearchParams(params).toString()}`;
@@ -412,7 +410,7 @@ async function settings(w: WebContext, error?: string, saved?: boolean, imported
 export function bookRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
   app.get(BOOK, (c) => bookPage(c, deps, 'overview', overview));
   app.get(`${BOOK}/stats`, (c) =>
-    bookPage(c, deps, 'stats', async (w) => stats(w, c.req.query('kind'), c.req.query('period'), await w.actor.store.listMembers(w.actor.book.id))),
+    bookPage(c, deps, 'stats', (w) => stats(w, c.req.query('kind'), c.req.query('period'))),
   );
 
   app.get(`${BOOK}/plans`, (c) => bookPage(c, deps, 'plans', (w) => plans(w)));

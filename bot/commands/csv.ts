@@ -5,6 +5,7 @@ import { t } from '../i18n/index.js';
 import type { CommandDef } from '../registry.js';
 import { periodText } from '../format.js';
 import { problemsText } from '../presentation/csv-problems.js';
+import { alertReplies } from './record.js';
 import { isCoinCsv, statementFileReply, statementMapReply } from './statements.js';
 
 export { problemsText };
@@ -43,7 +44,7 @@ export const csvCommands: CommandDef[] = [
       const res = await importCsv(ctx.actor, ctx.attachment.content);
       if (!res.ok) throw new DomainError('csv_invalid', { problems: problemsText(res.problems, ctx.lang) });
       if (res.total === 0) return { text: t(ctx.lang, 'import.empty') };
-      return { text: t(ctx.lang, 'import.done', { created: res.created, skipped: res.skipped, total: res.total }) };
+      return [{ text: t(ctx.lang, 'import.done', { created: res.created, skipped: res.skipped, total: res.total }) }, ...alertReplies(ctx, res)];
     },
   },
 ];

@@ -21,7 +21,7 @@ function parseScanId(raw: string | undefined): number {
 }
 
 /**
- * A photo (or image file) sent to COIN: checked at once (size, type, pixels from the header),
+ * A photo, image file or PDF sent to COIN: checked at once (size, type, pixels from the header),
  * held in the database as a scan and handed to the worker, which answers with a proposal. One
  * receipt per chat is read at a time. Nothing is recorded here.
  */
@@ -115,9 +115,17 @@ export const receiptActions: ActionDef[] = [
 export const receiptCommands: CommandDef[] = [
   {
     name: 'receipt',
-    description: 'Receipt photos: show one, or record a proposal as you write it',
-    usage: '/receipt show <#N> · /receipt record <receipt> <amount> [#label] [note] [date]',
+    description: 'Receipts: read a photo or PDF, show a kept photo, or record a proposal as you write it',
+    usage: '/receipt read (with the photo or PDF attached) · /receipt show <#N> · /receipt record <receipt> <amount> [#label] [note] [date]',
     subcommands: [
+      {
+        name: 'read',
+        description: 'Read a receipt: a photo or its PDF, attached',
+        usage: '/receipt read (with the photo or PDF attached; in Telegram just send the photo)',
+        options: [{ name: 'file', description: 'The receipt: a photo (PNG, JPEG, WebP) or a PDF', type: 'attachment', required: true }],
+        // Discord: the attachment option. Telegram sends the photo itself (no command needed).
+        run: async (ctx) => (ctx.attachment ? receiptPhoto(ctx, ctx.attachment) : { text: t(ctx.lang, 'receipt.read_hint') }),
+      },
       {
         name: 'show',
         description: 'Show the receipt photo kept with a record',

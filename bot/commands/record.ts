@@ -43,11 +43,13 @@ export function recordReply(ctx: CommandContext, rec: EntryRecorded): Reply[] {
     const shares = rec.split.shares.map((s) => `${s.member.name} ${formatMoney(s.minor, e.currency, { lang: ctx.lang })}`);
     lines.push(t(ctx.lang, 'split.shares', { payer: rec.split.paidBy.name, shares }));
   }
-  if (rec.alertError) ctx.services.logger.error({ err: String(rec.alertError), book: ctx.actor.book.id }, 'budget alert check failed');
-  return [
-    { text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] },
-    ...rec.alerts.map((a) => ({ text: alertText(a, ctx.lang) })),
-  ];
+  return [{ text: lines.join('\n'), buttons: [[{ label: t(ctx.lang, 'record.undo'), action: `undo:${e.seq}` }]] }, ...alertReplies(ctx, rec)];
+}
+
+/** The budget alerts a record, a batch or an import triggered, one message each; a failed check is logged (the records stand). */
+export function alertReplies(ctx: CommandContext, r: Pick<EntryRecorded, 'alerts' | 'alertError'>): Reply[] {
+  if (r.alertError) ctx.services.logger.error({ err: String(r.alertError), book: ctx.actor.book.id }, 'budget alert check failed');
+  return r.alerts.map((a) => ({ text: alertText(a, ctx.lang) }));
 }
 
 /**

@@ -5,6 +5,7 @@ import { t } from '../i18n/index.js';
 import type { ActionDef, CommandContext } from '../registry.js';
 import type { Reply } from '../reply.js';
 import { statementStepReply } from '../statement-preview.js';
+import { alertReplies } from './record.js';
 
 /**
  * COIN's own CSV (the columns of `/export`) goes to the CSV import; any other file is a bank
@@ -17,7 +18,7 @@ export function isCoinCsv(content: Buffer): boolean {
 }
 
 /** `/import` with a statement file: its first step (preview, or which account, or which columns). */
-export async function statementFileReply(ctx: CommandContext, file: { name: string; content: Buffer }): Promise<Reply> {
+export async function statementFileReply(ctx: CommandContext, file: { name: string; content: Buffer; bytes?: number | undefined }): Promise<Reply> {
   return statementStepReply(await receiveStatement(ctx.actor, file), ctx.lang);
 }
 
@@ -42,7 +43,7 @@ export const statementActions: ActionDef[] = [
       if (choice === 's') return statementStepReply(await statementStep(ctx.actor, id), ctx.lang);
       if (choice.startsWith('a')) return statementStepReply(await chooseStatementAccount(ctx.actor, id, Number(choice.slice(1))), ctx.lang);
       const done = await commitStatement(ctx.actor, id, choice === 'm');
-      return { text: t(ctx.lang, 'statement.imported', { account: done.account.name, created: done.created, merged: done.merged, skipped: done.skipped }) };
+      return [{ text: t(ctx.lang, 'statement.imported', { account: done.account.name, created: done.created, merged: done.merged, skipped: done.skipped }) }, ...alertReplies(ctx, done)];
     },
   },
 ];

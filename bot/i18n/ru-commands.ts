@@ -60,7 +60,8 @@ export const RU_COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'rule add': 'Добавить правило: шаблон, ставящий метку',
   'rule delete': 'Удалить правило (метки на записях остаются)',
   'rule suggest': 'Предложить правила по одинаково помеченным записям',
-  receipt: 'Фото чеков: показать или записать прочитанный чек по-своему',
+  receipt: 'Чеки: прочитать фото или PDF, показать фото, записать прочитанный чек по-своему',
+  'receipt read': 'Прочитать чек: фото или PDF, прикреплённый к команде',
   'receipt show': 'Показать фото чека, сохранённое с записью',
   'receipt record': 'Записать прочитанный чек так, как вы напишете (то, что предлагает «Изменить»)',
 };
@@ -125,6 +126,7 @@ export const RU_OPTION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'Rule number (see /rules)': 'Номер правила (см. /rules)',
   'Record number, e.g. 12': 'Номер записи, например 12',
   'The receipt number from Edit': 'Номер чека из «Изменить»',
+  'The receipt: a photo (PNG, JPEG, WebP) or a PDF': 'Чек: фото (PNG, JPEG, WebP) или PDF',
   'The record: 12.40 #groceries Lidl': 'Запись: 12.40 #продукты Lidl',
   'Or the whole record in one line: 4.50 #food @Card coffee': 'Или вся запись одной строкой: 4.50 #еда @Карта кофе',
 };

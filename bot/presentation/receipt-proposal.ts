@@ -37,9 +37,10 @@ export function proposalReply(lang: Language, id: number, p: ReceiptProposal): R
   return { text: lines.join('\n'), buttons: [row] };
 }
 
-/** The reply for a file that is not a readable receipt image, in the book's language. */
+/** The reply for a file that is not a readable receipt (image or PDF), in the book's language. */
 export function badImageText(lang: Language, problem: ImageProblem): string {
   if (problem === 'too_large') return t(lang, 'receipt.too_large', { mb: RECEIPT_LIMITS.maxBytes / 1024 / 1024 });
   if (problem === 'too_many_pixels') return t(lang, 'receipt.too_many_pixels', { megapixels: RECEIPT_LIMITS.maxPixels / 1_000_000 });
+  if (problem === 'pdf_pages') return t(lang, 'receipt.pdf_pages', { pages: RECEIPT_LIMITS.pdfMaxPages });
   return t(lang, `receipt.${problem}`);
 }

@@ -4,6 +4,9 @@ import { DomainError } from '../errors.js';
 import { assertCan } from '../access/permissions.js';
 import { parsePeriod, type Period } from '../parsing/period.js';
 import { tokenize } from '../parsing/tokenize.js';
+import type { BudgetAlert } from '../statistics/budget-alerts.js';
+import { batchCounts, recordBatch } from './record-batch.js';
+import type { EntryStore } from './record-entry.js';
 
 /** Largest file `/import` reads (bytes). */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -69,22 +72,30 @@ export function exportCsvChunks(a: Actor, args: string, pageSize = 5_000): { nam
 }
 
 export type ImportResult =
-  | { ok: true; created: number; skipped: number; total: number }
+  | { ok: true; created: number; skipped: number; total: number; alerts: BudgetAlert[]; alertError?: unknown }
   | { ok: false; problems: CsvProblem[] };
 
 /**
  * `/import` with a CSV of the export's columns: every row is validated first and nothing is
- * written when any row is bad; then all rows go in one transaction, rows imported before are
- * skipped, and missing accounts and labels are created.
+ * written when any row is bad; then all rows are recorded through the one batch use case
+ * (`recordBatch`: one transaction, rows imported before skipped, accounts the file names created,
+ * the budget alerts the new expenses owe), each keeping its `#N` where the book has it free.
  */
-export async function importCsv(a: Actor, content: Buffer): Promise<ImportResult> {
+export async function importCsv(a: Actor<EntryStore>, content: Buffer): Promise<ImportResult> {
   assertCan(a.role, 'manage');
   if (content.length > MAX_IMPORT_BYTES) return { ok: false, problems: [{ row: 1, field: 'size', value: String(content.length) }] };
   const accounts = await a.store.listAccounts(a.book.id);
   const known = new Map(accounts.map((acc) => [acc.name.toLowerCase(), { name: acc.name, currency: acc.currency }]));
   const read = readImportCsv(content, a.book.timezone, known);
   if (!read.ok) return read;
-  if (read.rows.length === 0) return { ok: true, created: 0, skipped: 0, total: 0 };
-  const { created, skipped } = await a.store.importEvents(a.book.id, a.userId, read.rows);
-  return { ok: true, created, skipped, total: read.rows.length };
+  if (read.rows.length === 0) return { ok: true, created: 0, skipped: 0, total: 0, alerts: [] };
+  const r = await recordBatch(
+    a,
+    read.rows.map((row) => ({ row })),
+    { need: 'manage', atomic: true, max: read.rows.length, keepNumbers: true },
+  );
+  const failed = r.items.find((x) => x.outcome === 'failed');
+  if (failed?.outcome === 'failed') throw failed.error;
+  const { created, replayed } = batchCounts(r);
+  return { ok: true, created, skipped: replayed, total: read.rows.length, alerts: r.alerts, ...(r.alertError ? { alertError: r.alertError } : {}) };
 }

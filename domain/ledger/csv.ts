@@ -5,8 +5,10 @@ import { DateTime } from 'luxon';
 import { toMinor } from '../money/amount.js';
 import { accountName } from './accounts.js';
 import { currencyCode, minorToDecimal, type Minor } from '../money/money.js';
-import type { ImportEvent } from '../statistics/ports.js';
+import { MAX_NOTE, type ImportRow } from './import-rows.js';
 import type { EventKind, LedgerEvent } from '../types.js';
+
+export { MAX_NOTE };
 
 /** The columns of `/export`, in order; `/import` reads the same. */
 /**
@@ -19,8 +21,6 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** Most rows one import takes; larger files should be split. */
 export const MAX_IMPORT_ROWS = 100_000;
-/** Longest note an import accepts. */
-export const MAX_NOTE = 2000;
 
 /** Between the two sides of a transfer in the amount, currency and account columns. */
 const ARROW = ' → ';
@@ -83,7 +83,7 @@ export interface CsvProblem {
   value?: string;
 }
 
-export type CsvReadResult = { ok: true; rows: ImportEvent[] } | { ok: false; problems: CsvProblem[] };
+export type CsvReadResult = { ok: true; rows: ImportRow[] } | { ok: false; problems: CsvProblem[] };
 
 /** Accounts the book has, by lower-cased name, to check currencies against. */
 export type KnownAccounts = ReadonlyMap<string, { name: string; currency: string }>;
@@ -126,7 +126,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
   if (data.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ row: MAX_IMPORT_ROWS + 2, field: 'size', value: String(data.length) }] };
 
   const problems: CsvProblem[] = [];
-  const rows: ImportEvent[] = [];
+  const rows: ImportRow[] = [];
   const currencyOf = new Map<string, string>([...accounts].map(([k, v]) => [k, v.currency]));
   const occurrences = new Map<string, number>();
 
@@ -199,7 +199,7 @@ export function readImportCsv(content: Buffer | string, tz: string, accounts: Kn
     const note = unguard(cell('note'));
     if (note.length > MAX_NOTE) return bad('note', `${note.slice(0, 20)}…`);
 
-    const ev: ImportEvent = {
+    const ev: ImportRow & { account: string } = {
       sourceKey: '',
       kind,
       account: accountCasing(accounts, names2[0]!),

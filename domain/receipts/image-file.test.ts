@@ -39,7 +39,9 @@ describe('receipt image files', () => {
 
   it('refuses what it cannot or must not read, each with its reason', () => {
     expect(problem(png(400, 600))).toBeUndefined();
-    expect(problem(Buffer.from('%PDF-1.7\n'))).toBe('pdf');
+    expect(problem(Buffer.from('%PDF-1.7\n'))).toBeUndefined();
+    expect(checkReceiptFile(Buffer.from('\r\n%PDF-1.4\n'))).toEqual({ type: 'pdf', mime: 'application/pdf' });
+    expect(problem(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(RECEIPT_LIMITS.maxBytes)]))).toBe('too_large');
     expect(problem(Buffer.from('date,amount\n2026-01-01,1\n'))).toBe('not_image');
     expect(problem(Buffer.alloc(0))).toBe('not_image');
     expect(problem(png(10_000, 10_000))).toBe('too_many_pixels');

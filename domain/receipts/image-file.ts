@@ -1,7 +1,8 @@
 /**
- * What a receipt photo may be (issue 18): bounded in bytes, in pixels and in side length, so a
- * crafted or huge file cannot take the worker's memory or time. The header is read without
- * decoding: the chat path checks it at once, the worker again before it decodes.
+ * What a receipt file may be (issue 18): a photo or image bounded in bytes, in pixels and in side
+ * length, or a PDF bounded in bytes and pages, so a crafted or huge file cannot take the worker's
+ * memory or time. The header is read without decoding: the chat path checks it at once, the
+ * worker again before it decodes.
  */
 export const RECEIPT_LIMITS = {
   /** The file as sent. */
@@ -13,6 +14,10 @@ export const RECEIPT_LIMITS = {
   /** Long side of the photo kept with the record. */
   keptMaxSide: 1600,
   keptQuality: 82,
+  /** Pages of a PDF receipt (its text is read from all of them; without text, page 1 is OCR'd). */
+  pdfMaxPages: 5,
+  /** Characters of PDF text handed to the reader (a receipt has a few thousand). */
+  pdfMaxChars: 50_000,
 } as const;
 
 export type ImageType = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -24,8 +29,14 @@ export interface ImageHeader {
   height: number;
 }
 
-/** Why a file is not a receipt photo COIN can read; each has its own message. */
-export type ImageProblem = 'too_large' | 'too_many_pixels' | 'pdf' | 'not_image' | 'unreadable';
+/** A PDF receipt: its pages are counted and read on the worker. */
+export interface PdfHeader {
+  type: 'pdf';
+  mime: 'application/pdf';
+}
+
+/** Why a file is not a receipt COIN can read; each has its own message. */
+export type ImageProblem = 'too_large' | 'too_many_pixels' | 'not_image' | 'unreadable' | 'bad_pdf' | 'pdf_pages';
 
 export class BadReceiptImage extends Error {
   override readonly name = 'BadReceiptImage';
@@ -72,10 +83,19 @@ export function readImageHeader(b: Buffer): ImageHeader | undefined {
   return undefined;
 }
 
+/** A PDF starts with `%PDF-` within its first 1,024 bytes (readers allow leading junk). */
+export const isPdf = (b: Buffer): boolean => ascii(b, 0, 1024).includes('%PDF-');
+
 /** Checks a file before anything decodes it; throws {@link BadReceiptImage}. */
-export function checkReceiptFile(b: Buffer): ImageHeader {
+export function checkReceiptFile(b: Buffer): ImageHeader | PdfHeader {
   if (b.length > RECEIPT_LIMITS.maxBytes) throw new BadReceiptImage('too_large');
-  if (ascii(b, 0, 5) === '%PDF-') throw new BadReceiptImage('pdf');
+  if (!readImageHeader(b) && isPdf(b)) return { type: 'pdf', mime: 'application/pdf' };
+  return checkImageFile(b);
+}
+
+/** Checks an image (not a PDF) before anything decodes it; throws {@link BadReceiptImage}. */
+export function checkImageFile(b: Buffer): ImageHeader {
+  if (b.length > RECEIPT_LIMITS.maxBytes) throw new BadReceiptImage('too_large');
   const h = readImageHeader(b);
   if (!h) throw new BadReceiptImage('not_image');
   if (h.width < 1 || h.height < 1) throw new BadReceiptImage('unreadable');

@@ -10,13 +10,16 @@ import { csvLayoutKey, guessCsvMapping, parseCsvMappingArgs } from './csv-mappin
 import { addDays } from './dates.js';
 import { decodeStatement } from './decode.js';
 import { classifyRows, type BookRecord, type Classification } from './matching.js';
-import { detectStatementFormat, parseStatement } from './parse.js';
-import type { PendingStatement, StatementEventRow, StatementImported, StatementMerge, StatementStore, StatementWrite } from './ports.js';
+import { detectStatementFormat, isBlank, parseStatement } from './parse.js';
+import type { PendingStatement, StatementEventRow, StatementImported, StatementStore } from './ports.js';
 import { statementError } from './statement-error.js';
 import type { Statement, StatementFormat, StatementRow } from './types.js';
-import { compileRules } from '../rules/matcher.js';
+import { bookRules } from '../rules/apply.js';
 import { labelStatementRows } from '../rules/statement-rows.js';
 import type { RuleMatch } from '../rules/types.js';
+import { batchCounts, recordBatch, type BatchWrite, type ImportRow } from '../ledger/record-batch.js';
+import type { EntryStore } from '../ledger/record-entry.js';
+import type { BudgetAlert } from '../statistics/budget-alerts.js';
 
 /** Largest statement file read (bytes): a year of a busy account is a few MB. */
 export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
@@ -24,14 +27,11 @@ export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
 export const PENDING_TTL_MS = 24 * 60 * 60 * 1000;
 /** Previews kept per person and book; a newer one pushes out the oldest. */
 export const PENDING_PER_PERSON = 3;
-const MAX_NOTE = 2000;
 
-/** The book's rules applied to statement rows: the rule that labels each row, or null. */
+/** The book's rules applied to statement rows (the preview; the import applies the same in `recordBatch`): the rule that labels each row, or null. */
 async function labeller(a: Actor<Store>): Promise<(rows: readonly StatementRow[]) => (RuleMatch | null)[]> {
-  const rules = await a.store.listRules(a.book.id);
-  if (!rules.length) return (rows) => rows.map(() => null);
-  const matcher = compileRules(rules);
-  return (rows) => labelStatementRows(matcher, rows).map((l) => l.rule);
+  const matcher = await bookRules(a);
+  return (rows) => (matcher ? labelStatementRows(matcher, rows).map((l) => l.rule) : rows.map(() => null));
 }
 
 /** Where a statement stands after each step. */
@@ -80,10 +80,23 @@ function formatOf(content: Buffer): StatementFormat {
   return detectStatementFormat(textOf(content.subarray(0, 4096)));
 }
 
+/**
+ * Statements read lately, by preview and reading (currency, CSV mapping): a preview's file never
+ * changes, so the import reads the statement the preview read instead of parsing the file again
+ * (a third of a 10,000-row import). Another process, or one after a restart, reads the file.
+ */
+const recentlyRead = new Map<string, Statement>();
+const RECENTLY_READ = 4;
+
 function parse(p: PendingStatement, currency: string): Statement {
+  const key = `${p.bookId}:${p.id}:${currency}:${p.csvMapping ? JSON.stringify(p.csvMapping) : ''}`;
+  const hit = recentlyRead.get(key);
+  if (hit) return hit;
   const csv = p.csvMapping ? { csv: p.csvMapping } : {};
   const s = parseStatement(p.content, { currency, fallbackEncoding: fallbackEncoding(p.content), ...csv });
   if (!s.rows.length) throw statementError(s.format, undefined, 'no_rows');
+  recentlyRead.set(key, s);
+  if (recentlyRead.size > RECENTLY_READ) recentlyRead.delete(recentlyRead.keys().next().value!);
   return s;
 }
 
@@ -106,10 +119,11 @@ async function pending(a: Actor<Store>, id: string | undefined): Promise<Pending
  * sender, matched to a linked account where it can be, and the next step returned. Nothing is
  * recorded. Throws `statement_invalid` for a file that cannot be read (nothing is kept then).
  */
-export async function receiveStatement(a: Actor<Store>, file: { name: string; content: Buffer }, opts: { accountId?: number; mapping?: CsvMapping } = {}): Promise<StatementStep> {
+export async function receiveStatement(a: Actor<Store>, file: { name: string; content: Buffer; bytes?: number | undefined }, opts: { accountId?: number; mapping?: CsvMapping } = {}): Promise<StatementStep> {
   assertCan(a.role, 'manage');
-  if (file.content.byteLength > MAX_STATEMENT_BYTES) throw statementError('statement', undefined, 'too_large', { value: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` });
-  if (!file.content.byteLength || !file.content.toString('latin1').trim()) throw statementError('statement', undefined, 'empty');
+  // `bytes`: the size a chat declared for a file too large to fetch.
+  if (Math.max(file.bytes ?? 0, file.content.byteLength) > MAX_STATEMENT_BYTES) throw statementError('statement', undefined, 'too_large', { value: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` });
+  if (isBlank(file.content)) throw statementError('statement', undefined, 'empty');
   const format = formatOf(file.content);
   const now = a.clock.now();
   const p: PendingStatement = {
@@ -139,8 +153,16 @@ export async function receiveStatement(a: Actor<Store>, file: { name: string; co
       if (format !== 'csv') throw e;
     }
   }
-  await a.store.savePendingStatement(p, PENDING_PER_PERSON);
-  return advance(a, p, false, parsed && { statement: parsed, currency: chosen?.currency ?? a.book.currency });
+  // Keeping the file (megabytes) and comparing with the book go on at once; the preview is
+  // answered only once the file is kept, and nothing changes the kept preview before that.
+  const saved = a.store.savePendingStatement(p, PENDING_PER_PERSON);
+  saved.catch(() => undefined);
+  try {
+    return await advance(a, p, false, parsed && { statement: parsed, currency: chosen?.currency ?? a.book.currency }, saved);
+  } finally {
+    // Kept before the answer (or the refusal: a statement in another currency keeps its preview).
+    await saved;
+  }
 }
 
 async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
@@ -150,7 +172,14 @@ async function accountOf(a: Actor<Store>, accountId: number): Promise<Account> {
 }
 
 /** The next step for a pending statement: the mapping, the account, or the preview. */
-async function advance(a: Actor<Store>, p: PendingStatement, committing = false, read?: { statement: Statement; currency: string }): Promise<StatementStep> {
+async function advance(
+  a: Actor<Store>,
+  p: PendingStatement,
+  committing = false,
+  read?: { statement: Statement; currency: string },
+  /** The preview being kept (a new one): waited for before it is changed. */
+  saved: Promise<void> = Promise.resolve(),
+): Promise<StatementStep> {
   const format = formatOf(p.content);
   const header = () => textOf(p.content).split(/\r?\n/, 1)[0]!.replace(/^\uFEFF/, '');
   if (format === 'csv' && !p.csvMapping) return { step: 'mapping', id: p.id, header: [header()], guess: null };
@@ -169,12 +198,16 @@ async function advance(a: Actor<Store>, p: PendingStatement, committing = false,
     const link = key ? await a.store.findStatementLink(a.book.id, key) : undefined;
     account = link ? accounts.find((x) => x.id === link.accountId) : undefined;
     if (!account) return { step: 'account', id: p.id, statement, accounts, mapping: format === 'csv' ? p.csvMapping : null };
+    await saved;
     await a.store.updatePendingStatement(a.book.id, a.userId, p.id, { accountId: account.id });
     if (format === 'csv' || format === 'qif') statement = parse(p, account.currency);
   }
   const { classification } = await compare(a, statement, account);
   // Nothing to choose: the preview is not kept waiting.
-  if (!committing && !classification.newCount && !classification.twins.length) await a.store.deletePendingStatement(a.book.id, a.userId, p.id);
+  if (!committing && !classification.newCount && !classification.twins.length) {
+    await saved;
+    await a.store.deletePendingStatement(a.book.id, a.userId, p.id);
+  }
   const byRule = new Map<number, { seq: number; label: string; count: number }>();
   if (!committing) {
     const label = await labeller(a);
@@ -207,8 +240,15 @@ async function compare(a: Actor<Store>, statement: Statement, account: Account):
 /** Events as the statement of `accountId` would show them: signed, with the row id they were imported with. */
 export function asRecords(events: readonly StatementEventRow[], accountId: number, zone: string): BookRecord[] {
   const prefix = `st:${accountId}:`;
+  // Days by instant: imported rows share a few instants (noon of each day), and luxon is the cost here.
+  const days = new Map<number, string>();
+  const dayOf = (at: Date): string => {
+    let day = days.get(at.getTime());
+    if (day === undefined) days.set(at.getTime(), (day = DateTime.fromJSDate(at, { zone }).toISODate()!));
+    return day;
+  };
   return events.map((e) => {
-    const date = DateTime.fromJSDate(e.occurredAt, { zone }).toISODate()!;
+    const date = dayOf(e.occurredAt);
     const incoming = e.kind === 'income' || (e.kind === 'transfer' && e.toAccountId === accountId);
     const amountMinor = e.kind === 'transfer' && incoming ? (e.toAmountMinor ?? e.amountMinor) : e.amountMinor;
     const currency = e.kind === 'transfer' && incoming ? (e.toCurrency ?? e.currency) : e.currency;
@@ -248,55 +288,70 @@ export async function cancelStatement(a: Actor<Store>, id: string): Promise<void
   if (!(await a.store.deletePendingStatement(a.book.id, a.userId, id))) throw new DomainError('statement_expired', {});
 }
 
-/** Noon of a statement day in the book's zone: the day stays the day in every report. */
-const noon = (day: string, zone: string): Date => DateTime.fromISO(`${day}T12:00:00`, { zone }).toJSDate();
+/** Noon of each statement day in the book's zone (the day stays the day in every report), worked out once per day. */
+function noons(zone: string): (day: string) => Date {
+  const seen = new Map<string, Date>();
+  return (day) => {
+    let at = seen.get(day);
+    if (!at) seen.set(day, (at = DateTime.fromISO(`${day}T12:00:00`, { zone }).toJSDate()));
+    return at;
+  };
+}
 
 /**
  * Import (`merge`: and merge the likely twins): the rows not in the book yet are recorded through
- * the one event writer, each with its statement id, labelled by the book's rules; with `merge`,
- * each twin keeps its label and note and gains the row's id and payee. The bank account is
- * linked to the book account (and a bank CSV's mapping remembered). A second import of the same
- * or an overlapping statement adds nothing.
+ * the one batch use case (`recordBatch`: the admin's permission, the book's rules labelling rows
+ * by payee and memo, keys, the balance bound, budget alerts), each with its statement id; with
+ * `merge`, each twin keeps its label and note and gains the row's id and payee instead. The bank
+ * account is linked to the book account (and a bank CSV's mapping remembered) in the same
+ * transaction. A second import of the same or an overlapping statement adds nothing.
  */
 export async function commitStatement(
-  a: Actor<Store>,
+  a: Actor<Store & EntryStore>,
   id: string,
   merge: boolean,
-): Promise<StatementImported & { account: Account; format: StatementFormat; labelled: number }> {
+): Promise<StatementImported & { account: Account; format: StatementFormat; labelled: number; alerts: BudgetAlert[]; alertError?: unknown }> {
   assertCan(a.role, 'manage');
   const p = await pending(a, id);
   const step = await advance(a, p, true);
   if (step.step !== 'preview') throw new DomainError('statement_expired', {});
   const { statement, account, classification } = step;
-  const toWrite = classification.rows.filter((m) => m.kind === 'new' || (m.kind === 'twin' && !merge)).map((m) => m.row);
-  const labels = (await labeller(a))(toWrite);
-  const rows: StatementWrite[] = toWrite.map((r, i) => {
-    const rule = labels[i];
-    // The rule's label; its note when it gives one, else what the bank says.
-    const text = r.payee || r.memo;
-    return {
-      sourceKey: sourceKey(account.id, r.externalId),
-      kind: r.amountMinor < 0 ? 'expense' : 'income',
-      amountMinor: assertMinor(Math.abs(r.amountMinor)),
-      currency: r.currency,
-      occurredAt: noon(r.date, a.book.timezone),
-      note: (rule?.note || text).slice(0, MAX_NOTE),
-      labels: rule ? [rule.label] : [],
-      payee: r.payee,
-      memo: r.memo,
-    };
-  });
-  const merges: StatementMerge[] = merge
-    ? classification.twins.map((tw) => ({ seq: tw.record.seq, sourceKey: sourceKey(account.id, tw.row.externalId), payee: tw.row.payee, memo: tw.row.memo }))
+  const noon = noons(a.book.timezone);
+  const rows = classification.rows.filter((m) => m.kind === 'new' || (m.kind === 'twin' && !merge)).map((m) => ({ row: importRow(account, m.row, noon) }));
+  const merges = merge
+    ? classification.twins.map((tw) => ({ seq: tw.record.seq, accountId: account.id, sourceKey: sourceKey(account.id, tw.row.externalId), meta: { payee: tw.row.payee, memo: tw.row.memo } }))
     : [];
-  const done = await a.store.importStatement(a.book.id, a.userId, {
-    previewId: p.id,
-    accountId: account.id,
-    externalAccountId: externalAccountId(p, statement),
-    csvMapping: statement.format === 'csv' ? p.csvMapping : null,
-    rows,
-    merges,
-  });
-  if (!done) throw new DomainError('statement_expired', {});
-  return { ...done, skipped: done.skipped + classification.importedCount, account, format: statement.format, labelled: labels.filter(Boolean).length };
+  const write: BatchWrite = async (events, opts) => {
+    const done = await a.store.importStatement(a.book.id, a.userId, {
+      previewId: p.id,
+      accountId: account.id,
+      externalAccountId: externalAccountId(p, statement),
+      csvMapping: statement.format === 'csv' ? p.csvMapping : null,
+      events,
+      opts,
+    });
+    if (!done) throw new DomainError('statement_expired', {});
+    return done;
+  };
+  const r = await recordBatch(a, rows, { need: 'manage', atomic: true, max: rows.length, merges, write });
+  const failed = r.items.find((x) => x.outcome === 'failed');
+  if (failed?.outcome === 'failed') throw failed.error;
+  const { created, replayed } = batchCounts(r);
+  const skipped = replayed + merges.length - r.merged + classification.importedCount;
+  return { created, merged: r.merged, skipped, account, format: statement.format, labelled: r.labelled, alerts: r.alerts, ...(r.alertError ? { alertError: r.alertError } : {}) };
+}
+
+/** A statement row as the batch records it: an expense or income of the account at noon of its day, its note what the bank says. */
+function importRow(account: Account, r: StatementRow, noon: (day: string) => Date): ImportRow {
+  return {
+    sourceKey: sourceKey(account.id, r.externalId),
+    kind: r.amountMinor < 0 ? 'expense' : 'income',
+    account: account.id,
+    amountMinor: assertMinor(Math.abs(r.amountMinor)),
+    currency: r.currency,
+    occurredAt: noon(r.date),
+    labels: [],
+    note: r.payee || r.memo,
+    bank: { payee: r.payee, memo: r.memo },
+  };
 }

@@ -1,6 +1,21 @@
 import { daysBetween } from './dates.js';
 import type { StatementRow } from './types.js';
 
+/** A `YYYY-MM-DD` day as a whole number of days (for distances). */
+const dayNumber = (day: string): number => daysBetween('1970-01-01', day);
+
+/** The first index of a day-sorted list whose day is `day` or later. */
+function firstFrom(list: readonly { day: number }[], day: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.day < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A record already in the book, as matching needs it. */
 export interface BookRecord {
   /** The number users see (`#118`). */
@@ -59,18 +74,22 @@ export function similarity(row: Pick<StatementRow, 'payee' | 'memo'>, record: Pi
  */
 export function classifyRows(rows: readonly StatementRow[], records: readonly BookRecord[], opts: { accountId: number; windowDays?: number }): Classification {
   const window = opts.windowDays ?? 3;
-  const mine = records.filter((r) => r.accountId === opts.accountId);
   const importedIds = new Map<string, number>();
-  const typed = new Map<string, BookRecord[]>();
-  for (const r of mine) {
+  // Typed records by currency and amount, each list in day order: a row looks at the few of its
+  // amount within the window (a binary search), not at every record of that amount.
+  const typed = new Map<string, { day: number; record: BookRecord }[]>();
+  for (const r of records) {
+    if (r.accountId !== opts.accountId) continue;
     if (r.externalId) importedIds.set(r.externalId, r.seq);
     else {
       const key = `${r.currency}|${r.amountMinor}`;
+      const entry = { day: dayNumber(r.date), record: r };
       const list = typed.get(key);
-      if (list) list.push(r);
-      else typed.set(key, [r]);
+      if (list) list.push(entry);
+      else typed.set(key, [entry]);
     }
   }
+  for (const list of typed.values()) list.sort((x, y) => x.day - y.day);
 
   const out: RowMatch[] = new Array(rows.length);
   const seenInFile = new Set<string>();
@@ -82,9 +101,12 @@ export function classifyRows(rows: readonly StatementRow[], records: readonly Bo
       return;
     }
     seenInFile.add(row.externalId);
-    for (const record of typed.get(`${row.currency.toUpperCase()}|${row.amountMinor}`) ?? []) {
-      const days = daysBetween(record.date, row.date);
-      if (Math.abs(days) <= window) pairs.push({ row: i, record, days, similarity: similarity(row, record) });
+    const list = typed.get(`${row.currency.toUpperCase()}|${row.amountMinor}`);
+    if (!list) return;
+    const day = dayNumber(row.date);
+    for (let k = firstFrom(list, day - window); k < list.length && list[k]!.day <= day + window; k++) {
+      const record = list[k]!.record;
+      pairs.push({ row: i, record, days: day - list[k]!.day, similarity: similarity(row, record) });
     }
   });
   pairs.sort((x, y) => y.similarity - x.similarity || Math.abs(x.days) - Math.abs(y.days) || x.record.seq - y.record.seq || x.row - y.row);

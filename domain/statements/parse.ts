@@ -39,12 +39,18 @@ function ofxCharset(bytes: Uint8Array): 'windows-1251' | 'windows-1252' | undefi
   return m ? (`windows-${m[1]}` as 'windows-1251' | 'windows-1252') : undefined;
 }
 
+/** True when the bytes hold nothing but blanks (as `String.trim` sees them in Latin-1), read until the first other byte. */
+export function isBlank(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (!(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0)) return false;
+  return true;
+}
+
 /**
  * Reads a statement file of any supported format: detects the format from the content, decodes
  * the text, parses it. Throws `statement_invalid` naming the line or element and the problem.
  */
 export function parseStatement(bytes: Uint8Array, opts: ParseStatementOptions = {}): Statement {
-  if (!bytes.byteLength || !Buffer.from(bytes).toString('latin1').trim()) throw statementError('statement', undefined, 'empty');
+  if (isBlank(bytes)) throw statementError('statement', undefined, 'empty');
   const text = decodeStatement(bytes, opts.encoding ?? 'auto', opts.fallbackEncoding ?? ofxCharset(bytes) ?? 'windows-1252');
   const format = detectStatementFormat(text);
   const currency = opts.currency ? { currency: opts.currency } : {};

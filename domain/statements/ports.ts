@@ -1,4 +1,4 @@
-import type { Minor } from '../money/money.js';
+import type { BatchRecorded, BatchWriteOptions, NewEvent } from '../event-write.js';
 import type { RuleStore } from '../rules/ports.js';
 import type { Account } from '../types.js';
 import type { CsvMapping } from './csv.js';
@@ -40,29 +40,6 @@ export interface StatementEventRow {
   sourceKey: string | null;
 }
 
-/** One statement row to record. */
-export interface StatementWrite {
-  /** `st:<account id>:<the row's external id>`: unique per book, so per account. */
-  sourceKey: string;
-  kind: 'expense' | 'income';
-  /** Positive minor units. */
-  amountMinor: Minor;
-  currency: string;
-  occurredAt: Date;
-  note: string;
-  labels: string[];
-  payee: string;
-  memo: string;
-}
-
-/** A typed record that is a statement row: it keeps its label and note, gains the row's id and payee. */
-export interface StatementMerge {
-  seq: number;
-  sourceKey: string;
-  payee: string;
-  memo: string;
-}
-
 export interface StatementImported {
   created: number;
   merged: number;
@@ -86,20 +63,21 @@ export interface StatementStore extends Pick<RuleStore, 'listRules'> {
   /** True when it was there. */
   deletePendingStatement(bookId: number, userId: number, id: string): Promise<boolean>;
   /**
-   * The account's live events between `from` and `to`, and any of its events (any date) whose
-   * source key is one of `sourceKeys`.
+   * The account's live events between `from` and `to` except rows imported from statements (they
+   * matter only by id), and any of its live events (any date) whose source key is one of
+   * `sourceKeys` (all `st:` keys).
    */
   statementEvents(bookId: number, accountId: number, from: Date, to: Date, sourceKeys: readonly string[]): Promise<StatementEventRow[]>;
   /**
-   * The import, in one transaction, only if the pending statement `previewId` is still there (it
-   * is taken away): rows whose source key the book holds are skipped (the book row is locked, so
-   * two imports of one file cannot both write a row), twins gain their source key and payee, and
-   * the bank account is linked to `accountId` with its CSV mapping. Undefined when the preview
-   * was gone (imported, cancelled or expired).
+   * The import's write (`recordBatch` brings the events and the twins to merge), in one
+   * transaction, only if the pending statement `previewId` is still there (it is taken away): the
+   * book row is locked (two imports of one file cannot both write a row; the batch write skips
+   * rows whose key the book holds), and the bank account is linked to `accountId` with its CSV
+   * mapping. Undefined when the preview was gone (imported, cancelled or expired).
    */
   importStatement(
     bookId: number,
     authorId: number,
-    w: { previewId: string; accountId: number; externalAccountId: string | null; csvMapping: CsvMapping | null; rows: readonly StatementWrite[]; merges: readonly StatementMerge[] },
-  ): Promise<StatementImported | undefined>;
+    w: { previewId: string; accountId: number; externalAccountId: string | null; csvMapping: CsvMapping | null; events: readonly NewEvent[]; opts: BatchWriteOptions },
+  ): Promise<BatchRecorded | undefined>;
 }

@@ -2,6 +2,7 @@ import { budgetProgress, coversPeriod, type BudgetProgress, type ProgressStore }
 import type { BudgetStore } from './budget-ports.js';
 import type { Book, LedgerEvent } from '../types.js';
 import { projectRunOut, type RunOut } from './pace.js';
+import { periodOf } from '../parsing/period.js';
 
 /** Alert thresholds in percent of a budget, lowest first. */
 export const THRESHOLDS = [80, 100] as const;
@@ -12,8 +13,11 @@ export const THRESHOLDS = [80, 100] as const;
  */
 export const PACE_THRESHOLD = 0;
 
+/** Every alert a budget period can give. */
+const EVERY_ALERT = [...THRESHOLDS, PACE_THRESHOLD];
+
 /** What the alert check reads and claims. */
-export type BudgetAlertStore = Pick<BudgetStore, 'listBudgets' | 'claimBudgetAlert'> & ProgressStore;
+export type BudgetAlertStore = Pick<BudgetStore, 'listBudgets' | 'claimBudgetAlerts'> & ProgressStore;
 
 /** A threshold a record made a budget reach, to tell the chat once. */
 export interface BudgetAlert {
@@ -38,24 +42,43 @@ export interface BudgetAlert {
 export async function budgetAlertsFor(store: BudgetAlertStore, book: Book, event: LedgerEvent, now: Date = event.createdAt): Promise<BudgetAlert[]> {
   if (event.kind !== 'expense' || event.deletedAt) return [];
   const labels = new Set(event.labels.map((l) => l.toLowerCase()));
-  const budgets = (await store.listBudgets(book.id)).filter((b) => b.label === null || labels.has(b.label.toLowerCase()));
+  const alertsIn = {
+    monthly: periodOf('month', event.occurredAt, book.timezone).start,
+    weekly: periodOf('week', event.occurredAt, book.timezone).start,
+  };
+  const budgets = (await store.listBudgets(book.id, alertsIn)).filter(
+    // A budget whose every alert of the period was claimed has nothing left to tell: its spend is not read.
+    (b) => (b.label === null || labels.has(b.label.toLowerCase())) && !EVERY_ALERT.every((t) => b.claimed?.includes(t)),
+  );
   if (budgets.length === 0) return [];
-  const alerts: BudgetAlert[] = [];
-  for (const progress of await budgetProgress(store, book, budgets, event.occurredAt)) {
-    const { budget, spentMinor, period } = progress;
+  // On the record path: the period's spend is read as committed, without patching the rollup.
+  const owed = (await budgetProgress(store, book, budgets, event.occurredAt, { readOnly: true }))
     // A backdated record in a period before the budget existed alerts nothing (issue 13).
-    if (!coversPeriod(budget, period)) continue;
-    let claimed: BudgetAlert['threshold'] | undefined;
-    for (const threshold of THRESHOLDS) {
+    .filter((p) => coversPeriod(p.budget, p.period))
+    .map((progress) => {
+      const { budget, spentMinor, period } = progress;
       // Integer comparison: spent/limit >= threshold% without division.
-      if (BigInt(spentMinor) * 100n < BigInt(budget.amountMinor) * BigInt(threshold)) break;
-      if (await store.claimBudgetAlert(budget.id, period.start, threshold)) claimed = threshold;
-    }
-    // The early warning: only for a record made in its own period (a backdated one says nothing of the pace).
-    const projected = projectRunOut({ spentMinor, limitMinor: budget.amountMinor, period, now, tz: book.timezone });
-    const runsOut = projected && (await store.claimBudgetAlert(budget.id, period.start, PACE_THRESHOLD)) ? projected : undefined;
-    if (claimed !== undefined) alerts.push({ threshold: claimed, progress, ...(runsOut ? { runsOut } : {}) });
-    else if (runsOut) alerts.push({ threshold: PACE_THRESHOLD, progress, runsOut });
+      const reached = THRESHOLDS.filter((t) => BigInt(spentMinor) * 100n >= BigInt(budget.amountMinor) * BigInt(t));
+      // The early warning: only for a record made in its own period (a backdated one says nothing of the pace).
+      const runsOut = projectRunOut({ spentMinor, limitMinor: budget.amountMinor, period, now, tz: book.timezone });
+      return { progress, reached, runsOut };
+    });
+  // Alerts listed as claimed are not tried again (they cannot be won); the rest race on the key.
+  const wanted = owed.flatMap(({ progress: { budget, period }, reached, runsOut }) =>
+    [...reached, ...(runsOut ? [PACE_THRESHOLD] : [])]
+      .filter((threshold) => !budget.claimed?.includes(threshold))
+      .map((threshold) => ({ budgetId: budget.id, periodStart: period.start, threshold })),
+  );
+  if (wanted.length === 0) return [];
+  // Every claim of this record in one statement; each is still an insert on the primary key.
+  const claimed = new Set((await store.claimBudgetAlerts(wanted)).map((c) => `${c.budgetId}:${c.threshold}`));
+  const alerts: BudgetAlert[] = [];
+  for (const { progress, reached, runsOut } of owed) {
+    const mine = (t: number) => claimed.has(`${progress.budget.id}:${t}`);
+    const top = reached.filter(mine).at(-1);
+    const pace = runsOut && mine(PACE_THRESHOLD) ? runsOut : undefined;
+    if (top !== undefined) alerts.push({ threshold: top, progress, ...(pace ? { runsOut: pace } : {}) });
+    else if (pace) alerts.push({ threshold: PACE_THRESHOLD, progress, runsOut: pace });
   }
   return alerts;
 }

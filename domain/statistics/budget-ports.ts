@@ -12,11 +12,24 @@ export interface Budget {
   period: BudgetPeriod;
   /** When it was set first (changing it keeps this): periods ending before it are not its. */
   createdAt?: Date;
+  /** Thresholds already alerted in the period asked of `listBudgets` (`alertsIn`). */
+  claimed?: number[];
+}
+
+/** One alert of a budget period: a threshold in percent (0: the early warning). */
+export interface BudgetAlertClaim {
+  budgetId: number;
+  periodStart: Date;
+  threshold: number;
 }
 
 /** Storage port of budgets and their once-per-period alerts. */
 export interface BudgetStore {
-  listBudgets(bookId: number): Promise<Budget[]>;
+  /**
+   * The book's budgets; with `alertsIn` (the start of the monthly and of the weekly period) each
+   * carries the thresholds already claimed in its period (`claimed`).
+   */
+  listBudgets(bookId: number, alertsIn?: Readonly<Record<BudgetPeriod, Date>>): Promise<Budget[]>;
   /**
    * Creates or replaces the budget of a label (created if new) or the total budget. A changed
    * budget forgets the alerts already sent, so the new limit alerts again.
@@ -25,8 +38,9 @@ export interface BudgetStore {
   /** False when there was no such budget. */
   deleteBudget(bookId: number, budgetId: number): Promise<boolean>;
   /**
-   * Claims the alert of a threshold in one budget period. True for exactly one caller per
-   * (budget, period start, threshold), however many race for it.
+   * Claims the alerts of thresholds in budget periods, all in one go, and answers those this call
+   * claimed: each (budget, period start, threshold) is claimed by exactly one caller, however many
+   * race for it.
    */
-  claimBudgetAlert(budgetId: number, periodStart: Date, threshold: number): Promise<boolean>;
+  claimBudgetAlerts(claims: readonly BudgetAlertClaim[]): Promise<BudgetAlertClaim[]>;
 }

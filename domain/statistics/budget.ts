@@ -4,7 +4,7 @@ import type { Budget, BudgetPeriod } from './budget-ports.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../access/permissions.js';
 import { periodOf, type Period } from '../parsing/period.js';
-import type { StatsStore } from './ports.js';
+import type { StatDim, StatsStore } from './ports.js';
 import { Converter } from '../money/rates.js';
 import { percentFloor } from './math.js';
 import { localDay } from './days.js';
@@ -81,59 +81,73 @@ export async function changeBudget(a: Actor, args: string): Promise<{ budget?: B
 
 const unitOf = (p: BudgetPeriod): 'week' | 'month' => (p === 'weekly' ? 'week' : 'month');
 
+/** What reading budget progress needs of the store. */
+export type ProgressStore = Pick<StatsStore, 'listRates' | 'statTotals'>;
+
 /**
  * Progress of budgets in the periods that contain `at` (book timezone): expenses of the label (or
  * all expenses for `total`) in the budget currency. Other currencies are converted into the
  * budget currency at the book's rates against it (so a budget set before `/currency` keeps
  * counting everything); without a rate they are listed in `missing`, never dropped silently.
+ * `converter`: the book currency's rates when the caller has them; `readOnly`: the statistics are
+ * read without bringing the rollup up to date (the check after a record, see `StatsStore`).
  */
-/** What reading budget progress needs of the store. */
-export type ProgressStore = Pick<StatsStore, 'listRates' | 'statTotals'>;
-
 export async function budgetProgress(
   store: ProgressStore,
   book: Book,
   budgets: readonly Budget[],
   at: Date,
-  converter?: Converter,
+  opts: { converter?: Converter | undefined; readOnly?: boolean } = {},
 ): Promise<BudgetProgress[]> {
   if (budgets.length === 0) return [];
   const periods = new Map<string, Period>();
   for (const b of budgets) periods.set(b.period, periodOf(unitOf(b.period), at, book.timezone));
-  const conv = converter ?? new Converter(book.currency, await store.listRates(book.id, book.currency));
-  const converters = new Map<string, Converter>([[book.currency, conv]]);
-  for (const b of budgets)
-    if (!converters.has(b.currency)) converters.set(b.currency, new Converter(b.currency, await store.listRates(book.id, b.currency)));
+  // Rates are read only when a period spent in a currency other than its budget's (most books
+  // have one currency: no query).
+  const converters = new Map<string, Promise<Converter>>();
+  if (opts.converter) converters.set(book.currency, Promise.resolve(opts.converter));
+  const converterOf = (currency: string): Promise<Converter> => {
+    let c = converters.get(currency);
+    if (!c) converters.set(currency, (c = store.listRates(book.id, currency).then((rates) => new Converter(currency, rates))));
+    return c;
+  };
+  const readOnly = opts.readOnly ? { readOnly: true } : undefined;
+  // Totals for a `total` budget, labels for label budgets: only what is asked is aggregated.
+  const dims: StatDim[] = [];
+  if (budgets.some((b) => b.labelId === null)) dims.push('t');
+  if (budgets.some((b) => b.labelId !== null)) dims.push('l');
   const rowsByPeriod = new Map(
     await Promise.all(
       [...periods].map(async ([key, p]) => {
-        const rows = await store.statTotals(book.id, localDay(p.start, book.timezone), localDay(p.end, book.timezone), ['t', 'l']);
+        const rows = await store.statTotals(book.id, localDay(p.start, book.timezone), localDay(p.end, book.timezone), dims, readOnly);
         return [key, rows] as const;
       }),
     ),
   );
-  return budgets.map((budget) => {
-    const rows = (rowsByPeriod.get(budget.period) ?? []).filter(
-      (r) => r.kind === 'expense' && (budget.labelId === null ? r.dim === 't' : r.dim === 'l' && r.key === budget.labelId),
-    );
-    let spent = 0;
-    const missing: string[] = [];
-    for (const r of rows) {
-      if (r.currency === budget.currency) spent += r.minor;
-      else {
-        const converted = converters.get(budget.currency)!.toBook(r.minor, r.currency);
-        if (converted === undefined) missing.push(r.currency);
-        else spent += converted;
+  return Promise.all(
+    budgets.map(async (budget) => {
+      const rows = (rowsByPeriod.get(budget.period) ?? []).filter(
+        (r) => r.kind === 'expense' && (budget.labelId === null ? r.dim === 't' : r.dim === 'l' && r.key === budget.labelId),
+      );
+      let spent = 0;
+      const missing: string[] = [];
+      for (const r of rows) {
+        if (r.currency === budget.currency) spent += r.minor;
+        else {
+          const converted = (await converterOf(budget.currency)).toBook(r.minor, r.currency);
+          if (converted === undefined) missing.push(r.currency);
+          else spent += converted;
+        }
       }
-    }
-    return {
-      budget,
-      period: periods.get(budget.period)!,
-      spentMinor: spent,
-      percent: percentFloor(spent, budget.amountMinor),
-      missing: missing.sort(),
-    };
-  });
+      return {
+        budget,
+        period: periods.get(budget.period)!,
+        spentMinor: spent,
+        percent: percentFloor(spent, budget.amountMinor),
+        missing: missing.sort(),
+      };
+    }),
+  );
 }
 
 /** True when `period` ends after the budget was set: earlier periods are not the budget's. */
@@ -148,7 +162,7 @@ export const coversPeriod = (budget: Budget, period: Pick<Period, 'end'>): boole
 export async function budgetsFor(store: ProgressStore, book: Book, budgets: readonly Budget[], period: Period, conv?: Converter): Promise<BudgetProgress[]> {
   const unit = period.unit === 'month' ? 'monthly' : period.unit === 'week' ? 'weekly' : undefined;
   const mine = budgets.filter((b) => b.period === unit && coversPeriod(b, period));
-  return budgetProgress(store, book, mine, period.start, conv);
+  return budgetProgress(store, book, mine, period.start, { converter: conv });
 }
 
 /** `/budgets`: every budget of the book with its progress now. */

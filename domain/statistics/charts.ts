@@ -126,11 +126,12 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
     return { kind, period, bucket, currency: book.currency, converted: [...converted].sort(), excluded: [...excluded].sort(), series };
   }
 
-  const conv = new Converter(book.currency, await store.listRates(book.id, book.currency));
+  // The rates are read beside the figures, not before them.
+  const rates = store.listRates(book.id, book.currency).then((r) => new Converter(book.currency, r));
 
   if (kind === 'bars') {
     const bucket = bucketOf(period, tz);
-    const rows = await store.statBuckets(book.id, from, to, bucket);
+    const [conv, rows] = await Promise.all([rates, store.statBuckets(book.id, from, to, bucket)]);
     const keys = keysWithData(from, to, bucket, until, rows.map((r) => r.bucket));
     const figures = keys.map((key) => {
       const income: Bag = new Map();
@@ -154,7 +155,7 @@ export async function chartData(a: Actor, args: string): Promise<ChartData> {
   }
 
   const dim = kind === 'pie' ? 'l' : 'a';
-  const rows = await store.statTotals(book.id, from, to, kind === 'pie' ? ['l', 't'] : ['a']);
+  const [conv, rows] = await Promise.all([rates, store.statTotals(book.id, from, to, kind === 'pie' ? ['l', 't'] : ['a'])]);
   const total: Bag = new Map();
   for (const r of rows) if (r.dim === 't' && r.kind === 'expense') addTo(total, r.currency, r.minor);
   const groups = new Map<number, { name: string | null; bag: Bag }>();

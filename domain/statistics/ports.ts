@@ -1,4 +1,3 @@
-import type { Minor } from '../money/money.js';
 import type { EventKind, LedgerEvent } from '../types.js';
 
 /**
@@ -51,34 +50,16 @@ export interface Rate {
   at: Date;
 }
 
-/** One row of an import, validated and ready to write. */
-export interface ImportEvent {
-  /** Idempotency key: a row with a key the book has seen is skipped. */
-  sourceKey: string;
-  /**
-   * The `#N` of the export the row came from (its `id` column). A row that is record `#N` of this
-   * very book (deleted or not) is skipped; in a book where `#N` is still free it keeps its number.
-   */
-  seq?: number | undefined;
-  kind: EventKind;
-  account: string;
-  currency: string;
-  amountMinor: Minor;
-  toAccount?: string | undefined;
-  toCurrency?: string | undefined;
-  toAmountMinor?: Minor | undefined;
-  labels: string[];
-  note: string;
-  occurredAt: Date;
-}
-
 /**
- * Storage port of statistics, exchange rates, export and import. Reads of aggregates are
+ * Storage port of statistics, exchange rates and export. Reads of aggregates are
  * served from a per-day rollup the store keeps up to date itself.
  */
 export interface StatsStore {
-  /** Aggregates of `[from, to)` local days for the dimensions asked. */
-  statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[]): Promise<StatRow[]>;
+  /**
+   * Aggregates of `[from, to)` local days for the dimensions asked. `readOnly`: the read neither
+   * brings the rollup up to date nor waits for anyone doing so (the record path's checks).
+   */
+  statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[], opts?: { readOnly?: boolean }): Promise<StatRow[]>;
   /** Income and expense per day or per month of `[from, to)`. */
   statBuckets(bookId: number, from: LocalDay, to: LocalDay, bucket: 'day' | 'month'): Promise<StatBucket[]>;
   /**
@@ -97,15 +78,9 @@ export interface StatsStore {
   /** Sets the `/rate` of a currency against `base` (the book currency now), as of `at`. */
   setRate(bookId: number, rate: { currency: string; perMinor: number; bookMinor: number; base: string; at: Date }): Promise<void>;
 
-  /** Every live event of `[from, to)` (all when unbounded), oldest first. */
   /**
    * The events in time order (then `#N`); with `limit`, at most that many, and with `after` only
    * those after that event (pages for a streamed export).
    */
   exportEvents(bookId: number, from?: Date, to?: Date, limit?: number, after?: { occurredAt: Date; seq: number }): Promise<LedgerEvent[]>;
-  /**
-   * Writes the rows in one transaction, creating missing accounts (in the row's currency) and
-   * labels; rows whose source key the book has seen are skipped.
-   */
-  importEvents(bookId: number, authorId: number, rows: readonly ImportEvent[]): Promise<{ created: number; skipped: number }>;
 }

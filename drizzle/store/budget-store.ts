@@ -12,6 +12,7 @@ interface BudgetRow {
   currency: string;
   period: BudgetPeriod;
   created_at: Date | string;
+  claimed?: number[] | null;
 }
 
 const toBudget = (r: BudgetRow): Budget => ({
@@ -22,10 +23,17 @@ const toBudget = (r: BudgetRow): Budget => ({
   currency: r.currency,
   period: r.period,
   createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
+  ...(r.claimed !== undefined ? { claimed: (r.claimed ?? []).map(Number) } : {}),
 });
 
-const selectBudgets = (bookId: number, extra = sql`true`) => sql`
+const selectBudgets = (bookId: number, extra = sql`true`, alertsIn?: Readonly<Record<BudgetPeriod, Date>>) => sql`
   select b.id, b.label_id, l.name as label, b.amount_minor::text as amount, b.currency, b.period, b.created_at
+    ${
+      alertsIn
+        ? sql`, array(select a.threshold from budget_alerts a where a.budget_id = b.id and a.period_start =
+            case b.period when 'weekly' then ${alertsIn.weekly.toISOString()}::timestamptz else ${alertsIn.monthly.toISOString()}::timestamptz end) as claimed`
+        : sql``
+    }
   from budgets b left join labels l on l.id = b.label_id
   where b.book_id = ${bookId} and ${extra}
   order by b.label_id is not null, lower(l.name)`;
@@ -33,8 +41,8 @@ const selectBudgets = (bookId: number, extra = sql`true`) => sql`
 /** Budgets and the once-per-period alert claims. */
 export function budgetStore(db: Db) {
   return {
-    async listBudgets(bookId: number): Promise<Budget[]> {
-      return rowsOf<BudgetRow>(await db.execute(selectBudgets(bookId))).map(toBudget);
+    async listBudgets(bookId, alertsIn) {
+      return rowsOf<BudgetRow>(await db.execute(selectBudgets(bookId, sql`true`, alertsIn))).map(toBudget);
     },
 
     async setBudget(
@@ -79,14 +87,19 @@ export function budgetStore(db: Db) {
       return gone.length > 0;
     },
 
-    async claimBudgetAlert(budgetId: number, periodStart: Date, threshold: number): Promise<boolean> {
-      // The primary key (budget, period start, threshold) lets exactly one insert through.
+    async claimBudgetAlerts(claims) {
+      if (claims.length === 0) return [];
+      // The primary key (budget, period start, threshold) lets exactly one insert of each through.
+      // Rows go in key order, so two racing claims never wait on each other crosswise (deadlock).
+      const ordered = [...claims].sort(
+        (x, y) => x.budgetId - y.budgetId || x.periodStart.getTime() - y.periodStart.getTime() || x.threshold - y.threshold,
+      );
       const rows = await db
         .insert(budgetAlerts)
-        .values({ budgetId, periodStart, threshold })
+        .values(ordered.map((c) => ({ budgetId: c.budgetId, periodStart: c.periodStart, threshold: c.threshold })))
         .onConflictDoNothing()
-        .returning({ budgetId: budgetAlerts.budgetId });
-      return rows.length === 1;
+        .returning({ budgetId: budgetAlerts.budgetId, periodStart: budgetAlerts.periodStart, threshold: budgetAlerts.threshold });
+      return rows;
     },
   } satisfies BudgetStore;
 }

@@ -3,12 +3,13 @@ import type { Db } from '../db.js';
 import { budgets, chats } from '../schema.js';
 import type { Platform } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
+import { settleChatReplies } from './chat-outbox.js';
 
 /** What the outbound queue and the sweep need to know about chats and books. */
 export interface DeliveryStore {
   /** The chat blocked the bot (or is gone); set by the outbound queue. */
   isChatBlocked(platform: Platform, chatId: string): Promise<boolean>;
-  /** Marks the chat so nothing more is sent to it. */
+  /** Marks the chat so nothing more is sent to it, and settles its pending replies (the reply outbox). */
   markChatBlocked(platform: Platform, chatId: string, at: Date): Promise<void>;
   /** Which of these books have any budget (only their template records can raise alerts). */
   booksWithBudgets(bookIds: readonly number[]): Promise<Set<number>>;
@@ -27,7 +28,9 @@ export function deliveryStore(db: Db): DeliveryStore {
       return rows.length > 0;
     },
     async markChatBlocked(platform, chatId, at) {
-      await db.update(chats).set({ blockedAt: at }).where(and(eq(chats.platform, platform), eq(chats.chatId, chatId)));
+      await db.execute(sql`
+        with settled as (${settleChatReplies(platform, chatId, 'a notice was refused')})
+        update chats set blocked_at = ${at.toISOString()}::timestamptz where platform = ${platform} and chat_id = ${chatId}`);
     },
     async booksWithBudgets(bookIds) {
       if (bookIds.length === 0) return new Set();

@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
-import type { Platform } from '../../domain/types.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { withDbRetry, isTransientDbError, type RetryOptions } from '../transient.js';
-import { chatOutboxStore, json, pendingRow, REPLY_LEASE_SECONDS, type JournalCodec, type OutboxRow, type PendingRow } from './chat-outbox.js';
+import { chatOutboxStore, insertReplies, json, pendingRow, replyItems, type JournalCodec, type OutboxRow, type PendingRow, type Queued } from './chat-outbox.js';
 
 export { REPLY_LEASE_SECONDS, type JournalCodec, type PendingRow } from './chat-outbox.js';
 
@@ -31,14 +30,6 @@ interface Held {
   chatKey: string;
   seq: number;
   payload: unknown;
-}
-
-interface Queued<R> {
-  platform: Platform;
-  chatId: string;
-  reply: R;
-  replyTo?: number | undefined;
-  editMessageId?: number | undefined;
 }
 
 /** A handler in a shared batch asked for a savepoint: the batch is applied one update at a time. */
@@ -78,21 +69,11 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
    * fewer than `keys` means another transaction applied one of them (the caller rolls back).
    */
   async function settle(tx: Db, keys: string[], replies: Queued<R>[]): Promise<PendingRow<R>[]> {
-    const items = JSON.stringify(
-      replies.map((r, ord) => ({ ord, platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null })),
-    );
     const [row] = rowsOf<{ done: number; replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
           update chat_inbox set done_at = now() where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) and done_at is null returning key
-        ), ins as (
-          insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, claimed_until)
-          select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
-          from jsonb_to_recordset(${items}::jsonb) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint)
-          where exists (select 1 from done)
-          order by x.ord
-          returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts
-        )
+        ), ins as (${insertReplies(replyItems(codec, replies), sql`exists (select 1 from done)`)})
         select (select count(*) from done)::int as done, (select json_agg(ins order by ins.id) from ins) as replies`),
     );
     if (row!.done !== keys.length) throw new AppliedElsewhere(keys.length - row!.done);
@@ -268,6 +249,22 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
 
     transact<T>(work: (store: LedgerStore) => Promise<T>): Promise<T> {
       return withDbRetry(() => db.transaction((tx) => work(createStore(tx as unknown as Db))), retry);
+    },
+
+    /** One transaction whose replies are written to the outbox (claimed by the writer) before it commits. */
+    answer<T>(work: (scope: { store: LedgerStore; reply(r: Queued<R>): void }) => Promise<T>): Promise<{ value: T; replies: PendingRow<R>[] }> {
+      return withDbRetry(
+        () =>
+          db.transaction(async (txRaw) => {
+            const tx = txRaw as unknown as Db;
+            const queued: Queued<R>[] = [];
+            const value = await work({ store: createStore(tx), reply: (r) => void queued.push(r) });
+            if (!queued.length) return { value, replies: [] };
+            const rows = rowsOf<OutboxRow>(await tx.execute(insertReplies(replyItems(codec, queued))));
+            return { value, replies: rows.map(pending).sort((a, b) => a.id - b.id) };
+          }),
+        retry,
+      );
     },
 
     // The delivery side: claims, marks, per-chat turns (drizzle/store/chat-outbox.ts).

@@ -14,12 +14,14 @@ import { withDbRetry, type RetryOptions } from '../transient.js';
 /** How long a process owns replies it wrote or claimed before another may take them. */
 export const REPLY_LEASE_SECONDS = 10;
 
-interface Queued<R> {
+/** A reply to write: where it goes, what it says, and (an interaction's answer) how to reach it later. */
+export interface Queued<R> {
   platform: Platform;
   chatId: string;
   reply: R;
   replyTo?: number | undefined;
   editMessageId?: number | undefined;
+  via?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A reply written and not yet sent, as the sender gets it. */
@@ -36,6 +38,7 @@ export interface OutboxRow {
   reply: unknown;
   reply_to: string | number | null;
   edit_message_id: string | number | null;
+  via?: unknown;
   attempts: number;
 }
 
@@ -57,8 +60,39 @@ export const pendingRow =
     reply: codec.decode(json(row.reply)),
     replyTo: row.reply_to === null ? undefined : Number(row.reply_to),
     editMessageId: row.edit_message_id === null ? undefined : Number(row.edit_message_id),
+    ...(row.via === null || row.via === undefined ? {} : { via: json(row.via) as Record<string, unknown> }),
     attempts: row.attempts,
   });
+
+/** The columns a pending reply is read with. */
+export const PENDING_COLUMNS = sql.raw('id, platform, chat_id, reply, reply_to, edit_message_id, via, attempts');
+
+/**
+ * Writes replies (in order: ids are drawn in that order), claimed by their writer for the lease,
+ * when `guard` (a condition of the statement) holds; answers them as written. `items` is the
+ * JSON of {@link replyItems}.
+ */
+export const insertReplies = (items: string, guard = sql`true`) => sql`
+  insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, via, claimed_until)
+  select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, x.via, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
+  from jsonb_to_recordset(${items}::jsonb) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
+  where ${guard}
+  order by x.ord
+  returning ${PENDING_COLUMNS}`;
+
+/**
+ * Settles a chat's pending replies as undeliverable: the chat can no longer receive from the bot.
+ * A statement (or a CTE) returning the ids settled.
+ */
+export const settleChatReplies = (platform: Platform, chatId: string, reason: string) => sql`
+  update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token', failed = ${`unreachable: ${reason}`.slice(0, 500)}
+  where platform = ${platform} and chat_id = ${chatId} and sent_at is null returning id`;
+
+/** Replies as the JSON {@link insertReplies} reads. */
+export const replyItems = <R>(codec: JournalCodec<R>, replies: Queued<R>[]): string =>
+  JSON.stringify(
+    replies.map((r, ord) => ({ ord, platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null, via: r.via ?? null })),
+  );
 
 /** The outcome of {@link ChatOutboxStore.turn}. */
 export interface ChatTurn<R> {
@@ -81,7 +115,7 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
     /** Replies sent: never sent again. */
     async markSent(ids: number[]): Promise<void> {
       if (!ids.length) return;
-      await withDbRetry(() => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null where id = any(${idList(ids)}::bigint[])`), retry);
+      await withDbRetry(() => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token' where id = any(${idList(ids)}::bigint[])`), retry);
     },
 
     /** Gives the replies back, to be sent not before `at` (rate limited, network down): a failed attempt. */
@@ -114,9 +148,31 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
     async giveUp(ids: number[], reason: string): Promise<void> {
       if (!ids.length) return;
       await withDbRetry(
-        () => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, failed = ${reason.slice(0, 500)} where id = any(${idList(ids)}::bigint[])`),
+        () => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token', failed = ${reason.slice(0, 500)} where id = any(${idList(ids)}::bigint[])`),
         retry,
       );
+    },
+
+    /**
+     * The chat can no longer receive from the bot (blocked, kicked, DMs closed): marks it, settles
+     * its pending replies as undeliverable (never retried) and turns off its digests and reminders,
+     * in one statement. Someone writing from the chat again makes it reachable (`enter`).
+     */
+    async unreachable(platform: Platform, chatId: string, reason: string): Promise<{ settled: number; off: string[] }> {
+      const [row] = rowsOf<{ settled: number; off: string[] | string | null }>(
+        await withDbRetry(
+          () =>
+            db.execute(sql`
+              with chat as (
+                update chats set blocked_at = now() where platform = ${platform} and chat_id = ${chatId} and blocked_at is null returning 1
+              ), off as (
+                delete from digest_settings where platform = ${platform} and chat_id = ${chatId} returning kind
+              ), settled as (${settleChatReplies(platform, chatId, reason)})
+              select (select count(*) from settled)::int as settled, (select json_agg(kind order by kind) from off) as off`),
+          retry,
+        ),
+      );
+      return { settled: row?.settled ?? 0, off: (json(row?.off ?? null) as string[] | null) ?? [] };
     },
 
     /** Extends the claim on replies this sender still holds in memory (not on ones another took meanwhile). */
@@ -135,7 +191,7 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
             select id from chat_outbox
             where platform = ${platform} and sent_at is null and not_before <= now() and (claimed_until is null or claimed_until < now())
             order by id limit ${limit} for update skip locked)
-          returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts`),
+          returning ${PENDING_COLUMNS}`),
       );
       return rows.map(pending).sort((a, b) => a.id - b.id);
     },
@@ -158,11 +214,11 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
               (id = any(${idList(ids)}::bigint[]) and (claimed_by is null or claimed_by = ${owner} or claimed_until < now()))
               or claimed_by = ${owner}
               or ((claimed_until is null or claimed_until < now()) and not_before <= now()))
-            returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts)
-          select id, platform, chat_id, reply, reply_to, edit_message_id, attempts, true as mine, null::boolean as held, null::float8 as due_in_ms from mine
+            returning ${PENDING_COLUMNS})
+          select id, platform, chat_id, reply, reply_to, edit_message_id, via, attempts, true as mine, null::boolean as held, null::float8 as due_in_ms from mine
           union all
           select * from (
-            select o.id, o.platform, o.chat_id, null::jsonb, null::bigint, null::bigint, o.attempts, false,
+            select o.id, o.platform, o.chat_id, null::jsonb, null::bigint, null::bigint, null::jsonb, o.attempts, false,
               coalesce(o.claimed_until > now(), false), greatest(0, extract(epoch from (o.not_before - now())) * 1000)::float8
             from chat_outbox o
             where o.platform = ${platform} and o.chat_id = ${chatId} and o.sent_at is null

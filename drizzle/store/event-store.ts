@@ -2,20 +2,17 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { events } from '../schema.js';
-import type { BatchItemRecorded, BatchRecorded, EventPatch, HistoryFilter, LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
+import type { BatchRecorded, BatchWriteOptions, EventPatch, HistoryFilter, LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
 import type { LedgerEvent } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
 import { selectEvents } from './event-rows.js';
-import { balanceEffect, moveBalances, replaceLabels, writeEvents, type WrittenEvent } from './event-writer.js';
-import { pgCode, rowsOf } from './rows.js';
+import { balanceEffect, moveBalances, replaceLabels, writeEvents } from './event-writer.js';
+import { balanceBound, CHUNK, ledgerEventOf, writeBatchIn } from './batch-writer.js';
+import { pgCode } from './rows.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/**
- * `accounts_balance_safe` (migration 0007) keeps every balance inside 2^53 - 1 minor units; the
- * check runs in the writing statement itself, so a write that would overflow changes nothing.
- */
-const balanceBound = (err: unknown): unknown => (pgCode(err) === '23514' ? new DomainError('balance_out_of_range', {}) : err);
+/** A balance beyond `accounts_balance_safe` (migration 0007) is told as `balance_out_of_range`: the write changed nothing. */
 const guardBalance = <T>(p: Promise<T>): Promise<T> =>
   p.catch((err: unknown) => {
     throw balanceBound(err);
@@ -38,81 +35,19 @@ async function recordOne(db: Db, e: NewEvent): Promise<Recorded> {
   };
 }
 
-/** A new event as the ledger's event, from what was asked and what the writer answered. */
-function ledgerEventOf(e: NewEvent, w: WrittenEvent): LedgerEvent {
-  return {
-    id: w.id,
-    bookId: e.bookId,
-    seq: w.seq,
-    kind: e.kind,
-    accountId: e.accountId,
-    accountName: w.accountName,
-    amountMinor: e.amountMinor,
-    currency: e.currency,
-    toAccountId: e.toAccountId ?? null,
-    toAccountName: w.toAccountName,
-    toAmountMinor: e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null,
-    toCurrency: e.kind === 'transfer' ? (e.toCurrency ?? e.currency) : null,
-    labels: w.labels,
-    note: e.note,
-    authorId: e.authorId,
-    authorName: w.authorName,
-    occurredAt: e.occurredAt,
-    createdAt: w.createdAt,
-    deletedAt: null,
-    templateId: e.templateId ?? null,
-  };
-}
-
 /**
- * The batch write (see `EventStore.recordBatch`): keys already recorded are read first, inside the
- * transaction, and the rest go to the event writer as ONE statement. Without keys there is
- * nothing to read and the statement alone is the transaction.
+ * The batch write (see `EventStore.recordBatch`) in a transaction — keys already recorded are read
+ * first, inside it — unless one writer statement is the whole of it (no keys, one chunk, nothing
+ * else to do): then the statement alone is the transaction.
  */
-async function writeBatch(db: Db, bookId: number, events: readonly NewEvent[]): Promise<BatchRecorded> {
-  const keys = [...new Set(events.flatMap((e) => (e.sourceKey ? [e.sourceKey] : [])))];
-  const run = async (q: Db): Promise<BatchRecorded> => {
-    const known = new Map<string, { id: number; seq: number; hash: string | null } | number>();
-    if (keys.length) {
-      const res = await q.execute(sql`
-        select id, seq, source_key, source_hash from events
-        where book_id = ${bookId} and source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
-      for (const r of rowsOf<{ id: number | string; seq: number; source_key: string; source_hash: string | null }>(res))
-        known.set(r.source_key, { id: Number(r.id), seq: r.seq, hash: r.source_hash });
-    }
-    const fresh: NewEvent[] = [];
-    /** Per item: an index into `fresh`, or its answer when it is not written. */
-    const plan: (number | BatchItemRecorded)[] = events.map((e) => {
-      if (e.bookId !== bookId) throw new Error(`batch for book ${bookId} holds an event of book ${e.bookId}`);
-      const k = e.sourceKey ? known.get(e.sourceKey) : undefined;
-      if (k === undefined) {
-        if (e.sourceKey) known.set(e.sourceKey, fresh.length);
-        fresh.push(e);
-        return fresh.length - 1;
-      }
-      // The same key with another request is a client bug, not a retry (SPEC §6).
-      const hash = typeof k === 'number' ? fresh[k]!.sourceHash : k.hash;
-      if (e.sourceHash !== undefined && hash !== e.sourceHash) return { outcome: 'mismatch' };
-      return typeof k === 'number' ? k : { outcome: 'replayed', id: k.id, seq: k.seq };
-    });
-    const written = await writeEvents(q, fresh);
-    const created = new Set<number>();
-    const items = plan.map((p): BatchItemRecorded => {
-      if (typeof p !== 'number') return p;
-      const w = written.events[p]!;
-      if (created.has(p)) return { outcome: 'replayed', id: w.id, seq: w.seq };
-      created.add(p);
-      return { outcome: 'created', event: ledgerEventOf(fresh[p]!, w) };
-    });
-    const balances = written.balances.map((b) => ({ accountId: b.accountId, accountName: b.accountName, currency: b.currency, balanceMinor: b.balanceMinor }));
-    return { items, balances };
-  };
+async function writeBatch(db: Db, bookId: number, events: readonly NewEvent[], opts: BatchWriteOptions = {}): Promise<BatchRecorded> {
+  const keyed = events.some((e) => e.sourceKey) || !!opts.merges?.length || !!opts.keepNumbers;
   try {
-    if (!keys.length && !(db instanceof PgTransaction)) return await run(db);
-    return await db.transaction((tx) => run(tx as unknown as Db));
+    if (!keyed && events.length <= CHUNK && !(db instanceof PgTransaction)) return await writeBatchIn(db, bookId, events, opts);
+    return await db.transaction((tx) => writeBatchIn(tx as unknown as Db, bookId, events, opts));
   } catch (err) {
     // A concurrent request recorded one of the keys first: read again, it is a replay now.
-    if (pgCode(err) === '23505' && keys.length) return guardBalance(db.transaction((tx) => run(tx as unknown as Db)));
+    if (pgCode(err) === '23505' && keyed) return guardBalance(db.transaction((tx) => writeBatchIn(tx as unknown as Db, bookId, events, opts)));
     throw balanceBound(err);
   }
 }
@@ -174,7 +109,7 @@ export function eventStore(db: Db) {
       }
     },
 
-    recordBatch: (bookId: number, events: readonly NewEvent[]) => writeBatch(db, bookId, events),
+    recordBatch: (bookId: number, events: readonly NewEvent[], opts?: BatchWriteOptions) => writeBatch(db, bookId, events, opts),
 
     getEvent: (bookId: number, seq: number, includeDeleted = false) => one(bookId, seq, includeDeleted),
 

@@ -113,13 +113,14 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
     occurrence_at: e.occurrenceAt?.toISOString() ?? null,
     source_key: e.sourceKey ?? null,
     source_hash: e.sourceHash ?? null,
+    meta: e.meta ?? null,
     labels: uniqueLabels(e.labels),
   }));
   const res = await q.execute(sql`
     with v as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as v(ord int, book_id int, kind text, account_id int,
         amount_minor bigint, currency text, to_account_id int, to_amount_minor bigint, to_currency text, note text, author_id int,
-        occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, source_hash text, labels jsonb)
+        occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, source_hash text, meta jsonb, labels jsonb)
     ), cnt as (
       select book_id, count(*)::int as n from v group by book_id
     ), seqs as (
@@ -129,9 +130,9 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
       select v.*, s.base + row_number() over (partition by v.book_id order by v.ord) as seq from v join seqs s on s.book_id = v.book_id
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor, to_currency,
-        note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash)
+        note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash, meta)
       select book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor, to_currency,
-        note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash
+        note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash, meta
       from numbered order by ord
       returning id, book_id, seq, created_at
     ), wanted as (
@@ -155,15 +156,21 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
       from (select book_id, account_id, sum(delta)::bigint as delta from moves group by book_id, account_id) d
       where a.id = d.account_id and a.book_id = d.book_id
       returning a.id, a.book_id, a.name, a.currency, a.balance_minor::text as balance
+    ), names as (
+      -- Each event's labels as the book spells them, grouped once (not a scan of every label per event).
+      select w.book_id, w.seq, json_agg(lab.name order by lab.name) as labels
+      from wanted w join lab on lab.book_id = w.book_id and lower(lab.name) = lower(w.name) group by w.book_id, w.seq
+    ), people as (
+      select id, name from users where id in (select author_id from numbered)
+    ), accs as (
+      select id, name from accounts where id in (select account_id from numbered union select to_account_id from numbered)
     )
     select
       (select json_agg(json_build_object('ord', n.ord, 'id', ins.id, 'book_id', ins.book_id, 'seq', ins.seq, 'created_at', ins.created_at,
-         'account_name', (select name from accounts where id = n.account_id),
-         'to_account_name', (select name from accounts where id = n.to_account_id),
-         'author_name', (select name from users where id = n.author_id),
-         'labels', (select coalesce(json_agg(lab.name order by lab.name), '[]'::json) from wanted w
-                      join lab on lab.book_id = w.book_id and lower(lab.name) = lower(w.name) where w.book_id = n.book_id and w.seq = n.seq)))
-       from ins join numbered n on n.book_id = ins.book_id and n.seq = ins.seq) as events,
+         'account_name', a.name, 'to_account_name', ta.name, 'author_name', u.name, 'labels', coalesce(nm.labels, '[]'::json)))
+       from ins join numbered n on n.book_id = ins.book_id and n.seq = ins.seq
+         left join accs a on a.id = n.account_id left join accs ta on ta.id = n.to_account_id
+         left join people u on u.id = n.author_id left join names nm on nm.book_id = n.book_id and nm.seq = n.seq) as events,
       (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances`);
   const [row] = rowsOf<{ events: Row[] | string | null; balances: BalRow[] | string | null }>(res);
   const written = asJson<Row[] | null>(row?.events ?? null) ?? [];
@@ -200,7 +207,7 @@ type OneRow = Omit<Row, 'ord' | 'book_id'> & { balances: BalRow[] | string | nul
 
 /** The one-event write, its SQL text built once (see {@link prebuilt}). */
 const writeOneStatement = prebuilt(
-  ['book', 'a1', 'd1', 'a2', 'd2', 'kind', 'account', 'amount', 'currency', 'toAccount', 'toAmount', 'toCurrency', 'note', 'author', 'at', 'template', 'occurrence', 'sourceKey', 'sourceHash', 'names', 'min', 'max'],
+  ['book', 'a1', 'd1', 'a2', 'd2', 'kind', 'account', 'amount', 'currency', 'toAccount', 'toAmount', 'toCurrency', 'note', 'author', 'at', 'template', 'occurrence', 'sourceKey', 'sourceHash', 'meta', 'names', 'min', 'max'],
   (p) => sql`
     with d(account_id, delta) as (
       select * from (values (${p.a1}::int, ${p.d1}::bigint), (${p.a2}::int, ${p.d2}::bigint)) v(account_id, delta) where account_id is not null
@@ -213,11 +220,11 @@ const writeOneStatement = prebuilt(
       update books set last_seq = last_seq + 1 where id = ${p.book}::int and (select ok from fits) returning last_seq
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor,
-        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash)
+        to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash, meta)
       select ${p.book}::int, seq.last_seq, ${p.kind}::text, ${p.account}::int, ${p.amount}::bigint, ${p.currency}::text,
         ${p.toAccount}::int, ${p.toAmount}::bigint, ${p.toCurrency}::text, ${p.note}::text,
         ${p.author}::int, ${p.at}::timestamptz, ${p.template}::int,
-        ${p.occurrence}::timestamptz, ${p.sourceKey}::text, ${p.sourceHash}::text
+        ${p.occurrence}::timestamptz, ${p.sourceKey}::text, ${p.sourceHash}::text, ${p.meta}::jsonb
       from seq
       returning id, seq, created_at
     ), lab as (
@@ -272,6 +279,7 @@ async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[
     occurrence: e.occurrenceAt ? e.occurrenceAt.toISOString() : null,
     sourceKey: e.sourceKey ?? null,
     sourceHash: e.sourceHash ?? null,
+    meta: e.meta ? JSON.stringify(e.meta) : null,
     names: `{${names.map((n) => `"${n.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
     min: -MAX_SAFE,
     max: MAX_SAFE,

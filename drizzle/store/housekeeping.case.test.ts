@@ -19,6 +19,15 @@ describe.each(ENGINES)('housekeeping on $engine', ({ open }) => {
   });
   afterAll(async () => db?.close());
 
+  /** A person's private book, made by their first message. */
+  const signUp = async (chatId: string) =>
+    (await store.enter(
+      { platform: 'telegram', chatId, kind: 'private', title: 'Hk' },
+      { platform: 'telegram', externalId: chatId, name: 'Hk' },
+      false,
+      { currency: 'EUR', timezone: 'UTC', language: 'en' },
+    ))!;
+
   const keys = async () =>
     rowsOf<{ key: string }>(await db.db.execute(sql`select key from processed_updates order by key`)).map((r) => r.key);
 
@@ -35,12 +44,7 @@ describe.each(ENGINES)('housekeeping on $engine', ({ open }) => {
   });
 
   it('GIVEN link codes past their expiry THEN they are deleted and live ones stay', async () => {
-    const e = (await store.enter(
-      { platform: 'telegram', chatId: 'hk', kind: 'private', title: 'Hk' },
-      { platform: 'telegram', externalId: 'hk', name: 'Hk' },
-      false,
-      { currency: 'EUR', timezone: 'UTC', language: 'en' },
-    ))!;
+    const e = await signUp('hk');
     const code = { kind: 'identity' as const, bookId: e.book.id, userId: e.user.id };
     await store.saveLinkCode('h-expired', { ...code, expiresAt: new Date(now.getTime() - 1000) });
     await store.saveLinkCode('h-live', { ...code, expiresAt: new Date(now.getTime() + 60_000) });
@@ -58,5 +62,35 @@ describe.each(ENGINES)('housekeeping on $engine', ({ open }) => {
     expect([r.inbox, r.outbox]).toEqual([1, 1]);
     const left = rowsOf<{ n: number }>(await db.db.execute(sql`select (select count(*) from chat_inbox)::int + (select count(*) from chat_outbox)::int as n`));
     expect(left[0]!.n).toBe(4);
+  });
+
+  it('GIVEN receipt proposals nobody answered for a week and a scan lost while reading THEN they go with their photos; recent ones and recorded photos stay', async () => {
+    const e = await signUp('hk-r');
+    const scans: [string, string, number][] = [
+      ['old-proposal', 'proposed', 8],
+      ['new-proposal', 'proposed', 6],
+      ['lost-reading', 'reading', 2],
+      ['reading', 'reading', 0],
+      ['old-recorded', 'recorded', 400],
+    ];
+    for (const [chat, state, age] of scans)
+      await db.db.execute(sql`
+        insert into receipt_scans (book_id, user_id, platform, chat_id, state, image, mime, created_at, updated_at)
+        values (${e.book.id}, ${e.user.id}, 'telegram', ${chat}, ${state}, decode('ffd8ffd9', 'hex'), 'image/jpeg', ${daysAgo(age)}::timestamptz, ${daysAgo(age)}::timestamptz)`);
+    expect((await pruneExpired(db.db, now)).receipts).toBe(2);
+    const left = rowsOf<{ chat_id: string }>(await db.db.execute(sql`select chat_id from receipt_scans order by chat_id`)).map((r) => r.chat_id);
+    expect(left).toEqual(['new-proposal', 'old-recorded', 'reading']);
+    expect((await pruneExpired(db.db, now)).receipts).toBe(0);
+  });
+
+  it('GIVEN statement previews nobody confirmed THEN they go at their expiry (24 h), with the file; live ones stay', async () => {
+    const e = await signUp('hk-s');
+    for (const [id, created] of [['st-old', 2], ['st-live', 0.5]] as const)
+      await db.db.execute(sql`
+        insert into statement_previews (id, book_id, user_id, file_name, content, created_at, expires_at)
+        values (${id}, ${e.book.id}, ${e.user.id}, 'bank.csv', decode('41', 'hex'), ${daysAgo(created)}::timestamptz, ${daysAgo(created - 1)}::timestamptz)`);
+    expect((await pruneExpired(db.db, now)).statements).toBe(1);
+    const left = rowsOf<{ id: string }>(await db.db.execute(sql`select id from statement_previews`)).map((r) => r.id);
+    expect(left).toEqual(['st-live']);
   });
 });

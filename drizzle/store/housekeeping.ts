@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import { affectedRows } from './rows.js';
+import { RECEIPT_RETENTION } from '../../domain/receipts/retention.js';
 
 /**
  * How long an update id is remembered for dropping redeliveries. Telegram keeps an update for at
@@ -14,12 +15,19 @@ export interface PruneResult {
   /** Applied inbox updates and sent replies past the retention (issue 12). */
   inbox: number;
   outbox: number;
+  /** Receipt scans (and their photos) never answered or never read (issue 18). */
+  receipts: number;
+  /** Bank statement previews nobody imported or cancelled, past their expiry (24 h). */
+  statements: number;
 }
 
 /**
  * Forgets what is no longer needed, run by the every-minute sweep: update ids older than the
  * retention (at most `batch` per run, oldest first through the `processed_at` index, so a run
- * stays short; a busy bot's minute brings fewer than that) and link codes past their expiry.
+ * stays short; a busy bot's minute brings fewer than that), link codes past their expiry, applied
+ * inbox updates and sent replies past the retention, receipt proposals nobody answered within a
+ * week and scans left `reading` for a day (photos included; recorded ones stay with their
+ * records), and statement previews past their expiry (the statement's bytes included).
  */
 export async function pruneExpired(db: Db, now: Date, opts: { batch?: number } = {}): Promise<PruneResult> {
   const cutoff = new Date(now.getTime() - PROCESSED_UPDATE_RETENTION_MS).toISOString();
@@ -41,5 +49,16 @@ export async function pruneExpired(db: Db, now: Date, opts: { batch?: number } =
       delete from chat_outbox where id in (
         select id from chat_outbox where sent_at is not null and sent_at < ${cutoff}::timestamptz order by sent_at limit ${batch})`),
   );
-  return { updates, linkCodes, inbox, outbox };
+  // Photos are up to 10 MB each: at most a thousand a run (the next minute takes the rest).
+  const unanswered = new Date(now.getTime() - RECEIPT_RETENTION.unansweredMs).toISOString();
+  const lost = new Date(now.getTime() - RECEIPT_RETENTION.lostReadingMs).toISOString();
+  const receipts = affectedRows(
+    await db.execute(sql`
+      delete from receipt_scans where id in (
+        select id from receipt_scans where state <> 'recorded' and updated_at < ${lost}::timestamptz
+          and (state = 'reading' or updated_at < ${unanswered}::timestamptz)
+        order by updated_at limit ${Math.min(batch, 1000)})`),
+  );
+  const statements = affectedRows(await db.execute(sql`delete from statement_previews where expires_at <= ${now.toISOString()}::timestamptz`));
+  return { updates, linkCodes, inbox, outbox, receipts, statements };
 }

@@ -12,7 +12,7 @@ import { splitStore } from './split-store.js';
 import { linkStore } from './link-store.js';
 import { statsStore } from './stats-store.js';
 import { budgetStore } from './budget-store.js';
-import { importStore } from './import-store.js';
+import { exportStore } from './export-store.js';
 import { templateStore } from './template-store.js';
 import { webStore } from './web-store.js';
 import { statementStore } from './statement-store.js';
@@ -22,5 +22,5 @@ import { receiptStore } from './receipt-store.js';
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
 export function createStore(db: Db): LedgerStore {
-  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...importStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
+  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...exportStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
 }

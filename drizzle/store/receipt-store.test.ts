@@ -61,6 +61,21 @@ describe.each(['postgres', 'pglite'] as const)('receipt store on %s', (engine) =
     expect(await store.receiptScan(book, id)).toBeUndefined();
   });
 
+  it('GIVEN a record with its photo THEN /undo deletes the photo, and restoring the record does not bring it back', async () => {
+    expect(await h.say(ANN, '9.99 #groceries LIDL')).toContain('#5');
+    const id = (await store.startReceiptScan(scan('c4'), now))!;
+    await store.proposeReceipt(id, { totalMinor: 999, confidence: 0.9, currency: 'EUR' }, JPEG, 'image/jpeg');
+    const [ev] = rowsOf<{ id: number }>(await h.database.db.execute(sql`select id from events where book_id = ${book} and seq = 5`));
+    expect(await store.attachReceipt(book, id, Number(ev!.id))).toBe(true);
+    expect(await store.receiptOfRecord(book, 5)).toBeDefined();
+    expect(await h.say(ANN, '/undo')).toContain('#5');
+    expect(await store.receiptOfRecord(book, 5)).toBeUndefined();
+    const left = rowsOf<{ n: number }>(await h.database.db.execute(sql`select count(*)::int as n from receipt_scans where id = ${id}`));
+    expect(left[0]!.n).toBe(0);
+    expect(await h.say(ANN, '/restore 5')).toContain('#5');
+    expect(await store.receiptOfRecord(book, 5)).toBeUndefined();
+  });
+
   it('GIVEN past records of a shop THEN its most used label is suggested', async () => {
     expect(await store.merchantLabel(book, 'Lidl')).toBe('groceries');
     expect(await store.merchantLabel(book, 'Aldi')).toBeUndefined();

@@ -15,3 +15,13 @@ export const pgCode = (e: unknown): string | undefined =>
 
 /** Rows written by an INSERT/UPDATE/DELETE: `count` on postgres.js, `affectedRows` on PGlite. */
 export const affectedRows = (res: unknown): number => Number((res as { count?: number }).count ?? (res as { affectedRows?: number }).affectedRows ?? 0);
+
+/** `list` in parts of at most `size` (rows per statement: well under PostgreSQL's parameter and JSON limits). */
+export const chunks = <T>(list: readonly T[], size = 1000): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+};
+
+/** A PostgreSQL text array literal (`{"a","b"}`), bound as one parameter. */
+export const textArray = (items: readonly string[]): string => `{${items.map((k) => `"${k.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;

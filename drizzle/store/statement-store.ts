@@ -1,23 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import type { CsvMapping } from '../../domain/statements/csv.js';
-import type { PendingStatement, StatementEventRow, StatementImported, StatementStore } from '../../domain/statements/ports.js';
-import { writeEvents } from './event-writer.js';
-import { affectedRows, rowsOf } from './rows.js';
-
-/** Rows per write: well under PostgreSQL's parameter and JSON limits, one statement each. */
-const CHUNK = 1000;
-
-const chunks = <T>(list: readonly T[], size = CHUNK): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-};
+import type { BatchRecorded } from '../../domain/ports.js';
+import type { PendingStatement, StatementEventRow, StatementStore } from '../../domain/statements/ports.js';
+import { lockBook } from './batch-numbers.js';
+import { balanceBound, writeBatchIn } from './batch-writer.js';
+import { affectedRows, rowsOf, textArray } from './rows.js';
 
 const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-/** A PostgreSQL text array literal (`{"a","b"}`), bound as one parameter. */
-const textArray = (items: readonly string[]) => `{${items.map((k) => `"${k.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-
 interface PendingRow {
   id: string;
   book_id: number;
@@ -97,18 +87,21 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'l
     },
 
     async statementEvents(bookId, accountId, from, to, sourceKeys) {
-      const res = await db.execute(sql`
-        select e.seq, e.kind, e.account_id, e.to_account_id, e.amount_minor::text as amount, e.currency, e.to_amount_minor::text as to_amount,
+      const columns = sql`e.seq, e.kind, e.account_id, e.to_account_id, e.amount_minor::text as amount, e.currency, e.to_amount_minor::text as to_amount,
           e.to_currency, e.occurred_at, e.note, e.source_key,
-          (select coalesce(json_agg(l.name), '[]'::json) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id) as labels
-        from events e
-        where e.id in (
-          -- The dates of the statement (the book's date index), and its rows' ids at any date (the source key index).
-          select id from events where book_id = ${bookId} and deleted_at is null
-            and occurred_at >= ${from.toISOString()}::timestamptz and occurred_at < ${to.toISOString()}::timestamptz
-          union
-          select id from events where book_id = ${bookId} and source_key = any(${textArray(sourceKeys)}::text[])
-        ) and e.deleted_at is null and (e.account_id = ${accountId} or e.to_account_id = ${accountId})`);
+          (select coalesce(json_agg(l.name), '[]'::json) from event_labels el join labels l on l.id = el.label_id where el.event_id = e.id) as labels`;
+      const mine = sql`e.book_id = ${bookId} and e.deleted_at is null and (e.account_id = ${accountId} or e.to_account_id = ${accountId})`;
+      // The statement's dates (the book's date index): the records that may be twins — not rows
+      // imported from statements, which only matter by id; and its rows' ids at any date (the
+      // source key index). The two never meet, so no union has to compare them.
+      const res = await db.execute(sql`
+        select ${columns} from events e
+        where ${mine} and e.occurred_at >= ${from.toISOString()}::timestamptz and e.occurred_at < ${to.toISOString()}::timestamptz
+          and (e.source_key is null or e.source_key not like 'st:%')
+        union all
+        select ${columns} from unnest(${textArray(sourceKeys)}::text[]) as k(key)
+          join events e on e.book_id = ${bookId} and e.source_key = k.key
+        where ${mine}`);
       return rowsOf<{
         seq: number;
         kind: StatementEventRow['kind'];
@@ -138,62 +131,28 @@ export function statementStore(db: Db): Omit<StatementStore, 'listAccounts' | 'l
       }));
     },
 
-    async importStatement(bookId, authorId, w): Promise<StatementImported | undefined> {
-      return db.transaction(async (tx) => {
-        // Taking the preview away first: a second press of the same button finds nothing.
-        const taken = await tx.execute(sql`delete from statement_previews where id = ${w.previewId} and book_id = ${bookId} and user_id = ${authorId}`);
-        if (affectedRows(taken) === 0) return undefined;
-        // The book row lock serialises imports (and records) of one book, so two imports of one
-        // statement cannot both find a row new; the unique (book, source_key) index stands behind it.
-        await tx.execute(sql`select id from books where id = ${bookId} for update`);
-        const keys = [...w.rows.map((r) => r.sourceKey), ...w.merges.map((m) => m.sourceKey)];
-        const held = new Set<string>();
-        for (const part of chunks(keys, 5000)) {
-          const res = await tx.execute(sql`select source_key from events where book_id = ${bookId}
-            and source_key = any(${textArray(part)}::text[])`);
-          for (const r of rowsOf<{ source_key: string }>(res)) held.add(r.source_key);
-        }
-        const fresh = w.rows.filter((r) => !held.has(r.sourceKey) && (held.add(r.sourceKey), true));
-        const merges = w.merges.filter((m) => !held.has(m.sourceKey) && (held.add(m.sourceKey), true));
-        for (const part of chunks(fresh)) {
-          await writeEvents(
-            tx,
-            part.map((r) => ({
-              bookId,
-              kind: r.kind,
-              accountId: w.accountId,
-              amountMinor: r.amountMinor,
-              currency: r.currency,
-              labels: r.labels,
-              note: r.note,
-              authorId,
-              occurredAt: r.occurredAt,
-              sourceKey: r.sourceKey,
-            })),
-          );
-          // What the bank said, beside the note: payee and memo.
-          await tx.execute(sql`update events e set meta = jsonb_build_object('payee', v.payee, 'memo', v.memo)
-            from jsonb_to_recordset(${JSON.stringify(part.map((r) => ({ k: r.sourceKey, payee: r.payee, memo: r.memo })))}::jsonb) as v(k text, payee text, memo text)
-            where e.book_id = ${bookId} and e.source_key = v.k`);
-        }
-        let merged = 0;
-        for (const part of chunks(merges)) {
-          const res = await tx.execute(sql`update events e set source_key = v.k,
-              meta = coalesce(e.meta, '{}'::jsonb) || jsonb_build_object('payee', v.payee, 'memo', v.memo)
-            from jsonb_to_recordset(${JSON.stringify(part.map((m) => ({ seq: m.seq, k: m.sourceKey, payee: m.payee, memo: m.memo })))}::jsonb)
-              as v(seq int, k text, payee text, memo text)
-            where e.book_id = ${bookId} and e.seq = v.seq and e.source_key is null and e.deleted_at is null and e.account_id = ${w.accountId}`);
-          merged += affectedRows(res);
-        }
-        if (w.externalAccountId) {
-          await tx.execute(sql`
-            insert into statement_accounts (book_id, account_id, external_account_id, csv_mapping)
-            values (${bookId}, ${w.accountId}, ${w.externalAccountId}, ${w.csvMapping ? JSON.stringify(w.csvMapping) : null}::jsonb)
-            on conflict (book_id, external_account_id) do update set account_id = excluded.account_id,
-              csv_mapping = coalesce(excluded.csv_mapping, statement_accounts.csv_mapping), updated_at = now()`);
-        }
-        return { created: fresh.length, merged, skipped: w.rows.length + w.merges.length - fresh.length - merged };
-      });
+    async importStatement(bookId, authorId, w): Promise<BatchRecorded | undefined> {
+      try {
+        return await db.transaction(async (tx) => {
+          // Taking the preview away first: a second press of the same button finds nothing.
+          const taken = await tx.execute(sql`delete from statement_previews where id = ${w.previewId} and book_id = ${bookId} and user_id = ${authorId}`);
+          if (affectedRows(taken) === 0) return undefined;
+          // The book row lock serialises imports (and records) of one book, so two imports of one
+          // statement cannot both find a row new; the unique (book, source_key) index stands behind it.
+          await lockBook(tx as unknown as Db, bookId);
+          const done = await writeBatchIn(tx as unknown as Db, bookId, w.events, w.opts);
+          if (w.externalAccountId) {
+            await tx.execute(sql`
+              insert into statement_accounts (book_id, account_id, external_account_id, csv_mapping)
+              values (${bookId}, ${w.accountId}, ${w.externalAccountId}, ${w.csvMapping ? JSON.stringify(w.csvMapping) : null}::jsonb)
+              on conflict (book_id, external_account_id) do update set account_id = excluded.account_id,
+                csv_mapping = coalesce(excluded.csv_mapping, statement_accounts.csv_mapping), updated_at = now()`);
+          }
+          return done;
+        });
+      } catch (err) {
+        throw balanceBound(err);
+      }
     },
   };
 }

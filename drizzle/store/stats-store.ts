@@ -3,6 +3,7 @@ import type { Db } from '../db.js';
 import type { BalanceBucket, LocalDay, Rate, StatBucket, StatDim, StatRow, StatsStore } from '../../domain/statistics/ports.js';
 import { rowsOf } from './rows.js';
 import { dayStart, aggregate, monthOf, nextMonth, patchSpan, rollupState } from './stats-rollup.js';
+import { freshSpanRows } from './stats-fresh.js';
 
 /**
  * At most this many dirty local days in a read's span are re-aggregated before it reads (a new
@@ -63,10 +64,20 @@ export function statsStore(db: Db) {
       const where = sql`e.occurred_at >= ${dayStart(from, state.tz)} and e.occurred_at < ${dayStart(to, state.tz)}`;
       return sql`select dim, day, key, kind, currency, amount_minor, count from (${aggregate(bookId, state.tz, where, dims)}) live`;
     });
+  /**
+   * `source` for a read that must not wait (`readOnly`): a current rollup is read as it stands,
+   * its dirty days from the events (`freshSpanRows`), with no lock and no write; only a book
+   * whose rollup is missing or cut in another zone takes the usual way (once).
+   */
+  const readOnlySource = async (bookId: number, dims: readonly string[], from: LocalDay, to: LocalDay): Promise<SQL> => {
+    const state = await rollupState(db, bookId, from, to);
+    if (!state.tz || state.built !== state.tz) return source(bookId, dims, from, to);
+    return state.spanDays === 0 ? spanRows(bookId, dims, from, to) : freshSpanRows(bookId, state.tz, dims, from, to);
+  };
   return {
-    async statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[]): Promise<StatRow[]> {
+    async statTotals(bookId: number, from: LocalDay, to: LocalDay, dims: readonly StatDim[], opts?: { readOnly?: boolean }): Promise<StatRow[]> {
       if (dims.length === 0) return [];
-      const span = await source(bookId, dims, from, to);
+      const span = await (opts?.readOnly ? readOnlySource : source)(bookId, dims, from, to);
       const res = await db.execute(sql`
         select s.dim, s.key, s.kind, s.currency, s.amount, s.n,
           case s.dim when 'l' then l.name when 'a' then u.name end as name

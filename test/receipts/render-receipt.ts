@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { mulberry32 } from '../seeded-random.js';
 
 /**
@@ -89,6 +89,25 @@ export function receiptLines(r: SampleReceipt): [string, string][] {
   return lines;
 }
 
+/** Where text is drawn: a canvas, or a page of a PDF (whose text is then its text layer). */
+export type TextSurface = Pick<SKRSContext2D, 'fillText' | 'textAlign' | 'font' | 'fillStyle'>;
+
+/** Prints the lines: the left part at the margin, the right part aligned to the edge. */
+export function drawLines(g: TextSurface, lines: [string, string][], at: { font: Font; size: number; pad: number; width: number; lineH: number }): void {
+  registerFonts();
+  g.fillStyle = '#1a1a1a';
+  g.font = `${at.size}px "${at.font}"`;
+  lines.forEach(([left, right], i) => {
+    const y = at.pad + at.lineH * (i + 1);
+    g.textAlign = 'left';
+    g.fillText(left, at.pad, y);
+    if (right) {
+      g.textAlign = 'right';
+      g.fillText(right, at.pad + at.width, y);
+    }
+  });
+}
+
 /** Draws a receipt as a PNG (grey on white, about 400 px wide at size 18). */
 export function renderReceipt(r: SampleReceipt, look: Look = CLEAN): Buffer {
   registerFonts();
@@ -104,17 +123,7 @@ export function renderReceipt(r: SampleReceipt, look: Look = CLEAN): Buffer {
   g.translate(canvas.width / 2, canvas.height / 2);
   g.rotate((look.rotate * Math.PI) / 180);
   g.translate(-canvas.width / 2, -canvas.height / 2);
-  g.fillStyle = '#1a1a1a';
-  g.font = `${look.size}px "${look.font}"`;
-  lines.forEach(([left, right], i) => {
-    const y = pad + lineH * (i + 1);
-    g.textAlign = 'left';
-    g.fillText(left, pad, y);
-    if (right) {
-      g.textAlign = 'right';
-      g.fillText(right, pad + width, y);
-    }
-  });
+  drawLines(g, lines, { ...look, pad, width, lineH });
   if (look.noise > 0) {
     g.setTransform(1, 0, 0, 1, 0, 0);
     const rnd = mulberry32(look.seed);

@@ -9,7 +9,8 @@ import { outbound, type Outbox } from '../notifier.js';
 import type { OcrEngine } from './ocr-engine.js';
 import { OcrTimeout } from './ocr-engine.js';
 import { prepareReceiptImage } from './receipt-image.js';
-import { BadReceiptImage } from '../../domain/receipts/image-file.js';
+import { BadReceiptImage, checkReceiptFile } from '../../domain/receipts/image-file.js';
+import { readPdfReceipt } from './receipt-pdf.js';
 import type { Platform } from '../../domain/types.js';
 import { compileRules } from '../../domain/rules/matcher.js';
 import type { RuleStore } from '../../domain/rules/ports.js';
@@ -32,6 +33,26 @@ export interface ReadJobDeps {
 }
 
 export type ReadOutcome = 'proposed' | 'refused' | 'failed' | 'gone';
+
+/** How the text of a receipt was had: OCR of a photo, a PDF's text layer, or OCR of a PDF's page 1. */
+export type TextSource = 'photo' | 'pdf-text' | 'pdf-ocr';
+
+/**
+ * The receipt's text and the picture kept with the record: a photo is decoded, bounded and OCR'd;
+ * a PDF's text layer is read as it is (no OCR), and a PDF without one (a scan) has page 1 OCR'd.
+ */
+export async function receiptText(file: Buffer, deps: Pick<ReadJobDeps, 'ocr' | 'timeoutMs'>): Promise<{ text: string; kept: Buffer; keptMime: string; source: TextSource }> {
+  const timeout = deps.timeoutMs ?? DEFAULT_OCR_TIMEOUT_MS;
+  if (checkReceiptFile(file).type === 'pdf') {
+    const started = Date.now();
+    const pdf = await readPdfReceipt(file, timeout);
+    if (!pdf.ocr) return { text: pdf.text, kept: pdf.kept, keptMime: pdf.keptMime, source: 'pdf-text' };
+    // One time limit for the whole receipt: the OCR gets what reading the PDF left of it.
+    return { text: (await deps.ocr.recognize(pdf.ocr, Math.max(1000, timeout - (Date.now() - started)))).text, kept: pdf.kept, keptMime: pdf.keptMime, source: 'pdf-ocr' };
+  }
+  const image = await prepareReceiptImage(file);
+  return { text: (await deps.ocr.recognize(image.ocr, timeout)).text, kept: image.kept, keptMime: image.keptMime, source: 'photo' };
+}
 
 /**
  * The label for a merchant: the book's rule that matches it (as a payee, like a statement row),
@@ -57,9 +78,8 @@ export async function readReceiptScan(id: number, deps: ReadJobDeps): Promise<Re
   const lang = languageOf(scan.language);
   const tell = (reply: Reply, key: string) => deps.outbox.send(outbound(scan.platform as Platform, scan.chatId, reply, `receipt:${id}:${key}`));
   try {
-    const image = await prepareReceiptImage(scan.image);
-    const ocr = await deps.ocr.recognize(image.ocr, deps.timeoutMs ?? DEFAULT_OCR_TIMEOUT_MS);
-    const reading = readReceipt(ocr.text, scan.currency);
+    const image = await receiptText(scan.image, deps);
+    const reading = readReceipt(image.text, scan.currency);
     const label = reading.merchant ? await labelFor(deps.store, scan.bookId, reading.merchant) : undefined;
     const proposal: ReceiptProposal = {
       totalMinor: reading.total,
@@ -72,7 +92,7 @@ export async function readReceiptScan(id: number, deps: ReadJobDeps): Promise<Re
       printedCurrency: reading.currency,
     };
     if (!(await deps.store.proposeReceipt(id, JSON.parse(JSON.stringify(proposal)) as ReceiptProposal, image.kept, image.keptMime))) return 'gone';
-    deps.logger.info({ scan: id, book: scan.bookId, found: reading.total !== undefined, confidence: reading.confidence }, 'receipt read');
+    deps.logger.info({ scan: id, book: scan.bookId, source: image.source, found: reading.total !== undefined, confidence: reading.confidence }, 'receipt read');
     await tell(proposalReply(lang, id, proposal), 'proposal');
     return 'proposed';
   } catch (err) {

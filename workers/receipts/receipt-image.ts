@@ -1,12 +1,12 @@
 import type { Canvas } from '@napi-rs/canvas';
-import { checkReceiptFile, BadReceiptImage, RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
+import { checkImageFile, BadReceiptImage, RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
 
 /**
  * Decodes a checked file: a PNG for OCR (long side at most `ocrMaxSide`) and the JPEG kept with
  * the record (at most `keptMaxSide`). The canvas library loads on first use.
  */
 export async function prepareReceiptImage(b: Buffer): Promise<{ ocr: Buffer; kept: Buffer; keptMime: string }> {
-  const header = checkReceiptFile(b);
+  const header = checkImageFile(b);
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   let img: Awaited<ReturnType<typeof loadImage>>;
   try {

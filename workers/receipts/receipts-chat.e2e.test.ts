@@ -7,12 +7,10 @@ import { createTelegramBot, startTelegram } from '../../adapters/telegram/telegr
 import { startTelegramDouble, type SentMessage, type TelegramDouble } from '../../test/doubles/telegram-api.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { rowsOf } from '../../drizzle/store/rows.js';
-import { receiptStore } from '../../drizzle/store/receipt-store.js';
-import { TEST_REDIS_URL, dropPrefix, uniquePrefix } from '../../test/worker-kit.js';
+import { countRows, startReceiptWorker, type ReceiptWorker } from '../../test/receipts/reading-kit.js';
 import { renderReceipt, SAMPLE_RECEIPTS, totalOf } from '../../test/receipts/render-receipt.js';
-import { buildNotifier, startWorkerRole, type WorkerRole } from '../worker-role.js';
-import { startReceiptReading } from './receipts-queue.js';
-import type { ReceiptReader } from '../../bot/services.js';
+import { receiptPdf } from '../../test/receipts/write-pdf.js';
+import { buildNotifier } from '../worker-role.js';
 
 const ann = { id: 701, first_name: 'Ann', language_code: 'en' };
 const annChat = { id: 701, type: 'private' as const };
@@ -32,46 +30,23 @@ describe.each([{ redis: true }, { redis: false }])('receipts in Telegram (redis:
   let h: Harness;
   let bot: TelegramBot;
   let stopBot: () => Promise<void>;
-  let role: WorkerRole;
-  let reader: ReceiptReader;
-  const prefix = uniquePrefix('receipts');
+  let worker: ReceiptWorker;
   const logger = pino({ level: 'silent' });
-  const count = async (table: 'events' | 'receipt_scans') =>
-    Number(rowsOf<{ n: number }>(await h.database.db.execute(sql`select count(*)::int as n from ${sql.identifier(table)} where ${table === 'events' ? sql`deleted_at is null` : sql`true`}`))[0]!.n);
+  const count = (table: 'events' | 'receipt_scans') => countRows(h, table);
 
   beforeAll(async () => {
     tg = await startTelegramDouble();
     h = await createHarness({ now: '2026-12-06T12:00:00Z' });
     bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger, throttle: false });
-    role = await startWorkerRole({
-      db: h.database.db,
-      store: h.services.store,
-      clock: h.clock,
-      logger,
-      notifier: await buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }),
-      redisUrl: redis ? TEST_REDIS_URL : undefined,
-      prefix,
-      runWorkers: true,
-      relayIntervalMs: 100,
-    });
-    reader = await startReceiptReading({
-      redisUrl: redis ? TEST_REDIS_URL : undefined,
-      prefix,
-      logger,
-      runWorkers: true,
-      deps: { store: { ...receiptStore(h.database.db), listRules: (b) => h.services.store.listRules(b) }, outbox: role.outbox },
-    });
-    h.services.receipts = reader;
+    worker = await startReceiptWorker(h, await buildNotifier({ telegram: { token: tg.token, apiRoot: tg.apiRoot } }), redis);
     stopBot = await startTelegram(bot, h.registry, { kind: 'polling' });
     await tg.waitForPoll();
   });
   afterAll(async () => {
     await stopBot?.();
-    await reader?.close();
-    await role?.close();
+    await worker?.close();
     await tg?.close();
     await h?.close();
-    if (redis) await dropPrefix(prefix);
   });
 
   const proposalIn = (chatId: number, after: number) => tg.waitForOutbox((m) => m.chat_id === chatId && m.message_id > after && !!m.text?.includes('From the receipt'), 60_000);
@@ -144,15 +119,27 @@ describe.each([{ redis: true }, { redis: false }])('receipts in Telegram (redis:
     expect(await count('receipt_scans')).toBe(0);
   });
 
-  it('GIVEN a PDF or a broken image THEN the reply says what to send, and nothing is held', async () => {
-    tg.sendDocument(annChat, ann, { filename: 'receipt.pdf', bytes: Buffer.from('%PDF-1.4\n%…'), mimeType: 'application/pdf' });
-    await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('not PDF yet'));
-    tg.sendDocument(annChat, ann, { filename: 'receipt.png', bytes: Buffer.from('not really a png'), mimeType: 'image/png' });
-    await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('not an image I can read'));
+  it('GIVEN a scanned PDF (a picture, no text) THEN page 1 is read by OCR and proposed; Cancel forgets it', async () => {
+    const before = tg.outbox(annChat.id).at(-1)?.message_id ?? 0;
+    tg.sendDocument(annChat, ann, { filename: 'scan.pdf', bytes: receiptPdf(cafe, { layer: 'scan' }), mimeType: 'application/pdf' });
+    const reading = await tg.waitForOutbox((m) => m.chat_id === annChat.id && m.message_id > before && !!m.text?.includes('Reading the receipt'));
+    const proposal = await proposalIn(annChat.id, reading.message_id);
+    expect(proposal.text).toContain('From the receipt: 6.20 EUR');
+    tg.pressButton(annChat, ann, proposal.message_id, buttons(proposal)[2]!.callback_data);
+    await tg.waitForOutbox((m) => m.method === 'editMessageText' && m.message_id === proposal.message_id);
     expect(await count('receipt_scans')).toBe(0);
   });
 
-  it('GIVEN a group THEN a photo is read only when its caption mentions COIN', async () => {
+  it('GIVEN a damaged PDF or a broken image THEN the reply says what to send, and nothing is held', async () => {
+    const before = tg.outbox(annChat.id).at(-1)?.message_id ?? 0;
+    tg.sendDocument(annChat, ann, { filename: 'receipt.pdf', bytes: Buffer.from('%PDF-1.4\n%…'), mimeType: 'application/pdf' });
+    await tg.waitForOutbox((m) => m.chat_id === annChat.id && m.message_id > before && !!m.text?.includes('could not open this PDF'), 30_000);
+    tg.sendDocument(annChat, ann, { filename: 'receipt.png', bytes: Buffer.from('not really a png'), mimeType: 'image/png' });
+    await tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('not a receipt I can read'));
+    expect(await count('receipt_scans')).toBe(0);
+  });
+
+  it('GIVEN a group THEN a photo is read only when its caption mentions COIN or is /receipt read', async () => {
     tg.sendPhoto(group, bob, { filename: 'holiday.png', bytes: renderReceipt(cafe) });
     tg.sendText(group, bob, '5 snacks');
     const answer = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('snacks'));
@@ -170,5 +157,10 @@ describe.each([{ redis: true }, { redis: false }])('receipts in Telegram (redis:
     tg.sendText(group, bob, `/receipt record ${id} 7.00 #lunch`);
     const recorded = await tg.waitForOutbox((m) => m.chat_id === group.id && !!m.text?.includes('receipt photo kept'));
     expect(recorded.text).toMatch(/#\d+ −7\.00 EUR · #lunch/);
+
+    // `/receipt read` as the caption asks for it too (the command Discord uses).
+    tg.sendPhoto(group, bob, { filename: 'again.png', bytes: renderReceipt(cafe) }, { caption: '/receipt read' });
+    const again = await tg.waitForOutbox((m) => m.chat_id === group.id && m.message_id > recorded.message_id && !!m.text?.includes('Reading the receipt'));
+    expect((await proposalIn(group.id, again.message_id)).text).toContain('From the receipt: 6.20 EUR');
   });
 });

@@ -156,17 +156,21 @@ describe('GIVEN an export whose reading fails (item 12: a failing stream must no
 
       // 5,001 records: the export reads a second page, which fails.
       const user = await failing.userId(ANN);
+      const { store } = failing.h.services;
+      const main = (await store.listAccounts(f.annBook)).find((x) => x.name === 'Main')!;
       const rows = Array.from({ length: 5_001 }, (_, i) => ({
+        bookId: f.annBook,
         sourceKey: `bulk:${i}`,
         kind: 'expense' as const,
-        account: 'Main',
+        accountId: main.id,
         currency: 'EUR',
         amountMinor: assertMinor(100 + i),
         labels: [],
         note: '',
+        authorId: user,
         occurredAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
       }));
-      await failing.h.services.store.importEvents(f.annBook, user, rows);
+      await store.recordBatch(f.annBook, rows);
       failAfterFirstPage = true;
       const res = await failing.app.request(`/api/v1/books/${f.annBook}/export.csv`, { headers: { authorization: `Bearer ${f.ann}` } });
       expect(res.status).toBe(200);

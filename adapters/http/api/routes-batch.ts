@@ -8,7 +8,7 @@ import { assertCan } from '../../../domain/access/permissions.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { errorJson, statusOf } from './api-errors.js';
 import { actorOf, SECURITY } from './routes-books.js';
-import { bodyHash, EventFields, fieldsRule, IdempotencyKey, sourceKeyOf } from './routes-events.js';
+import { announce, bodyHash, EventFields, fieldsRule, IdempotencyKey, sourceKeyOf } from './routes-events.js';
 import { BookParams, COMMON_ERRORS, FORBIDDEN } from './schemas.js';
 
 /** One item: the fields of a single record (no `line`) and its own idempotency key. */
@@ -147,9 +147,7 @@ export function batchRoutes(api: ApiApp, deps: ApiDeps): void {
     });
 
     const r = await recordBatch(a, inputs, { atomic: atomic === 'true' });
-    if (r.alertError) deps.logger.error({ err: String(r.alertError), book: a.book.id }, 'budget alert check failed');
-    if (r.alerts.length && deps.tellBook)
-      await deps.tellBook(a.book, r.alerts).catch((err) => deps.logger.error({ err: String(err), book: a.book.id }, 'budget alerts not queued'));
+    await announce(deps, a.book, r);
 
     const count = { created: 0, replayed: 0, failed: 0 };
     const items = r.items.map((x, index) => {

@@ -138,8 +138,8 @@ function lineEntry(kind: 'expense' | 'income' | 'transfer' | undefined, line: st
   return { kind: kind ?? (plus ? 'income' : 'expense'), line: line.replace(/^\s*\+/, '') };
 }
 
-/** Tells the book's chats the budget alerts an API record triggered (they have no reply to carry them). */
-export async function announce(deps: ApiDeps, book: Book, r: EntryRecorded): Promise<void> {
+/** Tells the book's chats the budget alerts an API record, batch or import triggered (they have no reply to carry them). */
+export async function announce(deps: ApiDeps, book: Book, r: Pick<EntryRecorded, 'alerts' | 'alertError'>): Promise<void> {
   if (r.alertError) deps.logger.error({ err: String(r.alertError), book: book.id }, 'budget alert check failed');
   if (r.alerts.length && deps.tellBook)
     await deps.tellBook(book, r.alerts).catch((err) => deps.logger.error({ err: String(err), book: book.id }, 'budget alerts not queued'));

@@ -4,6 +4,7 @@ import { languageOf } from '../../../bot/i18n/index.js';
 import { problemText } from '../../../bot/presentation/csv-problems.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
+import { announce } from './routes-events.js';
 import { BookParams, COMMON_ERRORS, FORBIDDEN } from './schemas.js';
 
 export { MAX_IMPORT_BYTES };
@@ -57,6 +58,7 @@ export function importRoutes(api: ApiApp, deps: ApiDeps): void {
         const problems = res.problems.slice(0, 100).map((p) => ({ row: p.row, field: p.field, ...(p.value !== undefined ? { value: p.value } : {}), message: problemText(p, lang) }));
         return c.json({ error: 'csv_invalid' as const, message: 'The CSV was not imported; nothing changed.', problems }, 422);
       }
+      await announce(deps, a.book, res);
       return c.json({ created: res.created, skipped: res.skipped, total: res.total }, 200);
     },
   );

@@ -14,6 +14,7 @@ import {
 } from '../../../domain/statements/flow.js';
 import type { ApiApp, ApiDeps } from './api-env.js';
 import { actorOf, SECURITY } from './routes-books.js';
+import { announce } from './routes-events.js';
 import { BookParams, COMMON_ERRORS, FORBIDDEN } from './schemas.js';
 
 const Step = z
@@ -149,6 +150,7 @@ export function statementRoutes(api: ApiApp, deps: ApiDeps): void {
           return c.json({ cancelled: true as const }, 200);
         default: {
           const done = await commitStatement(a, previewId, body.action === 'merge');
+          await announce(deps, a.book, done);
           return c.json({ imported: true as const, accountId: done.account.id, created: done.created, merged: done.merged, skipped: done.skipped }, 200);
         }
       }

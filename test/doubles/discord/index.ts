@@ -182,6 +182,13 @@ export interface DiscordDouble {
 
   /** Makes the next matching REST request(s) fail (e.g. a 429 or a 500). */
   failNext(fault: InjectedFault): void;
+  /**
+   * Holds the next matching REST request unanswered until `release()` (or `close`): as if it were
+   * lost on the way (no effect), or with `afterEffect` applied and only its answer held (Discord
+   * took it; the caller never hears). `reached` resolves when the request arrives: a test kills
+   * the process it came from there.
+   */
+  holdNext(spec: { method?: string; path: string | RegExp; afterEffect?: boolean }): { reached: Promise<void>; release(): void };
   /** The user has closed DMs: posting into their DM answers 403 / 50007. */
   closeDirectMessages(userId: string): void;
   /** Sends op 7 RECONNECT; discord.js reconnects and RESUMEs. */
@@ -265,6 +272,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
   };
 
   let closed: Promise<void> | undefined;
+  const holds: { release(): void }[] = [];
   const double: DiscordDouble = {
     url: base,
     restApi: `${base}/api`,
@@ -347,6 +355,20 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
       structuredClone(guildId === undefined ? state.globalCommands : state.guildCommands.get(guildId) ?? []),
 
     failNext: (fault) => void state.faults.push({ ...fault }),
+    holdNext(spec) {
+      let reached!: () => void;
+      let release!: () => void;
+      const hold = {
+        ...spec,
+        reached: () => reached(),
+        released: new Promise<void>((resolve) => (release = resolve)),
+        release: () => release(),
+      };
+      const arrived = new Promise<void>((resolve) => (reached = resolve));
+      state.holds.push(hold);
+      holds.push(hold);
+      return { reached: arrived, release: hold.release };
+    },
     closeDirectMessages: (userId) => void state.closedDms.add(userId),
     requestReconnect: () => gateway.requestReconnect(),
     dropConnections: (code) => gateway.dropConnections(code),
@@ -355,6 +377,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
 
     close() {
       closed ??= (async () => {
+        holds.forEach((h) => h.release());
         await gateway.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive sockets from undici would otherwise hold server.close() open.

@@ -161,6 +161,15 @@ export function createRestApp(state: DiscordState, options: RestOptions): Hono<V
         early = c.json(payload, fault.status as 400);
       }
     }
+    // A held request: lost on the way (no effect) or answered late (effect first), as the test says.
+    const hold = early ? undefined : state.takeHold(method, path);
+    if (hold) {
+      hold.reached();
+      if (!hold.afterEffect) {
+        await hold.released;
+        early = c.json({ message: 'held by the test, then dropped', code: 0 }, 503);
+      }
+    }
     const log = (status: number) =>
       state.requests.push({
         method,
@@ -176,6 +185,7 @@ export function createRestApp(state: DiscordState, options: RestOptions): Hono<V
       return early;
     }
     await next();
+    if (hold?.afterEffect) await hold.released;
     log(c.res.status);
   });
 

@@ -104,6 +104,17 @@ export interface InjectedFault {
   times?: number;
 }
 
+/** A request the double holds unanswered until released (`DiscordDouble.holdNext`). */
+export interface HeldRequest {
+  method?: string | undefined;
+  path: string | RegExp;
+  /** Apply the request first and hold only its answer (Discord took it; the caller never hears). */
+  afterEffect?: boolean | undefined;
+  reached(): void;
+  released: Promise<void>;
+  release(): void;
+}
+
 /** Construction options of the state. */
 export interface StateOptions {
   token: string;
@@ -137,6 +148,8 @@ export class DiscordState {
   readonly channelPosts = new Map<string, DoubleResponse[]>();
   readonly requests: RequestLogEntry[] = [];
   readonly faults: InjectedFault[] = [];
+  /** Requests to hold (each matches once). */
+  readonly holds: HeldRequest[] = [];
   /** Users whose DMs are closed to the bot (POST to their DM answers 50007). */
   readonly closedDms = new Set<string>();
   private readonly baseUrl: () => string;
@@ -432,6 +445,14 @@ export class DiscordState {
       list.push(response);
     }
     this.events.emit('response', response);
+  }
+
+  /** Takes the first hold matching a request (once). */
+  takeHold(method: string, path: string): HeldRequest | undefined {
+    const index = this.holds.findIndex(
+      (h) => (!h.method || h.method.toUpperCase() === method) && (typeof h.path === 'string' ? h.path === path : h.path.test(path)),
+    );
+    return index < 0 ? undefined : this.holds.splice(index, 1)[0];
   }
 
   /** Takes the first injected fault matching a request, decrementing its count. */
