@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db.js';
 import type { NewEvent } from '../../domain/ports.js';
 import type { EventKind } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
 import { DomainError } from '../../domain/errors.js';
+import { prebuilt, type Runner } from './prebuilt.js';
 
 /** `accounts_balance_safe` (migration 0007): every balance within ±(2^53 − 1) minor units. */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** A database handle or an open transaction. */
-export type Writer = Pick<Db, 'execute'>;
+export type Writer = Runner;
 
 /** One written event: its id, `#N`, when it was stored, and names as the book spells them. */
 export interface WrittenEvent {
@@ -86,7 +86,8 @@ const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as 
  *   with ON CONFLICT DO UPDATE so a label another writer created at the same moment is returned
  *   rather than hidden from this statement's snapshot;
  * - balances: every touched account moves by exactly the sum of the events' effects;
- * - statistics: the triggers on `events` and `event_labels` mark the hours for the rollup.
+ * - statistics: the triggers on `events` and `event_labels` fold a batch into the rollup at the
+ *   end of this statement, labels included (migration 0020), or mark a single event's hour.
  * A single statement is atomic without BEGIN/COMMIT, and one round trip is what lets a 2-core
  * machine record over a thousand chat messages a second; a batch (a template sweep, an import
  * chunk) costs one statement, not one per event. One event (the chat hot path) takes the same
@@ -204,42 +205,31 @@ function toWritten(rows: readonly Row[], balances: BalRow[] | string | null): { 
 
 type OneRow = Omit<Row, 'ord' | 'book_id'> & { balances: BalRow[] | string | null };
 
-/**
- * The same write for one event (a chat or API record: the hot path) with bound parameters
- * instead of a JSON recordset: PostgreSQL plans it in a fraction of the batch statement's time,
- * which is a third of its CPU per chat record.
- */
-async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[]; balances: WrittenBalance[] }> {
-  const names = uniqueLabels(e.labels);
-  const toAmount = e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null;
-  const toCurrency = e.kind === 'transfer' ? (e.toCurrency ?? e.currency) : null;
-  const effects = sql.join(
-    balanceEffect({ ...e, toAmountMinor: toAmount }).map((x) => sql`(${x.accountId}::int, ${x.delta}::bigint)`),
-    sql`, `,
-  );
-  const namesArr = `{${names.map((n) => `"${n.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-  const res = await q.execute(sql`
-    with d(account_id, delta) as (values ${effects}
+/** The one-event write, its SQL text built once (see {@link prebuilt}). */
+const writeOneStatement = prebuilt(
+  ['book', 'a1', 'd1', 'a2', 'd2', 'kind', 'account', 'amount', 'currency', 'toAccount', 'toAmount', 'toCurrency', 'note', 'author', 'at', 'template', 'occurrence', 'sourceKey', 'sourceHash', 'meta', 'names', 'min', 'max'],
+  (p) => sql`
+    with d(account_id, delta) as (
+      select * from (values (${p.a1}::int, ${p.d1}::bigint), (${p.a2}::int, ${p.d2}::bigint)) v(account_id, delta) where account_id is not null
     ), fits as (
       -- The balance bound (accounts_balance_safe) checked before writing: a record that would
       -- overflow writes nothing and says so, instead of failing (and spoiling a transaction).
       select not exists (select 1 from accounts a join d on a.id = d.account_id
-        where a.book_id = ${e.bookId} and a.balance_minor + d.delta not between ${-MAX_SAFE}::bigint and ${MAX_SAFE}::bigint) as ok
+        where a.book_id = ${p.book}::int and a.balance_minor + d.delta not between ${p.min}::bigint and ${p.max}::bigint) as ok
     ), seq as (
-      update books set last_seq = last_seq + 1 where id = ${e.bookId} and (select ok from fits) returning last_seq
+      update books set last_seq = last_seq + 1 where id = ${p.book}::int and (select ok from fits) returning last_seq
     ), ins as (
       insert into events (book_id, seq, kind, account_id, amount_minor, currency, to_account_id, to_amount_minor,
         to_currency, note, author_id, occurred_at, template_id, occurrence_at, source_key, source_hash, meta)
-      select ${e.bookId}, seq.last_seq, ${e.kind}, ${e.accountId}, ${e.amountMinor}, ${e.currency},
-        ${e.toAccountId ?? null}::int, ${toAmount}::bigint, ${toCurrency}::text, ${e.note},
-        ${e.authorId}::int, ${e.occurredAt.toISOString()}::timestamptz, ${e.templateId ?? null}::int,
-        ${e.occurrenceAt ? e.occurrenceAt.toISOString() : null}::timestamptz, ${e.sourceKey ?? null}::text, ${e.sourceHash ?? null}::text,
-        ${e.meta ? JSON.stringify(e.meta) : null}::jsonb
+      select ${p.book}::int, seq.last_seq, ${p.kind}::text, ${p.account}::int, ${p.amount}::bigint, ${p.currency}::text,
+        ${p.toAccount}::int, ${p.toAmount}::bigint, ${p.toCurrency}::text, ${p.note}::text,
+        ${p.author}::int, ${p.at}::timestamptz, ${p.template}::int,
+        ${p.occurrence}::timestamptz, ${p.sourceKey}::text, ${p.sourceHash}::text, ${p.meta}::jsonb
       from seq
       returning id, seq, created_at
     ), lab as (
       insert into labels (book_id, name)
-      select ${e.bookId}, n from unnest(${namesArr}::text[]) as n where exists (select 1 from ins)
+      select ${p.book}::int, n from unnest(${p.names}::text[]) as n where exists (select 1 from ins)
       on conflict (book_id, lower(name)) do update set name = labels.name
       returning id, name
     ), el as (
@@ -247,16 +237,53 @@ async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[
     ), bal as (
       update accounts set balance_minor = accounts.balance_minor + d.delta
       from d, ins
-      where accounts.id = d.account_id and accounts.book_id = ${e.bookId}
+      where accounts.id = d.account_id and accounts.book_id = ${p.book}::int
       returning accounts.id, accounts.book_id, accounts.name, accounts.currency, accounts.balance_minor::text as balance
     )
     select (select ok from fits) as fits, ins.id, ins.seq, ins.created_at,
-      (select name from accounts where id = ${e.accountId}) as account_name,
-      (select name from accounts where id = ${e.toAccountId ?? null}::int) as to_account_name,
-      (select name from users where id = ${e.authorId}::int) as author_name,
+      (select name from accounts where id = ${p.account}::int) as account_name,
+      (select name from accounts where id = ${p.toAccount}::int) as to_account_name,
+      (select name from users where id = ${p.author}::int) as author_name,
       (select coalesce(array_agg(name order by name), '{}') from lab) as labels,
       (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances
-    from (select 1) as one left join ins on true`);
+    from (select 1) as one left join ins on true`,
+);
+
+/**
+ * The same write for one event (a chat or API record: the hot path) with bound parameters
+ * instead of a JSON recordset: PostgreSQL plans it in a fraction of the batch statement's time,
+ * which is a third of its CPU per chat record; its text is built once, not per record.
+ */
+async function writeOne(q: Writer, e: NewEvent): Promise<{ events: WrittenEvent[]; balances: WrittenBalance[] }> {
+  const names = uniqueLabels(e.labels);
+  const toAmount = e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null;
+  const toCurrency = e.kind === 'transfer' ? (e.toCurrency ?? e.currency) : null;
+  const [x1, x2] = balanceEffect({ ...e, toAmountMinor: toAmount });
+  const res = await writeOneStatement(q, {
+    book: e.bookId,
+    a1: x1!.accountId,
+    d1: x1!.delta,
+    a2: x2?.accountId ?? null,
+    d2: x2?.delta ?? null,
+    kind: e.kind,
+    account: e.accountId,
+    amount: e.amountMinor,
+    currency: e.currency,
+    toAccount: e.toAccountId ?? null,
+    toAmount,
+    toCurrency,
+    note: e.note,
+    author: e.authorId,
+    at: e.occurredAt.toISOString(),
+    template: e.templateId ?? null,
+    occurrence: e.occurrenceAt ? e.occurrenceAt.toISOString() : null,
+    sourceKey: e.sourceKey ?? null,
+    sourceHash: e.sourceHash ?? null,
+    meta: e.meta ? JSON.stringify(e.meta) : null,
+    names: `{${names.map((n) => `"${n.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
+    min: -MAX_SAFE,
+    max: MAX_SAFE,
+  });
   const [r] = rowsOf<OneRow & { fits: boolean }>(res);
   if (r && !r.fits) throw new DomainError('balance_out_of_range', {});
   if (!r || r.id === null) throw new Error(`book ${e.bookId} not found`);

@@ -26,6 +26,7 @@ export const dayStart = (day: LocalDay | SQL, tz: string | SQL): SQL => sql`((${
 
 /**
  * The rows of the rollup (dim, day, key, kind, currency, amount_minor, count) aggregated straight
+ * (the events trigger of migration 0020 folds a bulk insert with the same aggregation)
  * from the events of `bookId` that `where` keeps (a condition on `e`), days cut in `tz`: the
  * dimensions `dims` only (t totals, a authors, l labels, b account moves).
  */
@@ -184,13 +185,24 @@ export async function rollupState(db: Db | Tx, bookId: number, from: LocalDay, t
 }
 
 /**
+ * Takes the book's refresh lock for this transaction if nobody holds it: a bulk write folding
+ * into the rollup holds it shared until it commits (an import of a million rows: minutes), another
+ * refresh exclusively. Nothing waits for it; the caller reads from the events or comes back later.
+ */
+async function tryRefreshLock(tx: Tx, bookId: number): Promise<boolean> {
+  const [row] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK}, ${bookId}) as ok`));
+  return row?.ok === true;
+}
+
+/**
  * Brings the rollup up to date for the local days `[from, to)` only: re-aggregates the dirty
  * days touching them, under the book's refresh lock. A rollup cut in another zone (or none) is
- * reset instead and `false` returned: the span must then be read from the events.
+ * reset instead and `false` returned: the span must then be read from the events. So is a book
+ * whose lock is held (an import folding into it, another refresh).
  */
 export async function patchSpan(db: Db | Tx, bookId: number, from: LocalDay, to: LocalDay): Promise<boolean> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK}, ${bookId})`);
+    if (!(await tryRefreshLock(tx, bookId))) return false;
     const [book] = rowsOf<{ tz: string; built: string | null }>(
       await tx.execute(sql`select b.timezone as tz, s.timezone as built
         from books b left join stat_books s on s.book_id = b.id where b.id = ${bookId}`),
@@ -208,15 +220,16 @@ export async function patchSpan(db: Db | Tx, bookId: number, from: LocalDay, to:
 /**
  * The background's share: brings a book's whole rollup up to date, DRAIN_CHUNK_DAYS local days
  * per transaction from the oldest dirty day on (a rollup cut in another zone, or none, is reset
- * first), until no mark is left. Writes that commit meanwhile leave new marks, which the loop
- * takes too. Returns the day rows written.
+ * first), until no mark is left or the book's refresh lock is busy. Writes that commit meanwhile
+ * leave new marks, which the loop takes too. Returns the day rows written.
  */
 export async function drainStats(db: Db, bookId: number, opts: { chunkDays?: number } = {}): Promise<number> {
   const chunk = Math.max(2, opts.chunkDays ?? DRAIN_CHUNK_DAYS);
   let written = 0;
   for (;;) {
     const more = await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK}, ${bookId})`);
+      // A book whose lock is held (an import in progress) is left for the next run.
+      if (!(await tryRefreshLock(tx, bookId))) return false;
       const [book] = rowsOf<{ tz: string; built: string | null; first: string | null }>(
         await tx.execute(sql`select b.timezone as tz, s.timezone as built,
             (select (min(hour) at time zone b.timezone)::date::text from stat_dirty where book_id = b.id) as first

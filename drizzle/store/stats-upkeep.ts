@@ -18,9 +18,10 @@ export interface StatsUpkeepResult {
  *   say nothing and are dropped — under the book's refresh lock, re-checked with a snapshot taken
  *   after the lock, so a first rebuild running at the same time keeps the marks it still needs
  *   (a book whose lock is busy is left for the next run);
- * - a book with a rollup (or one a read has just reset after a bulk import, a new timezone, its
- *   first read) is brought up to date by `drainStats`, a month of days per transaction, so reads
- *   go back from the events to the rollup.
+ * - a book with a rollup (or one a read has just reset: a new timezone, its first read) is brought
+ *   up to date by `drainStats`, a month of days per transaction, so reads go back from the events
+ *   to the rollup (an import folds itself in and leaves nothing here; a book whose refresh lock
+ *   is busy, an import folding into it, waits for the next run).
  *
  * `books` is the batch size, `budgetMs` the time after which no further book is started; what is
  * left waits for the next minute.

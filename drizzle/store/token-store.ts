@@ -6,6 +6,7 @@ import type { ApiEntry, ApiToken, TokenStore } from '../../domain/access/ports.j
 import type { Role } from '../../domain/types.js';
 import { snapshotColumns, toBook, type EnterRow } from './enter-row.js';
 import { rowsOf } from './rows.js';
+import { prebuilt } from './prebuilt.js';
 
 const toToken = (r: typeof apiTokens.$inferSelect): ApiToken => ({
   id: r.id,
@@ -76,6 +77,32 @@ function toEntry(r: EntryRow, at: Date, snapshot: boolean): ApiEntry {
   return { token, member };
 }
 
+/**
+ * The token by its hash, its once-a-minute `last_used_at` touch, and the membership of the book
+ * the path names — with the book's accounts, labels and flags when the request records. A writing
+ * CTE runs whether or not it is read: the touch rides along with the lookup, so a request costs
+ * one statement (one commit) however often it marks the token used. Built once per variant.
+ */
+const enterStatement = (snapshot: boolean) =>
+  prebuilt(['hash', 'now', 'before', 'book'], (p) => sql`
+    with t as (
+      select * from api_tokens where hash = ${p.hash}::text
+    ), touch as (
+      update api_tokens set last_used_at = ${p.now}::timestamptz
+      where id = (select id from t) and revoked_at is null and expires_at > ${p.now}::timestamptz
+        and (last_used_at is null or last_used_at < ${p.before}::timestamptz)
+      returning id
+    )
+    select t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
+      exists (select 1 from touch) as touched,
+      b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id, m.role
+      ${snapshot ? sql`, ${snapshotColumns(sql.raw('b.id'))}` : sql``}
+    from t
+    left join members m on m.book_id = ${p.book}::int and m.user_id = t.user_id
+    left join books b on b.id = m.book_id`);
+const enterPlain = enterStatement(false);
+const enterWithSnapshot = enterStatement(true);
+
 /** Personal API tokens: only hashes are stored; lookups go through the unique hash index. */
 export function tokenStore(db: Db): TokenStore {
   return {
@@ -129,29 +156,15 @@ export function tokenStore(db: Db): TokenStore {
     },
 
     async enterApi(hash, at, book) {
-      const now = at.toISOString();
-      const before = new Date(at.getTime() - TOUCH_INTERVAL_MS).toISOString();
-      const bookId = book?.id ?? null;
-      // A writing CTE runs whether or not it is read: the touch rides along with the lookup, so a
-      // request costs one statement (one commit) however often it marks the token used.
-      const res = await db.execute(sql`
-        with t as (
-          select * from api_tokens where hash = ${hash}
-        ), touch as (
-          update api_tokens set last_used_at = ${now}::timestamptz
-          where id = (select id from t) and revoked_at is null and expires_at > ${now}::timestamptz
-            and (last_used_at is null or last_used_at < ${before}::timestamptz)
-          returning id
-        )
-        select t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
-          exists (select 1 from touch) as touched,
-          b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id, m.role
-          ${book?.snapshot ? sql`, ${snapshotColumns(sql.raw('b.id'))}` : sql``}
-        from t
-        left join members m on m.book_id = ${bookId}::int and m.user_id = t.user_id
-        left join books b on b.id = m.book_id`);
+      const snapshot = book?.snapshot === true;
+      const res = await (snapshot ? enterWithSnapshot : enterPlain)(db, {
+        hash,
+        now: at.toISOString(),
+        before: new Date(at.getTime() - TOUCH_INTERVAL_MS).toISOString(),
+        book: book?.id ?? null,
+      });
       const [row] = rowsOf<EntryRow>(res);
-      return row ? toEntry(row, at, book?.snapshot === true) : undefined;
+      return row ? toEntry(row, at, snapshot) : undefined;
     },
   };
 }
