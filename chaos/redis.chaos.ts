@@ -34,8 +34,10 @@ import { scratchDatabase } from '../test/databases.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE = process.env.CHAOS_SIZE === 'full' ? 'full' : 'small';
 const P = SIZE === 'full'
-  ? { chats: 20, perChat: 100, outageMs: 30_000, apiPerSecond: 8, sweep: undefined, reconcileMs: undefined, templateBoundMs: 120_000 }
-  : { chats: 4, perChat: 25, outageMs: 10_000, apiPerSecond: 8, sweep: '*/5 * * * * *', reconcileMs: 5_000, templateBoundMs: 30_000 };
+  ? { chats: 20, perChat: 100, outageMs: 30_000, apiPerSecond: 8, sweep: undefined, reconcileMs: undefined, templateBoundMs: 120_000, chatGapMs: 10_000 }
+  : { chats: 4, perChat: 25, outageMs: 10_000, apiPerSecond: 8, sweep: '*/5 * * * * *', reconcileMs: 5_000, templateBoundMs: 30_000, chatGapMs: 5_600 };
+// Chats send a burst of 10 every `chatGapMs`: within the per-chat command limit (20 at once, then
+// one a second, counted by when each message was sent), which refuses a faster pace by design.
 /** c12out's fault-test ports: Redis 6390–6399, and one of its PostgreSQL-range ports for COIN's HTTP. */
 const REDIS_PORT = 6393;
 const HTTP_PORT = 5458;
@@ -121,7 +123,7 @@ async function main(): Promise<number> {
     const chatLoad = (async () => {
       for (let n = 0; n < P.perChat; n += 10) {
         for (const c of chats) for (let j = n; j < Math.min(n + 10, P.perChat); j++) tg.sendText(c.chat, c.user, `1.${String(j % 100).padStart(2, '0')} chaos-${c.chat.id}-${j}`);
-        await sleep(Math.floor((P.outageMs + 4_000) / (P.perChat / 10)));
+        await sleep(P.chatGapMs);
       }
     })();
 
