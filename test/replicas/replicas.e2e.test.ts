@@ -245,11 +245,16 @@ describe('three replicas behind a load balancer', () => {
     // Hold the chat's inbox lock from outside, so the replica's applying of the next update waits in hand.
     const held = postgres(db.url, { max: 1, onnotice: () => {} });
     let release!: () => void;
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((resolve) => (locked = resolve));
     const holding = held.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(120012, hashtext(${`telegram:${chatId}`}))`;
+      locked();
       await new Promise<void>((resolve) => (release = resolve));
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The lock is held before the update is sent (a busy machine may take a while to connect);
+    // a failed connection fails the test here with its own error.
+    await Promise.race([lockHeld, holding]);
     const inHand = deliver(`http://127.0.0.1:${victim.port}`, SECRET, update(chatId, '2 in hand'), { maxAttempts: 1 });
     // Held in the inbox, not yet applied: the replica's applier finds the chat busy and tries again.
     await expect
