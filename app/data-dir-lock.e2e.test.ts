@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,4 +49,18 @@ describe('one process per embedded data folder (real processes)', () => {
     // Logs go to stderr in the terminal chat: nothing at warn or above, nothing that is not a log line.
     expect(third.err().split('\n').filter((l) => l && !/^\{"level":(10|20|30),/.test(l))).toEqual([]);
   }, 120_000);
+
+  it('GIVEN the port taken by another program THEN the start is refused in one line naming the port, not a stack trace', async () => {
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, resolve));
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const p = startCoin({ DATA_DIR: mkdtempSync(path.join(dir, 'port-')), PORT: String(port), LOG_LEVEL: 'warn' }, { launch: 'tsx' });
+      started.push(p);
+      expect(await p.exited).not.toBe(0);
+      expect(p.err().trim()).toBe(`COIN failed to start: port ${port} is in use by another program: stop it or set PORT to a free port`);
+    } finally {
+      other.close();
+    }
+  }, 60_000);
 });

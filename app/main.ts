@@ -244,6 +244,15 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   // taken (two processes on one host with the same PORT) it runs on without them.
   if (!roles.has('api') && mounts.length === 0)
     server.on('error', (err) => logger.warn({ err: String(err), port: config.PORT }, 'health and metrics not served: port unavailable'));
+  // A process that serves the API or the web app cannot run without its port: a taken port is a
+  // start failure in one line (not an unhandled 'error' event with a stack).
+  else
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.PORT} is in use by another program: stop it or set PORT to a free port`) : err),
+      );
+    });
   // Stops accepting at once (idle keep-alive connections are closed), then waits for the
   // requests in hand, at most 30 s.
   const closeHttp = async (): Promise<void> => {
