@@ -77,6 +77,9 @@ describe('createRateLimiter', () => {
     // A time in the future counts as now (the minute since the flood refilled it, to the capacity).
     expect(rl.take('flood', 1, c.now() + 3_600_000)).toMatchObject({ allowed: true, remaining: 2 });
     expect(rl.take('flood', 1, c.now())).toMatchObject({ allowed: true, remaining: 1 });
+    // A time that is not a number counts as now (never a bucket stuck refusing).
+    expect(rl.take('odd', 1, Number.NaN)).toMatchObject({ allowed: true, remaining: 2 });
+    expect(rl.take('odd', 1, Number.NaN)).toMatchObject({ allowed: true, remaining: 1 });
   });
 
   it('refuses nonsensical settings', () => {

@@ -59,7 +59,7 @@ export function createRateLimiter(opts: RateLimitOptions): LocalRateLimiter {
   return {
     options: { capacity: opts.capacity, refillPerSecond: opts.refillPerSecond, maxKeys },
     take(key: string, cost = 1, sentAt?: number): RateDecision {
-      const t = Math.min(now(), sentAt ?? Infinity);
+      const t = sentAt !== undefined && Number.isFinite(sentAt) ? Math.min(now(), sentAt) : now();
       let b = buckets.get(key);
       if (b) {
         b.tokens = Math.min(opts.capacity, b.tokens + Math.max(0, t - b.at) * perMs);

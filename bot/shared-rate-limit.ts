@@ -70,7 +70,7 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): RateLimit
       // When the timer fires, the answer may already wait in the socket behind a busy event loop
       // (timers run before I/O in a loop turn): give I/O that turn before giving up on Redis.
       const timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`))), timeoutMs);
-      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs, String(cost), ...(sentAt === undefined ? [] : [String(Math.floor(sentAt))]))
+      take(`${opts.prefix}:rl:${opts.name}:${key}`, capacity, rate, idleMs, String(cost), ...(sentAt !== undefined && Number.isFinite(sentAt) ? [String(Math.floor(sentAt))] : []))
         .then((r) => {
           const [allowed, retryAfterMs, remaining, first] = r as number[];
           resolve({ allowed: allowed === 1, retryAfterMs: retryAfterMs!, remaining: remaining!, firstRefusal: first === 1 });
