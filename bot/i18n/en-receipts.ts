@@ -6,6 +6,7 @@ export const enReceipts = {
   'receipt.too_large': 'This file is too large for a receipt (at most {{mb}} MB). Send a photo instead.',
   'receipt.too_many_pixels': 'This image is too large to read ({{megapixels}} megapixels at most). Send a smaller photo.',
   'receipt.bad_pdf': 'I could not open this PDF; it may be damaged or protected by a password. Send a photo or a screenshot of the receipt.',
+  'receipt.pdf_inflates': 'This PDF unpacks to more than {{mb}} MB, far more than a receipt holds. Send a photo or a screenshot of the receipt.',
   'receipt.pdf_pages': 'This PDF has more pages than a receipt ({{pages}} at most). Send the receipt alone, or a photo of it.',
   'receipt.not_image': 'This file is not a receipt I can read. Send a photo of the receipt (PNG, JPEG or WebP) or its PDF.',
   'receipt.read_hint': 'Send me the receipt: a photo or its PDF (on Discord: /receipt read with the file attached).',

@@ -42,5 +42,6 @@ export function badImageText(lang: Language, problem: ImageProblem): string {
   if (problem === 'too_large') return t(lang, 'receipt.too_large', { mb: RECEIPT_LIMITS.maxBytes / 1024 / 1024 });
   if (problem === 'too_many_pixels') return t(lang, 'receipt.too_many_pixels', { megapixels: RECEIPT_LIMITS.maxPixels / 1_000_000 });
   if (problem === 'pdf_pages') return t(lang, 'receipt.pdf_pages', { pages: RECEIPT_LIMITS.pdfMaxPages });
+  if (problem === 'pdf_inflates') return t(lang, 'receipt.pdf_inflates', { mb: RECEIPT_LIMITS.pdfMaxInflated / 1024 / 1024 });
   return t(lang, `receipt.${problem}`);
 }

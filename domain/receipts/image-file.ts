@@ -18,6 +18,8 @@ export const RECEIPT_LIMITS = {
   pdfMaxPages: 5,
   /** Characters of PDF text handed to the reader (a receipt has a few thousand). */
   pdfMaxChars: 50_000,
+  /** Bytes a PDF's compressed streams may inflate to in all (a full-page colour scan ≈ 26 MB). */
+  pdfMaxInflated: 100 * 1024 * 1024,
 } as const;
 
 export type ImageType = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -36,7 +38,7 @@ export interface PdfHeader {
 }
 
 /** Why a file is not a receipt COIN can read; each has its own message. */
-export type ImageProblem = 'too_large' | 'too_many_pixels' | 'not_image' | 'unreadable' | 'bad_pdf' | 'pdf_pages';
+export type ImageProblem = 'too_large' | 'too_many_pixels' | 'not_image' | 'unreadable' | 'bad_pdf' | 'pdf_pages' | 'pdf_inflates';
 
 export class BadReceiptImage extends Error {
   override readonly name = 'BadReceiptImage';

@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { Image, PDFDocument, type SKRSContext2D } from '@napi-rs/canvas';
 import { drawLines, receiptLines, renderReceipt, type SampleReceipt } from './render-receipt.js';
 
@@ -40,16 +41,21 @@ export function receiptPdf(r: SampleReceipt, opts: { layer: 'text' | 'scan'; pag
  * in Helvetica, one of the 14 standard fonts a PDF may name without embedding it (the reader
  * brings its own metrics and outlines). Latin text only (WinAnsi).
  */
-export function standardFontPdf(lines: string[]): Buffer {
+export function standardFontPdf(lines: string[], opts: { deflatedPadding?: number } = {}): Buffer {
   const height = 40 + lines.length * 12;
   const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
-  const content = ['BT', '/F1 9 Tf', '12 TL', `14 ${height - 24} Td`, ...lines.map((l) => `(${escape(l)}) Tj T*`), 'ET'].join('\n');
+  const text = ['BT', '/F1 9 Tf', '12 TL', `14 ${height - 24} Td`, ...lines.map((l) => `(${escape(l)}) Tj T*`), 'ET'].join('\n');
+  // `deflatedPadding`: the content stream Flate-compressed, followed by that many spaces (content
+  // whitespace: the page reads the same), as a compression bomb would be.
+  const padded = opts.deflatedPadding === undefined ? undefined : deflateSync(Buffer.concat([Buffer.from(text + '\n', 'latin1'), Buffer.alloc(opts.deflatedPadding, 0x20)]));
+  const content = padded ? padded.toString('latin1') : text;
+  const filter = padded ? ' /Filter /FlateDecode' : '';
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 226 ${height}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
+    `<< /Length ${Buffer.byteLength(content, 'latin1')}${filter} >>\nstream\n${content}\nendstream`,
   ];
   let out = '%PDF-1.4\n';
   const offsets: number[] = [];

@@ -80,6 +80,19 @@ describe('PDF receipts', () => {
     expect(await problem(receiptPdf(sample('supermart'), { layer: 'text' }), 1)).toBe('timeout');
   });
 
+  it('GIVEN a small PDF whose page stream inflates past the limit (a compression bomb) THEN it is refused before pdf.js reads it; compressed receipts within it are read', async () => {
+    const lines = ['SUPERMART', 'TOTAL   11.83'];
+    const bomb = standardFontPdf(lines, { deflatedPadding: RECEIPT_LIMITS.pdfMaxInflated + 1024 * 1024 });
+    expect(bomb.length).toBeLessThan(RECEIPT_LIMITS.maxBytes / 10);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(await problem(bomb)).toBe('pdf_inflates');
+    // Nothing near the inflated size was kept.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(RECEIPT_LIMITS.pdfMaxInflated / 2);
+    const fine = await readPdfReceipt(standardFontPdf(lines, { deflatedPadding: 1024 * 1024 }), 30_000);
+    expect(fine.text).toContain('TOTAL');
+    expect(readReceipt(fine.text, 'EUR').total).toBe(1183);
+  });
+
   it.runIf(spawnSync('unshare', ['-n', 'true']).status === 0)('GIVEN a process with no network THEN a PDF in a standard font is still read and drawn', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'coin-pdf-'));
     const pdfPath = path.join(dir, 'r.pdf');

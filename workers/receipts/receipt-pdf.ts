@@ -4,6 +4,7 @@ import type { Canvas } from '@napi-rs/canvas';
 import { BadReceiptImage, RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
 import { OcrTimeout } from './ocr-engine.js';
 import { pdfTextLines, type PlacedText } from '../../domain/receipts/pdf-lines.js';
+import { inflatesWithin } from './pdf-inflate-guard.js';
 
 const require = createRequire(import.meta.url);
 
@@ -39,9 +40,12 @@ const hasText = (text: string) => (text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >=
  * text layer of every page when it has one (the reader parses it like OCR output), else page 1
  * drawn at OCR size for the OCR engine. Page 1 is always drawn as the photo kept with the record.
  * A damaged, encrypted or unreadable file is {@link BadReceiptImage} `bad_pdf`; too many pages
- * `pdf_pages`; past `timeoutMs` an {@link OcrTimeout}. JavaScript in the file is never run.
+ * `pdf_pages`; compressed streams that would inflate past `pdfMaxInflated` `pdf_inflates` (checked
+ * before pdf.js reads a byte); past `timeoutMs` an {@link OcrTimeout}. JavaScript in the file is
+ * never run.
  */
 export async function readPdfReceipt(b: Buffer, timeoutMs: number): Promise<PdfReceipt> {
+  if (!inflatesWithin(b, RECEIPT_LIMITS.pdfMaxInflated)) throw new BadReceiptImage('pdf_inflates');
   const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const task = getDocument({
     // pdf.js takes the bytes over (detaches them): it gets a copy.
