@@ -81,11 +81,17 @@ export const insertReplies = (items: string, guard = sql`true`) => sql`
   returning ${PENDING_COLUMNS}`;
 
 /**
+ * What settling a reply sets, whichever way it ends (sent, given up, chat unreachable): never
+ * sent again, unclaimed, and an interaction's token (Discord, `via`) gone from the row.
+ */
+const SETTLED = sql`sent_at = now(), claimed_until = null, via = via - 'token'`;
+
+/**
  * Settles a chat's pending replies as undeliverable: the chat can no longer receive from the bot.
  * A statement (or a CTE) returning the ids settled.
  */
 export const settleChatReplies = (platform: Platform, chatId: string, reason: string) => sql`
-  update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token', failed = ${`unreachable: ${reason}`.slice(0, 500)}
+  update chat_outbox set ${SETTLED}, failed = ${`unreachable: ${reason}`.slice(0, 500)}
   where platform = ${platform} and chat_id = ${chatId} and sent_at is null returning id`;
 
 /** Replies as the JSON {@link insertReplies} reads. */
@@ -115,7 +121,7 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
     /** Replies sent: never sent again. */
     async markSent(ids: number[]): Promise<void> {
       if (!ids.length) return;
-      await withDbRetry(() => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token' where id = any(${idList(ids)}::bigint[])`), retry);
+      await withDbRetry(() => db.execute(sql`update chat_outbox set ${SETTLED} where id = any(${idList(ids)}::bigint[])`), retry);
     },
 
     /** Gives the replies back, to be sent not before `at` (rate limited, network down): a failed attempt. */
@@ -148,7 +154,7 @@ export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryO
     async giveUp(ids: number[], reason: string): Promise<void> {
       if (!ids.length) return;
       await withDbRetry(
-        () => db.execute(sql`update chat_outbox set sent_at = now(), claimed_until = null, via = via - 'token', failed = ${reason.slice(0, 500)} where id = any(${idList(ids)}::bigint[])`),
+        () => db.execute(sql`update chat_outbox set ${SETTLED}, failed = ${reason.slice(0, 500)} where id = any(${idList(ids)}::bigint[])`),
         retry,
       );
     },
