@@ -42,6 +42,11 @@ export interface QueuedReply {
 export interface PendingReply extends QueuedReply {
   id: number;
   attempts: number;
+  /**
+   * Replies of the chat written before this one and still unsent when it was written, as its
+   * writer saw them (at most 21: more means "ask the turn"); absent when not known.
+   */
+  earlier?: number[] | undefined;
 }
 
 /** A chat's turn to send: what this sender holds, and the earlier reply it must wait for. */

@@ -26,10 +26,13 @@ describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open })
   const delivered: { sender: string; chatId: string; texts: string[] }[] = [];
   const senders: ReplySender[] = [];
 
+  /** Turns asked of the database, per sender. */
+  const turns = new Map<string, number>();
+
   /** A sender whose platform takes `ms` to accept each message. */
   const sender = (name: string, ms: number) => {
     const s = createReplySender({
-      journal,
+      journal: { ...journal, turn: (...a: Parameters<ChatJournal['turn']>) => (turns.set(name, (turns.get(name) ?? 0) + 1), journal.turn(...a)) },
       platform: 'telegram',
       logger: pino({ level: 'silent' }),
       sweepMs: 50,
@@ -52,6 +55,12 @@ describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open })
         returning id, platform, chat_id, reply, reply_to, edit_message_id, attempts`),
     );
     return pendingRow(codec)(row!) as PendingReply;
+  }
+
+  /** A reply written as COIN writes one: in the transaction of its effect (`answer`). */
+  async function answer(chatId: string, text: string): Promise<PendingReply> {
+    const { replies } = await journal.answer(async (scope) => scope.reply({ platform: 'telegram', chatId, reply: { text } }));
+    return replies[0]!;
   }
 
   const textsOf = (chatId: string) => delivered.filter((d) => d.chatId === chatId).flatMap((d) => d.texts);
@@ -81,6 +90,25 @@ describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open })
     for (const chat of chats) await expect.poll(() => textsOf(chat), { timeout: 20_000, interval: 50 }).toEqual(want);
     const pending = async () => rowsOf<{ n: number }>(await db.db.execute(sql`select count(*)::int as n from chat_outbox where sent_at is null`))[0]!.n;
     await expect.poll(pending, { timeout: 5_000, interval: 20 }).toBe(0);
+  });
+
+  it('GIVEN one process writing and sending a chat\'s replies THEN they go out in order without asking the database whose turn it is', async () => {
+    const s = sender('alone', 3);
+    for (let k = 1; k <= 6; k++) {
+      s.push([await answer('o-alone', `#${k}`)]);
+      await sleep(k % 2 ? 0 : 10);
+    }
+    await expect.poll(() => textsOf('o-alone'), { timeout: 10_000, interval: 20 }).toEqual(['#1', '#2', '#3', '#4', '#5', '#6']);
+    expect(turns.get('alone') ?? 0).toBe(0);
+  });
+
+  it('GIVEN replies written through COIN alternately by a slow and a fast process THEN the chat still gets them in the order written', async () => {
+    const slow = sender('slow-w', 40);
+    const fast = sender('fast-w', 0);
+    for (let k = 1; k <= 6; k++) (k % 2 ? slow : fast).push([await answer('o-mixed', `#${k}`)]);
+    await expect.poll(() => textsOf('o-mixed'), { timeout: 20_000, interval: 50 }).toEqual(['#1', '#2', '#3', '#4', '#5', '#6']);
+    // The fast one found the slow one's reply before its own: it asked for the turn and waited.
+    expect(turns.get('fast-w') ?? 0).toBeGreaterThan(0);
   });
 
   it('GIVEN an earlier reply held by a process that died THEN the later one waits for its lease to end and both go out in order, in one message', async () => {

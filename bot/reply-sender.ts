@@ -59,6 +59,9 @@ interface ChatQueue {
  * marked sent after the platform accepted it: a crash between the two sends it again (the one
  * at-least-once window, docs/durability.md).
  */
+/** Replies the sender remembers having sent (ids), to recognise a chat's earlier replies as its own. */
+const SENT_KEPT = 20_000;
+
 export function createReplySender(deps: ReplySenderDeps) {
   const concurrency = deps.concurrency ?? 64;
   const lingerMs = deps.lingerMs ?? 1000;
@@ -73,6 +76,11 @@ export function createReplySender(deps: ReplySenderDeps) {
    * the database was away) must not send them twice. */
   const inHand = new Set<number>();
   let stopped = false;
+  /**
+   * Replies this sender delivered and marked sent, lately (ids; the newest {@link SENT_KEPT}).
+   * With the replies in hand, they tell when a chat's earlier replies are all this sender's.
+   */
+  const sentHere = new Set<number>();
   /** Latest time a reply this process gave back (429) becomes due: a drain waits for it if it can. */
   let deferredUntil = 0;
   let idle: (() => void)[] = [];
@@ -86,7 +94,13 @@ export function createReplySender(deps: ReplySenderDeps) {
       const batch = marks;
       marks = [];
       markFlush = undefined;
-      await deps.journal.markSent(batch).catch((err) => deps.logger.error({ err: String(err), replies: batch.length }, 'marking replies sent failed'));
+      const ok = await deps.journal.markSent(batch).then(
+        () => true,
+        (err) => deps.logger.error({ err: String(err), replies: batch.length }, 'marking replies sent failed'),
+      );
+      if (!ok) return;
+      for (const id of batch) sentHere.add(id);
+      if (sentHere.size > SENT_KEPT) for (const id of sentHere) if (sentHere.delete(id) && sentHere.size <= SENT_KEPT / 2) break;
     });
     return markFlush;
   }
@@ -145,7 +159,13 @@ export function createReplySender(deps: ReplySenderDeps) {
       // earlier one another sender still holds (or that waits for a retry).
       let turn;
       try {
-        turn = await deps.journal.turn(deps.platform, chatId, rows.map((r) => r.id), owner);
+        // Every reply of the chat written before these is in hand here or was sent from here:
+        // the chat's order is this sender's own, and the turn (a statement) is not asked for.
+        // Replies from the table (a sweep) or with another process's reply before them take it.
+        const ours = (id: number) => inHand.has(id) || sentHere.has(id);
+        turn = rows.every((r) => r.earlier?.every(ours))
+          ? { mine: [...rows].sort((a, b) => a.id - b.id), blocker: undefined }
+          : await deps.journal.turn(deps.platform, chatId, rows.map((r) => r.id), owner);
       } catch (err) {
         deps.logger.warn({ chat: chatId, err: String(err) }, 'reply turn failed; will retry');
         q.rows = [...rows, ...q.rows];

@@ -28,6 +28,11 @@ export interface Queued<R> {
 export interface PendingRow<R> extends Queued<R> {
   id: number;
   attempts: number;
+  /**
+   * Replies of the chat written before this one and unsent when it was written; absent when not
+   * known (a reply taken from the table later, or more than {@link EARLIER_MAX} of them).
+   */
+  earlier?: number[] | undefined;
 }
 
 /** A row of `chat_outbox` as the queries below return it. */
@@ -40,6 +45,8 @@ export interface OutboxRow {
   edit_message_id: string | number | null;
   via?: unknown;
   attempts: number;
+  /** {@link EARLIER}, where the statement asked for it. */
+  earlier?: (string | number)[] | string | null;
 }
 
 export interface JournalCodec<R> {
@@ -62,10 +69,30 @@ export const pendingRow =
     editMessageId: row.edit_message_id === null ? undefined : Number(row.edit_message_id),
     ...(row.via === null || row.via === undefined ? {} : { via: json(row.via) as Record<string, unknown> }),
     attempts: row.attempts,
+    ...earlierOf(row.earlier),
   });
+
+/** {@link EARLIER} as postgres.js (parsed, or the text `{1,2}`) or JSON gives it; left out when it ran over its limit. */
+function earlierOf(v: OutboxRow['earlier']): { earlier?: number[] } {
+  if (v === undefined || v === null) return {};
+  const ids = (Array.isArray(v) ? v : v.replace(/[{}[\]]/g, '').split(',').filter(Boolean)).map(Number);
+  return ids.length > EARLIER_MAX ? {} : { earlier: ids };
+}
 
 /** The columns a pending reply is read with. */
 export const PENDING_COLUMNS = sql.raw('id, platform, chat_id, reply, reply_to, edit_message_id, via, attempts');
+
+/** The most earlier replies {@link EARLIER} lists; a chat with more is left to the turn. */
+export const EARLIER_MAX = 20;
+
+/**
+ * For a `returning` of rows just written to `chat_outbox`: the replies of the same chat written
+ * before and not yet sent (as the statement saw them, so not its own rows), up to
+ * {@link EARLIER_MAX} + 1. A sender holding all of them itself can send without asking the
+ * database for the chat's turn (bot/reply-sender.ts).
+ */
+export const EARLIER = sql.raw(`array(select o.id from chat_outbox o where o.platform = chat_outbox.platform and o.chat_id = chat_outbox.chat_id
+    and o.sent_at is null and o.id < chat_outbox.id order by o.id limit ${EARLIER_MAX + 1}) as earlier`);
 
 /**
  * Writes replies (in order: ids are drawn in that order), claimed by their writer for the lease,
@@ -78,7 +105,7 @@ export const insertReplies = (items: string, guard = sql`true`) => sql`
   from jsonb_to_recordset(${items}::jsonb) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
   where ${guard}
   order by x.ord
-  returning ${PENDING_COLUMNS}`;
+  returning ${PENDING_COLUMNS}, ${EARLIER}`;
 
 /**
  * What settling a reply sets, whichever way it ends (sent, given up, chat unreachable): never
