@@ -164,7 +164,7 @@ async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
   const pids = rowsOf<{ pid: number }>(await db.db.execute('select pid from pg_stat_activity where datname = current_database()' as never)).map((r) => r.pid);
   const out = new Map<number, number>();
   try {
-    const tick = 1000 / Number(execSync('getconf CLK_TCK').toString().trim());
+    const tick = clockTickMs();
     for (const pid of pids) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -179,6 +179,10 @@ async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
   }
   return out;
 }
+
+/** ms per clock tick of /proc's CPU times, asked once (forking `getconf` at every reading cost the bench's own process CPU that it counted as the bot's). */
+let tickMs: number | undefined;
+const clockTickMs = (): number => (tickMs ??= 1000 / Number(execSync('getconf CLK_TCK').toString().trim()));
 
 /** CPU the backends used between two readings (a backend started meanwhile counts from zero). */
 const cpuBetween = (a: Map<number, number>, b: Map<number, number>): number => {
