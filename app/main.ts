@@ -205,7 +205,7 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   if (roles.has('api')) {
     const { mountApi } = await import('../adapters/http/api/api-app.js');
     const rateLimit = limiter('api', { capacity: config.API_RATE_BURST, refillPerSecond: config.API_RATE_PER_SECOND });
-    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit }));
+    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit, transact: (work) => journal.transact(work) }));
     // The web app under /app (adapters/web): the same store, record use case and alerts as the API.
     const { mountWeb } = await import('../adapters/web/web-app.js');
     const web = { store, clock: systemClock, logger, defaults: services.defaults, telegramBotToken: config.TELEGRAM_BOT_TOKEN, publicUrl: config.PUBLIC_URL, tellBook };

@@ -56,6 +56,7 @@ export async function createApiKit(
     ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
     ...(opts.renderChart ? { renderChart: opts.renderChart } : {}),
     ...(opts.tellBook ? { tellBook: opts.tellBook } : {}),
+    ...(h.services.transact && !opts.store ? { transact: h.services.transact } : {}),
   });
 
   async function req(

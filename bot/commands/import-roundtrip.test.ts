@@ -120,3 +120,18 @@ describe('GIVEN the terminal chat', () => {
     expect(out).toContain('> ');
   });
 });
+
+describe('GIVEN a file whose rows read well but whose write is refused (a balance past its bound)', () => {
+  it('THEN the API answers 422 and the account the file names was not created either', async () => {
+    const token = await k.tokenFor(ann, 'bound');
+    await k.h.say(ann, '/start', 'g-bound');
+    await k.h.say(ann, '/account add Dinars BHD', 'g-bound');
+    const rows = Array.from({ length: 10 }, (_, i) => `2026-11-20,income,999999999999.999,BHD,Dinars,,big ${i}`);
+    const csv = ['date,type,amount,currency,account,labels,note', '2026-11-19,expense,1.00,EUR,Vault,,a new account', ...rows].join('\r\n') + '\r\n';
+    const before = await k.snapshot();
+    const r = await k.req('POST', `/books/${await k.bookId('g-bound')}/import`, { token, body: csv, headers: { 'content-type': 'text/csv' } });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toBe('balance_out_of_range');
+    expect(await k.snapshot()).toBe(before);
+  });
+});

@@ -22,6 +22,13 @@ export interface ApiDeps {
   bodyLimitBytes?: number;
   /** Chart PNGs (the same renderer the bots use). */
   renderChart?: ChartRenderer;
+  /**
+   * Runs `work` in one transaction (the composition root passes the chat path's). A CSV import
+   * runs in it, so the accounts a file names are created only with its rows: a file refused at
+   * the write (a balance beyond its bound) leaves no account behind. Without it (benchmarks) each
+   * step commits on its own.
+   */
+  transact?: <T>(work: (store: LedgerStore) => Promise<T>) => Promise<T>;
   /** Delivers the budget alerts of an API record to the book's chats (the outbound queue). */
   tellBook?: (book: Book, alerts: BudgetAlert[]) => Promise<void>;
 }

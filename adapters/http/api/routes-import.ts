@@ -52,7 +52,8 @@ export function importRoutes(api: ApiApp, deps: ApiDeps): void {
     async (c) => {
       const a = await actorOf(deps, c, c.req.valid('param').bookId);
       const body = Buffer.from(await c.req.arrayBuffer());
-      const res = await importCsv(a, body);
+      // One transaction: the accounts the file names are created with its rows, or not at all.
+      const res = deps.transact ? await deps.transact((store) => importCsv({ ...a, store }, body)) : await importCsv(a, body);
       if (!res.ok) {
         const lang = languageOf(c.req.header('accept-language'));
         const problems = res.problems.slice(0, 100).map((p) => ({ row: p.row, field: p.field, ...(p.value !== undefined ? { value: p.value } : {}), message: problemText(p, lang) }));
