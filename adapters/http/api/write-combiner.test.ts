@@ -26,6 +26,8 @@ describe.each(['postgres', 'pglite'] as const)('combined single POSTs on %s', (e
   /** Event-writing statements sent (PostgreSQL only: PGlite has no statement hook). */
   let writes = 0;
   let books = 0;
+  /** What the book's chats were told: one entry per announcement. */
+  const told: { book: number; thresholds: number[] }[] = [];
 
   beforeAll(async () => {
     if (engine === 'postgres') {
@@ -50,7 +52,13 @@ describe.each(['postgres', 'pglite'] as const)('combined single POSTs on %s', (e
     userId = user.id;
     token = (await issueToken(store, clock, user.id, 'w', 1)).token;
     app = new Hono();
-    mountApi(app, { store, clock, logger: pino({ level: 'silent' }), rateLimit: false });
+    mountApi(app, {
+      store,
+      clock,
+      logger: pino({ level: 'silent' }),
+      rateLimit: false,
+      tellBook: async (book, alerts) => void told.push({ book: book.id, thresholds: alerts.map((x) => x.threshold) }),
+    });
   });
   afterAll(async () => close?.());
 
@@ -170,6 +178,18 @@ describe.each(['postgres', 'pglite'] as const)('combined single POSTs on %s', (e
       expect(got).toEqual(r.body.event.kind === 'transfer' ? { [b.big]: want.big, [b.main]: want.main } : { [b.main]: want.main });
       if (r.body.event.kind === 'transfer') expect(r.body.balances.map((x: { accountId: number }) => x.accountId)).toEqual([b.big, b.main]);
     }
+  });
+
+  it('GIVEN a budget that concurrent POSTs go over THEN the book hears each threshold once', async () => {
+    const b = await newBook();
+    await store.setBudget(b.id, { label: 'food', amountMinor: 10_000, currency: 'EUR', period: 'monthly', createdAt: new Date('2026-11-01T00:00:00Z') });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => post(b.id, { amount: '10', labels: ['food'] })));
+    for (const r of answers) expect(r.status).toBe(201);
+    const mine = told.filter((x) => x.book === b.id);
+    const thresholds = mine.flatMap((x) => x.thresholds);
+    expect(thresholds).toContain(100);
+    expect(new Set(thresholds).size).toBe(thresholds.length);
+    expect(mine.every((x) => x.thresholds.length > 0)).toBe(true);
   });
 
   it('GIVEN concurrent POSTs with Idempotency-Keys THEN each records once and a resend replays it (keyed requests go alone)', async () => {
