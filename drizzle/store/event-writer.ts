@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { NewEvent } from '../../domain/ports.js';
-import type { EventKind } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
 import { DomainError } from '../../domain/errors.js';
 import { prebuilt, type Runner } from './prebuilt.js';
+import { balanceEffect } from '../../domain/ledger/balance-effect.js';
 
 /** `accounts_balance_safe` (migration 0007): every balance within ±(2^53 − 1) minor units. */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -33,21 +33,8 @@ export interface WrittenBalance {
   balanceMinor: number;
 }
 
-/** How an event moves account balances; negate to reverse it. */
-export function balanceEffect(e: {
-  kind: EventKind;
-  accountId: number;
-  amountMinor: number;
-  toAccountId?: number | null | undefined;
-  toAmountMinor?: number | null | undefined;
-}): { accountId: number; delta: number }[] {
-  if (e.kind === 'expense') return [{ accountId: e.accountId, delta: -e.amountMinor }];
-  if (e.kind === 'income') return [{ accountId: e.accountId, delta: e.amountMinor }];
-  return [
-    { accountId: e.accountId, delta: -e.amountMinor },
-    { accountId: e.toAccountId!, delta: e.toAmountMinor ?? e.amountMinor },
-  ];
-}
+/** How an event moves account balances (the domain's rule, kept beside the writer that applies it). */
+export { balanceEffect };
 
 /** Labels of one event, the first spelling of each name (case-insensitive) kept. */
 function uniqueLabels(names: readonly string[]): string[] {

@@ -7,6 +7,7 @@ import { inRange } from '../../../domain/parsing/dates.js';
 import { DomainError } from '../../../domain/errors.js';
 import { deleteEvent, findAccount } from '../../../domain/ledger/record.js';
 import { recordEntry, type Entry, type EntryRecorded } from '../../../domain/ledger/record-entry.js';
+import { writeCombiner } from '../../../domain/ledger/write-combiner.js';
 import { minorToDecimal } from '../../../domain/money/money.js';
 import { assertCan } from '../../../domain/access/permissions.js';
 import { parsePeriod } from '../../../domain/parsing/period.js';
@@ -160,6 +161,8 @@ function recordedOut(r: Recorded) {
 
 /** Events: list (filters, keyset cursor), one, create, delete. */
 export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
+  // One per app: single records of a book that overlap share a write (keyed ones go alone).
+  const combined = writeCombiner();
   api.openapi(
     createRoute({
       method: 'get',
@@ -231,12 +234,11 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
       const b = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
       if (b.line !== undefined && key) throw new DomainError('usage', { usage: 'Idempotency-Key needs the structured fields (amount, …), not line' });
-      const r = await recordEntry(
-        a,
+      const r =
         b.line !== undefined
-          ? lineEntry(b.kind, b.line)
-          : { fields: { ...b, kind: b.kind ?? 'expense', sourceKey: key ? sourceKeyOf(a.userId, key) : undefined, sourceHash: key ? bodyHash(b) : undefined } },
-      );
+          ? await recordEntry(a, lineEntry(b.kind, b.line))
+          : // Unkeyed: written together with the book's other records in flight (see writeCombiner).
+            await combined(a, { ...b, kind: b.kind ?? 'expense', sourceKey: key ? sourceKeyOf(a.userId, key) : undefined, sourceHash: key ? bodyHash(b) : undefined });
       await announce(deps, a.book, r);
       return c.json(recordedOut(r), r.created ? 201 : 200);
     },
