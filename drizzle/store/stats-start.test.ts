@@ -241,4 +241,40 @@ describe.each(ENGINES)('a rollup started by an import on $engine', ({ engine, op
       expect(await read(b.bookId, '2025-05-01', '2025-06-01')).toEqual(await truth(b.bookId, tz, '2025-05-01', '2025-06-01'));
     },
   );
+
+  it.runIf(engine === 'postgres')(
+    'GIVEN another transaction writing an event of the book, not yet committed, WHEN an import starts the rollup THEN that event keeps its mark and the figures after its commit are exact',
+    async () => {
+      const tz = 'America/New_York';
+      const b = await newBook(tz);
+      await store.record({ bookId: b.bookId, kind: 'expense', accountId: b.main, amountMinor: assertMinor(450), currency: 'EUR', labels: ['coffee'], note: '', authorId: b.userId, occurredAt: new Date('2025-05-01T13:00:00Z') });
+      let commit!: () => void;
+      let written!: () => void;
+      const inserted = new Promise<void>((r) => (written = r));
+      // An event written outside the writer's #N counter (it does not wait on the book's row).
+      const other = db.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into events (book_id, seq, kind, account_id, amount_minor, currency, note, author_id, occurred_at)
+          values (${b.bookId}, 900, 'expense', ${b.main}, 700, 'EUR', '', ${b.userId}, '2025-05-03T15:00:00Z')`);
+        written();
+        await new Promise<void>((r) => (commit = r));
+      });
+      await inserted;
+      try {
+        await store.recordBatch(
+          b.bookId,
+          Array.from({ length: 30 }, (_, i) => ({ bookId: b.bookId, kind: 'expense' as const, accountId: b.main, amountMinor: assertMinor(10 + i), currency: 'EUR', labels: i % 2 ? ['coffee'] : [], note: '', authorId: b.userId, occurredAt: new Date(Date.parse('2025-05-01T00:00:00Z') + i * 7_200_000) })),
+        );
+        expect(await builtIn(b.bookId)).toBe(tz);
+        expect(await marks(b.bookId)).toBe(0);
+      } finally {
+        commit();
+        await other;
+      }
+      expect(await marks(b.bookId)).toBe(1);
+      expect(await read(b.bookId, '2025-05-01', '2025-06-01')).toEqual(await truth(b.bookId, tz, '2025-05-01', '2025-06-01'));
+      // The coffee, 28 of the imported events (the first two fall on 30 April in New York) and
+      // the late one: 450 + (12 + … + 39) + 700.
+      expect(await read(b.bookId, '2025-05-01', '2025-06-01')).toContain('t::expense:EUR:1864:30');
+    },
+  );
 });
