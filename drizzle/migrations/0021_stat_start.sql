@@ -74,6 +74,9 @@ BEGIN
         SELECT coalesce(array_agg(b.id), '{}') INTO folded
         FROM books b JOIN stat_books s ON s.book_id = b.id AND s.timezone = b.timezone
         WHERE b.id = ANY(locked);
+        -- A book whose zone changed since its stat_books row was written above is not folded (the
+        -- next read resets its rollup); its earlier events are left alone too.
+        started := ARRAY(SELECT unnest(started) INTERSECT SELECT unnest(folded));
       END IF;
       IF cardinality(folded) > 0 THEN
         -- One statement, so one snapshot: the earlier events of a book started here are read with
