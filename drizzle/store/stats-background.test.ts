@@ -248,19 +248,21 @@ describe.each(ENGINES)('statistics without waiting for a rebuild on $engine', ({
   it('GIVEN the background drain running a few days per transaction THEN reads and records in between stay exact and no mark is left', async () => {
     const { bookId, userId } = await newBook('America/New_York');
     const [account] = await store.listAccounts(bookId);
-    // A book whose first event came alone has no rollup, so its import is marked, not folded.
     await store.record({ bookId, kind: 'expense', accountId: account!.id, amountMinor: assertMinor(9), currency: 'EUR', labels: [], note: '', authorId: userId, occurredAt: new Date('2025-01-02T12:00:00Z') });
     await importRows(bookId, userId, rows('drain', 120));
-    expect(await rollupRows(bookId)).toBe(0);
+    // The import started the rollup in New York time; then the book moved to Chicago (/timezone),
+    // so the rollup is cut in another zone.
+    await store.updateBook(bookId, { timezone: 'America/Chicago' });
     await read(bookId, '2025-01-01', '2025-02-01'); // the first read: answered from the events, the rollup reset
+    expect(await marks(bookId)).toBeGreaterThan(0);
     const drain = drainStats(db.db, bookId, { chunkDays: 3 });
     for (let i = 0; i < 5; i++) {
       await store.record({ bookId, kind: 'expense', accountId: account!.id, amountMinor: assertMinor(1 + i), currency: 'EUR', labels: ['rent'], note: '', authorId: userId, occurredAt: new Date(`2025-0${1 + i}-15T12:00:00Z`) });
-      expect(await read(bookId, '2025-01-01', '2025-06-01')).toEqual(await truth(bookId, 'America/New_York', '2025-01-01', '2025-06-01'));
+      expect(await read(bookId, '2025-01-01', '2025-06-01')).toEqual(await truth(bookId, 'America/Chicago', '2025-01-01', '2025-06-01'));
     }
     await drain;
     await drainStats(db.db, bookId); // what the next upkeep does with marks written meanwhile
     expect(await marks(bookId)).toBe(0);
-    expect(await read(bookId, '2025-01-01', '2025-06-01')).toEqual(await truth(bookId, 'America/New_York', '2025-01-01', '2025-06-01'));
+    expect(await read(bookId, '2025-01-01', '2025-06-01')).toEqual(await truth(bookId, 'America/Chicago', '2025-01-01', '2025-06-01'));
   });
 });

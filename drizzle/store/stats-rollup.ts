@@ -26,7 +26,8 @@ export const dayStart = (day: LocalDay | SQL, tz: string | SQL): SQL => sql`((${
 
 /**
  * The rows of the rollup (dim, day, key, kind, currency, amount_minor, count) aggregated straight
- * (the events trigger of migration 0020 folds a bulk insert with the same aggregation)
+ * (the events trigger of migrations 0020/0021 folds a bulk insert with the same aggregation, and
+ * starts a book's rollup from all its events when it has at most 10,000 besides the insert's)
  * from the events of `bookId` that `where` keeps (a condition on `e`), days cut in `tz`: the
  * dimensions `dims` only (t totals, a authors, l labels, b account moves).
  */

@@ -8,7 +8,9 @@ import { freshSpanRows } from './stats-fresh.js';
 /**
  * At most this many dirty local days in a read's span are re-aggregated before it reads (a new
  * record, an edit, a day of chat). More than that — a new timezone, a first read, a bulk import
- * the rollup could not take (migration 0020 folds bulk inserts into a current rollup) — and the read is answered from the events of its span while the minute upkeep patches the
+ * the rollup could not take (migrations 0020/0021 fold bulk inserts into a current rollup, or
+ * start it with them when the book has at most 10,000 other events) — and the read is answered
+ * from the events of its span while the minute upkeep patches the
  * rollup in the background (`drainStats`): no read waits on a rebuild of a whole book.
  */
 export const SYNC_PATCH_DAYS = 7;
