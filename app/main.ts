@@ -174,6 +174,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   // sweep and delivery; any number of such processes), else in-process. Every role may queue.
   const workerRole = await startWorkerRole({
     db: database.db,
+    // PGlite runs no autovacuum: the minute sweep does its work.
+    tableUpkeep: database.engine === 'pglite',
     store,
     clock: systemClock,
     logger,

@@ -7,6 +7,7 @@ import { deliveryStore } from '../drizzle/store/chat-delivery-store.js';
 import { templateSweepStore } from '../drizzle/store/template-store.js';
 import { statsUpkeep } from '../drizzle/store/stats-upkeep.js';
 import { pruneExpired } from '../drizzle/store/housekeeping.js';
+import { tableUpkeep } from '../drizzle/store/table-upkeep.js';
 import type { BullWorkers } from './bullmq-runner.js';
 import { consoleNotifier } from './console-notifier.js';
 import { createInProcessOutbox, type InProcessOutbox } from './in-process-queue.js';
@@ -66,6 +67,8 @@ export interface WorkerRoleDeps {
   relayAgainAfterMs?: number | undefined;
   /** Draws digest charts when they are sent (default: in this process). */
   renderChart?: ChartRenderer | undefined;
+  /** The database has no autovacuum (embedded PGlite): the minute sweep vacuums and analyses (`tableUpkeep`). */
+  tableUpkeep?: boolean | undefined;
 }
 
 /** What main.ts gets: where to queue messages (every role uses it), the queues, and a stop. */
@@ -88,7 +91,7 @@ export interface WorkerRole {
  * (`drizzle/store/housekeeping.ts`). An upkeep failure is logged and never fails the sweep; the
  * next minute tries again.
  */
-function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep, digests?: DigestSweep): TemplateSweep {
+function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep, digests?: DigestSweep, tables = false): TemplateSweep {
   return async (opts) => {
     const summary = await sweep(opts);
     if (opts?.signal?.aborted) return summary;
@@ -96,6 +99,10 @@ function withUpkeep(db: Db, clock: Clock, logger: Logger, sweep: TemplateSweep, 
     if (digests) await digests(opts?.signal ? { signal: opts.signal } : {}).catch((err) => logger.error({ err: String(err) }, 'digest sweep failed; the next minute retries'));
     await statsUpkeep(db).catch((err) => logger.error({ err: String(err) }, 'statistics upkeep failed'));
     await pruneExpired(db, clock.now()).catch((err) => logger.error({ err: String(err) }, 'pruning old update ids failed'));
+    if (tables)
+      await tableUpkeep(db)
+        .then((t) => (t.vacuumed.length || t.analysed.length) && logger.debug(t, 'tables vacuumed and analysed'))
+        .catch((err) => logger.error({ err: String(err) }, 'table upkeep (vacuum, analyze) failed'));
     return summary;
   };
 }
@@ -141,7 +148,7 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
       logger: d.logger,
       inBatch: { onKept: kick },
       ...(d.batchSize ? { batchSize: d.batchSize } : {}),
-    }), createDigestSweep({ runs: digestRuns, ledger: d.store, clock: d.clock, logger: d.logger, onKept: kick }));
+    }), createDigestSweep({ runs: digestRuns, ledger: d.store, clock: d.clock, logger: d.logger, onKept: kick }), d.tableUpkeep);
 
   if (d.redisUrl) {
     // BullMQ loads only with Redis configured (it is a large library).
