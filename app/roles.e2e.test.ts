@@ -49,6 +49,9 @@ describe('ROLES=bot,api runs no worker', () => {
     await worker.waitFor('"msg":"worker ready"');
     await worker.waitFor('[COIN] queued while no worker runs');
     await waitUntil(async () => (await templateEventCounts(scratch.database)).events === 10, 30_000);
+    // The templates' own notices are queued as they apply: the worker sends those too (on a loaded
+    // machine a moment after the last record; checking at once failed there with 2 still waiting).
+    await waitUntil(async () => (await waiting()) === 0, 10_000);
     expect(await waiting()).toBe(0);
     for (const p of [bot, worker]) {
       p.child.kill('SIGTERM');
