@@ -30,13 +30,13 @@ function threadEntry(): { source: string | URL; eval: boolean } {
 /**
  * Reads a PDF in a thread of its own (`node:worker_threads`), one per PDF: pdf.js parses, reads and
  * draws there, so a file whose parsing is one long synchronous step never holds up the process's
- * event loop (chats, the web, the queues). The thread has a JavaScript heap of `pdfMaxHeapMb`;
+ * event loop (chats, the web, the queues). The thread has a JavaScript heap of `heapMb` (`pdfMaxHeapMb`);
  * past it the thread dies, not the process, and the PDF is `pdf_memory`. Past `timeoutMs` the
  * thread is terminated (mid-parse if need be) and the PDF is `pdf_slow`. Either way nothing of
  * it stays: a new thread reads the next PDF. The bytes are moved into the thread (`pdf` is
  * detached).
  */
-export async function readPdfInThread(pdf: Uint8Array, timeoutMs: number): Promise<PdfReceipt> {
+export async function readPdfInThread(pdf: Uint8Array, timeoutMs: number, heapMb: number = RECEIPT_LIMITS.pdfMaxHeapMb): Promise<PdfReceipt> {
   const entry = threadEntry();
   const worker = new Worker(entry.source, {
     eval: entry.eval,
@@ -44,7 +44,7 @@ export async function readPdfInThread(pdf: Uint8Array, timeoutMs: number): Promi
     transferList: [pdf.buffer as ArrayBuffer],
     // Not the process's own flags (npm start's --max-semi-space-size, tsx's --import).
     execArgv: [],
-    resourceLimits: { maxOldGenerationSizeMb: RECEIPT_LIMITS.pdfMaxHeapMb },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
   });
   let timer: NodeJS.Timeout | undefined;
   try {

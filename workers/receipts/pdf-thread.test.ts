@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { BadReceiptImage, RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
+import { readReceipt } from '../../domain/receipts/read-receipt.js';
+import { badImageText } from '../../bot/presentation/receipt-proposal.js';
+import { standardFontPdf } from '../../test/receipts/write-pdf.js';
+import { readPdfDocument } from './pdf-document.js';
+import { readPdfInThread } from './pdf-thread.js';
+import { readPdfReceipt } from './receipt-pdf.js';
+
+const LINES = ['SUPERMART', 'TOTAL   11.83'];
+/** A receipt page whose content stream goes on with `op` `times` times (Flate-compressed: a small file). */
+const heavyPdf = (op: string, times: number) => standardFontPdf(LINES, { deflatedTail: Buffer.from(op.repeat(times), 'latin1') });
+
+/** The largest gap between ticks of a 10 ms interval while `work` runs: how long this thread's event loop was held. */
+async function longestStall<T>(work: () => Promise<T>): Promise<{ gapMs: number; ms: number; result: T | unknown }> {
+  let last = performance.now();
+  let gapMs = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    gapMs = Math.max(gapMs, now - last);
+    last = now;
+  }, 10);
+  const started = performance.now();
+  try {
+    const result = await work().catch((e: unknown) => e);
+    const now = performance.now();
+    return { gapMs: Math.max(gapMs, now - last), ms: now - started, result };
+  } finally {
+    clearInterval(tick);
+  }
+}
+
+const problemOf = (e: unknown) => (e instanceof BadReceiptImage ? e.problem : e);
+
+/**
+ * PDF receipts are read in a thread of their own (pdf-thread.ts), so a PDF whose parsing is one
+ * long synchronous step cannot hold up the process that serves the chats, and is stopped at the
+ * time limit; a PDF that needs more heap than the thread has ends the thread, not the process.
+ */
+describe('the PDF thread', () => {
+  it('GIVEN a 12 KB PDF with a million text operators (seconds of parsing for pdf.js) THEN it is stopped at the time limit with its own message, and the chats\' event loop keeps ticking meanwhile', async () => {
+    // The same kind of page read in this thread (a tenth of the operators) holds the event loop for as long as it parses.
+    const inline = await longestStall(() => readPdfDocument(new Uint8Array(heavyPdf('(a) Tj\n', 100_000))));
+    expect(inline.gapMs).toBeGreaterThan(500);
+
+    const slow = heavyPdf('(a) Tj\n', 1_000_000);
+    expect(slow.length).toBeLessThan(20_000);
+    const run = await longestStall(() => readPdfReceipt(slow, 2000));
+    expect(problemOf(run.result)).toBe('pdf_slow');
+    expect(run.ms).toBeGreaterThanOrEqual(1990);
+    expect(run.ms).toBeLessThan(3500);
+    // Ticks about every 10 ms all along (a loaded two-core machine delays some).
+    expect(run.gapMs).toBeLessThan(250);
+    expect(badImageText('en', 'pdf_slow')).toMatch(/^Opening this PDF took far longer than a receipt ever needs, so I stopped/);
+    expect(badImageText('ru', 'pdf_slow')).toMatch(/^Этот PDF открывался гораздо дольше, чем нужно для чека/);
+    console.log(`[pdf-thread] in this thread: ${inline.ms.toFixed(0)} ms of ${inline.gapMs.toFixed(0)} ms stall; in the thread: stopped after ${run.ms.toFixed(0)} ms, longest stall ${run.gapMs.toFixed(0)} ms`);
+  }, 15_000);
+
+  it('GIVEN a PDF whose page needs more heap than the thread has THEN it is refused with its own message, this process lives on, and the next PDF is read by a new thread', async () => {
+    // 3 million `cm` operators (45 MB inflated, within the inflate guard): the drawing's operator
+    // list outgrows the heap. The test gives the thread 64 MB; 5 million against the real 256 MB
+    // end the same way after about 15 s (measured with a load average of 6 on two cores).
+    const heavy = heavyPdf('1 0 0 1 0 0 cm\n', 3_000_000);
+    const run = await longestStall(() => readPdfInThread(new Uint8Array(heavy), 14_000, 64));
+    expect(problemOf(run.result)).toBe('pdf_memory');
+    expect(run.gapMs).toBeLessThan(250);
+    expect(badImageText('en', 'pdf_memory')).toBe(`Opening this PDF needs far more memory than a receipt (${RECEIPT_LIMITS.pdfMaxHeapMb} MB at most), so I stopped. Send a photo or a screenshot of the receipt.`);
+    const next = await readPdfReceipt(standardFontPdf(LINES), 10_000);
+    expect(readReceipt(next.text, 'EUR').total).toBe(1183);
+    console.log(`[pdf-thread] out of heap after ${run.ms.toFixed(0)} ms, longest stall ${run.gapMs.toFixed(0)} ms`);
+  }, 15_000);
+});
