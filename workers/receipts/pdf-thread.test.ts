@@ -56,6 +56,22 @@ describe('the PDF thread', () => {
     console.log(`[pdf-thread] in this thread: ${inline.ms.toFixed(0)} ms of ${inline.gapMs.toFixed(0)} ms stall; in the thread: stopped after ${run.ms.toFixed(0)} ms, longest stall ${run.gapMs.toFixed(0)} ms`);
   }, 15_000);
 
+  it('GIVEN PDFs read one after another THEN the thread that answered reads the next one warm, and one stopped at the time limit is replaced by a new one', async () => {
+    const receipt = standardFontPdf(LINES);
+    const timed = async () => {
+      const started = performance.now();
+      const got = await readPdfReceipt(receipt, 10_000);
+      expect(readReceipt(got.text, 'EUR').total).toBe(1183);
+      return performance.now() - started;
+    };
+    // A read stopped at the limit takes its thread with it (a waiting one included): the next starts cold.
+    expect(problemOf(await readPdfReceipt(heavyPdf('(a) Tj\n', 1_000_000), 300).catch((e: unknown) => e))).toBe('pdf_slow');
+    const cold = await timed();
+    const warm = [await timed(), await timed(), await timed()].sort((a, b) => a - b)[1]!;
+    expect(warm).toBeLessThan(cold / 2);
+    console.log(`[pdf-thread] a PDF read by a new thread ${cold.toFixed(0)} ms, by the waiting one ${warm.toFixed(0)} ms (median of 3)`);
+  }, 15_000);
+
   it('GIVEN a PDF whose page needs more heap than the thread has THEN it is refused with its own message, this process lives on, and the next PDF is read by a new thread', async () => {
     // 3 million `cm` operators (45 MB inflated, within the inflate guard): the drawing's operator
     // list outgrows the heap. The test gives the thread 64 MB; 5 million against the real 256 MB
