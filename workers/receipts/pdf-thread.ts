@@ -21,7 +21,7 @@ function threadEntry(): { source: string | URL; eval: boolean } {
   if (!here.endsWith('.ts')) return { source: new URL('./pdf-thread-worker.js', here), eval: false };
   const require = createRequire(here);
   const url = (id: string) => JSON.stringify(pathToFileURL(require.resolve(id)).href);
-  const plain = ['pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs'].map((id) => `import(${url(id)})`);
+  const plain = ['pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs', '@napi-rs/canvas'].map((id) => `import(${url(id)})`);
   const tsx = JSON.stringify(pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href);
   const entry = JSON.stringify(new URL('./pdf-thread-worker.ts', here).href);
   return { source: `Promise.all([${plain.join(', ')}]).then(() => import(${tsx})).then((m) => { m.register(); return import(${entry}); });`, eval: true };
