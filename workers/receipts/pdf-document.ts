@@ -35,14 +35,14 @@ function pdfjsPaths() {
 const hasText = (text: string) => (text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= MIN_TEXT_CHARS;
 
 /**
- * Reads a PDF receipt with pdf.js (the legacy build, for Node) in the calling thread — the PDF
- * thread (`pdf-thread.ts`), never the process's main one: at most `pdfMaxPages` pages; the text
+ * Reads a PDF receipt with pdf.js (the legacy build, for Node) where it is called — the PDF
+ * process (`pdf-process.ts`), never COIN's own: at most `pdfMaxPages` pages; the text
  * layer of every page when it has one (the reader parses it like OCR output), else page 1 drawn at
  * OCR size for the OCR engine. Page 1 is always drawn as the photo kept with the record. A damaged,
  * encrypted or unreadable file is {@link BadReceiptImage} `bad_pdf`; too many pages `pdf_pages`;
  * compressed streams that would inflate past `pdfMaxInflated` `pdf_inflates` (checked before
  * pdf.js reads a byte). JavaScript in the file is never run. Its time and memory are bounded by
- * the thread around it.
+ * the process around it.
  */
 export async function readPdfDocument(data: Uint8Array): Promise<PdfReceipt> {
   if (!inflatesWithin(Buffer.from(data.buffer, data.byteOffset, data.byteLength), RECEIPT_LIMITS.pdfMaxInflated)) throw new BadReceiptImage('pdf_inflates');
