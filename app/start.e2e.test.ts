@@ -35,7 +35,7 @@ describe('npm start runs COIN compiled', () => {
     expect(builds()).toEqual(seen.slice(1).map((l) => l.split('/').pop()).sort());
   }, 120_000);
 
-  it('GIVEN the compiled build run by plain node THEN a PDF receipt is read in its thread (the compiled entry beside it), and one past the time limit is stopped', () => {
+  it('GIVEN the compiled build run by plain node THEN a PDF receipt is read in its own process (the compiled entry beside it, run by plain node), and one past the time limit is stopped', () => {
     const dir = build().split(': ').pop()!;
     const pdf = path.join(copy, 'receipt.pdf');
     writeFileSync(pdf, standardFontPdf(['SUPERMART', 'TOTAL   11.83']));

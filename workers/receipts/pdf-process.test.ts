@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BadReceiptImage, RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
 import { readReceipt } from '../../domain/receipts/read-receipt.js';
@@ -100,5 +105,69 @@ describe('the PDF process', () => {
     const next = await readPdfReceipt(standardFontPdf(LINES), 10_000);
     expect(readReceipt(next.text, 'EUR').total).toBe(1183);
     console.log(`[pdf-process] out of heap after ${run.ms.toFixed(0)} ms, longest stall ${run.gapMs.toFixed(0)} ms`);
+  }, 15_000);
+
+  it('GIVEN a process that reads PDFs THEN it ends by itself while its PDF process waits (unreferenced), and exiting mid-read (COIN\'s SIGTERM ends in process.exit) leaves no PDF process running', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coin-pdf-exit-'));
+    try {
+      const url = (f: string) => JSON.stringify(pathToFileURL(path.join(import.meta.dirname, f)).href);
+      const script = path.join(dir, 'reader.mts');
+      writeFileSync(
+        script,
+        `import { execFileSync } from 'node:child_process';
+        const { readPdfReceipt } = await import(${url('receipt-pdf.ts')});
+        const { standardFontPdf } = await import(${url('../../test/receipts/write-pdf.ts')});
+        const children = () => { try { return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'pdf-process-child'], { encoding: 'utf8' }).trim().split('\\n').map(Number); } catch { return []; } };
+        const lines = ['SUPERMART', 'TOTAL   11.83'];
+        await readPdfReceipt(standardFontPdf(lines), 10000);
+        console.log(JSON.stringify(children()));
+        if (process.argv[2] === 'mid-read') {
+          void readPdfReceipt(standardFontPdf(lines, { deflatedTail: Buffer.from('(a) Tj\\n'.repeat(1000000)) }), 20000).catch(() => undefined);
+          setTimeout(() => process.exit(0), 500);
+        }`,
+      );
+      const run = (mode: string) => {
+        const started = performance.now();
+        const out = execFileSync(process.execPath, ['--import', 'tsx', script, mode], { encoding: 'utf8', timeout: 12_000 });
+        return { children: JSON.parse(out.trim().split('\n').at(-1)!) as number[], ms: performance.now() - started };
+      };
+      // Running (R/S/D…) rather than gone or a zombie waiting for init to reap it.
+      const running = (pid: number) => {
+        try {
+          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      const idle = run('idle');
+      expect(idle.children).toHaveLength(1);
+      // Not 30 s: the waiting process does not hold it.
+      expect(idle.ms).toBeLessThan(6000);
+      expect(running(idle.children[0]!)).toBe(false);
+      const midRead = run('mid-read');
+      expect(midRead.children).toHaveLength(1);
+      expect(running(midRead.children[0]!)).toBe(false);
+      console.log(`[pdf-process] a script reading one PDF ended in ${idle.ms.toFixed(0)} ms; exited mid-read in ${midRead.ms.toFixed(0)} ms`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 15_000);
+
+  it('GIVEN the PDF process is killed from outside while it reads (the kernel\'s OOM killer) THEN the PDF is refused as too heavy and the next one is read', async () => {
+    const slow = heavyPdf('(a) Tj\n', 1_000_000);
+    const reading = readPdfInProcess(slow, 14_000).catch((e: unknown) => e);
+    let pid: number | undefined;
+    for (let i = 0; i < 100 && !pid; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        pid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'pdf-process-child'], { encoding: 'utf8' }).trim().split('\n')[0]) || undefined;
+      } catch {
+        // pgrep found none yet (exit 1)
+      }
+    }
+    process.kill(pid!, 'SIGKILL');
+    expect(problemOf(await reading)).toBe('pdf_memory');
+    const next = await readPdfReceipt(standardFontPdf(LINES), 10_000);
+    expect(readReceipt(next.text, 'EUR').total).toBe(1183);
   }, 15_000);
 });
