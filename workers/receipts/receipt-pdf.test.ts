@@ -86,7 +86,7 @@ describe('PDF receipts', () => {
     expect(bomb.length).toBeLessThan(RECEIPT_LIMITS.maxBytes / 10);
     const before = process.memoryUsage().arrayBuffers;
     expect(await problem(bomb)).toBe('pdf_inflates');
-    // Nothing near the inflated size was kept (the guard runs in the PDF thread: nothing in this one).
+    // Nothing near the inflated size was kept (the guard runs in the PDF process: nothing in this one).
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(RECEIPT_LIMITS.pdfMaxInflated / 2);
     const fine = await readPdfReceipt(standardFontPdf(lines, { deflatedPadding: 1024 * 1024 }), 30_000);
     expect(fine.text).toContain('TOTAL');
