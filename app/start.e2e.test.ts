@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../test/coin-process.js';
+import { standardFontPdf } from '../test/receipts/write-pdf.js';
 
 /**
  * `npm start` (app/start.mjs) on a copy of the sources, so that changing one does not touch the
@@ -32,6 +33,23 @@ describe('npm start runs COIN compiled', () => {
     expect(new Set(seen).size).toBe(4);
     // The newest and the two before it; the oldest is gone.
     expect(builds()).toEqual(seen.slice(1).map((l) => l.split('/').pop()).sort());
+  }, 120_000);
+
+  it('GIVEN the compiled build run by plain node THEN a PDF receipt is read in its own process (the compiled entry beside it, run by plain node), and one past the time limit is stopped', () => {
+    const dir = build().split(': ').pop()!;
+    const pdf = path.join(copy, 'receipt.pdf');
+    writeFileSync(pdf, standardFontPdf(['SUPERMART', 'TOTAL   11.83']));
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const { readPdfReceipt } = await import(${JSON.stringify(path.join(copy, dir, 'workers/receipts/receipt-pdf.js'))});
+      const file = readFileSync(${JSON.stringify(pdf)});
+      const read = await readPdfReceipt(file, 30000);
+      const late = await readPdfReceipt(file, 1).then(() => 'read', (e) => e.problem);
+      console.log(JSON.stringify({ text: read.text, kept: read.kept.length, late }));`;
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: copy, env, encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toMatchObject({ text: 'SUPERMART\nTOTAL 11.83', late: 'pdf_slow' });
+    expect((JSON.parse(out.trim().split('\n').at(-1)!) as { kept: number }).kept).toBeGreaterThan(1000);
   }, 120_000);
 
   it('GIVEN a new DATA_DIR THEN the compiled COIN answers in the terminal chat and stops cleanly on SIGTERM', async () => {

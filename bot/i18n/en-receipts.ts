@@ -7,6 +7,8 @@ export const enReceipts = {
   'receipt.too_many_pixels': 'This image is too large to read ({{megapixels}} megapixels at most). Send a smaller photo.',
   'receipt.bad_pdf': 'I could not open this PDF; it may be damaged or protected by a password. Send a photo or a screenshot of the receipt.',
   'receipt.pdf_inflates': 'This PDF unpacks to more than {{mb}} MB, far more than a receipt holds. Send a photo or a screenshot of the receipt.',
+  'receipt.pdf_slow': 'Opening this PDF took far longer than a receipt ever needs, so I stopped; it may be damaged or much more complex than a receipt. Send a photo or a screenshot of the receipt.',
+  'receipt.pdf_memory': 'Opening this PDF needs far more memory than a receipt ({{mb}} MB at most), so I stopped. Send a photo or a screenshot of the receipt.',
   'receipt.pdf_pages': 'This PDF has more pages than a receipt ({{pages}} at most). Send the receipt alone, or a photo of it.',
   'receipt.not_image': 'This file is not a receipt I can read. Send a photo of the receipt (PNG, JPEG or WebP) or its PDF.',
   'receipt.read_hint': 'Send me the receipt: a photo or its PDF (on Discord: /receipt read with the file attached).',

@@ -43,5 +43,6 @@ export function badImageText(lang: Language, problem: ImageProblem): string {
   if (problem === 'too_many_pixels') return t(lang, 'receipt.too_many_pixels', { megapixels: RECEIPT_LIMITS.maxPixels / 1_000_000 });
   if (problem === 'pdf_pages') return t(lang, 'receipt.pdf_pages', { pages: RECEIPT_LIMITS.pdfMaxPages });
   if (problem === 'pdf_inflates') return t(lang, 'receipt.pdf_inflates', { mb: RECEIPT_LIMITS.pdfMaxInflated / 1024 / 1024 });
+  if (problem === 'pdf_memory') return t(lang, 'receipt.pdf_memory', { mb: RECEIPT_LIMITS.pdfMaxHeapMb });
   return t(lang, `receipt.${problem}`);
 }

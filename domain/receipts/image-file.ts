@@ -20,6 +20,10 @@ export const RECEIPT_LIMITS = {
   pdfMaxChars: 50_000,
   /** Bytes a PDF's compressed streams may inflate to in all (a full-page colour scan ≈ 26 MB). */
   pdfMaxInflated: 100 * 1024 * 1024,
+  /** Time a PDF may take to be opened, read and drawn (in its own thread, stopped after it). */
+  pdfMaxMs: 20_000,
+  /** JavaScript heap of the thread that reads a PDF (a receipt needs about 40 MB, pdf.js included). */
+  pdfMaxHeapMb: 256,
 } as const;
 
 export type ImageType = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -38,7 +42,7 @@ export interface PdfHeader {
 }
 
 /** Why a file is not a receipt COIN can read; each has its own message. */
-export type ImageProblem = 'too_large' | 'too_many_pixels' | 'not_image' | 'unreadable' | 'bad_pdf' | 'pdf_pages' | 'pdf_inflates';
+export type ImageProblem = 'too_large' | 'too_many_pixels' | 'not_image' | 'unreadable' | 'bad_pdf' | 'pdf_pages' | 'pdf_inflates' | 'pdf_slow' | 'pdf_memory';
 
 export class BadReceiptImage extends Error {
   override readonly name = 'BadReceiptImage';

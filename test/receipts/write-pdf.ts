@@ -41,13 +41,15 @@ export function receiptPdf(r: SampleReceipt, opts: { layer: 'text' | 'scan'; pag
  * in Helvetica, one of the 14 standard fonts a PDF may name without embedding it (the reader
  * brings its own metrics and outlines). Latin text only (WinAnsi).
  */
-export function standardFontPdf(lines: string[], opts: { deflatedPadding?: number } = {}): Buffer {
+export function standardFontPdf(lines: string[], opts: { deflatedPadding?: number; deflatedTail?: Buffer } = {}): Buffer {
   const height = 40 + lines.length * 12;
   const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
   const text = ['BT', '/F1 9 Tf', '12 TL', `14 ${height - 24} Td`, ...lines.map((l) => `(${escape(l)}) Tj T*`), 'ET'].join('\n');
   // `deflatedPadding`: the content stream Flate-compressed, followed by that many spaces (content
-  // whitespace: the page reads the same), as a compression bomb would be.
-  const padded = opts.deflatedPadding === undefined ? undefined : deflateSync(Buffer.concat([Buffer.from(text + '\n', 'latin1'), Buffer.alloc(opts.deflatedPadding, 0x20)]));
+  // whitespace: the page reads the same), as a compression bomb would be. `deflatedTail`: followed
+  // by these content operators instead (a page that is slow or heavy to parse).
+  const tail = opts.deflatedTail ?? (opts.deflatedPadding === undefined ? undefined : Buffer.alloc(opts.deflatedPadding, 0x20));
+  const padded = tail === undefined ? undefined : deflateSync(Buffer.concat([Buffer.from(text + '\n', 'latin1'), tail]));
   const content = padded ? padded.toString('latin1') : text;
   const filter = padded ? ' /Filter /FlateDecode' : '';
   const objects = [

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ReceiptReader } from '../../bot/services.js';
 import { tesseractEngine, type OcrEngine } from './ocr-engine.js';
+import { stopPdfProcesses } from './pdf-process.js';
 import { readReceiptScan, ScanNotVisible, type ReadJobDeps } from './read-job.js';
 
 /** The BullMQ queue of receipt photos to read. */
@@ -61,6 +62,7 @@ export async function startReceiptReading(opts: ReceiptReadingOptions): Promise<
       close: async () => {
         await Promise.all(inFlight);
         await ocr.close();
+        stopPdfProcesses();
       },
     };
   }
@@ -115,6 +117,7 @@ export async function startReceiptReading(opts: ReceiptReadingOptions): Promise<
       await producer.quit().catch(() => producer.disconnect());
       await Promise.all(inFlight);
       await ocr.close();
+      stopPdfProcesses();
     },
   };
 }
