@@ -83,7 +83,7 @@ export type TokenEntry = { ok: true; token: ApiToken; member?: ApiEntry['member'
  * next request.
  */
 export async function enterWithToken(
-  store: TokenStore,
+  store: Pick<TokenStore, 'enterApi'>,
   clock: Clock,
   presented: string | undefined,
   book?: { id: number; snapshot: boolean },
