@@ -46,7 +46,7 @@ const RATE = 1000; // the issue's target load, updates/s
 export async function benchTelegram(): Promise<string[]> {
   let statements = 0;
   const empty = await emptyDatabase();
-  const db = await openPostgres(empty.url, { max: 10, debug: () => void statements++ });
+  const db = await openPostgres(empty.url, { max: Number(process.env.BENCH_POOL ?? 10), debug: () => void statements++ });
   const tg = await startDoubleProcess();
   const lines: string[] = [`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`];
   const rawBefore = await rawInsertRate(empty.url);

@@ -9,6 +9,7 @@ import { selectEvents } from './event-rows.js';
 import { balanceEffect, moveBalances, replaceLabels, writeEvents } from './event-writer.js';
 import { balanceBound, CHUNK, ledgerEventOf, writeBatchIn } from './batch-writer.js';
 import { pgCode } from './rows.js';
+import { recordCombiner } from './record-combiner.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -52,8 +53,14 @@ async function writeBatch(db: Db, bookId: number, events: readonly NewEvent[], o
   }
 }
 
+/** How a store records: `combineRecords` — plain records of one turn in one statement (a shared batch transaction; see `recordCombiner`). */
+export interface StoreOptions {
+  combineRecords?: boolean;
+}
+
 /** Events: recording, soft delete, edit, history; every write through the event writer. */
-export function eventStore(db: Db) {
+export function eventStore(db: Db, opts: StoreOptions = {}) {
+  const plain = opts.combineRecords ? recordCombiner(db, (e) => recordOne(db, e)) : (e: NewEvent) => recordOne(db, e);
   const one = async (bookId: number, seq: number, includeDeleted = false, q: Db | Tx = db) => {
     const [e] = await selectEvents(
       q as Db,
@@ -98,7 +105,7 @@ export function eventStore(db: Db) {
         // usable for its reply. A plain record needs none (two round trips saved on the chat path):
         // the writer checks the balance bound before it writes and answers balance_out_of_range.
         if (e.templateId !== undefined || (e.sourceKey !== undefined && db instanceof PgTransaction)) return await db.transaction((tx) => recordOne(tx as unknown as Db, e));
-        return await recordOne(db, e);
+        return await (e.sourceKey === undefined ? plain(e) : recordOne(db, e));
       } catch (err) {
         // A concurrent replay of the same occurrence or import row won the unique key.
         if (pgCode(err) === '23505') {

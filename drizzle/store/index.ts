@@ -1,7 +1,7 @@
 import type { Db } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { accountStore } from './account-store.js';
-import { eventStore } from './event-store.js';
+import { eventStore, type StoreOptions } from './event-store.js';
 import { identityStore } from './identity-store.js';
 import { labelStore } from './label-store.js';
 import { totalsStore } from './totals-store.js';
@@ -21,6 +21,6 @@ import { digestSettingsStore } from './digest-store.js';
 import { receiptStore } from './receipt-store.js';
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
-export function createStore(db: Db): LedgerStore {
-  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...exportStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
+export function createStore(db: Db, opts: StoreOptions = {}): LedgerStore {
+  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db, opts), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...exportStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
 }
