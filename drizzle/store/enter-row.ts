@@ -1,5 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Entered } from '../../domain/ports.js';
+import type { ChatRef, Entered, IdentityRef } from '../../domain/ports.js';
+import type { Db } from '../db.js';
+import { rowsOf } from './rows.js';
 import type { Book, Role } from '../../domain/types.js';
 import type { books } from '../schema.js';
 
@@ -69,4 +71,60 @@ export function toEntered(r: EnterRow): Entered {
     member: { bookId: book.id, userId: user.id, role: r.role as Role, name: user.name },
     snapshot: { accounts, labels: json(r.labels), hasBudgets: r.has_budgets === true, hasRules: r.has_rules === true },
   };
+}
+
+/** The columns both enter reads answer, for the identity `i`, user `u`, book `b` and membership `m` joined. */
+const enterColumns = sql`u.id as user_id, u.name as user_name, u.locale, i.username, i.name as identity_name,
+  b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id,
+  m.role, m.role_set_explicitly,
+  ${snapshotColumns(sql.raw('b.id'))}`;
+
+/**
+ * The enter read of one update: marks `updateKey` processed (when given), unblocks the chat, and
+ * reads user, book, membership and the book's snapshot — one statement, one row.
+ */
+export async function enterRow(db: Db, chat: ChatRef, from: IdentityRef, updateKey: string | undefined): Promise<EnterRow> {
+  const res = await db.execute(sql`
+    with mark as (
+      insert into processed_updates (key) select ${updateKey ?? null}::text where ${updateKey ?? null}::text is not null
+      on conflict do nothing returning key
+    ), unblock as (
+      -- A chat that writes again has unblocked the bot: notifications may flow again.
+      update chats set blocked_at = null
+      where platform = ${chat.platform} and chat_id = ${chat.chatId} and blocked_at is not null
+    )
+    select (select count(*) from mark)::int as fresh, ${enterColumns}
+    from (select 1) as one
+    left join identities i on i.platform = ${from.platform} and i.external_id = ${from.externalId}
+    left join users u on u.id = i.user_id
+    left join chats c on c.platform = ${chat.platform} and c.chat_id = ${chat.chatId}
+    left join books b on b.id = c.book_id
+    left join members m on m.book_id = b.id and m.user_id = u.id`);
+  return rowsOf<EnterRow>(res)[0]!;
+}
+
+/**
+ * The enter read of several updates (no update keys: the chat inbox marks its own) in one
+ * statement — the chats of a shared batch transaction (issue 19) — a row each, in `asks` order.
+ */
+export async function enterRows(db: Db, asks: readonly { chat: ChatRef; from: IdentityRef }[]): Promise<EnterRow[]> {
+  const keys = JSON.stringify(asks.map((a, ord) => ({ ord, platform: a.chat.platform, chat_id: a.chat.chatId, from_platform: a.from.platform, external_id: a.from.externalId })));
+  const res = await db.execute(sql`
+    with k as (
+      select * from jsonb_to_recordset(${keys}::jsonb) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
+    ), unblock as (
+      update chats set blocked_at = null from k
+      where chats.platform = k.platform and chats.chat_id = k.chat_id and chats.blocked_at is not null
+    )
+    select k.ord, 0 as fresh, ${enterColumns}
+    from k
+    left join identities i on i.platform = k.from_platform and i.external_id = k.external_id
+    left join users u on u.id = i.user_id
+    left join chats c on c.platform = k.platform and c.chat_id = k.chat_id
+    left join books b on b.id = c.book_id
+    left join members m on m.book_id = b.id and m.user_id = u.id
+    order by k.ord`);
+  const rows = rowsOf<EnterRow & { ord: number }>(res);
+  if (rows.length !== asks.length) throw new Error(`enter read ${rows.length} rows for ${asks.length} updates`);
+  return rows;
 }

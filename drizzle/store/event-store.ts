@@ -53,14 +53,17 @@ async function writeBatch(db: Db, bookId: number, events: readonly NewEvent[], o
   }
 }
 
-/** How a store records: `combineRecords` — plain records of one turn in one statement (a shared batch transaction; see `recordCombiner`). */
+/**
+ * `combine`: the store serves a shared batch transaction (several chats' handlers side by side):
+ * the enter reads and the plain records of one turn go in one statement each (`turnBatch`).
+ */
 export interface StoreOptions {
-  combineRecords?: boolean;
+  combine?: boolean;
 }
 
 /** Events: recording, soft delete, edit, history; every write through the event writer. */
 export function eventStore(db: Db, opts: StoreOptions = {}) {
-  const plain = opts.combineRecords ? recordCombiner(db, (e) => recordOne(db, e)) : (e: NewEvent) => recordOne(db, e);
+  const plain = opts.combine ? recordCombiner(db, (e) => recordOne(db, e)) : (e: NewEvent) => recordOne(db, e);
   const one = async (bookId: number, seq: number, includeDeleted = false, q: Db | Tx = db) => {
     const [e] = await selectEvents(
       q as Db,

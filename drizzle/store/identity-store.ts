@@ -5,12 +5,16 @@ import type { BookDefaults, ChatRef, IdentityRef } from '../../domain/ports.js';
 import type { Book, Member, Role, User } from '../../domain/types.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Entered } from '../../domain/ports.js';
-import { rowsOf } from './rows.js';
-import { isComplete, snapshotColumns, toBook, toEntered, type EnterRow } from './enter-row.js';
+import { enterRow, enterRows, isComplete, toBook, toEntered, type EnterRow } from './enter-row.js';
+import { turnBatch } from './turn-batch.js';
 import { dropSignUpLeftovers, signUpStatement } from './sign-up-statement.js';
 
 /** Users, chats, books and memberships. */
-export function identityStore(db: Db) {
+export function identityStore(db: Db, opts: { combine?: boolean } = {}) {
+  /** On a shared batch transaction: the enter reads of one turn in one statement (`enterRows`). */
+  const combined = opts.combine
+    ? turnBatch<{ chat: ChatRef; from: IdentityRef }, EnterRow>(({ chat, from }) => enterRow(db, chat, from, undefined), (asks) => enterRows(db, asks))
+    : undefined;
   async function getBook(bookId: number): Promise<Book> {
     const [row] = await db.select().from(books).where(eq(books.id, bookId));
     if (!row) throw new DomainError('not_found', { what: 'book' });
@@ -155,33 +159,13 @@ export function identityStore(db: Db) {
    * they all exist (the common case); otherwise falls back to creating what is missing.
    */
   async function enter(chat: ChatRef, from: IdentityRef, platformAdmin: boolean, d: BookDefaults, updateKey?: string): Promise<Entered | undefined> {
-    const res = await db.execute(sql`
-      with mark as (
-        insert into processed_updates (key) select ${updateKey ?? null}::text where ${updateKey ?? null}::text is not null
-        on conflict do nothing returning key
-      ), unblock as (
-        -- A chat that writes again has unblocked the bot: notifications may flow again.
-        update chats set blocked_at = null
-        where platform = ${chat.platform} and chat_id = ${chat.chatId} and blocked_at is not null
-      )
-      select (select count(*) from mark)::int as fresh,
-        u.id as user_id, u.name as user_name, u.locale, i.username, i.name as identity_name,
-        b.id as book_id, b.title, b.currency, b.timezone, b.language, b.default_account_id,
-        m.role, m.role_set_explicitly,
-        ${snapshotColumns(sql.raw('b.id'))}
-      from (select 1) as one
-      left join identities i on i.platform = ${from.platform} and i.external_id = ${from.externalId}
-      left join users u on u.id = i.user_id
-      left join chats c on c.platform = ${chat.platform} and c.chat_id = ${chat.chatId}
-      left join books b on b.id = c.book_id
-      left join members m on m.book_id = b.id and m.user_id = u.id`);
-    const [r] = rowsOf<EnterRow>(res);
-    if (updateKey && r!.fresh === 0) return undefined;
+    const r = updateKey === undefined && combined ? await combined({ chat, from }) : await enterRow(db, chat, from, updateKey);
+    if (updateKey && r.fresh === 0) return undefined;
     const fastPath =
-      isComplete(r!) && r!.identity_name === from.name &&
-      (from.username === undefined || from.username === r!.username) &&
-      !(platformAdmin && !r!.role_set_explicitly && (r!.role === 'member' || r!.role === 'viewer'));
-    if (fastPath) return toEntered(r!);
+      isComplete(r) && r.identity_name === from.name &&
+      (from.username === undefined || from.username === r.username) &&
+      !(platformAdmin && !r.role_set_explicitly && (r.role === 'member' || r.role === 'viewer'));
+    if (fastPath) return toEntered(r);
     // A first message (or a changed name, or a new chat admin): one more statement does it all.
     const s = await signUpStatement(db, chat, from, platformAdmin, d);
     if (isComplete(s)) return toEntered(s);

@@ -22,5 +22,5 @@ import { receiptStore } from './receipt-store.js';
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
 export function createStore(db: Db, opts: StoreOptions = {}): LedgerStore {
-  return { ...identityStore(db), ...accountStore(db), ...labelStore(db), ...eventStore(db, opts), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...exportStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
+  return { ...identityStore(db, opts), ...accountStore(db), ...labelStore(db), ...eventStore(db, opts), ...totalsStore(db), ...tokenStore(db), ...apiStore(db), ...memberStore(db), ...splitStore(db), ...linkStore(db), ...statsStore(db), ...budgetStore(db), ...exportStore(db), ...templateStore(db), ...webStore(db), ...ruleStore(db), ...digestSettingsStore(db), ...statementStore(db), ...receiptStore(db) };
 }

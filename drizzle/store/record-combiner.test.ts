@@ -82,6 +82,28 @@ describe.each(ENGINES)('records combined in a batch on $engine', ({ open }) => {
     expect((await store.listAccounts(a.book.id)).find((x) => x.id === a.cash.id)?.balanceMinor).toBe(9_650);
   });
 
+  it('GIVEN three chats entering in one batch, two of them marked unreachable THEN one statement reads all three, each gets its own user, book and accounts, and both blocked chats are open again', async () => {
+    const books = await Promise.all(['rc-f', 'rc-g', 'rc-h'].map((n) => newBook(n)));
+    await db.db.execute(sql`update chats set blocked_at = now() where platform = 'console' and chat_id in ('rc-f', 'rc-g')`);
+    const j = chatJournal(db.db, codec);
+    await j.hold(['rc-f', 'rc-g', 'rc-h'].map((c) => heldFor(`console:${c}`, {})));
+    const entered = new Map<string, { user: number; book: number; accounts: string[] }>();
+    const apply: ApplyUpdate = async (u, scope) => {
+      const chatId = u.chatKey.split(':')[1]!;
+      const e = await scope.store.enter({ platform: 'console', chatId, kind: 'group', title: chatId }, { platform: 'console', externalId: `u-${chatId}`, name: 'Ann' }, false, defaults);
+      entered.set(chatId, { user: e!.user.id, book: e!.book.id, accounts: e!.snapshot!.accounts.map((x) => x.name) });
+    };
+    await j.applyBatch(['console:rc-f', 'console:rc-g', 'console:rc-h'], 10, apply, () => []);
+    expect(Object.fromEntries(entered)).toEqual(
+      Object.fromEntries(books.map((b, k) => [['rc-f', 'rc-g', 'rc-h'][k], { user: b.user.id, book: b.book.id, accounts: ['Cash'] }])),
+    );
+    const chats = rowsOf<{ chat_id: string; blocked: boolean; cmin: string }>(
+      await db.db.execute(sql`select chat_id, blocked_at is not null as blocked, cmin::text as cmin from chats where platform = 'console' and chat_id in ('rc-f', 'rc-g') order by chat_id`),
+    );
+    expect(chats.map((c) => c.blocked)).toEqual([false, false]);
+    expect(chats[0]!.cmin).toBe(chats[1]!.cmin);
+  });
+
   it('GIVEN a batch where one chat\'s record would take its balance past the bound THEN that chat is told so, the others are recorded once, and nothing of the refused one stays', async () => {
     const a = await newBook('rc-d');
     const big = await newBook('rc-e', -(Number.MAX_SAFE_INTEGER - 10));
