@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
-import type { ApplyUpdate, HeldUpdate } from '../../bot/chat-journal.js';
 import { ENGINES } from '../../test/databases.js';
 import type { Database } from '../db.js';
 import { chatJournal } from './chat-journal.js';
@@ -12,6 +11,9 @@ import { rowsOf } from './rows.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 const codec = { encode: (r: { text: string }) => r, decode: (v: unknown) => v as { text: string } };
+/** What the journal hands each update to apply (the bot's ApplyUpdate, seen from the store). */
+type ApplyUpdate = Parameters<ReturnType<typeof chatJournal<{ text: string }>>['applyBatch']>[2];
+type HeldUpdate = Parameters<ReturnType<typeof chatJournal<{ text: string }>>['hold']>[0][number];
 
 /**
  * Records of several chats applied in one batch transaction (issue 19) are written by one
