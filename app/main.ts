@@ -207,10 +207,13 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
   if (roles.has('api')) {
     const { mountApi } = await import('../adapters/http/api/api-app.js');
     const rateLimit = limiter('api', { capacity: config.API_RATE_BURST, refillPerSecond: config.API_RATE_PER_SECOND });
-    mounts.push((app) => mountApi(app, { store, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit, transact: (work) => journal.transact(work) }));
+    // Requests from many clients at once: their single records of one turn are written together
+    // (drizzle/store/record-combiner.ts: one statement, one commit; each request its own answer).
+    const requests = createStore(database.db, { combineRecords: true });
+    mounts.push((app) => mountApi(app, { store: requests, clock: systemClock, logger, renderChart: services.renderChart, tellBook, rateLimit, transact: (work) => journal.transact(work) }));
     // The web app under /app (adapters/web): the same store, record use case and alerts as the API.
     const { mountWeb } = await import('../adapters/web/web-app.js');
-    const web = { store, clock: systemClock, logger, defaults: services.defaults, telegramBotToken: config.TELEGRAM_BOT_TOKEN, publicUrl: config.PUBLIC_URL, tellBook };
+    const web = { store: requests, clock: systemClock, logger, defaults: services.defaults, telegramBotToken: config.TELEGRAM_BOT_TOKEN, publicUrl: config.PUBLIC_URL, tellBook };
     mounts.push((app) => mountWeb(app, web));
   }
 

@@ -140,7 +140,8 @@ async function start(url: string, known?: { token: string; bookId: number }): Pr
     bookId = book.id;
   }
   const app = new Hono();
-  mountApi(app, { store, clock: systemClock, logger: pino({ level: 'silent' }), rateLimit: false });
+  // As app/main.ts mounts it: single records of one turn written together (record-combiner).
+  mountApi(app, { store: createStore(database.db, { combineRecords: true }), clock: systemClock, logger: pino({ level: 'silent' }), rateLimit: false });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return {

@@ -202,7 +202,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             const replies: Queued<R>[] = [];
             // Several chats: the enter reads and the records their handlers ask for in the same turn
             // go in one statement each (drizzle/store/turn-batch.ts).
-            const scope = { store: createStore(q, { combine: shared }), reply: (r: Queued<R>) => void replies.push(r) };
+            const scope = { store: createStore(q, { combineRecords: shared, combineEnters: shared }), reply: (r: Queued<R>) => void replies.push(r) };
             const afters = new Map<string, (() => Promise<void>) | undefined>();
             const chats = new Map<string, Held[]>();
             for (const h of taken) chats.set(h.chatKey, [...(chats.get(h.chatKey) ?? []), h]);

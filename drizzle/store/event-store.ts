@@ -54,16 +54,18 @@ async function writeBatch(db: Db, bookId: number, events: readonly NewEvent[], o
 }
 
 /**
- * `combine`: the store serves a shared batch transaction (several chats' handlers side by side):
- * the enter reads and the plain records of one turn go in one statement each (`turnBatch`).
+ * What a store gathers per turn of the event loop (`turnBatch`): `combineRecords` — plain records
+ * in one write (a shared batch transaction of several chats; the API's single records from many
+ * books); `combineEnters` — the chats' enter reads in one statement (a shared batch transaction).
  */
 export interface StoreOptions {
-  combine?: boolean;
+  combineRecords?: boolean;
+  combineEnters?: boolean;
 }
 
 /** Events: recording, soft delete, edit, history; every write through the event writer. */
 export function eventStore(db: Db, opts: StoreOptions = {}) {
-  const plain = opts.combine ? recordCombiner(db, (e) => recordOne(db, e)) : (e: NewEvent) => recordOne(db, e);
+  const plain = opts.combineRecords ? recordCombiner(db, (e) => recordOne(db, e)) : (e: NewEvent) => recordOne(db, e);
   const one = async (bookId: number, seq: number, includeDeleted = false, q: Db | Tx = db) => {
     const [e] = await selectEvents(
       q as Db,

@@ -10,9 +10,9 @@ import { turnBatch } from './turn-batch.js';
 import { dropSignUpLeftovers, signUpStatement } from './sign-up-statement.js';
 
 /** Users, chats, books and memberships. */
-export function identityStore(db: Db, opts: { combine?: boolean } = {}) {
+export function identityStore(db: Db, opts: { combineEnters?: boolean } = {}) {
   /** On a shared batch transaction: the enter reads of one turn in one statement (`enterRows`). */
-  const combined = opts.combine
+  const combined = opts.combineEnters
     ? turnBatch<{ chat: ChatRef; from: IdentityRef }, EnterRow>(({ chat, from }) => enterRow(db, chat, from, undefined), (asks) => enterRows(db, asks))
     : undefined;
   async function getBook(bookId: number): Promise<Book> {

@@ -132,4 +132,49 @@ describe.each(ENGINES)('records combined in a batch on $engine', ({ open }) => {
     expect(rows).toEqual([{ book_id: a.book.id, n: 1 }]);
     expect((await store.listAccounts(big.book.id))[0]!.balanceMinor).toBe(-(Number.MAX_SAFE_INTEGER - 10));
   });
+
+  describe('outside a transaction (the API: single records from many clients at once)', () => {
+    const xmins = async (bookIds: number[]) =>
+      rowsOf<{ book_id: number; seq: number; xmin: string }>(
+        await db.db.execute(sql`select book_id, seq, xmin::text as xmin from events where book_id in (${sql.join(bookIds.map((b) => sql`${b}`), sql`, `)}) order by book_id, seq`),
+      );
+
+    it('GIVEN records into three books asked for at once THEN one transaction writes them all, each with its own #N and balance', async () => {
+      const books = await Promise.all(['rc-i', 'rc-j', 'rc-k'].map((n) => newBook(n)));
+      const api = createStore(db.db, { combineRecords: true });
+      const got = await Promise.all(books.map((b, k) => api.record(expense(b, 100 * (k + 1), 'api'))));
+      expect(got.map((r) => r.event.seq)).toEqual([1, 1, 1]);
+      expect(got.map((r) => r.balances[0]!.balanceMinor)).toEqual([9_900, 9_800, 9_700]);
+      const rows = await xmins(books.map((b) => b.book.id));
+      expect(rows).toHaveLength(3);
+      expect(new Set(rows.map((r) => r.xmin)).size).toBe(1);
+    });
+
+    it('GIVEN one record past the bound among three THEN the other two are recorded once each, that one is refused, and nothing of it stays', async () => {
+      const a = await newBook('rc-l');
+      const over = await newBook('rc-m', -(Number.MAX_SAFE_INTEGER - 10));
+      const c = await newBook('rc-n');
+      const api = createStore(db.db, { combineRecords: true });
+      const got = await Promise.allSettled([api.record(expense(a, 100, 'x')), api.record(expense(over, 50, 'x')), api.record(expense(c, 300, 'x'))]);
+      expect(got.map((g) => g.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(((got[1] as PromiseRejectedResult).reason as DomainError).code).toBe('balance_out_of_range');
+      const rows = await xmins([a.book.id, over.book.id, c.book.id]);
+      expect(rows.map((r) => [r.book_id, r.seq])).toEqual([[a.book.id, 1], [c.book.id, 1]]);
+      expect((await store.listAccounts(over.book.id))[0]!.balanceMinor).toBe(-(Number.MAX_SAFE_INTEGER - 10));
+    });
+
+    it('GIVEN a record into a book that is gone among others THEN the others are recorded exactly once and only that one fails', async () => {
+      const a = await newBook('rc-o');
+      const c = await newBook('rc-p');
+      const api = createStore(db.db, { combineRecords: true });
+      const gone = { ...expense(a, 100, 'x'), bookId: 987_654 };
+      const got = await Promise.allSettled([api.record(expense(a, 100, 'x')), api.record(gone), api.record(expense(c, 300, 'x'))]);
+      expect(got.map((g) => g.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // The combined write found one book missing after its statement: it rolled back, so the
+      // records written alone afterwards are the only ones.
+      const rows = await xmins([a.book.id, c.book.id]);
+      expect(rows.map((r) => [r.book_id, r.seq])).toEqual([[a.book.id, 1], [c.book.id, 1]]);
+      expect((await store.listAccounts(a.book.id))[0]!.balanceMinor).toBe(9_900);
+    });
+  });
 });

@@ -1,8 +1,10 @@
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { NewEvent, Recorded } from '../../domain/ports.js';
 import { balancesAfterEach } from '../../domain/ledger/balance-effect.js';
-import { balanceEffect, writeEvents, type Writer } from './event-writer.js';
+import type { Db } from '../db.js';
+import { balanceEffect, writeEvents } from './event-writer.js';
 import { ledgerEventOf } from './batch-writer.js';
-import { turnBatch } from './turn-batch.js';
+import { Failed, turnBatch } from './turn-batch.js';
 
 /**
  * The records of one shared transaction (a batch of chats applied together, issue 19), written
@@ -10,16 +12,29 @@ import { turnBatch } from './turn-batch.js';
  * to the event writer as ONE statement (one `#N` move per book, one pass of the statistics
  * triggers, one result to read) instead of one statement each.
  *
+ * The same on the pool outside any transaction (the API's single records from many books): the
+ * combined write runs in a transaction of its own, one commit for all of them.
+ *
  * Each caller still gets its own answer: its event, and its accounts' balances right after ITS
- * event ({@link balancesAfterEach}, when two chats of one book record in the same turn). A write
- * that fails fails every caller of the turn with the same error; inside a transaction that is the
- * transaction's end anyway (the chat journal applies the batch again one update per transaction,
- * where each record is written alone and a balance past its bound is answered as such).
- * One record in a turn takes `one` (the one-event statement), as outside a batch.
+ * event ({@link balancesAfterEach}, when two of one book record in the same turn). A combined
+ * write that fails wrote nothing. Inside a transaction it fails every caller of the turn with its
+ * error: the transaction is over anyway (the chat journal applies the batch again one update per
+ * transaction, where each record is written alone and a balance past its bound is answered as
+ * such). Outside one, each record is then written alone, in the order asked, for its own answer.
+ * One record in a turn takes `one` (the one-event statement).
  */
-export function recordCombiner(q: Writer, one: (e: NewEvent) => Promise<Recorded>): (e: NewEvent) => Promise<Recorded> {
+export function recordCombiner(q: Db, one: (e: NewEvent) => Promise<Recorded>): (e: NewEvent) => Promise<Recorded> {
+  const inTransaction = q instanceof PgTransaction;
   return turnBatch(one, async (items) => {
-    const written = await writeEvents(q, items);
+    let written: Awaited<ReturnType<typeof writeEvents>>;
+    try {
+      // Outside a transaction, one of its own: a check after the statement (every book found)
+      // that fails must leave nothing written, or the records written alone below would be twice.
+      written = inTransaction ? await writeEvents(q, items) : await q.transaction((tx) => writeEvents(tx as unknown as Db, items));
+    } catch (err) {
+      if (inTransaction) throw err;
+      return alone(items, one);
+    }
     const moved = items.map((e) => ({ ...e, toAmountMinor: e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null }));
     const own = balancesAfterEach(
       moved,
@@ -34,4 +49,11 @@ export function recordCombiner(q: Writer, one: (e: NewEvent) => Promise<Recorded
       };
     });
   });
+}
+
+/** Each record written on its own, in order; a refusal is that record's answer only. */
+async function alone(items: readonly NewEvent[], one: (e: NewEvent) => Promise<Recorded>): Promise<(Recorded | Failed)[]> {
+  const out: (Recorded | Failed)[] = [];
+  for (const e of items) out.push(await one(e).catch((err: unknown) => new Failed(err)));
+  return out;
 }

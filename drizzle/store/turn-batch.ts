@@ -4,9 +4,10 @@
  * to `many` at once, which answers them in the order they were made. Used on a shared batch
  * transaction (issue 19), where the handlers of several chats run side by side and reach the same
  * statement at about the same moment: one statement for all of them instead of one each.
- * If `many` fails, every call of that turn fails with its error.
+ * If `many` fails, every call of that turn fails with its error; an answer that is a
+ * {@link Failed} fails only its own call.
  */
-export function turnBatch<I, O>(one: (item: I) => Promise<O>, many: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
+export function turnBatch<I, O>(one: (item: I) => Promise<O>, many: (items: I[]) => Promise<(O | Failed)[]>): (item: I) => Promise<O> {
   let waiting: { item: I; resolve(o: O): void; reject(err: unknown): void }[] = [];
 
   function flush(): void {
@@ -18,7 +19,12 @@ export function turnBatch<I, O>(one: (item: I) => Promise<O>, many: (items: I[])
       return;
     }
     many(calls.map((c) => c.item)).then(
-      (out) => calls.forEach((c, k) => c.resolve(out[k]!)),
+      (out) =>
+        calls.forEach((c, k) => {
+          const o = out[k]!;
+          if (o instanceof Failed) c.reject(o.err);
+          else c.resolve(o);
+        }),
       (err: unknown) => calls.forEach((c) => c.reject(err)),
     );
   }
@@ -28,4 +34,9 @@ export function turnBatch<I, O>(one: (item: I) => Promise<O>, many: (items: I[])
       waiting.push({ item, resolve, reject });
       if (waiting.length === 1) setImmediate(flush);
     });
+}
+
+/** One call's failure in the answers of `many` (the others of its turn are answered as usual). */
+export class Failed {
+  constructor(readonly err: unknown) {}
 }
