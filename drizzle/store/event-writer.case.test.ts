@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
 import { writeEvents } from './event-writer.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
@@ -17,13 +17,9 @@ const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
  * statistics marks for the hours touched.
  */
 describe.each(ENGINES)('event writer on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const newBook = async (chatId: string) => {
     const book = await store.resolveChat({ platform: 'console', chatId, kind: 'group', title: chatId }, defaults);

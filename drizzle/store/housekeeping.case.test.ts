@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import { pruneExpired } from './housekeeping.js';
 import { rowsOf } from './rows.js';
 import type { LedgerStore } from '../../domain/ports.js';
@@ -11,13 +11,9 @@ const now = new Date('2026-11-24T12:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 24 * 3600_000).toISOString();
 
 describe.each(ENGINES)('housekeeping on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   /** A person's private book, made by their first message. */
   const signUp = async (chatId: string) =>

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerStore, NewEvent, Recorded } from '../../domain/ports.js';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
 import { chatJournal } from './chat-journal.js';
 import { createStore } from './index.js';
@@ -23,13 +24,9 @@ type HeldUpdate = Parameters<ReturnType<typeof chatJournal<{ text: string }>>['h
  * command id (`cmin`), and each statement of a transaction has a new one.
  */
 describe.each(ENGINES)('records combined in a batch on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const newBook = async (name: string, openingMinor = 10_000) => {
     const book = await store.resolveChat({ platform: 'console', chatId: name, kind: 'group', title: name }, defaults);

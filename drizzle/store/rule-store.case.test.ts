@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { assertMinor } from '../../domain/money/money.js';
 
@@ -10,14 +10,9 @@ const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 
 /** The rule store contract, on PostgreSQL and on embedded PGlite. */
 describe.each(ENGINES)('rule store on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
-
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const newBook = async (chatId: string) => {
     const book = await store.resolveChat({ platform: 'telegram', chatId, kind: 'group', title: chatId }, defaults);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import type { ChatRef, IdentityRef, LedgerStore } from '../../domain/ports.js';
 
@@ -10,14 +10,9 @@ const defaults = { currency: 'EUR', timezone: 'Europe/Berlin', language: 'en' as
 
 /** First messages: `enter` creates user, book and membership in one statement, on both engines. */
 describe.each(ENGINES)('sign-up through enter on $engine', ({ engine, open }) => {
-  let db: Database;
-  let store: LedgerStore;
-
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const group = (id: string): ChatRef => ({ platform: 'telegram', chatId: id, kind: 'group', title: `Group ${id}` });
   const person = (id: string, extra: Partial<IdentityRef> = {}): IdentityRef => ({ platform: 'telegram', externalId: id, name: `User ${id}`, ...extra });

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { statsUpkeep } from './stats-upkeep.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { assertMinor } from '../../domain/money/money.js';
 
 describe.each(ENGINES)('statistics upkeep on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const marks = async () => Number(rowsOf<{ n: string | number }>(await db.db.execute(sql`select count(*) as n from stat_dirty`))[0]!.n);
 

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { assertMinor } from '../../domain/money/money.js';
 
@@ -10,14 +10,9 @@ const defaults = { currency: 'EUR', timezone: 'Europe/Berlin', language: 'en' as
 
 /** One store contract, run on PostgreSQL (postgres.js) and on embedded PGlite. */
 describe.each(ENGINES)('store on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
-
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const newBook = async (chatId: string) => {
     const book = await store.resolveChat({ platform: 'telegram', chatId, kind: 'group', title: `Chat ${chatId}` }, defaults);

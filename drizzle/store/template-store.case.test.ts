@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import { templateSweepStore } from './template-store.js';
 import { deliveryStore } from './chat-delivery-store.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
@@ -15,14 +15,9 @@ const due = new Date('2026-11-24T09:00:00Z');
 
 /** The template store contract, on PostgreSQL and on embedded PGlite. */
 describe.each(ENGINES)('template store on $engine', ({ engine, open }) => {
-  let db: Database;
-  let store: LedgerStore;
-
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  let db!: Database;
+  let store!: LedgerStore;
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const newBook = async (chatId: string) => {
     const book = await store.resolveChat({ platform: 'telegram', chatId, kind: 'group', title: chatId }, defaults);
