@@ -110,14 +110,8 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
         occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, source_hash text, meta jsonb, labels jsonb)
     ), cnt as (
       select book_id, count(*)::int as n from v group by book_id
-    ), locked as (
-      -- The books' rows locked in id order before their counters move: two writes over the same
-      -- books (records of many books combined, template sweeps in two workers) never wait for
-      -- each other in a circle. (NO KEY UPDATE, the lock the counter's update takes anyway: it lets
-      -- another transaction's foreign-key check on the book through.)
-      select b.id from books b where b.id in (select book_id from cnt) order by b.id for no key update
     ), seqs as (
-      update books b set last_seq = b.last_seq + cnt.n from cnt where b.id = cnt.book_id and b.id in (select id from locked)
+      update books b set last_seq = b.last_seq + cnt.n from cnt where b.id = cnt.book_id
       returning b.id as book_id, b.last_seq - cnt.n as base
     ), numbered as (
       select v.*, s.base + row_number() over (partition by v.book_id order by v.ord) as seq from v join seqs s on s.book_id = v.book_id
