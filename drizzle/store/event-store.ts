@@ -53,18 +53,8 @@ async function writeBatch(db: Db, bookId: number, events: readonly NewEvent[], o
   }
 }
 
-/**
- * What a store gathers per turn of the event loop (`turnBatch`): `combineRecords` — plain records
- * in one write (a shared batch transaction of several chats; the API's single records from many
- * books); `combineEnters` — the chats' enter reads in one statement (a shared batch transaction).
- */
-export interface StoreOptions {
-  combineRecords?: boolean;
-  combineEnters?: boolean;
-}
-
-/** Events: recording, soft delete, edit, history; every write through the event writer. */
-export function eventStore(db: Db, opts: StoreOptions = {}) {
+/** Events: recording, soft delete, edit, history; every write through the event writer. `combineRecords`: see `StoreOptions`. */
+export function eventStore(db: Db, opts: { combineRecords?: boolean } = {}) {
   const plain = opts.combineRecords ? recordCombiner(db, (e) => recordOne(db, e)) : (e: NewEvent) => recordOne(db, e);
   const one = async (bookId: number, seq: number, includeDeleted = false, q: Db | Tx = db) => {
     const [e] = await selectEvents(

@@ -1,7 +1,7 @@
 import type { Db } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { accountStore } from './account-store.js';
-import { eventStore, type StoreOptions } from './event-store.js';
+import { eventStore } from './event-store.js';
 import { identityStore } from './identity-store.js';
 import { labelStore } from './label-store.js';
 import { totalsStore } from './totals-store.js';
@@ -19,6 +19,17 @@ import { statementStore } from './statement-store.js';
 import { ruleStore } from './rule-store.js';
 import { digestSettingsStore } from './digest-store.js';
 import { receiptStore } from './receipt-store.js';
+
+/**
+ * What a store gathers per turn of the event loop (`turn-batch.ts`): `combineRecords` — plain
+ * records in one write (a shared batch transaction of several chats; the API's and web app's
+ * single records from many books: `record-combiner.ts`); `combineEnters` — the chats' enter reads
+ * in one statement (a shared batch transaction: `enterRows`).
+ */
+export interface StoreOptions {
+  combineRecords?: boolean;
+  combineEnters?: boolean;
+}
 
 /** The ledger store on a drizzle database (postgres.js or PGlite). */
 export function createStore(db: Db, opts: StoreOptions = {}): LedgerStore {
