@@ -300,3 +300,12 @@ describe('isPeriodToken', () => {
     expect(isPeriodToken(token)).toBe(false);
   });
 });
+
+describe('parsePeriod: names of JavaScript object internals are no keywords', () => {
+  it('GIVEN __proto__, constructor, toString or hasOwnProperty as the period THEN period_invalid, not a crash (found by the date property test)', () => {
+    for (const word of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(periodError(word, at('2026-12-06T12:00:00Z'), 'UTC').code).toBe('period_invalid');
+      expect(isPeriodToken(word)).toBe(false);
+    }
+  });
+});

@@ -58,7 +58,8 @@ export function parsePeriod(text: string | undefined, now: Date, tz: string): Pe
   const word = (text ?? '').trim().toLowerCase() || 'month';
   const invalid = () => new DomainError('period_invalid', { period: text?.trim() ?? '' });
 
-  const keyword = KEYWORDS[word];
+  // Own keys only: `__proto__` or `constructor` typed as a period is no keyword (it was a 500).
+  const keyword = Object.hasOwn(KEYWORDS, word) ? KEYWORDS[word] : undefined;
   if (keyword) {
     const anchor = DateTime.fromJSDate(now, { zone: tz }).minus({ [keyword.unit]: keyword.back });
     return around(keyword.unit, anchor);

@@ -20,7 +20,8 @@ export const decodeEntities = (s: string): string =>
           const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
           return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : all;
         }
-        return ENTITIES[e.toLowerCase()] ?? all;
+        // Own keys only: `&constructor;` in a statement file is text, not a function's source.
+        return Object.hasOwn(ENTITIES, e.toLowerCase()) ? ENTITIES[e.toLowerCase()]! : all;
       });
 
 const ATTR = /([\w:.-]+)\s*=\s*("([^"]*)"|'([^']*)')/g;

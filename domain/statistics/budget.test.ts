@@ -24,3 +24,10 @@ describe('parseBudgetArgs', () => {
     expect(() => parseBudgetArgs('#fo$od 10', 'EUR')).toThrow('label_invalid');
   });
 });
+
+describe('parseBudgetArgs: names of JavaScript object internals', () => {
+  it('GIVEN constructor or __proto__ as the last word THEN it is no period word: the amount is refused as such', () => {
+    for (const word of ['constructor', '__proto__', 'tostring']) expect(() => parseBudgetArgs(`#food 300 ${word}`, 'EUR')).toThrow();
+    expect(parseBudgetArgs('#food 300 weekly', 'EUR')).toMatchObject({ period: 'weekly' });
+  });
+});

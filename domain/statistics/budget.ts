@@ -55,8 +55,9 @@ export function parseBudgetArgs(args: string, bookCurrency: string): BudgetComma
   if (rest.length === 1 && DELETE_WORDS.has(rest[0]!.toLowerCase())) return { action: 'delete', label };
   let period: BudgetPeriod = 'monthly';
   const last = rest[rest.length - 1]!.toLowerCase();
-  if (PERIOD_WORDS[last]) {
-    period = PERIOD_WORDS[last];
+  // Own keys only (`constructor` typed last is no period word).
+  if (Object.hasOwn(PERIOD_WORDS, last)) {
+    period = PERIOD_WORDS[last]!;
     rest.pop();
   }
   if (rest.length === 0) throw new DomainError('budget_invalid', {});
