@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
-import { createStore } from './index.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import { rowsOf } from './rows.js';
@@ -24,15 +24,10 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 /** Members, splits, settlements and /link storage, on PostgreSQL and on PGlite. */
 describe.each(ENGINES)('sharing store on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
+  let db!: Database;
+  let store!: LedgerStore;
   let n = 0;
-
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   /** A fresh group with its users as members (the first is the owner). */
   async function group(...names: string[]) {

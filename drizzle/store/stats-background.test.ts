@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import type { StatDim } from '../../domain/statistics/ports.js';
 import type { ImportRow } from '../../domain/ledger/import-rows.js';
 import { assertMinor } from '../../domain/money/money.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { drainStats, REFRESH_LOCK } from './stats-rollup.js';
 import { writeEvents } from './event-writer.js';
@@ -20,14 +20,10 @@ import { statsUpkeep } from './stats-upkeep.js';
  * the rollup is brought up to date by the upkeep in the background, a month per transaction.
  */
 describe.each(ENGINES)('statistics without waiting for a rebuild on $engine', ({ engine, open }) => {
-  let db: Database;
-  let store: LedgerStore;
+  let db!: Database;
+  let store!: LedgerStore;
   let n = 0;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const count = async (q: ReturnType<typeof sql>) => Number(rowsOf<{ n: string | number }>(await db.db.execute(q))[0]!.n);
   const marks = (bookId: number) => count(sql`select count(*) as n from stat_dirty where book_id = ${bookId}`);

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import type { StatDim, StatRow } from '../../domain/statistics/ports.js';
 import { assertMinor } from '../../domain/money/money.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { REFRESH_LOCK, drainStats } from './stats-rollup.js';
 
@@ -17,14 +17,10 @@ const text = (rows: StatRow[]) => rows.map((r) => `${r.dim}:${r.name ?? r.key}:$
  * one, with the same figures as the read that patches the rollup first.
  */
 describe.each(ENGINES)('read-only statistics on $engine', ({ engine, open }) => {
-  let db: Database;
-  let store: LedgerStore;
+  let db!: Database;
+  let store!: LedgerStore;
   let n = 0;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const marks = async (bookId: number) =>
     Number(rowsOf<{ n: string | number }>(await db.db.execute(sql`select count(*) as n from stat_dirty where book_id = ${bookId}`))[0]!.n);

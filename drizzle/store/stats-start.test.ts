@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import type { StatDim } from '../../domain/statistics/ports.js';
 import { assertMinor } from '../../domain/money/money.js';
 import { systemClock } from '../../domain/clock.js';
 import { importCsv } from '../../domain/ledger/csv-import.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { aggregate, REFRESH_LOCK, rollupState } from './stats-rollup.js';
 import { statsUpkeep } from './stats-upkeep.js';
@@ -19,14 +19,10 @@ import { statsUpkeep } from './stats-upkeep.js';
  * `/stats` after the import reads the rollup instead of the events.
  */
 describe.each(ENGINES)('a rollup started by an import on $engine', ({ engine, open }) => {
-  let db: Database;
-  let store: LedgerStore;
+  let db!: Database;
+  let store!: LedgerStore;
   let n = 0;
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   const count = async (q: ReturnType<typeof sql>) => Number(rowsOf<{ n: string | number }>(await db.db.execute(q))[0]!.n);
   const marks = (bookId: number) => count(sql`select count(*) as n from stat_dirty where book_id = ${bookId}`);

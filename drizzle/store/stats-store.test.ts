@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/databases.js';
+import { storeOn } from '../../test/store-on.js';
 import type { Database } from '../db.js';
 import type { LedgerStore, NewEvent } from '../../domain/ports.js';
 import type { StatDim, StatRow } from '../../domain/statistics/ports.js';
-import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 import { statsUpkeep } from './stats-upkeep.js';
 import { assertMinor } from '../../domain/money/money.js';
@@ -19,15 +19,10 @@ const key = (r: Pick<StatRow, 'dim' | 'key' | 'kind' | 'currency' | 'minor' | 'c
   `${r.dim}:${r.key}:${r.kind}:${r.currency}:${r.minor}:${r.count}`;
 
 describe.each(ENGINES)('statistics store on $engine', ({ open }) => {
-  let db: Database;
-  let store: LedgerStore;
+  let db!: Database;
+  let store!: LedgerStore;
   let chat = 0;
-
-  beforeAll(async () => {
-    db = await open();
-    store = createStore(db.db);
-  });
-  afterAll(async () => db?.close());
+  storeOn(open, (d, s) => ((db = d), (store = s)));
 
   async function newBook(timezone: string, currency = 'EUR') {
     const book = await store.resolveChat(
