@@ -23,10 +23,13 @@ export async function emptyDatabase(): Promise<{ url: string; drop(): Promise<vo
   return { url: url.toString(), drop: () => onServer(`drop database if exists ${name} with (force)`) };
 }
 
+/** Pool options for a test database (`max` defaults to 10; `debug` sees every statement sent). */
+type PoolOptions = Parameters<typeof openPostgres>[1];
+
 /** A new migrated PostgreSQL database with its URL (for child processes); `drop` closes and removes it. */
-export async function scratchDatabase(): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
+export async function scratchDatabase(opts: PoolOptions = {}): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
   const empty = await emptyDatabase();
-  const database = await openPostgres(empty.url, { max: 10 });
+  const database = await openPostgres(empty.url, { max: 10, ...opts });
   return {
     url: empty.url,
     database,
@@ -41,8 +44,8 @@ export async function scratchDatabase(): Promise<{ url: string; database: Databa
  * A fresh, migrated PostgreSQL database of its own for one test file; `close` drops it.
  * Each test file gets a new database so files can run in parallel without touching each other.
  */
-export async function freshPostgres(): Promise<Database> {
-  const s = await scratchDatabase();
+export async function freshPostgres(opts: PoolOptions = {}): Promise<Database> {
+  const s = await scratchDatabase(opts);
   return { ...s.database, close: s.drop };
 }
 

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import type { NewEvent } from '../../domain/ports.js';
-import { emptyDatabase, freshPglite } from '../../test/databases.js';
-import { openPostgres, type Database } from '../db.js';
+import { freshPglite, freshPostgres } from '../../test/databases.js';
+import type { Database } from '../db.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 
@@ -22,22 +22,11 @@ describe.each([
   { engine: 'pglite', statsDelayMs: 0 },
 ] as const)('statistics triggers after a batch on $engine', ({ engine, statsDelayMs }) => {
   let db: Database;
-  let close: () => Promise<void>;
   beforeAll(async () => {
-    if (engine === 'postgres') {
-      const empty = await emptyDatabase();
-      // One connection: the batch and the records after it share its plans.
-      db = await openPostgres(empty.url, { max: 1 });
-      close = async () => {
-        await db.close();
-        await empty.drop();
-      };
-    } else {
-      db = await freshPglite();
-      close = () => db.close();
-    }
+    // PostgreSQL on one connection: the batch and the records after it share its plans.
+    db = engine === 'postgres' ? await freshPostgres({ max: 1 }) : await freshPglite();
   });
-  afterAll(async () => close?.());
+  afterAll(async () => db?.close());
 
   /** Rows sequential scans of `events` have read so far (PostgreSQL reports a backend's counts about once a second). */
   const seqRead = async (): Promise<number> => {

@@ -4,10 +4,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../../domain/access/api-tokens.js';
 import { FixedClock } from '../../../domain/clock.js';
-import { openPostgres, type Database } from '../../../drizzle/db.js';
+import type { Database } from '../../../drizzle/db.js';
 import { createStore } from '../../../drizzle/store/index.js';
 import { rowsOf } from '../../../drizzle/store/rows.js';
-import { emptyDatabase, freshPglite } from '../../../test/databases.js';
+import { freshPglite, freshPostgres } from '../../../test/databases.js';
 import { mountApi } from './api-app.js';
 
 /**
@@ -18,7 +18,6 @@ import { mountApi } from './api-app.js';
  */
 describe.each(['postgres', 'pglite'] as const)('combined single POSTs on %s', (engine) => {
   let database: Database;
-  let close: () => Promise<void>;
   let store: ReturnType<typeof createStore>;
   let app: Hono;
   let token: string;
@@ -30,22 +29,14 @@ describe.each(['postgres', 'pglite'] as const)('combined single POSTs on %s', (e
   const told: { book: number; thresholds: number[] }[] = [];
 
   beforeAll(async () => {
-    if (engine === 'postgres') {
-      const empty = await emptyDatabase();
-      database = await openPostgres(empty.url, {
-        max: 10,
-        debug: (_connection, query) => {
-          if (/insert into events/i.test(query)) writes++;
-        },
-      });
-      close = async () => {
-        await database.close();
-        await empty.drop();
-      };
-    } else {
-      database = await freshPglite();
-      close = () => database.close();
-    }
+    database =
+      engine === 'postgres'
+        ? await freshPostgres({
+            debug: (_connection, query) => {
+              if (/insert into events/i.test(query)) writes++;
+            },
+          })
+        : await freshPglite();
     store = createStore(database.db);
     const clock = new FixedClock('2026-11-24T12:00:00Z');
     const user = await store.resolveUser({ platform: 'console', externalId: 'w', name: 'Wes' });
@@ -60,7 +51,7 @@ describe.each(['postgres', 'pglite'] as const)('combined single POSTs on %s', (e
       tellBook: async (book, alerts) => void told.push({ book: book.id, thresholds: alerts.map((x) => x.threshold) }),
     });
   });
-  afterAll(async () => close?.());
+  afterAll(async () => database?.close());
 
   /** A new book (no events yet) with `Main` (default) and `Big`, a balance just under the bound (2^53 − 1). */
   async function newBook() {
