@@ -2,7 +2,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { NewEvent, Recorded } from '../../domain/ports.js';
 import { balancesAfterEach } from '../../domain/ledger/balance-effect.js';
 import type { Db } from '../db.js';
-import { balanceEffect, writeEvents } from './event-writer.js';
+import { writeEvents } from './event-writer.js';
 import { ledgerEventOf } from './batch-writer.js';
 import { Failed, turnBatch } from './turn-batch.js';
 
@@ -35,19 +35,13 @@ export function recordCombiner(q: Db, one: (e: NewEvent) => Promise<Recorded>): 
       if (inTransaction) throw err;
       return alone(items, one);
     }
-    const moved = items.map((e) => ({ ...e, toAmountMinor: e.kind === 'transfer' ? (e.toAmountMinor ?? e.amountMinor) : null }));
+    // balanceEffect itself takes a transfer's missing `toAmountMinor` as its amount.
     const own = balancesAfterEach(
-      moved,
+      items,
       written.balances.map((b) => ({ accountId: b.accountId, accountName: b.accountName, currency: b.currency, balanceMinor: b.balanceMinor })),
     );
-    return items.map((e, k) => {
-      const byAccount = new Map(own[k]!.map((b) => [b.accountId, b]));
-      return {
-        created: true,
-        balances: balanceEffect(moved[k]!).map((x) => byAccount.get(x.accountId)!),
-        event: ledgerEventOf(e, written.events[k]!),
-      };
-    });
+    // Each event's own balances come in its effects' order, as a record written alone answers them.
+    return items.map((e, k) => ({ created: true, balances: own[k]!, event: ledgerEventOf(e, written.events[k]!) }));
   });
 }
 
