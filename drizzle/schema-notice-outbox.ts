@@ -26,6 +26,8 @@ export const noticeOutbox = pgTable(
     relayedAt: ts('relayed_at'),
     /** Sent (or refused for good) by the platform: never sent again. */
     doneAt: ts('done_at'),
+    /** A delivery is sending it until then (one at a time; a killed worker's lease expires). Migration 0023. */
+    sendingUntil: ts('sending_until'),
   },
   (t) => [uniqueIndex('notice_outbox_key_uq').on(t.key), index('notice_outbox_pending_idx').on(t.relay, t.notBefore, t.id).where(sql`${t.relayedAt} is null`),
     index('notice_outbox_undone_idx').on(t.relay, t.relayedAt).where(sql`${t.doneAt} is null and ${t.relayedAt} is not null`),

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimited, type OutboundMessage } from './notifier.js';
-import { PLATFORM_LIMITS, type DeliveryOutcome } from './outbound.js';
+import { PLATFORM_LIMITS, SendingElsewhere, type DeliveryOutcome } from './outbound.js';
 import { OUTBOUND_PLATFORMS, TEMPLATES_QUEUE, jobIdOf, outboundQueueName, type BullQueues } from './queues.js';
 import type { TemplateSweep } from './template-sweep.js';
 
@@ -93,6 +93,8 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
     w.on('error', (err) => logger.error({ err: String(err), worker: what }, 'queue worker error'));
     w.on('failed', (job, err) => {
       if (err instanceof DelayedError || err?.name === 'DelayedError') return;
+      // Another job of the same notice is sending it (see outbound.ts): this one retries and finds it done.
+      if (err instanceof SendingElsewhere) return void logger.debug({ worker: what, job: job?.id }, 'notice being sent by another job; retried later');
       logger.warn({ worker: what, job: job?.id, attempts: job?.attemptsMade, err: String(err) }, 'job failed');
     });
     workers.push(w);

@@ -32,6 +32,23 @@ export const OUTBOUND_BACKOFF_MS = 2_000;
  */
 export type DeliveryOutcome = 'sent' | 'blocked' | 'skipped' | 'undeliverable';
 
+/** The notice outbox as a delivery sees it: one delivery of a keyed message at a time, once. */
+export interface NoticeLease {
+  /** `go`: this delivery has it; `done`: sent already; `busy`: another delivery is sending it. */
+  claim(key: string): Promise<'go' | 'done' | 'busy'>;
+  /** The send failed (to be retried): the next delivery may take it at once. */
+  release(key: string): Promise<void>;
+  markDone(key: string): Promise<void>;
+}
+
+/** Another delivery is sending this message now: this job tries again later (it will find it done). */
+export class SendingElsewhere extends Error {
+  constructor(key: string) {
+    super(`message ${key} is being sent by another delivery`);
+    this.name = 'SendingElsewhere';
+  }
+}
+
 export interface DeliverDeps {
   notifier: Notifier;
   store: DeliveryStore;
@@ -41,7 +58,7 @@ export interface DeliverDeps {
    * Keyed messages already sent (the notice outbox): a job run again (a worker killed after the
    * platform took the message, a relay repeated after Redis came back empty) sends nothing.
    */
-  done?: { isDone(key: string): Promise<boolean>; markDone(key: string): Promise<void> } | undefined;
+  done?: NoticeLease | undefined;
   /** Draws a message's `chart` (the digest's); without it such messages go as text. */
   renderChart?: ChartRenderer | undefined;
   /** Told when a chat turned out blocked or gone (the digests turn its schedule off). */
@@ -69,7 +86,11 @@ async function replyOf(msg: OutboundMessage, deps: DeliverDeps): Promise<Reply> 
 export async function deliver(msg: OutboundMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {
   if (await deps.store.isChatBlocked(msg.platform, msg.chatId)) return 'skipped';
   const key = deps.done && msg.key ? msg.key : undefined;
-  if (key && (await deps.done!.isDone(key))) return 'skipped';
+  if (key) {
+    const lease = await deps.done!.claim(key);
+    if (lease === 'done') return 'skipped';
+    if (lease === 'busy') throw new SendingElsewhere(key);
+  }
   const done = async () => {
     // The platform has it; failing to note that must not make the queue send it again.
     if (key) await deps.done!.markDone(key).catch((err) => deps.logger.error({ err: String(err), key }, 'could not mark a notice sent'));
@@ -90,6 +111,8 @@ export async function deliver(msg: OutboundMessage, deps: DeliverDeps): Promise<
       deps.logger.error({ platform: msg.platform, chat: msg.chatId, err: err.message }, 'message refused by the platform; dropped');
       return 'undeliverable';
     }
+    // To be retried (or held by a rate limit): the next delivery of it may take it at once.
+    if (key) await deps.done!.release(key).catch((err2) => deps.logger.warn({ err: String(err2), key }, 'could not release a notice'));
     throw err;
   }
 }

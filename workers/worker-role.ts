@@ -169,10 +169,16 @@ export async function startWorkerRole(d: WorkerRoleDeps): Promise<WorkerRole> {
     for (const q of queues.all) q.on('error', () => {});
     const live = startNoticeRelay({ ...relayOpts, target: bullOutbox(queues, producer), ready: () => isReady(producer) });
     relay = live;
+    // A reconnect may find Redis empty (restarted without persistence): the jobs of notices
+    // relayed before it are relayed again at once, not after the relay-again period.
+    let closed = false;
+    producer.on('close', () => (closed = true));
     producer.on('ready', () => {
       if (down) d.logger.info('redis reachable again');
       down = false;
-      void notices.retryNow().then(kick, kick);
+      const relayedToo = closed;
+      closed = false;
+      void notices.retryNow({ relayedToo }).then(kick, kick);
     });
     let workers: BullWorkers | undefined;
     if (d.runWorkers) {

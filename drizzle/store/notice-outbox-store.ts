@@ -30,6 +30,12 @@ const MAX_BACKOFF_S = 10;
 const RELAY_AGAIN_AFTER_MS = 120_000;
 /** ...for this long after it was first relayed. */
 const RELAY_AGAIN_UNTIL = '1 hour';
+/**
+ * How long a delivery holds a message it is sending. Longer than any send (a chart drawn and
+ * uploaded); a worker killed mid-send leaves it to expire, and BullMQ's stalled-job check (30 s)
+ * runs the job again about then.
+ */
+export const SEND_LEASE_MS = 60_000;
 
 /** The relay group of processes without Redis. */
 export const LOCAL_RELAY = 'local';
@@ -88,20 +94,48 @@ export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY, opts: { r
       });
     },
 
-    /** Whether the message with this key was sent (or refused for good) already. */
-    async isDone(key: string): Promise<boolean> {
-      const rows = rowsOf<{ done: boolean }>(await db.execute(sql`select done_at is not null as done from notice_outbox where key = ${key}`));
-      return rows[0]?.done ?? false;
+    /**
+     * Takes the message with this key for one delivery, for `leaseMs`: `go` (send it), `done`
+     * (sent or refused for good already: send nothing), or `busy` (another delivery has it now:
+     * try again later). A key not kept here (nothing to guard) is `go`.
+     */
+    async claim(key: string, leaseMs: number = SEND_LEASE_MS): Promise<'go' | 'done' | 'busy'> {
+      // One statement: the UPDATE takes the lease; the reads see the row as it was before it.
+      const [r] = rowsOf<{ taken: number; kept: number; done: number }>(
+        await db.execute(sql`
+          with taken as (
+            update notice_outbox set sending_until = now() + make_interval(secs => ${leaseMs / 1000})
+            where key = ${key} and done_at is null and (sending_until is null or sending_until < now())
+            returning 1)
+          select (select count(*) from taken)::int as taken,
+            (select count(*) from notice_outbox where key = ${key})::int as kept,
+            (select count(*) from notice_outbox where key = ${key} and done_at is not null)::int as done`),
+      );
+      if (!r || r.taken > 0 || r.kept === 0) return 'go';
+      return r.done > 0 ? 'done' : 'busy';
+    },
+
+    /** Gives a claimed message back (its send failed and will be retried). */
+    async release(key: string): Promise<void> {
+      await db.execute(sql`update notice_outbox set sending_until = null where key = ${key} and done_at is null`);
     },
 
     /** Marks the message with this key sent (or refused for good): it is never sent again. */
     async markDone(key: string): Promise<void> {
-      await db.execute(sql`update notice_outbox set done_at = now() where key = ${key} and done_at is null`);
+      await db.execute(sql`update notice_outbox set done_at = now(), sending_until = null where key = ${key} and done_at is null`);
     },
 
-    /** Makes every pending message due now (the outbound queue is reachable again). */
-    async retryNow(): Promise<void> {
-      await db.execute(sql`update notice_outbox set not_before = now() where relayed_at is null and relay = ${relay} and not_before > now()`);
+    /**
+     * Makes every pending message due now (the outbound queue is reachable again). With
+     * `relayedToo` (Redis reconnected: it may have come back empty), messages relayed within the
+     * hour and not yet sent are relayed again now too, instead of after the relay-again period; a
+     * job Redis still holds ignores the repeat (its id is the key), a sent one is skipped.
+     */
+    async retryNow(opts: { relayedToo?: boolean } = {}): Promise<void> {
+      await db.execute(sql`update notice_outbox set not_before = now(), relayed_at = null
+        where relay = ${relay} and done_at is null and (
+          (relayed_at is null and not_before > now())
+          or (${opts.relayedToo ?? false} and relayed_at is not null and created_at > now() - ${RELAY_AGAIN_UNTIL}::interval))`);
     },
 
     /** Messages not yet relayed. */
