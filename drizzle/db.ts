@@ -22,6 +22,12 @@ export interface Database {
 
 
 let guarded = false;
+/**
+ * Whether statements of one transaction can be sent without waiting for the answers before
+ * them: postgres.js pipelines them on the connection; PGlite runs one call at a time.
+ */
+export const pipelines = (db: Db): boolean => typeof (db as unknown as { $client?: { begin?: unknown } }).$client?.begin === 'function';
+
 /** Registers drizzle/postgres-socket-guard.mjs once, before postgres.js is first loaded. */
 function guardPostgresSockets(): void {
   if (guarded) return;

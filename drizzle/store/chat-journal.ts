@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db.js';
+import { pipelines, type Db } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
@@ -62,6 +62,8 @@ export interface AppliedRow<R> {
 
 export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptions = {}) {
   const pending = pendingRow(codec);
+  /** Whether a batch's COMMIT is sent behind its last statement (PostgreSQL) or after its answer (PGlite). */
+  const behind = pipelines(db);
 
   /**
    * Marks the updates done and writes their replies: one statement. Answers the replies as
@@ -69,12 +71,15 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
    * fewer than `keys` means another transaction applied one of them (the caller rolls back).
    */
   async function settle(tx: Db, keys: string[], replies: Queued<R>[]): Promise<PendingRow<R>[]> {
+    // The count is checked by the statement itself (coin_assert, migration 0024), so a COMMIT sent
+    // right behind it (applyBatch on PostgreSQL) rolls back when it fails.
     const [row] = rowsOf<{ done: number; replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
           update chat_inbox set done_at = now() where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) and done_at is null returning key
         ), ins as (${insertReplies(replyItems(codec, replies), sql`exists (select 1 from done)`)})
-        select (select count(*) from done)::int as done, (select json_agg(ins order by ins.id) from ins) as replies`),
+        select (select count(*) from done)::int as done, (select json_agg(ins order by ins.id) from ins) as replies,
+          coin_assert((select count(*) from done) = ${keys.length}::int, 'applied elsewhere: an update of this batch was marked done by another transaction') as ok`),
     );
     if (row!.done !== keys.length) throw new AppliedElsewhere(keys.length - row!.done);
     return (json(row!.replies) as OutboxRow[] | null ?? []).map(pending);
@@ -176,7 +181,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
         fallback = undefined;
         let taken: Held[] = [];
         try {
-          return await db.transaction(async (txRaw) => {
+          const out = await db.transaction(async (txRaw): Promise<Omit<BatchRow<R>, 'replies'> & { replies: PendingRow<R>[] | Promise<PendingRow<R>[]> }> => {
             const tx = txRaw as unknown as Db;
             const got = await take(tx, chatKeys, perChat, false);
             taken = got.held;
@@ -217,8 +222,15 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             if (failed) throw failed.reason;
             if (needsOwn) throw new NeedsOwnTransaction();
             const applied = taken.map((h) => ({ key: h.key, chatKey: h.chatKey, after: afters.get(h.key) }));
-            return { applied, replies: await settle(tx, taken.map((h) => h.key), replies), read, busy: got.busy };
+            const settling = settle(tx, taken.map((h) => h.key), replies);
+            if (!behind) return { applied, replies: await settling, read, busy: got.busy };
+            // The COMMIT goes right behind the settle, without waiting for its answer: one round
+            // trip less per batch. If the settle fails, the transaction is aborted and the COMMIT
+            // rolls back; its error is thrown below, after the transaction "ends".
+            settling.catch(() => {});
+            return { applied, replies: settling, read, busy: got.busy };
           });
+          return { ...out, replies: await out.replies };
         } catch (err) {
           if (isTransientDbError(err) || !taken.length) throw err;
           fallback = taken;

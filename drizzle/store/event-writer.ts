@@ -158,7 +158,10 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
        from ins join numbered n on n.book_id = ins.book_id and n.seq = ins.seq
          left join accs a on a.id = n.account_id left join accs ta on ta.id = n.to_account_id
          left join people u on u.id = n.author_id left join names nm on nm.book_id = n.book_id and nm.seq = n.seq) as events,
-      (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances`);
+      (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances,
+      -- Every event written, or the statement fails and writes nothing (a book missing): checked
+      -- here, not by the caller, so one statement outside a transaction is all or nothing.
+      coin_assert((select count(*) from ins) = ${events.length}::int, 'a book of this write is missing') as complete`);
   const [row] = rowsOf<{ events: Row[] | string | null; balances: BalRow[] | string | null }>(res);
   const written = asJson<Row[] | null>(row?.events ?? null) ?? [];
   if (written.length !== events.length) throw new Error(`wrote ${written.length} of ${events.length} events (a book is missing)`);

@@ -13,7 +13,8 @@ import { Failed, turnBatch } from './turn-batch.js';
  * triggers, one result to read) instead of one statement each.
  *
  * The same on the pool outside any transaction (the API's single records from many books): the
- * combined write runs in a transaction of its own, one commit for all of them.
+ * combined write is one statement on its own, one commit for all of them and one round trip (no
+ * BEGIN and COMMIT around it: the writer checks in SQL that every book was found).
  *
  * Each caller still gets its own answer: its event, and its accounts' balances right after ITS
  * event ({@link balancesAfterEach}, when two of one book record in the same turn). A combined
@@ -28,9 +29,9 @@ export function recordCombiner(q: Db, one: (e: NewEvent) => Promise<Recorded>): 
   return turnBatch(one, async (items) => {
     let written: Awaited<ReturnType<typeof writeEvents>>;
     try {
-      // Outside a transaction, one of its own: a check after the statement (every book found)
-      // that fails must leave nothing written, or the records written alone below would be twice.
-      written = inTransaction ? await writeEvents(q, items) : await q.transaction((tx) => writeEvents(tx as unknown as Db, items));
+      // Outside a transaction the one statement is all or nothing by itself (the writer checks in
+      // SQL that every book was found), so a failure leaves nothing to write twice below.
+      written = await writeEvents(q, items);
     } catch (err) {
       if (inTransaction) throw err;
       return alone(items, one);
