@@ -67,4 +67,24 @@ describe.each(ENGINES.filter((e) => e.engine === 'postgres'))('a batch whose upd
     const pending = rowsOf<{ key: string }>(await db.db.execute(sql`select key from chat_inbox where key like 'settle:%' and done_at is null`));
     expect(pending).toEqual([]);
   });
+
+  it('GIVEN one update applied on its own and marked done by another transaction meanwhile THEN its transaction fails and its record is not kept', async () => {
+    const book = await store.resolveChat({ platform: 'console', chatId: 'settle-b', kind: 'group', title: 'B' }, defaults);
+    const user = await store.resolveUser({ platform: 'console', externalId: 'u-settle-b', name: 'Ann' });
+    const cash = await store.createAccount(book.id, { name: 'Cash', currency: 'EUR', openingMinor: 0 });
+    const j = chatJournal(db.db, codec);
+    await j.hold([{ key: 'settle:3', chatKey: 'console:settle-3', seq: 1, payload: {} }]);
+    const apply: ApplyUpdate = async (u, scope) => {
+      await scope.store.record({
+        bookId: book.id, kind: 'expense', accountId: cash.id, amountMinor: assertMinor(300), currency: 'EUR',
+        note: 'applied twice?', authorId: user.id, occurredAt: new Date('2026-12-06T12:00:00Z'), labels: [],
+      });
+      await db.db.execute(sql`update chat_inbox set done_at = now() where key = ${u.key}`);
+      scope.reply({ platform: 'console', chatId: 'settle-3', reply: { text: 'recorded' } });
+    };
+    await expect(j.applyNext('console:settle-3', apply, () => [])).rejects.toThrow(/applied elsewhere/);
+    expect(rowsOf(await db.db.execute(sql`select 1 from events where book_id = ${book.id}`))).toEqual([]);
+    expect((await store.listAccounts(book.id)).find((a) => a.id === cash.id)?.balanceMinor).toBe(0);
+    expect(rowsOf(await db.db.execute(sql`select 1 from chat_outbox where chat_id = 'settle-3'`))).toEqual([]);
+  });
 });

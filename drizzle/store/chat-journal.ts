@@ -62,8 +62,20 @@ export interface AppliedRow<R> {
 
 export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptions = {}) {
   const pending = pendingRow(codec);
-  /** Whether a batch's COMMIT is sent behind its last statement (PostgreSQL) or after its answer (PGlite). */
+  /** Whether a transaction's COMMIT is sent behind its last statement (PostgreSQL) or after its answer (PGlite). */
   const behind = pipelines(db);
+  /**
+   * A transaction's last statement. On PostgreSQL it is handed out unawaited (in a box, so the
+   * transaction does not wait for it) and the COMMIT goes right behind it: one round trip less.
+   * If it fails, the transaction is aborted and that COMMIT rolls back; awaiting `result` after
+   * the transaction throws its error. So the statement must check in SQL whatever its answer is
+   * checked for (settle's `coin_assert`). On PGlite, which runs one call at a time, it is awaited.
+   */
+  const lastStatement = async <T>(statement: Promise<T>): Promise<{ result: Promise<T> }> => {
+    if (!behind) return { result: Promise.resolve(await statement) };
+    statement.catch(() => {});
+    return { result: statement };
+  };
 
   /**
    * Marks the updates done and writes their replies: one statement. Answers the replies as
@@ -130,9 +142,9 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             failedOn = { held, err };
             throw err;
           }
-          return { key: held.key, replies: await settle(tx, [held.key], replies), after: after ?? undefined };
+          return { key: held.key, settled: await lastStatement(settle(tx, [held.key], replies)), after: after ?? undefined };
         });
-        return out;
+        return out && { key: out.key, replies: await out.settled.result, after: out.after };
       } catch (err) {
         if (isTransientDbError(err) || !failedOn) throw err;
         // The handling failed for good (a bug, bad data): settle the update with the failure's
@@ -181,13 +193,13 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
         fallback = undefined;
         let taken: Held[] = [];
         try {
-          const out = await db.transaction(async (txRaw): Promise<Omit<BatchRow<R>, 'replies'> & { replies: PendingRow<R>[] | Promise<PendingRow<R>[]> }> => {
+          const out = await db.transaction(async (txRaw): Promise<Omit<BatchRow<R>, 'replies'> & { settled: { result: Promise<PendingRow<R>[]> } }> => {
             const tx = txRaw as unknown as Db;
             const got = await take(tx, chatKeys, perChat, false);
             taken = got.held;
             const read = new Map<string, number>();
             for (const h of taken) read.set(h.chatKey, (read.get(h.chatKey) ?? 0) + 1);
-            if (!taken.length) return { applied: [], replies: [], read, busy: got.busy };
+            if (!taken.length) return { applied: [], settled: { result: Promise.resolve([]) }, read, busy: got.busy };
             // Chats side by side on the one connection (postgres.js pipelines their statements:
             // fewer socket writes and wake-ups), each chat's updates one after the other. A savepoint
             // would roll back the other chats' statements made since it began, so a handler that
@@ -222,15 +234,9 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             if (failed) throw failed.reason;
             if (needsOwn) throw new NeedsOwnTransaction();
             const applied = taken.map((h) => ({ key: h.key, chatKey: h.chatKey, after: afters.get(h.key) }));
-            const settling = settle(tx, taken.map((h) => h.key), replies);
-            if (!behind) return { applied, replies: await settling, read, busy: got.busy };
-            // The COMMIT goes right behind the settle, without waiting for its answer: one round
-            // trip less per batch. If the settle fails, the transaction is aborted and the COMMIT
-            // rolls back; its error is thrown below, after the transaction "ends".
-            settling.catch(() => {});
-            return { applied, replies: settling, read, busy: got.busy };
+            return { applied, settled: await lastStatement(settle(tx, taken.map((h) => h.key), replies)), read, busy: got.busy };
           });
-          return { ...out, replies: await out.replies };
+          return { applied: out.applied, replies: await out.settled.result, read: out.read, busy: out.busy };
         } catch (err) {
           if (isTransientDbError(err) || !taken.length) throw err;
           fallback = taken;
@@ -273,10 +279,12 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             const tx = txRaw as unknown as Db;
             const queued: Queued<R>[] = [];
             const value = await work({ store: createStore(tx), reply: (r) => void queued.push(r) });
-            if (!queued.length) return { value, replies: [] };
-            const rows = rowsOf<OutboxRow>(await tx.execute(insertReplies(replyItems(codec, queued))));
-            return { value, replies: rows.map(pending).sort((a, b) => a.id - b.id) };
-          }),
+            if (!queued.length) return { value, written: undefined };
+            return { value, written: await lastStatement(tx.execute(insertReplies(replyItems(codec, queued))).then((res) => res)) };
+          }).then(async ({ value, written }) => ({
+            value,
+            replies: written ? rowsOf<OutboxRow>(await written.result).map(pending).sort((a, b) => a.id - b.id) : [],
+          })),
         retry,
       );
     },
