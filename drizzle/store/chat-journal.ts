@@ -84,7 +84,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
    */
   async function settle(tx: Db, keys: string[], replies: Queued<R>[]): Promise<PendingRow<R>[]> {
     // The count is checked by the statement itself (coin_assert, migration 0024), so a COMMIT sent
-    // right behind it (applyBatch on PostgreSQL) rolls back when it fails.
+    // right behind it (`lastStatement`, on PostgreSQL) rolls back when it fails.
     const [row] = rowsOf<{ done: number; replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
@@ -280,6 +280,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
             const queued: Queued<R>[] = [];
             const value = await work({ store: createStore(tx), reply: (r) => void queued.push(r) });
             if (!queued.length) return { value, written: undefined };
+            // `.then` makes it a plain promise: drizzle's query would run again at every `then` on it.
             return { value, written: await lastStatement(tx.execute(insertReplies(replyItems(codec, queued))).then((res) => res)) };
           }).then(async ({ value, written }) => ({
             value,
