@@ -14,17 +14,6 @@ export { REPLY_LEASE_SECONDS, type JournalCodec, type PendingRow } from './chat-
  * (bot/chat-journal.ts); replies travel as JSON (`toReply`/`fromReply` convert binaries).
  */
 
-/**
- * Another transaction marked one of the updates this one applied: it rolls back. (Cannot happen
- * while every applier takes the chat's turn through `chat_inbox_take`; a guard, not a path.)
- */
-class AppliedElsewhere extends Error {
-  override readonly name = 'AppliedElsewhere';
-  constructor(n: number) {
-    super(`${n} update(s) were applied by another transaction`);
-  }
-}
-
 interface Held {
   key: string;
   chatKey: string;
@@ -79,21 +68,22 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
 
   /**
    * Marks the updates done and writes their replies: one statement. Answers the replies as
-   * written (in `replies` order: ids are drawn in that order) and how many updates it marked;
-   * fewer than `keys` means another transaction applied one of them (the caller rolls back).
+   * written (in `replies` order: ids are drawn in that order); the statement fails if it could
+   * not mark every one of `keys` (the transaction then rolls back).
    */
   async function settle(tx: Db, keys: string[], replies: Queued<R>[]): Promise<PendingRow<R>[]> {
     // The count is checked by the statement itself (coin_assert, migration 0024), so a COMMIT sent
     // right behind it (`lastStatement`, on PostgreSQL) rolls back when it fails.
-    const [row] = rowsOf<{ done: number; replies: OutboxRow[] | string | null }>(
+    // Fewer marked than taken: another transaction applied one of them (cannot happen while every
+    // applier takes the chat's turn through `chat_inbox_take`; a guard, not a path).
+    const [row] = rowsOf<{ replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
           update chat_inbox set done_at = now() where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) and done_at is null returning key
         ), ins as (${insertReplies(replyItems(codec, replies), sql`exists (select 1 from done)`)})
-        select (select count(*) from done)::int as done, (select json_agg(ins order by ins.id) from ins) as replies,
+        select (select json_agg(ins order by ins.id) from ins) as replies,
           coin_assert((select count(*) from done) = ${keys.length}::int, 'applied elsewhere: an update of this batch was marked done by another transaction') as ok`),
     );
-    if (row!.done !== keys.length) throw new AppliedElsewhere(keys.length - row!.done);
     return (json(row!.replies) as OutboxRow[] | null ?? []).map(pending);
   }
 

@@ -107,9 +107,8 @@ export function noticeOutboxStore(db: Db, relay: string = LOCAL_RELAY, opts: { r
             update notice_outbox set sending_until = now() + make_interval(secs => ${leaseMs / 1000})
             where key = ${key} and done_at is null and (sending_until is null or sending_until < now())
             returning 1)
-          select (select count(*) from taken)::int as taken,
-            (select count(*) from notice_outbox where key = ${key})::int as kept,
-            (select count(*) from notice_outbox where key = ${key} and done_at is not null)::int as done`),
+          select (select count(*) from taken)::int as taken, count(*)::int as kept, count(*) filter (where done_at is not null)::int as done
+          from notice_outbox where key = ${key}`),
       );
       if (!r || r.taken > 0 || r.kept === 0) return 'go';
       return r.done > 0 ? 'done' : 'busy';
