@@ -105,7 +105,7 @@ describe('the PDF process', () => {
     const next = await readPdfReceipt(standardFontPdf(LINES), 10_000);
     expect(readReceipt(next.text, 'EUR').total).toBe(1183);
     console.log(`[pdf-process] out of heap after ${run.ms.toFixed(0)} ms, longest stall ${run.gapMs.toFixed(0)} ms`);
-  }, 15_000);
+  }, 30_000); // as above: its own 14 s read limit, then 10 s for the next PDF
 
   it('GIVEN a process that reads PDFs THEN it ends by itself while its PDF process waits (unreferenced), and exiting mid-read (COIN\'s SIGTERM ends in process.exit) leaves no PDF process running', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'coin-pdf-exit-'));
