@@ -14,7 +14,7 @@ const UNIT = [
   'adapters/http/app.test.ts',
   'app/config.test.ts',
   'bot/{rate-limit,coalesce}.test.ts',
-  'drizzle/postgres-socket-guard.test.ts',
+  'drizzle/postgres-mends.test.ts',
   'workers/charts/chart-{format,spec,text}.test.ts',
 ];
 const E2E = [
@@ -33,6 +33,8 @@ const E2E = [
 ];
 const EXCLUDE = ['node_modules/**'];
 
+const MENDS = './test/postgres-mends-setup.ts';
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -44,8 +46,9 @@ export default defineConfig({
     projects: [
       // Pure code: threads sharing one module graph start in a fraction of forks' time.
       { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, pool: 'threads', isolate: false } },
-      { extends: true, test: { name: 'database', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...UNIT, ...E2E] } },
-      { extends: true, test: { name: 'e2e', include: E2E, exclude: EXCLUDE } },
+      // Both load postgres.js: its mends are registered first (test/postgres-mends-setup.ts).
+      { extends: true, test: { name: 'database', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...UNIT, ...E2E], setupFiles: [MENDS] } },
+      { extends: true, test: { name: 'e2e', include: E2E, exclude: EXCLUDE, setupFiles: [MENDS] } },
     ],
   },
 });

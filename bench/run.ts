@@ -1,5 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { registerPostgresMends } from '../drizzle/db.js';
+
+// As in COIN's own processes, postgres.js loads mended (drizzle/postgres-mends.mjs); the
+// benchmarks below import it themselves, so the mends are registered before any of them loads.
+registerPostgresMends();
 
 /**
  * `npm run bench`: prints every benchmark's figures. `npm run bench -- telegram stats` runs some.

@@ -28,14 +28,19 @@ let guarded = false;
  */
 export const pipelines = (db: Db): boolean => typeof (db as unknown as { $client?: { begin?: unknown } }).$client?.begin === 'function';
 
-/** Registers drizzle/postgres-socket-guard.mjs once, before postgres.js is first loaded. */
-function guardPostgresSockets(): void {
+/**
+ * Registers drizzle/postgres-mends.mjs (two mends of postgres.js 3.4.9) once. It must run before
+ * postgres.js is first loaded in the process: COIN loads it only here (`openPostgres`); test and
+ * benchmark processes, which import it themselves, call this first (test/postgres-mends-setup.ts,
+ * bench/run.ts).
+ */
+export function registerPostgresMends(): void {
   if (guarded) return;
   guarded = true;
   try {
-    register('./postgres-socket-guard.mjs', import.meta.url);
+    register('./postgres-mends.mjs', import.meta.url);
   } catch (err) {
-    process.emitWarning(`postgres socket guard not registered: ${String(err)}`);
+    process.emitWarning(`postgres.js mends not registered: ${String(err)}`);
   }
 }
 
@@ -45,7 +50,7 @@ export async function openPostgres(
   /** `debug` sees every statement the pool sends, with its connection (tests count transactions with it). */
   opts: { max?: number; debug?: (connection: number, query: string) => void } = {},
 ): Promise<Database> {
-  guardPostgresSockets();
+  registerPostgresMends();
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');

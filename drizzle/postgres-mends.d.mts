@@ -1,3 +1,4 @@
-/** See postgres-socket-guard.mjs. */
+/** See postgres-mends.mjs. */
 export function mend(src: string): string;
+export function mendTransactionQueue(src: string): string;
 export function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => Promise<{ source?: unknown }>): Promise<unknown>;
