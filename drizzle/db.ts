@@ -21,7 +21,7 @@ export interface Database {
 }
 
 
-let guarded = false;
+let mendsRegistered = false;
 /**
  * Whether statements of one transaction can be sent without waiting for the answers before
  * them: postgres.js pipelines them on the connection; PGlite runs one call at a time.
@@ -35,8 +35,8 @@ export const pipelines = (db: Db): boolean => typeof (db as unknown as { $client
  * bench/run.ts).
  */
 export function registerPostgresMends(): void {
-  if (guarded) return;
-  guarded = true;
+  if (mendsRegistered) return;
+  mendsRegistered = true;
   try {
     register('./postgres-mends.mjs', import.meta.url);
   } catch (err) {
