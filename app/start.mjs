@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Folders compiled; everything in them but tests goes in (migrations, the web client, the socket guard are copied as they are). */
+/** Folders compiled; everything in them but tests goes in (migrations, the web client, the postgres.js mends are copied as they are). */
 const SOURCES = ['app', 'adapters', 'bot', 'domain', 'drizzle', 'workers'];
 const isTest = (f) => /\.test\.tsx?$/.test(f);
 
