@@ -90,6 +90,9 @@ export async function benchTelegram(): Promise<string[]> {
     const warm = await tg.run({ mode: 'closed', chats: CHATS, perChat: 10, chatBase: (base += 1000) });
     lines.push(`warm-up (not counted): ${CHATS * 10} updates in ${warm.seconds.toFixed(2)} s`);
     const openP99: number[] = [];
+    // BENCH_CPU_PROFILE=file.cpuprofile: the bot process's CPU profile of the counted runs only
+    // (not the warm-up, nor the raw INSERT measurement that shares this process).
+    const profiler = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
     for (const { name, spec } of runs) {
       const cpu0 = process.cpuUsage();
       const pg0 = await postgresCpuMs(db);
@@ -126,6 +129,7 @@ export async function benchTelegram(): Promise<string[]> {
     const sorted = [...openP99].sort((a, b) => a - b);
     summary.at(-1)!.p99 = sorted[1]!;
     lines.push(`p99 at ${RATE} updates/s over ${sorted.length} runs: ${openP99.map((x) => x.toFixed(1)).join(', ')} ms → median ${sorted[1]!.toFixed(1)} ms (target < 50 ms)`);
+    if (profiler) lines.push(`CPU profile of the runs (${mode.name}): ${await profiler.stop(process.env.BENCH_CPU_PROFILE!.replace(/(\.cpuprofile)?$/, `-${mode.name.split(' ')[0]}.cpuprofile`))}`);
     await stop();
   }
   await tg.close();
@@ -239,4 +243,22 @@ async function rawInsertRate(dbUrl: string): Promise<number> {
   const rate = N / ((performance.now() - t0) / 1000);
   await sql.end();
   return rate;
+}
+
+/** A CPU profile of this process from now until `stop`, written as a `.cpuprofile` (Chrome DevTools, `node --cpu-prof` format). */
+async function startProfile(): Promise<{ stop(file: string): Promise<string> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      await writeFile(file, JSON.stringify(profile));
+      return file;
+    },
+  };
 }
