@@ -6,11 +6,10 @@ import { mend, mendTransactionQueue } from './postgres-mends.mjs';
 
 /** The files Node loads for `import('postgres')`: src/index.js, its entry, and src/connection.js beside it. */
 const postgresFile = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'postgres', 'src', name), 'utf8');
-const connectionJs = () => postgresFile('connection.js');
 
 describe('the postgres.js socket guard (porsager/postgres#1208)', () => {
   it('GIVEN the installed postgres.js THEN a write without a socket fails its queries instead of throwing from a timer', () => {
-    const src = connectionJs();
+    const src = postgresFile('connection.js');
     const mended = mend(src);
     // When this fails, the installed release changed the function: check whether it is fixed
     // upstream (then drop the guard) or adapt the guard.

@@ -54,7 +54,7 @@ describe('statements of one transaction queued behind a new statement', () => {
     await database.db.execute(sql`create table if not exists pipelined_probe_t (n int primary key)`);
     const attempt = database.db.transaction(async (tx) =>
       Promise.all(
-        Array.from({ length: 10 }, (_, i) => tx.execute(sql`insert into pipelined_probe_t (n) values (${i === 6 ? 3 : i}::int) /* ${sql.raw(marker)}_ins */`)),
+        Array.from({ length: 10 }, (_, i) => tx.execute(sql`insert into pipelined_probe_t (n) values (${i === 6 ? 3 : i}::int)`)),
       ),
     );
     await expect(attempt).rejects.toMatchObject({ cause: { code: '23505' } }); // unique violation
