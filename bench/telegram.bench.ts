@@ -16,6 +16,7 @@ import { emptyDatabase } from '../test/databases.js';
 import { openPostgres, type Database } from '../drizzle/db.js';
 import { loadavg } from 'node:os';
 import { percentile } from './stats-util.js';
+import { createMetrics, type Metrics } from '../app/metrics.js';
 import type { LoadResult, LoadSpec } from './telegram-load.js';
 
 const CHATS = 50;
@@ -55,7 +56,7 @@ export async function benchTelegram(): Promise<string[]> {
   // transaction (as before issue 19, with the default 8 chats at once) and batched (the default).
   const modes = [
     { name: 'one update per transaction', concurrency: 8, batch: { chats: 1, perChat: 1 } },
-    { name: 'batched', concurrency: undefined, batch: undefined },
+    { name: 'batched', concurrency: process.env.BENCH_TG_CONC ? Number(process.env.BENCH_TG_CONC) : undefined, batch: undefined },
   ].filter((m) => !process.env.BENCH_TG_MODE || m.name.startsWith(process.env.BENCH_TG_MODE));
   const summary: { name: string; sat: number; cpu: number; stmts: number; commits: number; p99: number }[] = [];
   let base = 10_000;
@@ -72,7 +73,9 @@ export async function benchTelegram(): Promise<string[]> {
       // As in production: every record asks for budget alerts (free when the book has no budget).
       transact: (work) => journal.transact(work),
     });
-    const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false, concurrency: mode.concurrency, batch: mode.batch });
+    // As in production, with metrics: each run prints where an update's time went from them.
+    const metrics = createMetrics();
+    const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false, concurrency: mode.concurrency, batch: mode.batch, metrics });
     const stop = await startTelegram(bot, registry, { kind: 'polling' });
     await tg.call({ type: 'waitForPoll' }, 'polling');
     // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
@@ -94,6 +97,7 @@ export async function benchTelegram(): Promise<string[]> {
     // (not the warm-up, nor the raw INSERT measurement that shares this process).
     const profiler = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
     for (const { name, spec } of runs) {
+      for (const h of [metrics.stage, metrics.latency, metrics.replyWait]) h.reset();
       const cpu0 = process.cpuUsage();
       const pg0 = await postgresCpuMs(db);
       const st0 = statements;
@@ -120,8 +124,9 @@ export async function benchTelegram(): Promise<string[]> {
         `${name}: ${n} updates from ${CHATS} chats in ${r.seconds.toFixed(2)} s → ${(n / r.seconds).toFixed(0)} updates/s (load average ${loadavg()[0]!.toFixed(1)})`,
         `  update→reply: p50 ${ms(percentile(all, 50))} ms, p99 ${ms(percentile(all, 99))} ms, max ${ms(all.at(-1)!)} ms` +
           ` (each chat's first update: p50 ${ms(percentile(first, 50))} ms; the rest: p99 ${ms(percentile(steady, 99))} ms)`,
-        `  CPU per update: bot ${botMs.toFixed(2)} ms, PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms → ${total.toFixed(2)} ms in all (target ≤ 1 ms)`,
+        `  CPU per update: bot ${botMs.toFixed(2)} ms (user ${(cpu.user / 1000 / n).toFixed(2)}, system ${(cpu.system / 1000 / n).toFixed(2)}), PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms → ${total.toFixed(2)} ms in all (target ≤ 1 ms)`,
         `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits`,
+        `  where an update's time went in the bot (means, from its metrics): ${await stageMeans(metrics)}`,
       );
       if (spec.mode === 'open') openP99.push(percentile(all, 99));
       else summary.push({ name: mode.name, sat: n / r.seconds, cpu: total, stmts: st / n, commits: cm / n, p99: NaN });
@@ -182,6 +187,22 @@ async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
     out.set(-1, NaN);
   }
   return out;
+}
+
+/**
+ * The means of the bot's stage histograms (app/metrics.ts): received → held in the inbox → its
+ * batch began → committed, and a committed reply's wait until the double accepted it. The rest of
+ * update→reply is the double's side: the update waiting for the bot's next getUpdates, the HTTP.
+ */
+async function stageMeans(m: Metrics): Promise<string> {
+  const mean = async (h: Metrics['stage'] | Metrics['latency'] | Metrics['replyWait'], labels: Record<string, string>): Promise<string> => {
+    const { values } = await h.get();
+    const pick = (part: string) => values.find((v) => v.metricName?.endsWith(part) && Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value ?? 0;
+    const count = pick('_count');
+    return count ? `${((1000 * pick('_sum')) / count).toFixed(1)} ms` : 'n/a';
+  };
+  const stage = (s: string) => mean(m.stage, { platform: 'telegram', stage: s });
+  return `hold ${await stage('hold')}, wait ${await stage('wait')}, apply ${await stage('apply')} → committed ${await mean(m.latency, { platform: 'telegram' })}; reply wait ${await mean(m.replyWait, { platform: 'telegram' })}`;
 }
 
 /** ms per clock tick of /proc's CPU times, asked once (forking `getconf` at every reading cost the bench's own process CPU that it counted as the bot's). */

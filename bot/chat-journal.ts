@@ -15,6 +15,8 @@ export interface HeldUpdate {
   chatKey: string;
   seq: number;
   payload: unknown;
+  /** When this process received it (`performance.now()`), for the stage timings; not stored. */
+  receivedAt?: number;
 }
 
 /**

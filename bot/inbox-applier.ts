@@ -21,6 +21,19 @@ export interface InboxApplierDeps {
   sweepMs?: number;
   /** An update pending longer than this is someone's leftover. Default 3 s. */
   staleMs?: number;
+  /**
+   * The stage times of an update this process received and applied (`performance.now()` values):
+   * received, held in the inbox, its batch began, committed. Not called for leftovers of others.
+   */
+  timing?: (t: UpdateTiming) => void;
+}
+
+/** When an update was received, held, taken into a batch and committed (`performance.now()`). */
+export interface UpdateTiming {
+  receivedAt: number;
+  heldAt: number;
+  startedAt: number;
+  committedAt: number;
 }
 
 const defaultChatId = (chatKey: string) => chatKey.slice(chatKey.indexOf(':') + 1);
@@ -43,6 +56,8 @@ export function createInboxApplier(deps: InboxApplierDeps) {
   const chatIdOf = deps.chatIdOf ?? defaultChatId;
   /** Updates held here and not yet known applied, per chat (each holds its chat's replies back). */
   const mine = new Map<string, Set<string>>();
+  /** When updates held here were received and held (for `timing`). */
+  const times = new Map<string, { receivedAt: number; heldAt: number }>();
   /** Chats to apply until none is left pending (leftovers found by a sweep). */
   const swept = new Set<string>();
   /** Chats with work, in the order they got it. */
@@ -56,6 +71,7 @@ export function createInboxApplier(deps: InboxApplierDeps) {
 
   /** The update is applied (here or elsewhere): its chat's replies need not wait for it. */
   const forget = (chatKey: string, key: string) => {
+    times.delete(key);
     const keys = mine.get(chatKey);
     if (!keys?.delete(key)) return;
     if (!keys.size) mine.delete(chatKey);
@@ -93,6 +109,7 @@ export function createInboxApplier(deps: InboxApplierDeps) {
     // Updates held here before the batch started were committed before it read the inbox.
     const before = new Map(chats.map((c) => [c, [...(mine.get(c) ?? [])]]));
     let out;
+    const startedAt = performance.now();
     try {
       out = await deps.journal.applyBatch(chats, perChat, deps.apply, deps.onFailure);
     } catch (err) {
@@ -104,6 +121,13 @@ export function createInboxApplier(deps: InboxApplierDeps) {
       return;
     }
     applied += out.applied.length;
+    if (deps.timing) {
+      const committedAt = performance.now();
+      for (const a of out.applied) {
+        const t = times.get(a.key);
+        if (t) deps.timing({ ...t, startedAt: Math.max(startedAt, t.heldAt), committedAt });
+      }
+    }
     deps.sender?.push(out.replies);
     for (const a of out.applied) forget(a.chatKey, a.key);
     const busyNow = new Set(out.busy);
@@ -158,6 +182,7 @@ export function createInboxApplier(deps: InboxApplierDeps) {
         if (!keys) mine.set(u.chatKey, (keys = new Set()));
         if (keys.has(u.key)) continue;
         keys.add(u.key);
+        if (deps.timing && u.receivedAt !== undefined) times.set(u.key, { receivedAt: u.receivedAt, heldAt: performance.now() });
         deps.sender?.hold(chatIdOf(u.chatKey), 1);
         ready.add(u.chatKey);
       }

@@ -34,6 +34,8 @@ export interface ReplySenderDeps {
   renewMs?: number;
   /** Replies held in memory at most; more stay in the outbox for a later sweep. Default 5,000. */
   maxInMemory?: number;
+  /** A reply was delivered `ms` after it reached this sender (from the applier, or a sweep). */
+  onDelivered?: (ms: number) => void;
 }
 
 interface ChatQueue {
@@ -84,6 +86,10 @@ export function createReplySender(deps: ReplySenderDeps) {
   /** Latest time a reply this process gave back (429) becomes due: a drain waits for it if it can. */
   let deferredUntil = 0;
   let idle: (() => void)[] = [];
+  /** When replies held in memory reached this sender (`performance.now()`, for `onDelivered`). */
+  const arrived = new Map<number, number>();
+  /** Replies leaving memory without being sent from here (given back, settled) are forgotten. */
+  const drop = (rows: PendingReply[]) => rows.forEach((r) => arrived.delete(r.id));
 
   // Marks are batched: one UPDATE for every reply sent in the last few milliseconds.
   let marks: number[] = [];
@@ -181,6 +187,7 @@ export function createReplySender(deps: ReplySenderDeps) {
       inMemory -= before - q.rows.length;
       inMemory += turn.mine.length - rows.length;
       rows.forEach((r) => inHand.delete(r.id));
+      drop(rows.filter((r) => !taken.has(r.id)));
       rows = turn.mine;
       rows.forEach((r) => inHand.add(r.id));
       let now = rows;
@@ -196,6 +203,13 @@ export function createReplySender(deps: ReplySenderDeps) {
         const msg = messages[i]!;
         try {
           await deps.deliver(chatId, msg);
+          if (deps.onDelivered) {
+            const now = performance.now();
+            for (const id of msg.ids) {
+              const at = arrived.get(id);
+              if (at !== undefined) deps.onDelivered(now - at);
+            }
+          }
           await markSent(msg.ids);
         } catch (err) {
           const f = deps.classify(err);
@@ -209,6 +223,7 @@ export function createReplySender(deps: ReplySenderDeps) {
             if (!out) await deps.journal.giveUp(messages.slice(i).flatMap((m) => m.ids), reason).catch(() => undefined);
             deps.logger.warn({ platform: deps.platform, chat: chatId, reason, repliesSettled: out?.settled, off: out?.off }, 'chat unreachable (bot blocked or removed); nothing more is sent there until it writes again');
             inMemory -= q.rows.length;
+            drop(q.rows);
             q.rows = [];
             break;
           }
@@ -228,12 +243,14 @@ export function createReplySender(deps: ReplySenderDeps) {
           const later = q.rows.map((r) => r.id);
           if (later.length) await deps.journal.retryLater(later, new Date(Date.now() + wait)).catch(() => undefined);
           inMemory -= q.rows.length;
+          drop(q.rows);
           q.rows = [];
           break;
         }
       }
     } finally {
       rows.forEach((r) => inHand.delete(r.id));
+      drop(rows);
       inMemory -= rows.length;
       q.sending = false;
       active--;
@@ -252,6 +269,7 @@ export function createReplySender(deps: ReplySenderDeps) {
       if (inHand.has(r.id) || q.rows.some((x) => x.id === r.id)) continue;
       if (!q.rows.length && !q.sending) q.since = Date.now();
       q.rows.push(r);
+      if (deps.onDelivered) arrived.set(r.id, performance.now());
       inMemory++;
       touched.add(r.chatId);
     }

@@ -17,7 +17,7 @@ export interface TelegramKit {
 /** COIN's Telegram bot (the real grammY client, long polling) on a fresh harness, against the Bot API double. */
 export async function startTelegramKit(
   opts: Parameters<typeof createHarness>[0] = {},
-  bot_: Pick<Parameters<typeof createTelegramBot>[0], 'batch'> = {},
+  bot_: Pick<Parameters<typeof createTelegramBot>[0], 'batch' | 'metrics'> = {},
 ): Promise<TelegramKit> {
   const tg = await startTelegramDouble();
   const h = await createHarness(opts);

@@ -124,7 +124,7 @@ export function createDiscordBot(deps: DiscordDeps): DiscordBot {
   const patience = journal ? { rejectOnRateLimit: (d: { url: string; retryAfter: number; timeToReset: number }) => /\/(interactions|webhooks)\//.test(d.url) && Math.max(d.retryAfter, d.timeToReset) > 2000 } : {};
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { ...(deps.apiRoot ? { api: deps.apiRoot } : {}), ...patience } });
   const later = journal ? interactionReplies({ token: deps.token, apiRoot: deps.apiRoot }) : undefined;
-  const sender = journal && later ? createReplySender({ journal, platform: 'discord', deliver: later.deliver, classify: classifyDiscordFailure, logger: deps.logger, lingerMs: 0 }) : undefined;
+  const sender = journal && later ? createReplySender({ journal, platform: 'discord', deliver: later.deliver, classify: classifyDiscordFailure, logger: deps.logger, lingerMs: 0, onDelivered: deps.metrics ? (ms) => deps.metrics!.replyWait.observe({ platform: 'discord' }, ms / 1000) : undefined }) : undefined;
   const scope: CommandScope = deps.guildId ? 'guild' : 'global';
   const { plans, dropped } = planCommands(deps.registry, scope);
   const byName = new Map<string, CommandPlan>(plans.map((p) => [p.json.name, p]));

@@ -10,7 +10,7 @@ import { describeCommand } from '../../bot/i18n/index.js';
 import type { Language } from '../../domain/types.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
 import type { ApplyScope, ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
-import { createInboxApplier, type InboxApplier } from '../../bot/inbox-applier.js';
+import { createInboxApplier, type InboxApplier, type UpdateTiming } from '../../bot/inbox-applier.js';
 import { createReplySender, type DeliveryFailure, type ReplySender } from '../../bot/reply-sender.js';
 import type { Coalesced } from '../../bot/coalesce.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
@@ -235,7 +235,6 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
 
   const apply: ApplyUpdate = deps.metrics
     ? async (held, scope) => {
-        const stopTimer = deps.metrics!.latency.startTimer({ platform: 'telegram' });
         try {
           const after = await applyInner(held, scope);
           deps.metrics!.updates.inc({ platform: 'telegram', outcome: 'ok' });
@@ -243,11 +242,22 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
         } catch (err) {
           deps.metrics!.updates.inc({ platform: 'telegram', outcome: 'error' });
           throw err;
-        } finally {
-          stopTimer();
         }
       }
     : applyInner;
+  // Where an update's time goes (app/metrics.ts): received → held → its batch began → committed,
+  // and a committed reply → delivered.
+  const m = deps.metrics;
+  const timing = m
+    ? (t: UpdateTiming) => {
+        const s = (ms: number) => Math.max(0, ms) / 1000;
+        m.stage.observe({ platform: 'telegram', stage: 'hold' }, s(t.heldAt - t.receivedAt));
+        m.stage.observe({ platform: 'telegram', stage: 'wait' }, s(t.startedAt - t.heldAt));
+        m.stage.observe({ platform: 'telegram', stage: 'apply' }, s(t.committedAt - t.startedAt));
+        m.latency.observe({ platform: 'telegram' }, s(t.committedAt - t.receivedAt));
+      }
+    : undefined;
+  const onDelivered = m ? (ms: number) => m.replyWait.observe({ platform: 'telegram' }, ms / 1000) : undefined;
 
   // A failure that is not the database's (a bug, bad data) is answered and the update settled.
   const onFailure = (held: HeldUpdate, err: unknown): QueuedReply[] => {
@@ -269,8 +279,8 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
     await sendReply(replyApi, chatId, msg.reply, msg.replyTo);
   }
 
-  const sender = createReplySender({ journal: deps.journal, platform: 'telegram', deliver, classify: classifyTelegramFailure, logger: deps.logger });
-  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency, batchChats: deps.batch?.chats, perChat: deps.batch?.perChat });
+  const sender = createReplySender({ journal: deps.journal, platform: 'telegram', deliver, classify: classifyTelegramFailure, logger: deps.logger, onDelivered });
+  const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency, batchChats: deps.batch?.chats, perChat: deps.batch?.perChat, timing });
 
   return {
     bot,
@@ -278,12 +288,13 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
     sender,
     logger: deps.logger,
     async receive(update: Update) {
-      const held = heldUpdate(bot.botInfo.id, update);
+      const held = { ...heldUpdate(bot.botInfo.id, update), receivedAt: performance.now() };
       await withDbRetry(() => deps.journal.hold([held]), { budgetMs: 5000 });
       applier.enqueue([held]);
     },
     async receiveBatch(updates: Update[]) {
-      const held = updates.map((u) => heldUpdate(bot.botInfo.id, u));
+      const receivedAt = performance.now();
+      const held = updates.map((u) => ({ ...heldUpdate(bot.botInfo.id, u), receivedAt }));
       await deps.journal.hold(held);
       applier.enqueue(held);
     },
