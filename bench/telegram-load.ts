@@ -27,6 +27,8 @@ export interface LoadResult {
   latencies: number[][];
   /** CPU time the double itself used during the run, ms. */
   cpuMs: number;
+  /** Messages the bot sent these chats (a burst's replies go out coalesced: fewer than updates). */
+  messages: number;
 }
 
 export function runLoad(tg: TelegramDouble, spec: LoadSpec): Promise<LoadResult> {
@@ -36,6 +38,7 @@ export function runLoad(tg: TelegramDouble, spec: LoadSpec): Promise<LoadResult>
   const replies = new Array<number>(chats).fill(0);
   const total = chats * perChat;
   let done = 0;
+  let messages = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
 
@@ -49,6 +52,7 @@ export function runLoad(tg: TelegramDouble, spec: LoadSpec): Promise<LoadResult>
     const off = tg.onSent((m) => {
       const c = m.chat_id - chatBase;
       if (c < 0 || c >= chats || m.method !== 'sendMessage') return;
+      messages++;
       // A message answers the records whose `#N −` it holds (a burst is answered coalesced);
       // the chats are new, so record n of a chat is its #n.
       for (const x of (m.text ?? '').matchAll(/#(\d+) −/g)) {
@@ -62,7 +66,7 @@ export function runLoad(tg: TelegramDouble, spec: LoadSpec): Promise<LoadResult>
       if (done === total) {
         off();
         const cpu = process.cpuUsage(cpu0);
-        resolve({ seconds: (performance.now() - t0) / 1000, latencies: latencies as number[][], cpuMs: (cpu.user + cpu.system) / 1000 });
+        resolve({ seconds: (performance.now() - t0) / 1000, latencies: latencies as number[][], cpuMs: (cpu.user + cpu.system) / 1000, messages });
       }
     });
 

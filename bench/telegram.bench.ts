@@ -22,6 +22,7 @@ import type { LoadResult, LoadSpec } from './telegram-load.js';
 const CHATS = 50;
 const PER_CHAT = 40; // 2,000 updates per run
 const RATE = 1000; // the issue's target load, updates/s
+const WARM_PER_CHAT = 100; // 5,000 updates before the counted runs
 
 /**
  * Recorded events per second and update→reply latency through the whole Telegram path
@@ -87,11 +88,14 @@ export async function benchTelegram(): Promise<string[]> {
         spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000), rate: RATE },
       })),
     ];
-    // Warm-up, not counted: the first updates of a new process run cold (V8 compiles the path,
-    // each pool connection plans its statements on first use) and cost about twice the CPU of the
-    // steady state, which is what a bot that has been up for a minute runs at.
-    const warm = await tg.run({ mode: 'closed', chats: CHATS, perChat: 10, chatBase: (base += 1000) });
-    lines.push(`warm-up (not counted): ${CHATS * 10} updates in ${warm.seconds.toFixed(2)} s`);
+    // Warm-up, not counted: the first updates of a new process run cold (V8 compiles the path in
+    // tiers, each pool connection plans its statements on first use, PostgreSQL's backends switch to
+    // generic plans after five runs) and cost about twice the CPU of the steady state, which is what
+    // a bot that has been up for a minute runs at. 500 updates were not enough (session 10, one
+    // machine, the saturation run alone: bot CPU per update 1.21 ms after 500, 0.72–0.79 after
+    // 2,000, 0.63 after 5,000; the double's own fell from 0.39 to 0.18 as it warmed too).
+    const warm = await tg.run({ mode: 'closed', chats: CHATS, perChat: WARM_PER_CHAT, chatBase: (base += 1000) });
+    lines.push(`warm-up (not counted): ${CHATS * WARM_PER_CHAT} updates in ${warm.seconds.toFixed(2)} s`);
     const openP99: number[] = [];
     // BENCH_CPU_PROFILE=file.cpuprofile: the bot process's CPU profile of the counted runs only
     // (not the warm-up, nor the raw INSERT measurement that shares this process).
@@ -125,7 +129,7 @@ export async function benchTelegram(): Promise<string[]> {
         `  update→reply: p50 ${ms(percentile(all, 50))} ms, p99 ${ms(percentile(all, 99))} ms, max ${ms(all.at(-1)!)} ms` +
           ` (each chat's first update: p50 ${ms(percentile(first, 50))} ms; the rest: p99 ${ms(percentile(steady, 99))} ms)`,
         `  CPU per update: bot ${botMs.toFixed(2)} ms (user ${(cpu.user / 1000 / n).toFixed(2)}, system ${(cpu.system / 1000 / n).toFixed(2)}), PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms → ${total.toFixed(2)} ms in all (target ≤ 1 ms)`,
-        `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits`,
+        `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits, ${(r.messages / n).toFixed(2)} messages sent`,
         `  where an update's time went in the bot (means, from its metrics): ${await stageMeans(metrics)}`,
       );
       if (spec.mode === 'open') openP99.push(percentile(all, 99));
@@ -145,7 +149,7 @@ export async function benchTelegram(): Promise<string[]> {
   await empty.drop();
   const raw = (rawBefore + rawAfter) / 2;
   lines.push(
-    `events recorded: ${n} of ${modes.length * (4 * CHATS * PER_CHAT + CHATS * 10)}`,
+    `events recorded: ${n} of ${modes.length * (4 * CHATS * PER_CHAT + CHATS * WARM_PER_CHAT)}`,
     `raw PostgreSQL single-row INSERT commits after the runs: ${rawAfter.toFixed(0)} rows/s (mean of both: ${raw.toFixed(0)})`,
     ...summary.map((m) => `${m.name}: saturation ${m.sat.toFixed(0)} updates/s = ${((100 * m.sat) / raw).toFixed(1)} % of raw INSERT commits (target ≥ 10 %); CPU ${m.cpu.toFixed(2)} ms/update; ${m.stmts.toFixed(2)} statements and ${m.commits.toFixed(2)} commits per update; median p99 at ${RATE}/s ${m.p99.toFixed(1)} ms`),
   );
