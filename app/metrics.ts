@@ -37,3 +37,13 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A histogram's `count`, `sum` or one `bucket` (with `le`) for the labels given, as /metrics shows it (0 when absent). */
+export async function histogramValue(h: Histogram<string>, part: 'count' | 'sum' | 'bucket', labels: Record<string, string>, le?: number): Promise<number> {
+  const { values } = await h.get();
+  const v = values.find((x) => {
+    const l = x.labels as Record<string, unknown>;
+    return x.metricName?.endsWith(`_${part}`) && Object.entries(labels).every(([k, want]) => String(l[k]) === want) && (le === undefined || l.le === le);
+  });
+  return v?.value ?? 0;
+}

@@ -16,7 +16,7 @@ import { emptyDatabase } from '../test/databases.js';
 import { openPostgres, type Database } from '../drizzle/db.js';
 import { loadavg } from 'node:os';
 import { percentile } from './stats-util.js';
-import { createMetrics, type Metrics } from '../app/metrics.js';
+import { createMetrics, histogramValue, type Metrics } from '../app/metrics.js';
 import type { LoadResult, LoadSpec } from './telegram-load.js';
 
 const CHATS = 50;
@@ -199,11 +199,9 @@ async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
  * update→reply is the double's side: the update waiting for the bot's next getUpdates, the HTTP.
  */
 async function stageMeans(m: Metrics): Promise<string> {
-  const mean = async (h: Metrics['stage'] | Metrics['latency'] | Metrics['replyWait'], labels: Record<string, string>): Promise<string> => {
-    const { values } = await h.get();
-    const pick = (part: string) => values.find((v) => v.metricName?.endsWith(part) && Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value ?? 0;
-    const count = pick('_count');
-    return count ? `${((1000 * pick('_sum')) / count).toFixed(1)} ms` : 'n/a';
+  const mean = async (h: Metrics['stage'], labels: Record<string, string>): Promise<string> => {
+    const count = await histogramValue(h, 'count', labels);
+    return count ? `${((1000 * (await histogramValue(h, 'sum', labels))) / count).toFixed(1)} ms` : 'n/a';
   };
   const stage = (s: string) => mean(m.stage, { platform: 'telegram', stage: s });
   return `hold ${await stage('hold')}, wait ${await stage('wait')}, apply ${await stage('apply')} → committed ${await mean(m.latency, { platform: 'telegram' })}; reply wait ${await mean(m.replyWait, { platform: 'telegram' })}`;

@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createMetrics, type Metrics } from '../../app/metrics.js';
+import { createMetrics, histogramValue, type Metrics } from '../../app/metrics.js';
 import { startTelegramKit, type TelegramKit } from '../../test/telegram-kit.js';
 
 const ann = { id: 701, first_name: 'Ann', language_code: 'en' };
 const annChat = { id: 701, type: 'private' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A histogram's count, sum or bucket (`le`) for the labels given, from the process's registry. */
-async function read(h: Metrics['stage'] | Metrics['latency'] | Metrics['replyWait'], part: 'count' | 'sum' | 'bucket', labels: Record<string, string>, le?: number): Promise<number> {
-  const { values } = await h.get();
-  const v = values.find(
-    (x) =>
-      x.metricName?.endsWith(`_${part}`) &&
-      Object.entries(labels).every(([k, want]) => String((x.labels as Record<string, unknown>)[k]) === want) &&
-      (le === undefined || (x.labels as Record<string, unknown>).le === le),
-  );
-  return v?.value ?? 0;
-}
 
 /**
  * Where an update's time goes, as an operator sees it on /metrics (issue 19): received → held in
@@ -41,18 +29,18 @@ describe('Telegram update timings in the metrics', () => {
       k.tg.sendText(annChat, ann, `${n}.50 coffee`);
       await k.tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes(`#${n} `));
     }
-    for (const stage of ['hold', 'wait', 'apply']) expect(await read(metrics.stage, 'count', tg.stage(stage))).toBe(3);
-    expect(await read(metrics.latency, 'count', tg.all)).toBe(3);
-    const parts = (await read(metrics.stage, 'sum', tg.stage('hold'))) + (await read(metrics.stage, 'sum', tg.stage('wait'))) + (await read(metrics.stage, 'sum', tg.stage('apply')));
-    expect(await read(metrics.latency, 'sum', tg.all)).toBeCloseTo(parts, 6);
-    await expect.poll(() => read(metrics.replyWait, 'count', tg.all), { timeout: 5_000, interval: 20 }).toBe(3);
+    for (const stage of ['hold', 'wait', 'apply']) expect(await histogramValue(metrics.stage, 'count', tg.stage(stage))).toBe(3);
+    expect(await histogramValue(metrics.latency, 'count', tg.all)).toBe(3);
+    const parts = (await histogramValue(metrics.stage, 'sum', tg.stage('hold'))) + (await histogramValue(metrics.stage, 'sum', tg.stage('wait'))) + (await histogramValue(metrics.stage, 'sum', tg.stage('apply')));
+    expect(await histogramValue(metrics.latency, 'sum', tg.all)).toBeCloseTo(parts, 6);
+    await expect.poll(() => histogramValue(metrics.replyWait, 'count', tg.all), { timeout: 5_000, interval: 20 }).toBe(3);
   });
 
   it('GIVEN the database holds a record back (its book locked by another transaction) THEN the time shows in the apply stage, not in hold', async () => {
-    const applyBefore = await read(metrics.stage, 'sum', tg.stage('apply'));
-    const holdBefore = await read(metrics.stage, 'sum', tg.stage('hold'));
-    const fastBefore = await read(metrics.latency, 'bucket', tg.all, 0.25);
-    const countBefore = await read(metrics.latency, 'count', tg.all);
+    const applyBefore = await histogramValue(metrics.stage, 'sum', tg.stage('apply'));
+    const holdBefore = await histogramValue(metrics.stage, 'sum', tg.stage('hold'));
+    const fastBefore = await histogramValue(metrics.latency, 'bucket', tg.all, 0.25);
+    const countBefore = await histogramValue(metrics.latency, 'count', tg.all);
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
     const lock = k.h.database.db.transaction(async (tx) => {
@@ -64,10 +52,10 @@ describe('Telegram update timings in the metrics', () => {
     k.tg.sendText(annChat, ann, '4.50 lunch');
     await lock;
     await k.tg.waitForOutbox((m) => m.chat_id === annChat.id && !!m.text?.includes('#4 '));
-    expect((await read(metrics.stage, 'sum', tg.stage('apply'))) - applyBefore).toBeGreaterThan(0.3);
-    expect((await read(metrics.stage, 'sum', tg.stage('hold'))) - holdBefore).toBeLessThan(0.3);
+    expect((await histogramValue(metrics.stage, 'sum', tg.stage('apply'))) - applyBefore).toBeGreaterThan(0.3);
+    expect((await histogramValue(metrics.stage, 'sum', tg.stage('hold'))) - holdBefore).toBeLessThan(0.3);
     // Counted once, above the 250 ms bucket.
-    expect(await read(metrics.latency, 'count', tg.all)).toBe(countBefore + 1);
-    expect(await read(metrics.latency, 'bucket', tg.all, 0.25)).toBe(fastBefore);
+    expect(await histogramValue(metrics.latency, 'count', tg.all)).toBe(countBefore + 1);
+    expect(await histogramValue(metrics.latency, 'bucket', tg.all, 0.25)).toBe(fastBefore);
   });
 });
