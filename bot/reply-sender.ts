@@ -41,8 +41,14 @@ export interface ReplySenderDeps {
 interface ChatQueue {
   rows: PendingReply[];
   sending: boolean;
-  /** Updates of this chat still being applied here: wait for their replies to coalesce. */
+  /** Updates of this chat still being applied here. */
   holds: number;
+  /**
+   * Of those, the ones held when the oldest waiting reply arrived and not applied yet: the replies
+   * wait for these to coalesce, not for updates that come after them (a chat writing on while
+   * the bot is slow would otherwise wait behind each next update in turn, up to `lingerMs`).
+   */
+  waitFor: number;
   /** When the oldest row arrived (linger bound). */
   since: number;
   timer?: NodeJS.Timeout | undefined;
@@ -113,7 +119,7 @@ export function createReplySender(deps: ReplySenderDeps) {
 
   const queue = (chatId: string): ChatQueue => {
     let q = chats.get(chatId);
-    if (!q) chats.set(chatId, (q = { rows: [], sending: false, holds: 0, since: Date.now() }));
+    if (!q) chats.set(chatId, (q = { rows: [], sending: false, holds: 0, waitFor: 0, since: Date.now() }));
     return q;
   };
 
@@ -138,7 +144,7 @@ export function createReplySender(deps: ReplySenderDeps) {
       }, q.wakeAt - Date.now());
       return;
     }
-    const lingering = q.holds > 0 && Date.now() - q.since < lingerMs && !stopped;
+    const lingering = q.waitFor > 0 && Date.now() - q.since < lingerMs && !stopped;
     if (lingering) {
       q.timer ??= setTimeout(() => {
         q.timer = undefined;
@@ -268,6 +274,7 @@ export function createReplySender(deps: ReplySenderDeps) {
       const q = queue(r.chatId);
       if (inHand.has(r.id) || q.rows.some((x) => x.id === r.id)) continue;
       if (!q.rows.length && !q.sending) q.since = Date.now();
+      if (!q.rows.length) q.waitFor = q.holds;
       q.rows.push(r);
       if (deps.onDelivered) arrived.set(r.id, performance.now());
       inMemory++;
@@ -276,10 +283,11 @@ export function createReplySender(deps: ReplySenderDeps) {
     touched.forEach(schedule);
   }
 
-  /** An update of the chat is being applied here: its reply will come; wait for it to coalesce. */
+  /** An update of the chat is being applied here (+1), or is applied (−1): replies waiting for it go with its own. */
   function hold(chatId: string, delta: 1 | -1) {
     const q = queue(chatId);
     q.holds = Math.max(0, q.holds + delta);
+    if (delta < 0 && q.waitFor > 0 && --q.waitFor === 0) schedule(chatId);
     if (q.holds === 0) schedule(chatId);
   }
 
