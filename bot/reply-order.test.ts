@@ -23,23 +23,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open }) => {
   let db: Database;
   let journal: ChatJournal;
-  const delivered: { sender: string; chatId: string; texts: string[] }[] = [];
+  const delivered: { sender: string; chatId: string; texts: string[]; at: number }[] = [];
   const senders: ReplySender[] = [];
 
   /** Turns asked of the database, per sender. */
   const turns = new Map<string, number>();
 
-  /** A sender whose platform takes `ms` to accept each message. */
-  const sender = (name: string, ms: number) => {
+  /** A sender whose platform takes `ms` to accept each message (lingering as configured, 1 s by default). */
+  const sender = (name: string, ms: number, lingerMs?: number) => {
     const s = createReplySender({
       journal: { ...journal, turn: (...a: Parameters<ChatJournal['turn']>) => (turns.set(name, (turns.get(name) ?? 0) + 1), journal.turn(...a)) },
       platform: 'telegram',
       logger: pino({ level: 'silent' }),
       sweepMs: 50,
       classify: () => ({}),
+      ...(lingerMs !== undefined ? { lingerMs } : {}),
       async deliver(chatId: string, msg: Coalesced) {
         await sleep(ms);
-        delivered.push({ sender: name, chatId, texts: msg.reply.text.split('\n\n') });
+        delivered.push({ sender: name, chatId, texts: msg.reply.text.split('\n\n'), at: performance.now() });
       },
     });
     senders.push(s);
@@ -64,6 +65,8 @@ describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open })
   }
 
   const textsOf = (chatId: string) => delivered.filter((d) => d.chatId === chatId).flatMap((d) => d.texts);
+  /** The chat's messages, each as the replies it carries. */
+  const messagesOf = (chatId: string) => delivered.filter((d) => d.chatId === chatId).map((d) => d.texts);
 
   beforeAll(async () => {
     db = await open();
@@ -130,5 +133,37 @@ describe.each(ENGINES)('chat outbox order across senders on $engine', ({ open })
     await expect.poll(() => textsOf('o-free'), { timeout: 5_000, interval: 20 }).toEqual(['free']);
     expect(textsOf('o-429')).toEqual([]);
     await expect.poll(() => textsOf('o-429'), { timeout: 10_000, interval: 50 }).toEqual(['#1', '#2']);
+  });
+
+  // Coalescing (the sender driven as the inbox applier drives it: `hold(+1)` when an update is
+  // held, the replies of an applied update pushed, then `hold(−1)`): a reply waits for the chat's
+  // updates held when it was ready, so a burst is one message, but not for updates that come after
+  // it — a chat writing on while the bot is slow would wait behind each next one (up to 5 s here).
+  it('GIVEN two updates held before the first is applied THEN their replies go out in one message', async () => {
+    const s = sender('linger', 0, 5000);
+    s.hold('c-burst', 1);
+    s.hold('c-burst', 1);
+    s.push([await answer('c-burst', '#1')]);
+    s.hold('c-burst', -1);
+    await sleep(300);
+    expect(messagesOf('c-burst')).toEqual([]); // waits for #2, held when #1 was ready
+    s.push([await answer('c-burst', '#2')]);
+    s.hold('c-burst', -1);
+    await expect.poll(() => messagesOf('c-burst'), { timeout: 3_000, interval: 10 }).toEqual([['#1', '#2']]);
+  });
+
+  it('GIVEN a chat whose next update arrives after its reply was ready THEN the reply goes out without waiting for it', async () => {
+    const s = sender('linger', 0, 5000);
+    s.hold('c-on', 1);
+    const started = performance.now();
+    s.push([await answer('c-on', '#1')]);
+    s.hold('c-on', 1); // the chat writes again while #1's reply waits to go
+    s.hold('c-on', -1); // #1 applied
+    await expect.poll(() => messagesOf('c-on'), { timeout: 3_000, interval: 10 }).toEqual([['#1']]);
+    // Not the 5 s linger behind the next update, still held.
+    expect(delivered.find((d) => d.chatId === 'c-on')!.at - started).toBeLessThan(2_000);
+    s.push([await answer('c-on', '#2')]);
+    s.hold('c-on', -1);
+    await expect.poll(() => messagesOf('c-on'), { timeout: 3_000, interval: 10 }).toEqual([['#1'], ['#2']]);
   });
 });
