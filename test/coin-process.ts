@@ -1,4 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,4 +84,23 @@ export function killGroup(pgid: number | undefined): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * A TCP port free for a COIN process to listen on, for a test that must know the port before the
+ * start (the `/app` link names it). Chosen below the kernel's ephemeral range (32768+), where the
+ * suite's own outgoing connections take local ports: a random port there could be in use by one
+ * of them and the start refused.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found in 20000-32000');
 }
