@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedApiBook } from '../test/api-book.js';
-import { startCoin, killGroup, type CoinProcess } from '../test/coin-process.js';
+import { freePort, startCoin, killGroup, type CoinProcess } from '../test/coin-process.js';
 import { scratchDatabase } from '../test/databases.js';
 import { startRedisBlackhole, type RedisBlackhole } from '../test/redis-blackhole.js';
 import { startRedisServer, type RedisServer } from '../test/redis-server.js';
@@ -10,7 +10,7 @@ import { rowsOf } from '../drizzle/store/rows.js';
 
 /** This file's own Redis port (t12out's fault-test range 6395–6396). */
 const REDIS_PORT = 6395;
-const HTTP_PORT = 18_900 + Math.floor(Math.random() * 90);
+const HTTP_PORT = await freePort();
 
 /**
  * Issue 12, "nothing on the request path waits on Redis": the real COIN process (API and worker

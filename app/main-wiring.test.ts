@@ -5,6 +5,7 @@ import { rowsOf } from '../drizzle/store/rows.js';
 import { main, type Running } from './main.js';
 import { TEST_REDIS_URL, seedDueTemplates, templateEventCounts, waitUntil } from '../test/worker-kit.js';
 import { scratchDatabase } from '../test/databases.js';
+import { freePort } from '../test/coin-process.js';
 
 const dirtyMarks = async (d: Database): Promise<number> =>
   Number(rowsOf<{ n: string | number }>(await d.db.execute(sql`select count(*) as n from stat_dirty`))[0]!.n);
@@ -37,7 +38,7 @@ describe('main() wires the worker role', () => {
   });
 
   it('GIVEN ROLES=api with REDIS_URL and ADMIN_TOKEN THEN the queue dashboard is served behind the token', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const token = 'dashboard-token-for-tests-0001';
     const running = await main({ ROLES: 'api', DATABASE_URL: scratch.url, REDIS_URL: TEST_REDIS_URL, ADMIN_TOKEN: token, PORT: String(port), LOG_LEVEL: 'silent' });
     try {
