@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  *   texts); threads without isolation, so it must stay free of global state between files;
  * - e2e: real platform doubles (and the clients driven against them), Redis, child processes, whole-process wiring, PNG charts, Chromium,
  *   import rules;
- * - database: everything else (the registry, store and API against PostgreSQL and PGlite).
+ * - database: everything else (the registry, store and API against PostgreSQL and PGlite), in
+ *   threads without isolation too.
  */
 const UNIT = [
   'domain/**/*.test.ts',
@@ -42,12 +43,20 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Two workers on two cores (vitest's default leaves one core free: one thread here).
-    poolOptions: { forks: { maxForks: 2, minForks: 1 }, threads: { maxThreads: 2, minThreads: 1 } },
+    // Threads are not isolated: the database files run in two worker threads, each file after
+    // the other on one module graph, instead of a fresh process importing drizzle, postgres.js,
+    // PGlite... for each file (the suite took 435 s with every file in a process of its own, 301 s
+    // so, on one machine). So a database test file leaves nothing behind another could meet: it
+    // closes what it opens (pools, servers, timers) and restores what it changes. The end-to-end
+    // files stay one process each (forks, isolated): they start servers, install signal handlers,
+    // register fonts — a chart rendered after another file's was not byte-identical to one drawn
+    // in a fresh process when they shared one.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 }, threads: { maxThreads: 2, minThreads: 1, isolate: false } },
     projects: [
       // Pure code: threads sharing one module graph start in a fraction of forks' time.
       { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, pool: 'threads', isolate: false } },
       // Both load postgres.js: its mends are registered first (test/postgres-mends-setup.ts).
-      { extends: true, test: { name: 'database', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...UNIT, ...E2E], setupFiles: [MENDS] } },
+      { extends: true, test: { name: 'database', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...UNIT, ...E2E], setupFiles: [MENDS], pool: 'threads' } },
       { extends: true, test: { name: 'e2e', include: E2E, exclude: EXCLUDE, setupFiles: [MENDS] } },
     ],
   },

@@ -47,6 +47,7 @@ export interface BullWorkers {
 /**
  * Reserves the next send slot of a chat: the later of now and the chat's next free moment, which
  * moves one gap on. Atomic in Redis, so any number of workers keep one chat's pace together.
+ * Returns the slot and the chat's shift (KEYS[2], see SHIFT_CHAT) at that moment.
  */
 const RESERVE_SLOT = `
 local now = tonumber(ARGV[1])
@@ -54,19 +55,28 @@ local gap = tonumber(ARGV[2])
 local free = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, free)
 redis.call('SET', KEYS[1], slot + gap, 'PX', slot + gap - now + 1000)
-return slot`;
+return {slot, tonumber(redis.call('GET', KEYS[2]) or '0')}`;
 
-/** Moves a chat's next free moment to at least ARGV[1] (a platform's `retry_after`). */
-const PUSH_SLOT = `
-local at = tonumber(ARGV[1])
-local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-if at > free then redis.call('SET', KEYS[1], at, 'PX', math.max(1000, at - tonumber(ARGV[2]) + 1000)) end
-return at`;
+/**
+ * A 429 held one of the chat's messages: the chat's timeline moves on by ARGV[1] ms. Its next
+ * free moment moves as far (and at least to ARGV[3], the held message's return plus a gap), and
+ * its shift (KEYS[2], a running total kept a day) grows by as much, so the chat's messages
+ * already given a slot see they must move on too. Returns the new shift.
+ */
+const SHIFT_CHAT = `
+local moved = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local free = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + moved, tonumber(ARGV[3]))
+redis.call('SET', KEYS[1], free, 'PX', math.max(1000, free - now + 1000))
+local shift = redis.call('INCRBY', KEYS[2], moved)
+redis.call('PEXPIRE', KEYS[2], 86400000)
+return shift`;
 
 /** A message rate-limited more often than this in a row fails like any other error. */
 const MAX_RATE_LIMITED = 50;
 
-type OutboundJob = Job<OutboundMessage & { slotAt?: number; rateLimited?: number }>;
+/** `slotAt`: the chat slot this job holds; `shift`: its chat's shift when it got it (SHIFT_CHAT). */
+type OutboundJob = Job<OutboundMessage & { slotAt?: number; shift?: number; rateLimited?: number }>;
 
 /**
  * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, idempotent, so
@@ -168,26 +178,34 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
           async (job: OutboundJob, token?: string) => {
             const msg = job.data;
             const gap = limits.chatGapMs(msg.chatId);
+            const slotKey = `${prefix}:chat-slot:${msg.platform}:${msg.chatId}`;
+            const shiftKey = `${prefix}:chat-shift:${msg.platform}:${msg.chatId}`;
+            /** This message's place in its chat's timeline (its slot), once it has one. */
+            let slotAt = Date.now();
             if (gap > 0) {
               const now = Date.now();
+              const later = async (at: number, shift: number | undefined): Promise<never> => {
+                await job.updateData({ ...job.data, slotAt: at, shift });
+                await job.moveToDelayed(at, token);
+                throw new DelayedError();
+              };
               // A job that comes back at its reserved slot goes; one early (or retried much later) reserves one.
               const own = job.data.slotAt !== undefined && job.data.slotAt <= now + 20 && job.data.slotAt > now - 2 * gap;
-              if (!own) {
-                const key = `${prefix}:chat-slot:${msg.platform}:${msg.chatId}`;
-                const slot = Number(await connection.eval(RESERVE_SLOT, 1, key, String(now), String(gap)));
-                if (slot > now + 20) {
-                  await job.updateData({ ...job.data, slotAt: slot });
-                  await job.moveToDelayed(slot, token);
-                  throw new DelayedError();
-                }
+              let shift = job.data.shift;
+              if (own) {
+                // A 429 held an earlier message of the chat since this slot was given: move on as far.
+                const moved = Number((await connection.get(shiftKey)) ?? 0) - (shift ?? 0);
+                if (moved > 0) await later(job.data.slotAt! + moved, (shift ?? 0) + moved);
+                slotAt = job.data.slotAt!;
+              } else {
+                const [slot, shiftNow] = (await connection.eval(RESERVE_SLOT, 2, slotKey, shiftKey, String(now), String(gap))) as [number, number];
+                shift = Number(shiftNow);
+                if (slot > now + 20) await later(Number(slot), shift);
+                slotAt = Number(slot);
               }
               // Slots are reserved ahead; a send that went out late must still be a gap before the next.
               const last = Number((await connection.get(sentKeyOf(msg))) ?? 0);
-              if (last + gap > Date.now() + 20) {
-                await job.updateData({ ...job.data, slotAt: last + gap });
-                await job.moveToDelayed(last + gap, token);
-                throw new DelayedError();
-              }
+              if (last + gap > Date.now() + 20) await later(last + gap, shift);
             }
             let outcome: DeliveryOutcome;
             try {
@@ -196,12 +214,15 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
             } catch (err) {
               const times = (job.data.rateLimited ?? 0) + 1;
               if (!(err instanceof RateLimited) || times > MAX_RATE_LIMITED) throw err;
-              // The platform said when: hold this job (not an attempt) and the chat's later messages until then.
+              // The platform said when: hold this job (not an attempt). The chat's later messages,
+              // those already given a slot and those to come, move on as far, so they keep their order.
               const now = Date.now();
               const at = now + err.retryAfterMs;
-              if (gap > 0) await connection.eval(PUSH_SLOT, 1, `${prefix}:chat-slot:${msg.platform}:${msg.chatId}`, String(at + gap), String(now));
+              let shift = job.data.shift;
+              if (gap > 0)
+                shift = Number(await connection.eval(SHIFT_CHAT, 2, slotKey, shiftKey, String(Math.max(0, at - slotAt)), String(now), String(at + gap)));
               logger.info({ platform: msg.platform, chat: msg.chatId, retryAfterMs: err.retryAfterMs }, 'rate limited by the platform; message held');
-              await job.updateData({ ...job.data, slotAt: at, rateLimited: times });
+              await job.updateData({ ...job.data, slotAt: at, shift, rateLimited: times });
               await job.moveToDelayed(at, token);
               throw new DelayedError();
             }

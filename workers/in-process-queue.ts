@@ -25,6 +25,13 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
   const attempts = opts.attempts ?? OUTBOUND_ATTEMPTS;
   const backoff = opts.backoff ?? backoffMs;
   const nextInChat = new Map<string, number>();
+  /**
+   * How far each chat's messages were moved on by 429s (ms, a running total). A message waiting
+   * for its slot when an earlier one of its chat is held by a 429 moves on by as much, so the chat
+   * still reads them in order, a chat gap apart.
+   */
+  const shiftOf = new Map<string, number>();
+  const chatKeyOf = (msg: OutboundMessage) => `${msg.platform}:${msg.chatId}`;
   const nextOnPlatform = new Map<Platform, number>();
   const seenKeys = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -42,10 +49,15 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
 
   /** The earliest moment this message may go in its chat, reserved so the chat's next one waits its turn. */
   function reserve(msg: OutboundMessage, notBefore: number): number {
-    const chatKey = `${msg.platform}:${msg.chatId}`;
+    const chatKey = chatKeyOf(msg);
     const slot = Math.max(notBefore, nextInChat.get(chatKey) ?? 0);
     nextInChat.set(chatKey, slot + PLATFORM_LIMITS[msg.platform].chatGapMs(msg.chatId));
-    if (nextInChat.size > 10_000) for (const [k, t] of nextInChat) if (t < Date.now()) nextInChat.delete(k);
+    if (nextInChat.size > 10_000)
+      for (const [k, t] of nextInChat)
+        if (t < Date.now()) {
+          nextInChat.delete(k);
+          shiftOf.delete(k);
+        }
     return slot;
   }
 
@@ -61,15 +73,22 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
   }
 
   function schedule(msg: OutboundMessage, attemptsMade: number, notBefore: number): void {
-    const slot = reserve(msg, notBefore);
+    wake(msg, attemptsMade, reserve(msg, notBefore), shiftOf.get(chatKeyOf(msg)) ?? 0);
+  }
+
+  /** Runs the message at its slot; `shift` is its chat's shift when the slot was given. */
+  function wake(msg: OutboundMessage, attemptsMade: number, slot: number, shift: number): void {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      void run(msg, attemptsMade);
+      // An earlier message of the chat was held by a 429 meanwhile: this one moves on as far.
+      const moved = (shiftOf.get(chatKeyOf(msg)) ?? 0) - shift;
+      if (moved > 0) wake(msg, attemptsMade, slot + moved, shift + moved);
+      else void run(msg, attemptsMade, slot);
     }, Math.max(0, slot - Date.now()));
     timers.add(timer);
   }
 
-  async function run(msg: OutboundMessage, attemptsMade: number): Promise<void> {
+  async function run(msg: OutboundMessage, attemptsMade: number, slot: number): Promise<void> {
     inFlight++;
     try {
       const wait = platformWait(msg.platform);
@@ -79,11 +98,15 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
       opts.onOutcome?.(msg, outcome);
     } catch (err) {
       if (err instanceof RateLimited && !closed) {
-        // The platform said when: not a failed attempt; the chat's later messages wait too.
+        // The platform said when: not a failed attempt. The chat's later messages, those already
+        // given a slot and those to come, move on by as much as this one, so they keep their order.
         const at = Date.now() + err.retryAfterMs;
-        const chatKey = `${msg.platform}:${msg.chatId}`;
-        nextInChat.set(chatKey, Math.max(nextInChat.get(chatKey) ?? 0, at));
-        schedule(msg, attemptsMade, at);
+        const chatKey = chatKeyOf(msg);
+        const moved = Math.max(0, at - slot);
+        const shift = (shiftOf.get(chatKey) ?? 0) + moved;
+        shiftOf.set(chatKey, shift);
+        nextInChat.set(chatKey, Math.max((nextInChat.get(chatKey) ?? 0) + moved, at + PLATFORM_LIMITS[msg.platform].chatGapMs(msg.chatId)));
+        wake(msg, attemptsMade, at, shift);
         return;
       }
       const made = attemptsMade + 1;

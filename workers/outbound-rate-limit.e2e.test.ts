@@ -76,6 +76,19 @@ describe('outbound queue honours retry_after (BullMQ on real Redis, Bot API doub
       conn.disconnect();
     }
   }, 30_000);
+
+  it('GIVEN three messages of a chat queued together and a 429 on the first THEN the two already given later slots wait behind it: the chat reads them in order', async () => {
+    tg.failNext('sendMessage', { error_code: 429, retry_after: 2 });
+    for (const text of ['a', 'b', 'c']) await role.outbox.send(outbound('telegram', '703', { text }, `rl-order-${text}`));
+    await waitUntil(async () => tg.outbox(703).length === 3, 20_000);
+    const limitedAt = tg.calls.find((c) => c.error_code === 429 && Number(c.payload.chat_id) === 703)!.at;
+    const sent = tg.outbox(703);
+    expect(sent.map((m) => m.text)).toEqual(['a', 'b', 'c']);
+    expect(sent[0]!.at - limitedAt).toBeGreaterThanOrEqual(1_950);
+    // Still a chat's pace (1 s) between them.
+    expect(sent[1]!.at - sent[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(sent[2]!.at - sent[1]!.at).toBeGreaterThanOrEqual(950);
+  }, 30_000);
 });
 
 describe('in-process outbound queue honours RateLimited (REDIS_URL unset)', () => {
@@ -103,4 +116,17 @@ describe('in-process outbound queue honours RateLimited (REDIS_URL unset)', () =
     expect(s.got[0]!.at - t0).toBeGreaterThanOrEqual(950);
     await q.close();
   });
+
+  it('GIVEN three messages of a chat queued together and RateLimited(2 s) on the first THEN the later two wait behind it, in order, a chat gap apart', async () => {
+    const s = scriptedNotifier((_chat, n) => (n === 1 ? new RateLimited('429', 2_000) : 'sent'));
+    const q = createInProcessOutbox({ notifier: s.notifier, store: deliveryStore(db.db), now: () => new Date(), logger: silent });
+    const t0 = Date.now();
+    for (const text of ['a', 'b', 'c']) await q.send(outbound('telegram', '704', { text }));
+    await q.idle();
+    expect(s.got.map((g) => g.text)).toEqual(['a', 'b', 'c']);
+    expect(s.got[0]!.at - t0).toBeGreaterThanOrEqual(1_950);
+    expect(s.got[1]!.at - s.got[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(s.got[2]!.at - s.got[1]!.at).toBeGreaterThanOrEqual(950);
+    await q.close();
+  }, 15_000);
 });
