@@ -32,6 +32,7 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
    */
   const shiftOf = new Map<string, number>();
   const chatKeyOf = (msg: OutboundMessage) => `${msg.platform}:${msg.chatId}`;
+  const gapOf = (msg: OutboundMessage) => PLATFORM_LIMITS[msg.platform].chatGapMs(msg.chatId);
   const nextOnPlatform = new Map<Platform, number>();
   const seenKeys = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -51,7 +52,7 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
   function reserve(msg: OutboundMessage, notBefore: number): number {
     const chatKey = chatKeyOf(msg);
     const slot = Math.max(notBefore, nextInChat.get(chatKey) ?? 0);
-    nextInChat.set(chatKey, slot + PLATFORM_LIMITS[msg.platform].chatGapMs(msg.chatId));
+    nextInChat.set(chatKey, slot + gapOf(msg));
     if (nextInChat.size > 10_000)
       for (const [k, t] of nextInChat)
         if (t < Date.now()) {
@@ -105,7 +106,7 @@ export function createInProcessOutbox(opts: InProcessOutboxOptions): InProcessOu
         const moved = Math.max(0, at - slot);
         const shift = (shiftOf.get(chatKey) ?? 0) + moved;
         shiftOf.set(chatKey, shift);
-        nextInChat.set(chatKey, Math.max((nextInChat.get(chatKey) ?? 0) + moved, at + PLATFORM_LIMITS[msg.platform].chatGapMs(msg.chatId)));
+        nextInChat.set(chatKey, Math.max((nextInChat.get(chatKey) ?? 0) + moved, at + gapOf(msg)));
         wake(msg, attemptsMade, at, shift);
         return;
       }
