@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * - e2e: real platform doubles (and the clients driven against them), Redis, child processes, whole-process wiring, PNG charts, Chromium,
  *   import rules;
  * - database: everything else (the registry, store and API against PostgreSQL and PGlite), in
- *   threads without isolation too.
+ *   the same thread, without isolation too.
  */
 const UNIT = [
   'domain/**/*.test.ts',
@@ -42,18 +42,19 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two workers on two cores (vitest's default leaves one core free: one thread here).
-    // Threads are not isolated: the database files run in two worker threads, each file after
-    // the other on one module graph, instead of a fresh process importing drizzle, postgres.js,
-    // PGlite... for each file (the suite took 435 s with every file in a process of its own, 301 s
-    // so, on one machine). So a database test file leaves nothing behind another could meet: it
-    // closes what it opens (pools, servers, timers) and restores what it changes. The end-to-end
-    // files stay one process each (forks, isolated): they start servers, install signal handlers,
-    // register fonts — a chart rendered after another file's was not byte-identical to one drawn
-    // in a fresh process when they shared one.
-    poolOptions: { forks: { maxForks: 2, minForks: 1 }, threads: { maxThreads: 2, minThreads: 1, isolate: false } },
+    // Two forks on two cores for the end-to-end files (vitest's default leaves one core free), and
+    // beside them ONE worker thread, not isolated, for the unit and database files: each file runs
+    // after the other on one module graph instead of a fresh process importing drizzle,
+    // postgres.js, PGlite... for each (on one machine: 435 s for the suite with every file in a
+    // process of its own; 301-319 s with two such threads; 293 s with one, which also keeps the
+    // CPU-heavy end-to-end files from sharing two cores with four workers). So a database test
+    // file leaves nothing behind another could meet: it closes what it opens (pools, servers,
+    // timers) and restores what it changes. The end-to-end files stay one process each: they
+    // start servers, install signal handlers, register fonts — a chart rendered after another
+    // file's was not byte-identical to one drawn in a fresh process when they shared one.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 }, threads: { maxThreads: 1, minThreads: 1, isolate: false } },
     projects: [
-      // Pure code: threads sharing one module graph start in a fraction of forks' time.
+      // Pure code: a thread sharing one module graph starts in a fraction of a fork's time.
       { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, pool: 'threads', isolate: false } },
       // Both load postgres.js: its mends are registered first (test/postgres-mends-setup.ts).
       { extends: true, test: { name: 'database', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...UNIT, ...E2E], setupFiles: [MENDS], pool: 'threads' } },
