@@ -287,8 +287,10 @@ export function createReplySender(deps: ReplySenderDeps) {
   function hold(chatId: string, delta: 1 | -1) {
     const q = queue(chatId);
     q.holds = Math.max(0, q.holds + delta);
-    if (delta < 0 && q.waitFor > 0 && --q.waitFor === 0) schedule(chatId);
-    if (q.holds === 0) schedule(chatId);
+    // Applied: the replies waiting for it may go (nothing left to wait for), or the chat's queue
+    // may go (nothing left at all). Once, whichever holds.
+    const waited = delta < 0 && q.waitFor > 0 && --q.waitFor === 0;
+    if (waited || q.holds === 0) schedule(chatId);
   }
 
   const sweeping = setInterval(() => {
