@@ -102,7 +102,7 @@ export const EARLIER = sql.raw(`array(select o.id from chat_outbox o where o.pla
 export const insertReplies = (items: string, guard = sql`true`) => sql`
   insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, via, claimed_until)
   select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, x.via, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
-  from jsonb_to_recordset(${items}::jsonb) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
+  from coin_items(${items}::jsonb) j cross join jsonb_to_record(j) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
   where ${guard}
   order by x.ord
   returning ${PENDING_COLUMNS}, ${EARLIER}`;

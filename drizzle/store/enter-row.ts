@@ -111,7 +111,7 @@ export async function enterRows(db: Db, asks: readonly { chat: ChatRef; from: Id
   const keys = JSON.stringify(asks.map((a, ord) => ({ ord, platform: a.chat.platform, chat_id: a.chat.chatId, from_platform: a.from.platform, external_id: a.from.externalId })));
   const res = await db.execute(sql`
     with k as (
-      select * from jsonb_to_recordset(${keys}::jsonb) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
+      select k.* from coin_items(${keys}::jsonb) j cross join jsonb_to_record(j) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
     ), unblock as (
       update chats set blocked_at = null from k
       where chats.platform = k.platform and chats.chat_id = k.chat_id and chats.blocked_at is not null

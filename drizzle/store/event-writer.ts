@@ -105,7 +105,7 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
   }));
   const res = await q.execute(sql`
     with v as (
-      select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as v(ord int, book_id int, kind text, account_id int,
+      select v.* from coin_items(${JSON.stringify(input)}::jsonb) j cross join jsonb_to_record(j) as v(ord int, book_id int, kind text, account_id int,
         amount_minor bigint, currency text, to_account_id int, to_amount_minor bigint, to_currency text, note text, author_id int,
         occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, source_hash text, meta jsonb, labels jsonb)
     ), cnt as (
@@ -123,7 +123,7 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
       from numbered order by ord
       returning id, book_id, seq, created_at
     ), wanted as (
-      select n.book_id, n.seq, l.name from numbered n, jsonb_array_elements_text(n.labels) as l(name)
+      select n.book_id, n.seq, l.name from numbered n, coin_texts(n.labels) as l(name)
     ), lab as (
       insert into labels (book_id, name)
       select distinct on (book_id, lower(name)) book_id, name from wanted order by book_id, lower(name), seq
@@ -147,17 +147,16 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
       -- Each event's labels as the book spells them, grouped once (not a scan of every label per event).
       select w.book_id, w.seq, json_agg(lab.name order by lab.name) as labels
       from wanted w join lab on lab.book_id = w.book_id and lower(lab.name) = lower(w.name) group by w.book_id, w.seq
-    ), people as (
-      select id, name from users where id in (select author_id from numbered)
-    ), accs as (
-      select id, name from accounts where id in (select account_id from numbered union select to_account_id from numbered)
     )
     select
+      -- Names looked up per event by key (a subquery each), not by joining the accounts and users
+      -- tables: a join may be planned as a scan of the whole table (migration 0025).
       (select json_agg(json_build_object('ord', n.ord, 'id', ins.id, 'book_id', ins.book_id, 'seq', ins.seq, 'created_at', ins.created_at,
-         'account_name', a.name, 'to_account_name', ta.name, 'author_name', u.name, 'labels', coalesce(nm.labels, '[]'::json)))
+         'account_name', (select a.name from accounts a where a.id = n.account_id),
+         'to_account_name', (select ta.name from accounts ta where ta.id = n.to_account_id),
+         'author_name', (select u.name from users u where u.id = n.author_id), 'labels', coalesce(nm.labels, '[]'::json)))
        from ins join numbered n on n.book_id = ins.book_id and n.seq = ins.seq
-         left join accs a on a.id = n.account_id left join accs ta on ta.id = n.to_account_id
-         left join people u on u.id = n.author_id left join names nm on nm.book_id = n.book_id and nm.seq = n.seq) as events,
+         left join names nm on nm.book_id = n.book_id and nm.seq = n.seq) as events,
       (select json_agg(json_build_object('id', id, 'book_id', book_id, 'name', name, 'currency', currency, 'balance', balance)) from bal) as balances,
       -- Every event written, or the statement fails and writes nothing (a book missing): checked
       -- here, not by the caller, so one statement outside a transaction is all or nothing.
@@ -284,8 +283,8 @@ export async function moveBalances(q: Writer, bookId: number, effects: readonly 
   if (moves.length === 0) return;
   await q.execute(sql`
     update accounts a set balance_minor = a.balance_minor + d.delta
-    from (select account_id, sum(delta)::bigint as delta from jsonb_to_recordset(${JSON.stringify(moves.map((x) => ({ account_id: x.accountId, delta: x.delta })))}::jsonb)
-          as m(account_id int, delta bigint) group by account_id) d
+    from (select account_id, sum(delta)::bigint as delta from coin_items(${JSON.stringify(moves.map((x) => ({ account_id: x.accountId, delta: x.delta })))}::jsonb) j
+          cross join jsonb_to_record(j) as m(account_id int, delta bigint) group by account_id) d
     where a.id = d.account_id and a.book_id = ${bookId}`);
 }
 
@@ -297,7 +296,7 @@ export async function replaceLabels(q: Writer, bookId: number, eventId: number, 
   await q.execute(sql`
     with lab as (
       insert into labels (book_id, name)
-      select ${bookId}, n from jsonb_array_elements_text(${JSON.stringify(labels)}::jsonb) as l(n)
+      select ${bookId}, n from coin_texts(${JSON.stringify(labels)}::jsonb) as l(n)
       on conflict (book_id, lower(name)) do update set name = labels.name
       returning id
     )
