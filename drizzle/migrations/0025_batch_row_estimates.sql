@@ -13,3 +13,7 @@ CREATE OR REPLACE FUNCTION coin_items(items jsonb) RETURNS SETOF jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 10 AS $$ SELECT jsonb_array_elements(items) $$;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION coin_texts(items jsonb) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 10 AS $$ SELECT jsonb_array_elements_text(items) $$;
+--> statement-breakpoint
+-- Chats that blocked the bot, by key: a chat that writes again is unblocked (the enter read's
+-- `unblock`), a lookup that must not scan every chat to find the few blocked ones.
+CREATE INDEX IF NOT EXISTS "chats_blocked_idx" ON "chats" ("platform", "chat_id") WHERE "blocked_at" IS NOT NULL;

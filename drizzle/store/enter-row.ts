@@ -116,13 +116,16 @@ export async function enterRows(db: Db, asks: readonly { chat: ChatRef; from: Id
       update chats set blocked_at = null from k
       where chats.platform = k.platform and chats.chat_id = k.chat_id and chats.blocked_at is not null
     )
+    -- Each row looked up by its keys (a lateral subquery each, \`limit 1\`: never flattened into a
+    -- join), whatever the planner guesses of the batch's size and the tables': a hash join over a
+    -- whole table costs more with every user (migration 0025, docs/scaling.md).
     select k.ord, 0 as fresh, ${enterColumns}
     from k
-    left join identities i on i.platform = k.from_platform and i.external_id = k.external_id
-    left join users u on u.id = i.user_id
-    left join chats c on c.platform = k.platform and c.chat_id = k.chat_id
-    left join books b on b.id = c.book_id
-    left join members m on m.book_id = b.id and m.user_id = u.id
+    left join lateral (select * from identities i where i.platform = k.from_platform and i.external_id = k.external_id limit 1) i on true
+    left join lateral (select * from users u where u.id = i.user_id limit 1) u on true
+    left join lateral (select * from chats c where c.platform = k.platform and c.chat_id = k.chat_id limit 1) c on true
+    left join lateral (select * from books b where b.id = c.book_id limit 1) b on true
+    left join lateral (select * from members m where m.book_id = b.id and m.user_id = u.id limit 1) m on true
     order by k.ord`);
   const rows = rowsOf<EnterRow & { ord: number }>(res);
   if (rows.length !== asks.length) throw new Error(`enter read ${rows.length} rows for ${asks.length} updates`);
