@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jsonItems, jsonTexts } from './json-items.js';
 import { pipelines, type Db } from '../db.js';
 import type { LedgerStore } from '../../domain/ports.js';
 import { createStore } from './index.js';
@@ -79,7 +80,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
     const [row] = rowsOf<{ replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
-          update chat_inbox set done_at = now() where key = any(array(select coin_texts(${JSON.stringify(keys)}::jsonb))) and done_at is null returning key
+          update chat_inbox set done_at = now() where key = any(array(select ${jsonTexts(JSON.stringify(keys), keys.length)})) and done_at is null returning key
         ), ins as (${insertReplies(replyItems(codec, replies), sql`exists (select 1 from done)`)})
         select (select json_agg(ins order by ins.id) from ins) as replies,
           coin_assert((select count(*) from done) = ${keys.length}::int, 'applied elsewhere: an update of this batch was marked done by another transaction') as ok`),
@@ -157,7 +158,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
       const items = JSON.stringify(updates.map((u) => ({ key: u.key, chat_key: u.chatKey, seq: u.seq, payload: u.payload })));
       await db.execute(sql`
         insert into chat_inbox (key, chat_key, seq, payload)
-        select x.key, x.chat_key, x.seq, x.payload from coin_items(${items}::jsonb) j cross join jsonb_to_record(j) as x(key text, chat_key text, seq bigint, payload jsonb)
+        select x.key, x.chat_key, x.seq, x.payload from ${jsonItems(items, updates.length)} j cross join jsonb_to_record(j) as x(key text, chat_key text, seq bigint, payload jsonb)
         on conflict (key) do nothing`);
     },
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jsonItems } from './json-items.js';
 import type { Db } from '../db.js';
 import type { Platform } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
@@ -99,10 +100,10 @@ export const EARLIER = sql.raw(`array(select o.id from chat_outbox o where o.pla
  * when `guard` (a condition of the statement) holds; answers them as written. `items` is the
  * JSON of {@link replyItems}.
  */
-export const insertReplies = (items: string, guard = sql`true`) => sql`
+export const insertReplies = (items: { json: string; n: number }, guard = sql`true`) => sql`
   insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, via, claimed_until)
   select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, x.via, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
-  from coin_items(${items}::jsonb) j cross join jsonb_to_record(j) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
+  from ${jsonItems(items.json, items.n)} j cross join jsonb_to_record(j) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
   where ${guard}
   order by x.ord
   returning ${PENDING_COLUMNS}, ${EARLIER}`;
@@ -122,10 +123,12 @@ export const settleChatReplies = (platform: Platform, chatId: string, reason: st
   where platform = ${platform} and chat_id = ${chatId} and sent_at is null returning id`;
 
 /** Replies as the JSON {@link insertReplies} reads. */
-export const replyItems = <R>(codec: JournalCodec<R>, replies: Queued<R>[]): string =>
-  JSON.stringify(
+export const replyItems = <R>(codec: JournalCodec<R>, replies: Queued<R>[]): { json: string; n: number } => ({
+  n: replies.length,
+  json: JSON.stringify(
     replies.map((r, ord) => ({ ord, platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null, via: r.via ?? null })),
-  );
+  ),
+});
 
 /** The outcome of {@link ChatOutboxStore.turn}. */
 export interface ChatTurn<R> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonItems } from './json-items.js';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db.js';
 import type { DigestSettingsStore, ReminderStore, ScheduledDigest } from '../../domain/digests/ports.js';
@@ -131,7 +132,7 @@ export function digestRunStore(db: Db, relay: string): DigestRunStore {
             await tx.execute(sql`
               update digest_settings d set next_at = m.n::timestamptz, last_run_at = coalesce(m.l::timestamptz, d.last_run_at),
                 claimed_by = null, claimed_until = null
-              from coin_items(${JSON.stringify(moved)}::jsonb) j cross join jsonb_to_record(j) as m(p text, c text, k text, n text, l text)
+              from ${jsonItems(JSON.stringify(moved), moved.length)} j cross join jsonb_to_record(j) as m(p text, c text, k text, n text, l text)
               where d.platform = m.p and d.chat_id = m.c and d.kind = m.k and d.claimed_by = ${token}
               returning d.platform, d.chat_id, d.kind`),
           );

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { jsonItems } from './json-items.js';
 import type { ChatRef, Entered, IdentityRef } from '../../domain/ports.js';
 import type { Db } from '../db.js';
 import { rowsOf } from './rows.js';
@@ -111,7 +112,7 @@ export async function enterRows(db: Db, asks: readonly { chat: ChatRef; from: Id
   const keys = JSON.stringify(asks.map((a, ord) => ({ ord, platform: a.chat.platform, chat_id: a.chat.chatId, from_platform: a.from.platform, external_id: a.from.externalId })));
   const res = await db.execute(sql`
     with k as (
-      select k.* from coin_items(${keys}::jsonb) j cross join jsonb_to_record(j) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
+      select k.* from ${jsonItems(keys, asks.length)} j cross join jsonb_to_record(j) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
     ), unblock as (
       update chats set blocked_at = null from k
       where chats.platform = k.platform and chats.chat_id = k.chat_id and chats.blocked_at is not null

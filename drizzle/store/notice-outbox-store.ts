@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jsonItems } from './json-items.js';
 import type { Db } from '../db.js';
 import type { Platform } from '../../domain/types.js';
 import { rowsOf } from './rows.js';
@@ -50,7 +51,7 @@ export async function keepNotices(q: Db | Tx, relay: string, rows: readonly Noti
   const json = JSON.stringify(rows.map((r) => ({ k: r.key, p: r.platform, c: r.chatId, m: r.message })));
   await (q as Db).execute(sql`
     insert into notice_outbox (relay, key, platform, chat_id, message)
-    select ${relay}, r.k, r.p, r.c, r.m from coin_items(${json}::jsonb) j cross join jsonb_to_record(j) as r(k text, p text, c text, m jsonb)
+    select ${relay}, r.k, r.p, r.c, r.m from ${jsonItems(json, rows.length)} j cross join jsonb_to_record(j) as r(k text, p text, c text, m jsonb)
     on conflict (key) do nothing`);
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { jsonItems } from './json-items.js';
 import type { Db } from '../db.js';
 import { templates } from '../schema.js';
 import type { NewEvent } from '../../domain/ports.js';
@@ -271,7 +272,7 @@ async function recorded(tx: Tx, keys: readonly { templateId: number; occurrenceA
   const rows = rowsOf<{ template_id: number; occurrence_at: Date | string }>(
     await tx.execute(sql`
       select e.template_id, e.occurrence_at
-      from coin_items(${json(keys.map((k) => ({ t: k.templateId, o: k.occurrenceAt.toISOString() })))}) j cross join jsonb_to_record(j) as k(t int, o timestamptz)
+      from ${jsonItems(json(keys.map((k) => ({ t: k.templateId, o: k.occurrenceAt.toISOString() }))), keys.length)} j cross join jsonb_to_record(j) as k(t int, o timestamptz)
       join events e on e.template_id = k.t and e.occurrence_at = k.o`),
   );
   return new Set(rows.map((r) => occurrenceKey(r.template_id, asDate(r.occurrence_at))));
@@ -307,7 +308,7 @@ async function advance(tx: Tx, updates: readonly { id: number; nextDueAt: Date |
   if (updates.length === 0) return;
   await tx.execute(sql`
     update templates t set next_due_at = u.next_due_at, paused = u.paused
-    from coin_items(${json(updates.map((u) => ({ id: u.id, next_due_at: u.nextDueAt?.toISOString() ?? null, paused: u.paused })))}) j
+    from ${jsonItems(json(updates.map((u) => ({ id: u.id, next_due_at: u.nextDueAt?.toISOString() ?? null, paused: u.paused }))), updates.length)} j
       cross join jsonb_to_record(j) as u(id int, next_due_at timestamptz, paused boolean)
     where t.id = u.id`);
 }
