@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
@@ -94,5 +95,16 @@ describe.each([
     // And it did what it was asked: eight records, each its book's #1 and #2.
     const [{ n }] = rowsOf<{ n: number }>(await db.db.execute(sql`select count(*)::int as n from events`)) as [{ n: number }];
     expect(n).toBe(16);
+  });
+});
+
+/** The rule behind the test above, for statements written later: JSON batch input goes through `jsonItems` / `jsonTexts`. */
+describe('batch statements read their JSON input through json-items', () => {
+  it('GIVEN the store\'s statements THEN none reads a JSON array with jsonb_to_recordset or jsonb_array_elements (estimated at 100 rows whatever the batch)', () => {
+    const dir = import.meta.dirname;
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .filter((f) => /jsonb_to_recordset|jsonb_array_elements/.test(readFileSync(`${dir}/${f}`, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
