@@ -133,7 +133,7 @@ describe('the PDF process', () => {
       );
       const run = (mode: string) => {
         const started = performance.now();
-        const out = execFileSync(process.execPath, ['--import', 'tsx', script, mode], { encoding: 'utf8', timeout: 12_000 });
+        const out = execFileSync(process.execPath, ['--import', 'tsx', script, mode], { encoding: 'utf8', timeout: 28_000 });
         return { children: JSON.parse(out.trim().split('\n').at(-1)!) as number[], ms: performance.now() - started };
       };
       // Running (R/S/D…) rather than gone or a zombie waiting for init to reap it.
@@ -153,8 +153,10 @@ describe('the PDF process', () => {
       };
       const idle = run('idle');
       expect(idle.children).toHaveLength(1);
-      // Not 30 s: the waiting process does not hold it.
-      expect(idle.ms).toBeLessThan(6000);
+      // Not 30 s (the waiting process's idle end): it does not hold the script. A bound far from
+      // both: the script itself (tsx, a new PDF process, one read) took 6.3 s in a fresh-clone CI
+      // run beside the rest of the suite.
+      expect(idle.ms).toBeLessThan(20_000);
       expect(await gone(idle.children[0]!)).toBe(true);
       const midRead = run('mid-read');
       expect(midRead.children).toHaveLength(1);
@@ -163,7 +165,7 @@ describe('the PDF process', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 15_000);
+  }, 60_000);
 
   it('GIVEN the PDF process is killed from outside while it reads (the kernel\'s OOM killer) THEN the PDF is refused as too heavy and the next one is read', async () => {
     const slow = heavyPdf('(a) Tj\n', 1_000_000);
