@@ -62,7 +62,7 @@ describe('the PDF process', () => {
     expect(badImageText('en', 'pdf_slow')).toMatch(/^Opening this PDF took far longer than a receipt ever needs, so I stopped/);
     expect(badImageText('ru', 'pdf_slow')).toMatch(/^Этот PDF открывался гораздо дольше, чем нужно для чека/);
     console.log(`[pdf-process] read here: ${inline.ms.toFixed(0)} ms of ${inline.gapMs.toFixed(0)} ms stall; in the PDF process: stopped after ${run.ms.toFixed(0)} ms, longest stall ${run.gapMs.toFixed(0)} ms`);
-  }, 60_000); // a safety net, not a target: the bounds above are the behaviour (15 s was passed in a fresh-clone CI run on a slow, loaded machine)
+  }, 60_000); // a safety net, not a target: the bounds above are the behaviour (15 s ran out in a fresh-clone CI run on a slow, loaded machine)
 
   it('GIVEN PDFs read one after another THEN the process that answered reads the next one warm, and one stopped at the time limit is replaced by a new one', async () => {
     const receipt = standardFontPdf(LINES);
@@ -78,7 +78,7 @@ describe('the PDF process', () => {
     const warm = [await timed(), await timed(), await timed()].sort((a, b) => a - b)[1]!;
     expect(warm).toBeLessThan(cold / 2);
     console.log(`[pdf-process] a PDF read by a new process ${cold.toFixed(0)} ms, by the waiting one ${warm.toFixed(0)} ms (median of 3)`);
-  }, 60_000); // a safety net, not a target: the bounds above are the behaviour (15 s was passed in a fresh-clone CI run on a slow, loaded machine)
+  }, 60_000); // a safety net, not a target: the bounds above are the behaviour (15 s ran out in a fresh-clone CI run on a slow, loaded machine)
 
   it('GIVEN a small PDF holding one array of 8 million numbers (one allocation far past the heap limit: V8 aborts) THEN it is refused with its own message, this process lives on and its loop ticks, and the next PDF is read', async () => {
     const huge = hugeArrayPdf(8_000_000);
@@ -183,5 +183,5 @@ describe('the PDF process', () => {
     expect(problemOf(await reading)).toBe('pdf_memory');
     const next = await readPdfReceipt(standardFontPdf(LINES), 10_000);
     expect(readReceipt(next.text, 'EUR').total).toBe(1183);
-  }, 60_000); // a safety net, not a target: the bounds above are the behaviour (15 s was passed in a fresh-clone CI run on a slow, loaded machine)
+  }, 60_000); // a safety net, not a target: the bounds above are the behaviour (15 s ran out in a fresh-clone CI run on a slow, loaded machine)
 });
