@@ -35,13 +35,17 @@ async function ask(p: CoinProcess, line: string, expected: string | RegExp): Pro
     if (Date.now() > end || p.child.exitCode !== null) throw new Error(`no ${String(expected)} after ${line}\n${p.out().slice(from)}\n${p.err()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  // The log shares stdout with the chat: keep the chat's lines only.
+  // The log shares stdout with the chat: keep the chat's lines only. The next prompt may or may not
+  // have come yet when the reply is seen (a fresh-clone CI run compared the same balances once
+  // with it and once without): the reply ends before it.
   return p
     .out()
     .slice(from)
     .split('\n')
     .filter((l) => !l.startsWith('{'))
-    .join('\n');
+    .join('\n')
+    .replace(/(\n> ?)+$/, '')
+    .trimEnd();
 }
 
 const workerReadyLines = (p: CoinProcess) => p.err().split('\n').filter((l) => l.includes('"msg":"worker ready"')).length;
