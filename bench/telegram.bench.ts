@@ -91,12 +91,6 @@ export async function benchTelegram(): Promise<string[]> {
         spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000), rate: RATE },
       })),
     ];
-    // Warm-up, not counted: the first updates of a new process run cold (V8 compiles the path in
-    // tiers, each pool connection plans its statements on first use, PostgreSQL's backends switch to
-    // generic plans after five runs) and cost about twice the CPU of the steady state, which is what
-    // a bot that has been up for a minute runs at. 500 updates were not enough (session 10, one
-    // machine, the saturation run alone: bot CPU per update 1.21 ms after 500, 0.72–0.79 after
-    // 2,000, 0.63 after 5,000; the double's own fell from 0.39 to 0.18 as it warmed too).
     // Other users first (session 12): a bot has thousands of chats, and a statement whose plan scans
     // a whole table costs more with each of them — on a database of 300 chats it does not show.
     // BENCH_TG_SEED other chats (default 10,000; before the first mode) send two records each through the same path, then
@@ -107,6 +101,12 @@ export async function benchTelegram(): Promise<string[]> {
       await db.db.execute(sql`analyze`);
       lines.push(`other chats (not counted): ${SEED} chats with 2 records each in ${((performance.now() - s0) / 1000).toFixed(1)} s, then ANALYZE`);
     }
+    // Warm-up, not counted: the first updates of a new process run cold (V8 compiles the path in
+    // tiers, each pool connection plans its statements on first use, PostgreSQL's backends switch to
+    // generic plans after five runs) and cost about twice the CPU of the steady state, which is what
+    // a bot that has been up for a minute runs at. 500 updates were not enough (session 10, one
+    // machine, the saturation run alone: bot CPU per update 1.21 ms after 500, 0.72–0.79 after
+    // 2,000, 0.63 after 5,000; the double's own fell from 0.39 to 0.18 as it warmed too).
     const warm = await tg.run({ mode: 'closed', chats: CHATS, perChat: WARM_PER_CHAT, chatBase: (base += 1000) });
     lines.push(`warm-up (not counted): ${CHATS * WARM_PER_CHAT} updates in ${warm.seconds.toFixed(2)} s`);
     const openP99: number[] = [];
