@@ -3,12 +3,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import { freshPglite, freshPostgres } from '../../test/databases.js';
+import { seqScanned } from '../../test/seq-scans.js';
 import type { Database } from '../db.js';
 import { chatJournal } from './chat-journal.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const defaults = { currency: 'EUR', timezone: 'UTC', language: 'en' as const };
 const codec = { encode: (r: { text: string }) => r, decode: (v: unknown) => v as { text: string } };
 type ApplyUpdate = Parameters<ReturnType<typeof chatJournal<{ text: string }>>['applyBatch']>[2];
@@ -51,15 +51,7 @@ describe.each([
   });
   afterAll(async () => db?.close());
 
-  /** Rows sequential scans of the keyed tables have read so far (PostgreSQL reports a backend's counts about once a second). */
-  const seqRead = async (): Promise<Record<string, number>> => {
-    await sleep(statsDelayMs);
-    await db.db.execute(sql`select pg_stat_clear_snapshot()`);
-    const rows = rowsOf<{ relname: string; n: string | number | null }>(
-      await db.db.execute(sql`select relname, seq_tup_read as n from pg_stat_user_tables where relname in (select jsonb_array_elements_text(${JSON.stringify(KEYED)}::jsonb))`),
-    );
-    return Object.fromEntries(rows.map((r) => [r.relname, Number(r.n ?? 0)]));
-  };
+  const seqRead = () => seqScanned(db, KEYED, statsDelayMs);
 
   it('GIVEN 5,000 other books THEN a batch of eight chats recording and answering reads no whole table of them', async () => {
     const journal = chatJournal(db.db, codec);

@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import type { NewEvent } from '../../domain/ports.js';
 import { freshPglite, freshPostgres } from '../../test/databases.js';
+import { seqScanned } from '../../test/seq-scans.js';
 import type { Database } from '../db.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Migration 0022: the statistics triggers keep their plans per connection (PL/pgSQL). A connection
@@ -28,13 +27,8 @@ describe.each([
   });
   afterAll(async () => db?.close());
 
-  /** Rows sequential scans of `events` have read so far (PostgreSQL reports a backend's counts about once a second). */
-  const seqRead = async (): Promise<number> => {
-    await sleep(statsDelayMs);
-    await db.db.execute(sql`select pg_stat_clear_snapshot()`);
-    const [r] = rowsOf<{ n: string | number | null }>(await db.db.execute(sql`select seq_tup_read as n from pg_stat_user_tables where relname = 'events'`));
-    return Number(r?.n ?? 0);
-  };
+  /** Rows sequential scans of `events` have read so far. */
+  const seqRead = async (): Promise<number> => (await seqScanned(db, ['events'], statsDelayMs)).events ?? 0;
 
   it('GIVEN a batch with labels first, then 5,000 more events THEN a labelled single record does not read the whole events table', async () => {
     const store = createStore(db.db);
