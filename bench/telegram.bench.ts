@@ -22,7 +22,8 @@ import type { LoadResult, LoadSpec } from './telegram-load.js';
 
 const CHATS = 50;
 const PER_CHAT = 40; // 2,000 updates per run
-const RATE = 1000; // the issue's target load, updates/s
+const RATE = Number(process.env.BENCH_TG_RATE ?? 1000); // the issue's target load, updates/s (BENCH_TG_RATE: another)
+const MODERATE = 300; // a load between idle and busy, updates/s (printed, not a target)
 const WARM_PER_CHAT = 100; // 5,000 updates before the counted runs
 /** Other chats in the database before the runs (BENCH_TG_SEED, a multiple of 500). */
 const SEED = Number(process.env.BENCH_TG_SEED ?? 10_000);
@@ -36,7 +37,9 @@ const SEED = Number(process.env.BENCH_TG_SEED ?? 10_000);
  * 1. saturation — each chat sends its next record as soon as the previous one is answered
  *    (50 in flight): the most updates per second the bot gets through;
  * 2. target load, three times — 1,000 updates/s arrive on a fixed schedule whatever the bot does,
- *    and each latency counts from the moment its update was due: what users see at that load.
+ *    and each latency counts from the moment its update was due: what users see at that load
+ *    (`BENCH_TG_RATE` sets another);
+ * 3. a moderate load, 300 updates/s, once: printed, not a target, not in the summary.
  *
  * Each run also prints CPU per update (bot process, this database's PostgreSQL backends, the API
  * double), statements the bot sent and commits per update; the summary gives the share of raw
@@ -84,12 +87,20 @@ export async function benchTelegram(): Promise<string[]> {
     await tg.call({ type: 'waitForPoll' }, 'polling');
     // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
     // updates, so the median of three says more than any one.
-    const runs: { name: string; spec: LoadSpec }[] = [
+    // Then a moderate load, not a target (session 13): batches start as soon as a worker is free, so
+    // below saturation most hold one update and each pays a whole batch's fixed cost (round trips,
+    // three commits); this run shows what a bot between idle and busy costs.
+    const runs: { name: string; spec: LoadSpec; moderate?: boolean }[] = [
       { name: 'saturation', spec: { mode: 'closed', chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000) } },
       ...[1, 2, 3].map((i) => ({
         name: `at ${RATE} updates/s, run ${i}`,
         spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000), rate: RATE },
       })),
+      {
+        name: `at ${MODERATE} updates/s (a moderate load: not a target)`,
+        spec: { mode: 'open' as const, chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000), rate: MODERATE },
+        moderate: true,
+      },
     ];
     // Other users first (session 12): a bot has thousands of chats, and a statement whose plan scans
     // a whole table costs more with each of them — on a database of 300 chats it does not show.
@@ -113,7 +124,7 @@ export async function benchTelegram(): Promise<string[]> {
     // BENCH_CPU_PROFILE=file.cpuprofile: the bot process's CPU profile of the counted runs only
     // (not the warm-up, nor the raw INSERT measurement that shares this process).
     const profiler = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
-    for (const { name, spec } of runs) {
+    for (const { name, spec, moderate } of runs) {
       for (const h of [metrics.stage, metrics.latency, metrics.replyWait]) h.reset();
       const cpu0 = process.cpuUsage();
       const pg0 = await postgresCpuMs(db);
@@ -145,6 +156,7 @@ export async function benchTelegram(): Promise<string[]> {
         `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits, ${(r.messages / n).toFixed(2)} messages sent`,
         `  where an update's time went in the bot (means, from its metrics): ${await stageMeans(metrics)}`,
       );
+      if (moderate) continue;
       if (spec.mode === 'open') openP99.push(percentile(all, 99));
       else summary.push({ name: mode.name, sat: n / r.seconds, cpu: total, stmts: st / n, commits: cm / n, p99: NaN });
     }
@@ -162,7 +174,7 @@ export async function benchTelegram(): Promise<string[]> {
   await empty.drop();
   const raw = (rawBefore + rawAfter) / 2;
   lines.push(
-    `events recorded: ${n} of ${modes.length * (4 * CHATS * PER_CHAT + CHATS * WARM_PER_CHAT) + 2 * SEED}`,
+    `events recorded: ${n} of ${modes.length * (5 * CHATS * PER_CHAT + CHATS * WARM_PER_CHAT) + 2 * SEED}`,
     `raw PostgreSQL single-row INSERT commits after the runs: ${rawAfter.toFixed(0)} rows/s (mean of both: ${raw.toFixed(0)})`,
     ...summary.map((m) => `${m.name}: saturation ${m.sat.toFixed(0)} updates/s = ${((100 * m.sat) / raw).toFixed(1)} % of raw INSERT commits (target ≥ 10 %); CPU ${m.cpu.toFixed(2)} ms/update; ${m.stmts.toFixed(2)} statements and ${m.commits.toFixed(2)} commits per update; median p99 at ${RATE}/s ${m.p99.toFixed(1)} ms`),
   );
