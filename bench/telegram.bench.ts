@@ -9,14 +9,16 @@ import { chatJournal } from '../drizzle/store/chat-journal.js';
 import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
-import { execSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rowsOf } from '../drizzle/store/rows.js';
 import { fileURLToPath } from 'node:url';
 import { emptyDatabase } from '../test/databases.js';
 import { openPostgres, type Database } from '../drizzle/db.js';
 import { loadavg } from 'node:os';
 import { percentile } from './stats-util.js';
+import { procCpuMs } from './proc-cpu.js';
+import { wakeCost } from './wake-cost.js';
 import { createMetrics, histogramValue, type Metrics } from '../app/metrics.js';
 import type { LoadResult, LoadSpec } from './telegram-load.js';
 
@@ -59,6 +61,14 @@ export async function benchTelegram(): Promise<string[]> {
   const lines: string[] = [`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`];
   const rawBefore = await rawInsertRate(empty.url);
   lines.push(`raw PostgreSQL single-row INSERT commits (autocommit, 50 in flight), same server, before the runs: ${rawBefore.toFixed(0)} rows/s`);
+  // The machine's price of waking a process for little work (bench/wake-cost.ts): why CPU per
+  // update is higher at a moderate load than at saturation, whatever the code does.
+  if (existsSync('/proc/self/stat')) {
+    const w = await wakeCost(empty.url);
+    lines.push(
+      `the same small query's CPU (backend + client), back to back: ${w.busy.backendUs.toFixed(0)} + ${w.busy.clientUs.toFixed(0)} µs; one every 3 ms: ${w.gapped.backendUs.toFixed(0)} + ${w.gapped.clientUs.toFixed(0)} µs (×${((w.gapped.backendUs + w.gapped.clientUs) / (w.busy.backendUs + w.busy.clientUs)).toFixed(1)})`,
+    );
+  }
   // The same load through both shapes, one after the other in this run: one update per
   // transaction (as before issue 19, with the default 8 chats at once) and batched (the default).
   const modes = [
@@ -87,9 +97,9 @@ export async function benchTelegram(): Promise<string[]> {
     await tg.call({ type: 'waitForPoll' }, 'polling');
     // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
     // updates, so the median of three says more than any one.
-    // Then a moderate load, not a target (session 13): batches start as soon as a worker is free, so
-    // below saturation most hold one update and each pays a whole batch's fixed cost (round trips,
-    // three commits); this run shows what a bot between idle and busy costs.
+    // Then a moderate load, not a target (session 13): CPU per update there is three to four times
+    // the figure at 1,000/s — each process wakes for little work, and on this kind of machine a
+    // wake-up costs more than the work (the wake-cost line above; docs/scaling.md).
     const runs: { name: string; spec: LoadSpec; moderate?: boolean }[] = [
       { name: 'saturation', spec: { mode: 'closed', chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000) } },
       ...[1, 2, 3].map((i) => ({
@@ -200,20 +210,14 @@ async function commits(db: Database): Promise<number> {
  */
 async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
   const pids = rowsOf<{ pid: number }>(await db.db.execute('select pid from pg_stat_activity where datname = current_database()' as never)).map((r) => r.pid);
+  if (!existsSync('/proc/self/stat')) return new Map([[-1, NaN]]);
   const out = new Map<number, number>();
-  try {
-    const tick = clockTickMs();
-    for (const pid of pids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(pid, (Number(f[11]) + Number(f[12])) * tick); // utime, stime
-      } catch {
-        // the backend ended meanwhile
-      }
+  for (const pid of pids) {
+    try {
+      out.set(pid, procCpuMs(pid));
+    } catch {
+      // the backend ended meanwhile
     }
-  } catch {
-    out.set(-1, NaN);
   }
   return out;
 }
@@ -231,10 +235,6 @@ async function stageMeans(m: Metrics): Promise<string> {
   const stage = (s: string) => mean(m.stage, { platform: 'telegram', stage: s });
   return `hold ${await stage('hold')}, wait ${await stage('wait')}, apply ${await stage('apply')} → committed ${await mean(m.latency, { platform: 'telegram' })}; reply wait ${await mean(m.replyWait, { platform: 'telegram' })}`;
 }
-
-/** ms per clock tick of /proc's CPU times, asked once (forking `getconf` at every reading cost the bench's own process CPU that it counted as the bot's). */
-let tickMs: number | undefined;
-const clockTickMs = (): number => (tickMs ??= 1000 / Number(execSync('getconf CLK_TCK').toString().trim()));
 
 /** CPU the backends used between two readings (a backend started meanwhile counts from zero). */
 const cpuBetween = (a: Map<number, number>, b: Map<number, number>): number => {
