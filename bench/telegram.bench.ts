@@ -140,6 +140,7 @@ export async function benchTelegram(): Promise<string[]> {
       const pg0 = await postgresCpuMs(db);
       const st0 = statements;
       const commits0 = await commits(db);
+      const wal0 = await walLsn(db);
       const r = await tg.run(spec);
       const cpu = process.cpuUsage(cpu0);
       const pgMs = cpuBetween(pg0, await postgresCpuMs(db));
@@ -147,6 +148,7 @@ export async function benchTelegram(): Promise<string[]> {
       await new Promise((res) => setTimeout(res, 1100)); // PostgreSQL publishes its counters at most once a second
       const n = CHATS * PER_CHAT;
       const cm = (await commits(db)) - commits0;
+      const walB = await walSince(db, wal0);
       const all = r.latencies.flat().sort((a, b) => a - b);
       const steady = r.latencies.flatMap((l) => l.slice(1)).sort((a, b) => a - b);
       const first = r.latencies.map((l) => l[0]!).sort((a, b) => a - b);
@@ -163,7 +165,7 @@ export async function benchTelegram(): Promise<string[]> {
         `  update→reply: p50 ${ms(percentile(all, 50))} ms, p99 ${ms(percentile(all, 99))} ms, max ${ms(all.at(-1)!)} ms` +
           ` (each chat's first update: p50 ${ms(percentile(first, 50))} ms; the rest: p99 ${ms(percentile(steady, 99))} ms)`,
         `  CPU per update: bot ${botMs.toFixed(2)} ms (user ${(cpu.user / 1000 / n).toFixed(2)}, system ${(cpu.system / 1000 / n).toFixed(2)}), PostgreSQL ${Number.isNaN(pgMs) ? 'n/a' : (pgMs / n).toFixed(2) + ' ms'}, API double ${(r.cpuMs / n).toFixed(2)} ms → ${total.toFixed(2)} ms in all (target ≤ 1 ms)`,
-        `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits, ${(r.messages / n).toFixed(2)} messages sent`,
+        `  per update: ${(st / n).toFixed(2)} statements sent by the bot (round trips), ${(cm / n).toFixed(2)} commits, ${(walB / n).toFixed(0)} bytes of WAL (the whole server), ${(r.messages / n).toFixed(2)} messages sent`,
         `  where an update's time went in the bot (means, from its metrics): ${await stageMeans(metrics)}`,
       );
       if (moderate) continue;
@@ -202,6 +204,12 @@ async function commits(db: Database): Promise<number> {
   const [{ c }] = (await db.db.execute('select xact_commit::bigint::float8 as c from pg_stat_database where datname = current_database()' as never)) as unknown as [{ c: number }];
   return c;
 }
+
+/** The server's WAL position now. */
+const walLsn = async (db: Database): Promise<string> => rowsOf<{ l: string }>(await db.db.execute(sql`select pg_current_wal_lsn()::text as l`))[0]!.l;
+/** Bytes of WAL the server wrote since `lsn` (every database on it: nothing else runs during the bench). */
+const walSince = async (db: Database, lsn: string): Promise<number> =>
+  Number(rowsOf<{ b: string | number }>(await db.db.execute(sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${lsn}::pg_lsn)::bigint as b`))[0]!.b);
 
 /**
  * CPU time so far of the PostgreSQL backends serving the bench database, ms (NaN where /proc is

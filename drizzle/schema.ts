@@ -152,8 +152,10 @@ export const events = pgTable(
   },
   (t) => [
     uniqueIndex('events_book_seq_uq').on(t.bookId, t.seq),
-    uniqueIndex('events_template_occurrence_uq').on(t.templateId, t.occurrenceAt),
-    uniqueIndex('events_book_source_uq').on(t.bookId, t.sourceKey),
+    // Only rows with a template / a source key (migration 0026): NULLs never clash, and a chat
+    // record, which has neither, then writes two index entries less.
+    uniqueIndex('events_template_occurrence_uq').on(t.templateId, t.occurrenceAt).where(sql`${t.templateId} is not null`),
+    uniqueIndex('events_book_source_uq').on(t.bookId, t.sourceKey).where(sql`${t.sourceKey} is not null`),
     index('events_book_occurred_idx').on(t.bookId, t.occurredAt).where(sql`${t.deletedAt} is null`),
     index('events_author_idx').on(t.bookId, t.authorId, t.seq),
     // Exchange rates implied by two-amount transfers (stats); tiny, since such transfers are rare.
