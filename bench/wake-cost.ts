@@ -13,7 +13,7 @@ export interface QueryCpu {
  * 2-core VM of session 13 (on-CPU time from `schedstat`, three rounds): the backend 29–35 µs back
  * to back, 53–71 µs with 3 ms pauses; the client 99–139 → 157–318 µs. A bot below saturation
  * wakes its processes for every few updates, so its CPU per update is higher than at saturation
- * whatever the code does (docs/scaling.md). One connection, `n` queries each way.
+ * for the same work per update (docs/scaling.md). One connection, `n` queries each way.
  */
 export async function wakeCost(url: string, gapMs = 3, n = 600): Promise<{ busy: QueryCpu; gapped: QueryCpu }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });

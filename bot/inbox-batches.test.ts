@@ -54,6 +54,10 @@ describe.each(ENGINES)('chat inbox batches on $engine', ({ open }) => {
     expect(Object.fromEntries(out.read)).toEqual({ 'telegram:11': 3, 'telegram:12': 2, 'telegram:13': 1 });
     expect(out.busy).toEqual([]);
     expect(await pending(db)).toBe(0);
+    // An applied update keeps its key and nothing of the message (names, text) for its week in the inbox.
+    const kept = rowsOf<{ payload: unknown }>(await db.db.execute(sql`select payload from chat_inbox where key like 'tg:1:10%' and done_at is not null`));
+    expect(kept).toHaveLength(6);
+    expect(kept.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload))).toEqual(kept.map(() => ({})));
     // Applied is applied: a second batch finds nothing, a redelivery of a held key is not held again.
     await j.hold([held(11, 101)]);
     expect((await j.applyBatch(['telegram:11'], 10, apply, noFailure)).applied).toEqual([]);

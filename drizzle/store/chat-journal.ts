@@ -77,10 +77,13 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
     // right behind it (`lastStatement`, on PostgreSQL) rolls back when it fails.
     // Fewer marked than taken: another transaction applied one of them (cannot happen while every
     // applier takes the chat's turn through `chat_inbox_take`; a guard, not a path).
+    // The mark also forgets the payload (the message as the platform sent it: names, text): only
+    // the key is needed after this, to skip a redelivery, for the week the row is kept. Less to
+    // keep of people's messages, and a smaller row version to write.
     const [row] = rowsOf<{ replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
-          update chat_inbox set done_at = now() where key = any(array(select ${jsonTexts(JSON.stringify(keys), keys.length)})) and done_at is null returning key
+          update chat_inbox set done_at = now(), payload = '{}'::jsonb where key = any(array(select ${jsonTexts(JSON.stringify(keys), keys.length)})) and done_at is null returning key
         ), ins as (${insertReplies(replyItems(codec, replies), sql`exists (select 1 from done)`)})
         select (select json_agg(ins order by ins.id) from ins) as replies,
           coin_assert((select count(*) from done) = ${keys.length}::int, 'applied elsewhere: an update of this batch was marked done by another transaction') as ok`),
