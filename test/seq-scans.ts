@@ -1,6 +1,16 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../drizzle/db.js';
 import { rowsOf } from '../drizzle/store/rows.js';
+import { freshPglite, freshPostgres } from './databases.js';
+
+/**
+ * Both engines on one connection each, as {@link seqScanned} needs (its flush covers the statements
+ * of the connection it runs on): `describe.each(ONE_CONNECTION_ENGINES)`.
+ */
+export const ONE_CONNECTION_ENGINES = [
+  { engine: 'postgres', open: () => freshPostgres({ max: 1 }) },
+  { engine: 'pglite', open: freshPglite },
+] as const;
 
 /**
  * Rows sequential scans of `tables` have read so far, by table (PostgreSQL's own statistics,

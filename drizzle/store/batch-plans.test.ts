@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
-import { freshPglite, freshPostgres } from '../../test/databases.js';
-import { seqScanned } from '../../test/seq-scans.js';
+import { ONE_CONNECTION_ENGINES, seqScanned } from '../../test/seq-scans.js';
 import type { Database } from '../db.js';
 import { chatJournal } from './chat-journal.js';
 import { createStore } from './index.js';
@@ -27,13 +26,10 @@ const OTHERS = 5_000;
  * PostgreSQL's own table statistics: rows read by sequential scans of those tables while the
  * batch runs, with 5,000 other books.
  */
-describe.each([
-  { engine: 'postgres' },
-  { engine: 'pglite' },
-] as const)('a chat batch among many books on $engine', ({ engine }) => {
+describe.each(ONE_CONNECTION_ENGINES)('a chat batch among many books on $engine', ({ engine, open }) => {
   let db: Database;
   beforeAll(async () => {
-    db = engine === 'postgres' ? await freshPostgres({ max: 1 }) : await freshPglite();
+    db = await open();
     // Other people's books: users with identities, books with their chat, owner and Cash account,
     // a label each, and a week of applied updates and sent replies.
     const q = (s: ReturnType<typeof sql>) => db.db.execute(s);

@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import type { NewEvent } from '../../domain/event-write.js';
-import { freshPglite, freshPostgres } from '../../test/databases.js';
-import { seqScanned } from '../../test/seq-scans.js';
+import { ONE_CONNECTION_ENGINES, seqScanned } from '../../test/seq-scans.js';
 import type { Database } from '../db.js';
 import { createStore } from './index.js';
 import { pgCode, rowsOf } from './rows.js';
@@ -16,10 +15,7 @@ const CHAT_RECORDS = 3_000;
  * neither, so it writes two index entries less; the keys still refuse a duplicate, and a replayed
  * import or API batch still finds its rows by key, not by reading the book's events.
  */
-describe.each([
-  { engine: 'postgres', open: () => freshPostgres({ max: 1 }) },
-  { engine: 'pglite', open: freshPglite },
-] as const)('the unique keys of events on $engine', ({ open }) => {
+describe.each(ONE_CONNECTION_ENGINES)('the unique keys of events on $engine', ({ open }) => {
   let db: Database;
   let book: number;
   let account: number;

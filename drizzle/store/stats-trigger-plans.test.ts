@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMinor } from '../../domain/money/money.js';
 import type { NewEvent } from '../../domain/ports.js';
-import { freshPglite, freshPostgres } from '../../test/databases.js';
-import { seqScanned } from '../../test/seq-scans.js';
+import { ONE_CONNECTION_ENGINES, seqScanned } from '../../test/seq-scans.js';
 import type { Database } from '../db.js';
 import { createStore } from './index.js';
 import { rowsOf } from './rows.js';
@@ -16,14 +15,11 @@ import { rowsOf } from './rows.js';
  * bench; on PGlite, which never analyses on its own, for good). Counted here with PostgreSQL's
  * own table statistics: rows read by sequential scans of `events` while single records are made.
  */
-describe.each([
-  { engine: 'postgres' },
-  { engine: 'pglite' },
-] as const)('statistics triggers after a batch on $engine', ({ engine }) => {
+describe.each(ONE_CONNECTION_ENGINES)('statistics triggers after a batch on $engine', ({ open }) => {
   let db: Database;
   beforeAll(async () => {
     // PostgreSQL on one connection: the batch and the records after it share its plans.
-    db = engine === 'postgres' ? await freshPostgres({ max: 1 }) : await freshPglite();
+    db = await open();
   });
   afterAll(async () => db?.close());
 
