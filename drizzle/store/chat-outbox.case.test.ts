@@ -52,8 +52,11 @@ describe.each(ENGINES)('chat outbox: interaction replies and unreachable chats o
     const turn = await journal.turn('discord', 'c-1', due.map((r) => r.id), 'other');
     expect(turn.mine.map((r) => r.via?.part)).toEqual([0, 1]);
     await journal.markSent(due.map((r) => r.id));
-    // Delivered: the interaction's token is not kept for the rest of the row's week.
-    const kept = rowsOf<{ via: Record<string, unknown> | string }>(await db.db.execute(sql`select via from chat_outbox where chat_id = 'c-1' order by id`));
+    // Delivered: the interaction's token is not kept for the rest of the row's week, nor what the reply said.
+    const kept = rowsOf<{ via: Record<string, unknown> | string; reply: Record<string, unknown> | string }>(
+      await db.db.execute(sql`select via, reply from chat_outbox where chat_id = 'c-1' order by id`),
+    );
+    expect(kept.map((r) => (typeof r.reply === 'string' ? JSON.parse(r.reply) : r.reply))).toEqual([{}, {}]);
     expect(kept.map((r) => (typeof r.via === 'string' ? JSON.parse(r.via) : r.via))).toEqual([
       { interaction: '900', application: 'app', at: 1, channel: 'c-1', part: 0 },
       { interaction: '900', application: 'app', at: 1, channel: 'c-1', part: 1 },

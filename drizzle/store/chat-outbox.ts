@@ -148,10 +148,14 @@ const lease = sql`now() + make_interval(secs => ${REPLY_LEASE_SECONDS})`;
 export function chatOutboxStore<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptions = {}) {
   const pending = pendingRow(codec);
   return {
-    /** Replies sent: never sent again. */
+    /**
+     * Replies sent: never sent again. What they said is forgotten (`{}`): the chat has it, and the
+     * row is kept a week only so it is not sent twice. A reply given up keeps its text (the reason
+     * is looked into).
+     */
     async markSent(ids: number[]): Promise<void> {
       if (!ids.length) return;
-      await withDbRetry(() => db.execute(sql`update chat_outbox set ${SETTLED} where id = any(${idList(ids)}::bigint[])`), retry);
+      await withDbRetry(() => db.execute(sql`update chat_outbox set ${SETTLED}, reply = '{}'::jsonb where id = any(${idList(ids)}::bigint[])`), retry);
     },
 
     /** Gives the replies back, to be sent not before `at` (rate limited, network down): a failed attempt. */
