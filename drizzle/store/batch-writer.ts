@@ -61,7 +61,7 @@ async function mergeTwins(q: Db, bookId: number, merges: readonly BatchMerge[], 
   const todo = merges.filter((m) => !held.has(m.sourceKey));
   for (const part of chunks(todo)) {
     const res = await q.execute(sql`update events e set source_key = v.k, meta = coalesce(e.meta, '{}'::jsonb) || v.meta
-      from ${jsonItems(JSON.stringify(part.map((m) => ({ seq: m.seq, account: m.accountId, k: m.sourceKey, meta: m.meta }))), part.length)} j
+      from ${jsonItems(part.map((m) => ({ seq: m.seq, account: m.accountId, k: m.sourceKey, meta: m.meta })))} j
         cross join jsonb_to_record(j) as v(seq int, account int, k text, meta jsonb)
       where e.book_id = ${bookId} and e.seq = v.seq and e.source_key is null and e.deleted_at is null and e.account_id = v.account`);
     merged += affectedRows(res);

@@ -83,7 +83,7 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
     const [row] = rowsOf<{ replies: OutboxRow[] | string | null }>(
       await tx.execute(sql`
         with done as (
-          update chat_inbox set done_at = now(), payload = '{}'::jsonb where key = any(array(select ${jsonTexts(JSON.stringify(keys), keys.length)})) and done_at is null returning key
+          update chat_inbox set done_at = now(), payload = '{}'::jsonb where key = any(array(select ${jsonTexts(keys)})) and done_at is null returning key
         ), ins as (${insertReplies(replyItems(codec, replies), sql`exists (select 1 from done)`)})
         select (select json_agg(ins order by ins.id) from ins) as replies,
           coin_assert((select count(*) from done) = ${keys.length}::int, 'applied elsewhere: an update of this batch was marked done by another transaction') as ok`),
@@ -158,10 +158,10 @@ export function chatJournal<R>(db: Db, codec: JournalCodec<R>, retry: RetryOptio
   return {
     async hold(updates: Held[]): Promise<void> {
       if (!updates.length) return;
-      const items = JSON.stringify(updates.map((u) => ({ key: u.key, chat_key: u.chatKey, seq: u.seq, payload: u.payload })));
+      const items = updates.map((u) => ({ key: u.key, chat_key: u.chatKey, seq: u.seq, payload: u.payload }));
       await db.execute(sql`
         insert into chat_inbox (key, chat_key, seq, payload)
-        select x.key, x.chat_key, x.seq, x.payload from ${jsonItems(items, updates.length)} j cross join jsonb_to_record(j) as x(key text, chat_key text, seq bigint, payload jsonb)
+        select x.key, x.chat_key, x.seq, x.payload from ${jsonItems(items)} j cross join jsonb_to_record(j) as x(key text, chat_key text, seq bigint, payload jsonb)
         on conflict (key) do nothing`);
     },
 

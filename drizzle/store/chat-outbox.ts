@@ -97,13 +97,13 @@ export const EARLIER = sql.raw(`array(select o.id from chat_outbox o where o.pla
 
 /**
  * Writes replies (in order: ids are drawn in that order), claimed by their writer for the lease,
- * when `guard` (a condition of the statement) holds; answers them as written. `items` is the
- * JSON of {@link replyItems}.
+ * when `guard` (a condition of the statement) holds; answers them as written. `items` are the
+ * rows of {@link replyItems}.
  */
-export const insertReplies = (items: { json: string; n: number }, guard = sql`true`) => sql`
+export const insertReplies = (items: readonly ReplyItem[], guard = sql`true`) => sql`
   insert into chat_outbox (platform, chat_id, reply, reply_to, edit_message_id, via, claimed_until)
   select x.platform, x.chat_id, x.reply, x.reply_to, x.edit_message_id, x.via, now() + make_interval(secs => ${REPLY_LEASE_SECONDS})
-  from ${jsonItems(items.json, items.n)} j cross join jsonb_to_record(j) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
+  from ${jsonItems(items)} j cross join jsonb_to_record(j) as x(ord int, platform text, chat_id text, reply jsonb, reply_to bigint, edit_message_id bigint, via jsonb)
   where ${guard}
   order by x.ord
   returning ${PENDING_COLUMNS}, ${EARLIER}`;
@@ -122,13 +122,20 @@ export const settleChatReplies = (platform: Platform, chatId: string, reason: st
   update chat_outbox set ${SETTLED}, failed = ${`unreachable: ${reason}`.slice(0, 500)}
   where platform = ${platform} and chat_id = ${chatId} and sent_at is null returning id`;
 
-/** Replies as the JSON {@link insertReplies} reads. */
-export const replyItems = <R>(codec: JournalCodec<R>, replies: Queued<R>[]): { json: string; n: number } => ({
-  n: replies.length,
-  json: JSON.stringify(
-    replies.map((r, ord) => ({ ord, platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null, via: r.via ?? null })),
-  ),
-});
+/** A reply as {@link insertReplies} reads it. */
+interface ReplyItem {
+  ord: number;
+  platform: string;
+  chat_id: string;
+  reply: unknown;
+  reply_to: number | null;
+  edit_message_id: number | null;
+  via: unknown;
+}
+
+/** Replies as the rows {@link insertReplies} reads. */
+export const replyItems = <R>(codec: JournalCodec<R>, replies: Queued<R>[]): ReplyItem[] =>
+  replies.map((r, ord) => ({ ord, platform: r.platform, chat_id: r.chatId, reply: codec.encode(r.reply), reply_to: r.replyTo ?? null, edit_message_id: r.editMessageId ?? null, via: r.via ?? null }));
 
 /** The outcome of {@link ChatOutboxStore.turn}. */
 export interface ChatTurn<R> {

@@ -132,7 +132,7 @@ export function digestRunStore(db: Db, relay: string): DigestRunStore {
             await tx.execute(sql`
               update digest_settings d set next_at = m.n::timestamptz, last_run_at = coalesce(m.l::timestamptz, d.last_run_at),
                 claimed_by = null, claimed_until = null
-              from ${jsonItems(JSON.stringify(moved), moved.length)} j cross join jsonb_to_record(j) as m(p text, c text, k text, n text, l text)
+              from ${jsonItems(moved)} j cross join jsonb_to_record(j) as m(p text, c text, k text, n text, l text)
               where d.platform = m.p and d.chat_id = m.c and d.kind = m.k and d.claimed_by = ${token}
               returning d.platform, d.chat_id, d.kind`),
           );

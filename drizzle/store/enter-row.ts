@@ -109,10 +109,10 @@ export async function enterRow(db: Db, chat: ChatRef, from: IdentityRef, updateK
  * statement — the chats of a shared batch transaction (issue 19) — a row each, in `asks` order.
  */
 export async function enterRows(db: Db, asks: readonly { chat: ChatRef; from: IdentityRef }[]): Promise<EnterRow[]> {
-  const keys = JSON.stringify(asks.map((a, ord) => ({ ord, platform: a.chat.platform, chat_id: a.chat.chatId, from_platform: a.from.platform, external_id: a.from.externalId })));
+  const keys = asks.map((a, ord) => ({ ord, platform: a.chat.platform, chat_id: a.chat.chatId, from_platform: a.from.platform, external_id: a.from.externalId }));
   const res = await db.execute(sql`
     with k as (
-      select k.* from ${jsonItems(keys, asks.length)} j cross join jsonb_to_record(j) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
+      select k.* from ${jsonItems(keys)} j cross join jsonb_to_record(j) as k(ord int, platform text, chat_id text, from_platform text, external_id text)
     ), unblock as (
       update chats set blocked_at = null from k
       where chats.platform = k.platform and chats.chat_id = k.chat_id and chats.blocked_at is not null

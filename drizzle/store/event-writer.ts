@@ -106,7 +106,7 @@ export async function writeEvents(q: Writer, events: readonly NewEvent[]): Promi
   }));
   const res = await q.execute(sql`
     with v as (
-      select v.* from ${jsonItems(JSON.stringify(input), input.length)} j cross join jsonb_to_record(j) as v(ord int, book_id int, kind text, account_id int,
+      select v.* from ${jsonItems(input)} j cross join jsonb_to_record(j) as v(ord int, book_id int, kind text, account_id int,
         amount_minor bigint, currency text, to_account_id int, to_amount_minor bigint, to_currency text, note text, author_id int,
         occurred_at timestamptz, template_id int, occurrence_at timestamptz, source_key text, source_hash text, meta jsonb, labels jsonb)
     ), cnt as (
@@ -288,7 +288,7 @@ export async function moveBalances(q: Writer, bookId: number, effects: readonly 
   if (moves.length === 0) return;
   await q.execute(sql`
     update accounts a set balance_minor = a.balance_minor + d.delta
-    from (select account_id, sum(delta)::bigint as delta from ${jsonItems(JSON.stringify(moves.map((x) => ({ account_id: x.accountId, delta: x.delta }))), moves.length)} j
+    from (select account_id, sum(delta)::bigint as delta from ${jsonItems(moves.map((x) => ({ account_id: x.accountId, delta: x.delta })))} j
           cross join jsonb_to_record(j) as m(account_id int, delta bigint) group by account_id) d
     where a.id = d.account_id and a.book_id = ${bookId}`);
 }
@@ -301,7 +301,7 @@ export async function replaceLabels(q: Writer, bookId: number, eventId: number, 
   await q.execute(sql`
     with lab as (
       insert into labels (book_id, name)
-      select ${bookId}, n from ${jsonTexts(JSON.stringify(labels), labels.length)} as l(n)
+      select ${bookId}, n from ${jsonTexts(labels)} as l(n)
       on conflict (book_id, lower(name)) do update set name = labels.name
       returning id
     )

@@ -48,10 +48,9 @@ export const LOCAL_RELAY = 'local';
  */
 export async function keepNotices(q: Db | Tx, relay: string, rows: readonly NoticeRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({ k: r.key, p: r.platform, c: r.chatId, m: r.message })));
   await (q as Db).execute(sql`
     insert into notice_outbox (relay, key, platform, chat_id, message)
-    select ${relay}, r.k, r.p, r.c, r.m from ${jsonItems(json, rows.length)} j cross join jsonb_to_record(j) as r(k text, p text, c text, m jsonb)
+    select ${relay}, r.k, r.p, r.c, r.m from ${jsonItems(rows.map((r) => ({ k: r.key, p: r.platform, c: r.chatId, m: r.message })))} j cross join jsonb_to_record(j) as r(k text, p text, c text, m jsonb)
     on conflict (key) do nothing`);
 }
 

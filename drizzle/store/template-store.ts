@@ -132,7 +132,6 @@ interface AccountRow {
   balance_minor: string;
 }
 
-const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 /** An int[] parameter (drizzle would spread a JS array into a list of parameters). */
 const intArray = (v: readonly number[]) => sql`${`{${v.map((n) => String(Math.trunc(n))).join(',')}}`}::int[]`;
 
@@ -272,7 +271,7 @@ async function recorded(tx: Tx, keys: readonly { templateId: number; occurrenceA
   const rows = rowsOf<{ template_id: number; occurrence_at: Date | string }>(
     await tx.execute(sql`
       select e.template_id, e.occurrence_at
-      from ${jsonItems(json(keys.map((k) => ({ t: k.templateId, o: k.occurrenceAt.toISOString() }))), keys.length)} j cross join jsonb_to_record(j) as k(t int, o timestamptz)
+      from ${jsonItems(keys.map((k) => ({ t: k.templateId, o: k.occurrenceAt.toISOString() })))} j cross join jsonb_to_record(j) as k(t int, o timestamptz)
       join events e on e.template_id = k.t and e.occurrence_at = k.o`),
   );
   return new Set(rows.map((r) => occurrenceKey(r.template_id, asDate(r.occurrence_at))));
@@ -308,7 +307,7 @@ async function advance(tx: Tx, updates: readonly { id: number; nextDueAt: Date |
   if (updates.length === 0) return;
   await tx.execute(sql`
     update templates t set next_due_at = u.next_due_at, paused = u.paused
-    from ${jsonItems(json(updates.map((u) => ({ id: u.id, next_due_at: u.nextDueAt?.toISOString() ?? null, paused: u.paused }))), updates.length)} j
+    from ${jsonItems(updates.map((u) => ({ id: u.id, next_due_at: u.nextDueAt?.toISOString() ?? null, paused: u.paused })))} j
       cross join jsonb_to_record(j) as u(id int, next_due_at timestamptz, paused boolean)
     where t.id = u.id`);
 }
