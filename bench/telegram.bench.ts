@@ -61,8 +61,8 @@ export async function benchTelegram(): Promise<string[]> {
   const lines: string[] = [`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`];
   const rawBefore = await rawInsertRate(empty.url);
   lines.push(`raw PostgreSQL single-row INSERT commits (autocommit, 50 in flight), same server, before the runs: ${rawBefore.toFixed(0)} rows/s`);
-  // The machine's price of waking a process for little work (bench/wake-cost.ts): why CPU per
-  // update is higher at a moderate load than at saturation, whatever the code does.
+  // The machine's price of waking a process for little work (bench/wake-cost.ts): much of why CPU
+  // per update is higher at a moderate load than at saturation for the same work per update.
   if (existsSync('/proc/self/stat')) {
     const w = await wakeCost(empty.url);
     lines.push(
@@ -97,9 +97,9 @@ export async function benchTelegram(): Promise<string[]> {
     await tg.call({ type: 'waitForPoll' }, 'polling');
     // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
     // updates, so the median of three says more than any one.
-    // Then a moderate load, not a target (session 13): CPU per update there is three to four times
+    // Then a moderate load, not a target (session 13): CPU per update there is about three times
     // the figure at 1,000/s — each process wakes for little work, and on this kind of machine a
-    // wake-up costs more than the work (the wake-cost line above; docs/scaling.md).
+    // query after a pause costs about twice one back to back (the wake-cost line above; docs/scaling.md).
     const runs: { name: string; spec: LoadSpec; moderate?: boolean }[] = [
       { name: 'saturation', spec: { mode: 'closed', chats: CHATS, perChat: PER_CHAT, chatBase: (base += 1000) } },
       ...[1, 2, 3].map((i) => ({
