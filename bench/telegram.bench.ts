@@ -9,6 +9,7 @@ import { chatJournal } from '../drizzle/store/chat-journal.js';
 import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
+import { DEFAULT_GATHER_MS } from '../adapters/telegram/telegram-polling.js';
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rowsOf } from '../drizzle/store/rows.js';
@@ -25,6 +26,8 @@ import type { LoadResult, LoadSpec } from './telegram-load.js';
 const CHATS = 50;
 const PER_CHAT = 40; // 2,000 updates per run
 const RATE = Number(process.env.BENCH_TG_RATE ?? 1000); // the issue's target load, updates/s (BENCH_TG_RATE: another)
+/** Long polling's gather window, ms (BENCH_TG_GATHER; default: production's, 20). */
+const GATHER = process.env.BENCH_TG_GATHER === undefined ? DEFAULT_GATHER_MS : Number(process.env.BENCH_TG_GATHER);
 const MODERATE = 300; // a load between idle and busy, updates/s (printed, not a target)
 const WARM_PER_CHAT = 100; // 5,000 updates before the counted runs
 /** Other chats in the database before the runs (BENCH_TG_SEED, a multiple of 500). */
@@ -42,6 +45,8 @@ const SEED = Number(process.env.BENCH_TG_SEED ?? 10_000);
  *    and each latency counts from the moment its update was due: what users see at that load
  *    (`BENCH_TG_RATE` sets another);
  * 3. a moderate load, 300 updates/s, once: printed, not a target, not in the summary.
+ *
+ * The bot polls as in production, with its gather window (`BENCH_TG_GATHER` sets another; 0: none).
  *
  * Each run also prints CPU per update (bot process, this database's PostgreSQL backends, the API
  * double), statements the bot sent and commits per update; the summary gives the share of raw
@@ -78,7 +83,7 @@ export async function benchTelegram(): Promise<string[]> {
   const summary: { name: string; sat: number; cpu: number; stmts: number; commits: number; p99: number }[] = [];
   let base = 10_000;
   for (const mode of modes) {
-    lines.push(`— ${mode.name} —`);
+    lines.push(`— ${mode.name} (long polling, gather window ${GATHER} ms) —`);
     const logger = pino({ level: 'silent' });
     const registry = createRegistry();
     const journal: ChatJournal = chatJournal(db.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
@@ -93,7 +98,7 @@ export async function benchTelegram(): Promise<string[]> {
     // As in production, with metrics: each run prints where an update's time went from them.
     const metrics = createMetrics();
     const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false, concurrency: mode.concurrency, batch: mode.batch, metrics });
-    const stop = await startTelegram(bot, registry, { kind: 'polling' });
+    const stop = await startTelegram(bot, registry, { kind: 'polling', gatherMs: GATHER });
     await tg.call({ type: 'waitForPoll' }, 'polling');
     // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
     // updates, so the median of three says more than any one.

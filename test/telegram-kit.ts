@@ -18,11 +18,13 @@ export interface TelegramKit {
 export async function startTelegramKit(
   opts: Parameters<typeof createHarness>[0] = {},
   bot_: Pick<Parameters<typeof createTelegramBot>[0], 'batch' | 'metrics'> = {},
+  /** Long polling's gather window (default: production's). */
+  polling: { gatherMs?: number } = {},
 ): Promise<TelegramKit> {
   const tg = await startTelegramDouble();
   const h = await createHarness(opts);
   const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher: h.dispatcher, registry: h.registry, journal: h.journal, logger: pino({ level: 'silent' }), ...bot_ });
-  const stop = await startTelegram(bot, h.registry, { kind: 'polling' });
+  const stop = await startTelegram(bot, h.registry, { kind: 'polling', ...polling });
   await tg.waitForPoll();
   return {
     tg,

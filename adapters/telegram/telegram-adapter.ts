@@ -312,7 +312,8 @@ export async function publishCommands(bot: Bot, registry: Registry): Promise<voi
   await bot.api.setMyCommands(list('ru'), { language_code: 'ru' });
 }
 
-export type TelegramMode = { kind: 'polling' } | { kind: 'webhook'; url: string; secret: string };
+/** Polling's `gatherMs`: see `PollingDeps` (default 20 ms). */
+export type TelegramMode = { kind: 'polling'; gatherMs?: number } | { kind: 'webhook'; url: string; secret: string };
 
 /** Time a stop may take in all (SIGTERM to exit within 10 s): fetching, applying, replies. */
 export const STOP_BUDGET_MS = 8000;
@@ -335,6 +336,7 @@ export async function startTelegram(tb: TelegramBot, registry: Registry, mode: T
     stopPolling = startPolling(bot, {
       hold: (us) => tb.receiveBatch(us),
       backlog: () => tb.applier.backlog,
+      gatherMs: mode.gatherMs,
       onError: (err, where) => tb.logger.warn({ err: String(err).split(bot.token).join('[redacted]'), where }, 'telegram intake retrying'),
     });
   }
