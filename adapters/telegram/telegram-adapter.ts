@@ -11,6 +11,7 @@ import type { Language } from '../../domain/types.js';
 import type { ChatRef, IdentityRef } from '../../domain/ports.js';
 import type { ApplyScope, ApplyUpdate, ChatJournal, HeldUpdate, QueuedReply } from '../../bot/chat-journal.js';
 import { createInboxApplier, type InboxApplier, type UpdateTiming } from '../../bot/inbox-applier.js';
+import { createHoldGroup } from '../../bot/hold-group.js';
 import { createReplySender, type DeliveryFailure, type ReplySender } from '../../bot/reply-sender.js';
 import type { Coalesced } from '../../bot/coalesce.js';
 import { keyboard, replyHtml, sendReply } from './render.js';
@@ -282,15 +283,21 @@ export function createTelegramBot(deps: TelegramDeps): TelegramBot {
   const sender = createReplySender({ journal: deps.journal, platform: 'telegram', deliver, classify: classifyTelegramFailure, logger: deps.logger, onDelivered });
   const applier = createInboxApplier({ journal: deps.journal, apply, onFailure, sender, logger: deps.logger, concurrency: deps.concurrency, batchChats: deps.batch?.chats, perChat: deps.batch?.perChat, timing });
 
+  // Webhook requests arrive one update each: those that come while a hold is being written are
+  // held together in the next one (group commit), and applied as one batch.
+  const holds = createHoldGroup<HeldUpdate>(async (held) => {
+    await withDbRetry(() => deps.journal.hold(held), { budgetMs: 5000 });
+    applier.enqueue(held);
+  });
+
   return {
     bot,
     applier,
     sender,
     logger: deps.logger,
-    async receive(update: Update) {
-      const held = { ...heldUpdate(bot.botInfo.id, update), receivedAt: performance.now() };
-      await withDbRetry(() => deps.journal.hold([held]), { budgetMs: 5000 });
-      applier.enqueue([held]);
+    /** One update (webhook): resolves once it is held in the inbox; throws when it could not be. */
+    receive(update: Update) {
+      return holds.hold({ ...heldUpdate(bot.botInfo.id, update), receivedAt: performance.now() });
     },
     async receiveBatch(updates: Update[]) {
       const receivedAt = performance.now();
