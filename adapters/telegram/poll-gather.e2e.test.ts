@@ -51,3 +51,32 @@ describe('Telegram long polling gathers a busy stream into batches', () => {
     expect(next === undefined || next.at >= reply.at).toBe(true);
   });
 });
+
+describe('Telegram long polling: a full batch is fetched past the window', () => {
+  const LONG_WINDOW_MS = 3000;
+  let k: TelegramKit;
+
+  beforeAll(async () => {
+    k = await startTelegramKit({}, {}, { gatherMs: LONG_WINDOW_MS });
+  });
+  afterAll(() => k?.close());
+
+  it('GIVEN 150 updates waiting when the bot asks (a backlog) THEN a full batch is followed by the next call at once, not a window apart', async () => {
+    const { tg } = k;
+    const first = { id: 7399, first_name: 'A', language_code: 'en' };
+    tg.sendText({ id: first.id, type: 'private' }, first, '1 cake');
+    await tg.waitForOutbox((m) => m.chat_id === first.id);
+    // The next getUpdates is a window away: 150 updates pile up meanwhile.
+    const t = Date.now();
+    const users = Array.from({ length: 150 }, (_, i) => ({ id: 7400 + i, first_name: `B${i}`, language_code: 'en' }));
+    for (const u of users) tg.sendText({ id: u.id, type: 'private' }, u, '2 cake');
+    const after = () => polls(tg).filter((c) => c.at >= t);
+    // 100 (Telegram's most), then the other 50 at once, not a window later.
+    await expect.poll(() => after().length, { timeout: LONG_WINDOW_MS + 5000 }).toBeGreaterThanOrEqual(2);
+    const [c1, c2] = after();
+    expect(c2!.at - c1!.at).toBeLessThan(LONG_WINDOW_MS / 2);
+    for (const u of users.slice(-5)) await tg.waitForOutbox((m) => m.chat_id === u.id && /#1 −2\.00 EUR/.test(m.text ?? ''), 15_000);
+    const [row] = rowsOf<{ n: number }>(await k.h.database.db.execute(sql`select count(*)::int as n from events`));
+    expect(row?.n).toBe(151);
+  }, 30_000);
+});

@@ -28,9 +28,9 @@ export interface PollingDeps {
    * Gather window, ms (default 20; 0: none). While updates keep coming, the next getUpdates goes
    * out no sooner than this after the previous one, so a busy bot fetches, holds and applies them
    * in batches instead of one or two at a time (the CPU per update falls by about half at 1,000
-   * updates/s, docs/scaling.md). A poll that waited for an update (a quiet bot) returns at once, and
-   * a full batch (`limit`) fetches again at once: the window never delays the first update after a
-   * pause nor caps the rate.
+   * updates/s, docs/scaling.md). The window counts from when the previous call went out, so the poll
+   * a quiet bot holds open brings its update at once (no delay after a pause longer than the
+   * window), and a full batch (`LIMIT`) fetches again at once (the window caps no rate).
    */
   gatherMs?: number;
   onError?: (err: unknown, where: 'getUpdates' | 'hold') => void;
