@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { systemClock } from '../domain/clock.js';
 import { openPostgres } from '../drizzle/db.js';
 import { createStore } from '../drizzle/store/index.js';
 import { emptyDatabase, TEST_PG_URL } from '../test/databases.js';
+import { cpuSince, pidsCpuMs } from './proc-cpu.js';
 
 interface CannonResult {
   requests: { average: number; total: number };
@@ -56,30 +57,20 @@ function cannonBooks(books: { base: string; token: string }[], seconds: number, 
   );
 }
 
-/** CPU seconds (user + system) the database's backends have used so far (Linux /proc; 0 elsewhere). */
-async function backendCpu(monitor: postgres.Sql, name: string): Promise<number> {
-  const pids = await monitor`select pid from pg_stat_activity where datname = ${name}`;
-  let ticks = 0;
-  for (const { pid } of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // Gone, or not Linux.
-    }
-  }
-  return ticks / 100;
+/** CPU time so far of each backend serving the database `name`, ms, by pid (Linux /proc; empty elsewhere). */
+async function backendsCpu(monitor: postgres.Sql, name: string): Promise<Map<number, number>> {
+  return pidsCpuMs((await monitor<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${name}`).map((r) => r.pid));
 }
 
 /** CPU per request of this process (the API server) and of the database's backends during `run`. */
 async function cpuPer<T extends { requests: { total: number } }>(monitor: postgres.Sql, name: string, run: () => Promise<T>): Promise<T & { nodeMs: number; pgMs: number }> {
-  const pg0 = await backendCpu(monitor, name);
+  const pg0 = await backendsCpu(monitor, name);
   const c0 = process.cpuUsage();
   const r = await run();
   const c = process.cpuUsage(c0);
-  const pg = (await backendCpu(monitor, name)) - pg0;
+  const pg = cpuSince(pg0, await backendsCpu(monitor, name));
   const n = Math.max(1, r.requests.total);
-  return { ...r, nodeMs: (c.user + c.system) / 1000 / n, pgMs: (pg * 1000) / n };
+  return { ...r, nodeMs: (c.user + c.system) / 1000 / n, pgMs: pg / n };
 }
 
 const load = () => `load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;

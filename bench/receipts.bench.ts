@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readReceipt } from '../domain/receipts/read-receipt.js';
@@ -9,6 +9,7 @@ import { receiptText } from '../workers/receipts/read-job.js';
 import { SAMPLE_RECEIPTS } from '../test/receipts/render-receipt.js';
 import { receiptPdf } from '../test/receipts/write-pdf.js';
 import { percentile } from './stats-util.js';
+import { processes } from './proc-cpu.js';
 
 const ROUNDS = Number(process.env.BENCH_RECEIPT_ROUNDS ?? 3);
 const SAMPLES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'receipts', 'samples');
@@ -21,19 +22,8 @@ const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
  */
 function cpuMs(): number {
   const self = process.cpuUsage();
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pdf-process-child')) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  // 100 ticks a second (USER_HZ on Linux).
-  return (self.user + self.system) / 1000 + ticks * 10;
+  const pdfs = processes().filter((p) => p.ppid === process.pid && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('pdf-process-child'));
+  return (self.user + self.system) / 1000 + pdfs.reduce((sum, p) => sum + p.cpuMs, 0);
 }
 
 /** Runs `work` on every item, ROUNDS times: wall and CPU milliseconds of each run, sorted. */

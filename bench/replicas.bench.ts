@@ -1,11 +1,11 @@
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { Update } from 'grammy/types';
 import { startTelegramDouble, type TelegramDouble } from '../test/doubles/telegram-api.js';
 import { createDatabase, deliver, startBalancer, startReplica, waitReady, type Balancer, type Replica } from '../test/replicas/cluster.js';
 import { median, percentile } from './stats-util.js';
+import { cpuSince, pidsCpuMs, procCpuMs } from './proc-cpu.js';
 
 const CHATS = 60;
 const PER_CHAT = 10; // timed updates per chat (after one untimed sign-up update): 600 per run
@@ -119,7 +119,7 @@ async function run(tg: TelegramDouble, url: string, chatBase: number, replicas: 
   const ids = Array.from({ length: CHATS }, (_, i) => chatBase + i);
   // Sign-up is not the steady state: each chat's first update is untimed.
   await Promise.all(ids.map((id) => deliver(url, SECRET, update(id, '1 start'))));
-  const cpu0 = replicas.map((r) => processCpuMs(r.child.pid!));
+  const cpu0 = replicas.map((r) => procCpuMs(r.child.pid!));
   const pg0 = await backendsCpu(sql);
   let peakConnections = 0;
   const sampling = setInterval(() => {
@@ -137,7 +137,7 @@ async function run(tg: TelegramDouble, url: string, chatBase: number, replicas: 
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampling);
   const total = CHATS * PER_CHAT;
-  const replicaCpu = replicas.reduce((s, r, i) => s + processCpuMs(r.child.pid!) - cpu0[i]!, 0);
+  const replicaCpu = replicas.reduce((s, r, i) => s + procCpuMs(r.child.pid!) - cpu0[i]!, 0);
   latencies.sort((a, b) => a - b);
   tg.clearRecords();
   return {
@@ -146,18 +146,9 @@ async function run(tg: TelegramDouble, url: string, chatBase: number, replicas: 
     p99: percentile(latencies, 99),
     replicaCpuMs: replicaCpu / total,
     // Backends opened during the run count from zero; those that closed meanwhile are lost (pools keep theirs).
-    pgCpuMs: [...(await backendsCpu(sql)).entries()].reduce((sum, [pid, ms]) => sum + ms - (pg0.get(pid) ?? 0), 0) / total,
+    pgCpuMs: cpuSince(pg0, await backendsCpu(sql)) / total,
     connections: peakConnections,
   };
-}
-
-const tickMs = (): number => 1000 / Number(execSync('getconf CLK_TCK').toString().trim());
-
-/** CPU time (user + system) of one process so far, ms. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * tickMs();
 }
 
 /**
@@ -165,13 +156,5 @@ function processCpuMs(pid: number): number {
  * shared with other work, so the server's total would not do), by pid.
  */
 async function backendsCpu(sql: postgres.Sql): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  for (const { pid } of await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`) {
-    try {
-      out.set(pid, processCpuMs(pid));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out;
+  return pidsCpuMs((await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`).map((r) => r.pid));
 }

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { treeCpuMs } from './proc-cpu.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
@@ -59,30 +60,6 @@ async function sample(v: Variant, dataDir: string): Promise<Sample> {
   const started = out.split('\n').find((l) => l.includes('"msg":"started"'));
   const phases = started ? (JSON.parse(started) as { ms: Record<string, number> }).ms : undefined;
   return phases ? { answerMs, cpuMs, phases } : { answerMs, cpuMs };
-}
-
-/** User + system CPU of a process and all its descendants, from /proc (Linux). */
-function treeCpuMs(root: number): number {
-  const tick = 1000 / 100; // USER_HZ is 100 on Linux
-  const procs = new Map<number, { ppid: number; cpu: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(name), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * tick });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    total += procs.get(pid)?.cpu ?? 0;
-    for (const [child, p] of procs) if (p.ppid === pid) stack.push(child);
-  }
-  return total;
 }
 
 const median = (xs: number[]): number => {

@@ -18,7 +18,7 @@ import { emptyDatabase } from '../test/databases.js';
 import { openPostgres, type Database } from '../drizzle/db.js';
 import { loadavg } from 'node:os';
 import { percentile } from './stats-util.js';
-import { procCpuMs } from './proc-cpu.js';
+import { pidsCpuMs } from './proc-cpu.js';
 import { wakeCost } from './wake-cost.js';
 import { createMetrics, histogramValue, type Metrics } from '../app/metrics.js';
 import type { LoadResult, LoadSpec } from './telegram-load.js';
@@ -224,15 +224,7 @@ const walSince = async (db: Database, lsn: string): Promise<number> =>
 async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
   const pids = rowsOf<{ pid: number }>(await db.db.execute('select pid from pg_stat_activity where datname = current_database()' as never)).map((r) => r.pid);
   if (!existsSync('/proc/self/stat')) return new Map([[-1, NaN]]);
-  const out = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      out.set(pid, procCpuMs(pid));
-    } catch {
-      // the backend ended meanwhile
-    }
-  }
-  return out;
+  return pidsCpuMs(pids);
 }
 
 /**
