@@ -36,9 +36,9 @@ describe('configuration', () => {
   });
 
   it('GIVEN valid values THEN they are parsed', () => {
-    const c = loadConfig({ ROLES: 'worker', PORT: '9000', DEFAULT_CURRENCY: 'jpy', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_URL: 'postgres://u@h/db', DATABASE_POOL_SIZE: '4', TELEGRAM_POLL_GATHER_MS: '0' });
-    expect(c).toMatchObject({ ROLES: ['worker'], PORT: 9000, DEFAULT_CURRENCY: 'JPY', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_POOL_SIZE: 4, TELEGRAM_POLL_GATHER_MS: 0 });
-    expect(loadConfig({}).TELEGRAM_POLL_GATHER_MS).toBe(20);
+    const c = loadConfig({ ROLES: 'worker', PORT: '9000', DEFAULT_CURRENCY: 'jpy', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_URL: 'postgres://u@h/db', DATABASE_POOL_SIZE: '4', TELEGRAM_GATHER_MS: '0' });
+    expect(c).toMatchObject({ ROLES: ['worker'], PORT: 9000, DEFAULT_CURRENCY: 'JPY', DEFAULT_TIMEZONE: 'Asia/Tokyo', DATABASE_POOL_SIZE: 4, TELEGRAM_GATHER_MS: 0 });
+    expect(loadConfig({}).TELEGRAM_GATHER_MS).toBe(20);
   });
 
   it('GIVEN a bad value THEN one line names the variable and what is wrong', () => {
@@ -48,8 +48,8 @@ describe('configuration', () => {
     expect(err({ DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL must start with postgres/);
     expect(err({ DATABASE_POOL_SIZE: '0' })).toBe('DATABASE_POOL_SIZE must be 1-100');
     expect(err({ DATABASE_POOL_SIZE: 'many' })).toBe('DATABASE_POOL_SIZE must be a number');
-    expect(err({ TELEGRAM_POLL_GATHER_MS: '-5' })).toBe('TELEGRAM_POLL_GATHER_MS must be 0-1000');
-    expect(err({ TELEGRAM_POLL_GATHER_MS: '2.5' })).toBe('TELEGRAM_POLL_GATHER_MS must be a whole number');
+    expect(err({ TELEGRAM_GATHER_MS: '-5' })).toBe('TELEGRAM_GATHER_MS must be 0-1000');
+    expect(err({ TELEGRAM_GATHER_MS: '2.5' })).toBe('TELEGRAM_GATHER_MS must be a whole number');
     expect(err({ REDIS_URL: 'localhost:6379' })).toMatch(/^REDIS_URL /);
     expect(err({ DEFAULT_CURRENCY: 'EURO' })).toMatch(/^DEFAULT_CURRENCY must be an ISO 4217 code/);
     expect(err({ DEFAULT_TIMEZONE: 'Berlin' })).toMatch(/^DEFAULT_TIMEZONE must be an IANA time zone/);

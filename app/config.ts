@@ -39,11 +39,12 @@ const schema = z
      */
     TELEGRAM_THROTTLE: z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default('on'),
     /**
-     * Long polling's gather window, ms (0–1000, default 20; 0: none): while updates keep coming, the
-     * next getUpdates waits this long after the previous one, so they are held and applied in
-     * batches (docs/scaling.md "A busy bot fetches in batches").
+     * Telegram's gather window, ms (0–1000, default 20; 0: none): while updates keep coming, long
+     * polling waits this long between getUpdates calls, webhook mode between the starts of two
+     * batches, so they are applied many per transaction (docs/scaling.md "A busy bot fetches in
+     * batches").
      */
-    TELEGRAM_POLL_GATHER_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0-1000').max(1000, 'must be 0-1000').default(20),
+    TELEGRAM_GATHER_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0-1000').max(1000, 'must be 0-1000').default(20),
     DISCORD_TOKEN: z.string().min(20, 'is too short to be a Discord bot token').optional(),
     DISCORD_APPLICATION_ID: snowflake.optional(),
     DISCORD_API_ROOT: url(['http', 'https']).optional(),

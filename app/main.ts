@@ -126,8 +126,8 @@ export async function main(env: Record<string, string | undefined>): Promise<Run
         throttle: config.TELEGRAM_THROTTLE === 'on',
       });
       const mode = config.TELEGRAM_WEBHOOK_URL
-        ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET! }
-        : { kind: 'polling' as const, gatherMs: config.TELEGRAM_POLL_GATHER_MS };
+        ? { kind: 'webhook' as const, url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, gatherMs: config.TELEGRAM_GATHER_MS }
+        : { kind: 'polling' as const, gatherMs: config.TELEGRAM_GATHER_MS };
       // Replicas behind a load balancer: the inbox orders each chat's updates (its per-chat
       // advisory lock in applyNext), and the outbox its replies (journal.turn).
       if (mode.kind === 'webhook') mounts.push((app) => mountTelegramWebhook(app, bot, mode.secret));

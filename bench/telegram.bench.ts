@@ -10,6 +10,10 @@ import { fromWire, toWire, type WireReply } from '../workers/notifier.js';
 import type { ChatJournal } from '../bot/chat-journal.js';
 import { createTelegramBot, startTelegram } from '../adapters/telegram/telegram-adapter.js';
 import { DEFAULT_GATHER_MS } from '../adapters/telegram/telegram-polling.js';
+import { mountTelegramWebhook } from '../adapters/telegram/webhook.js';
+import { createHttpApp } from '../adapters/http/app.js';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rowsOf } from '../drizzle/store/rows.js';
@@ -26,8 +30,10 @@ import type { LoadResult, LoadSpec } from './telegram-load.js';
 const CHATS = 50;
 const PER_CHAT = 40; // 2,000 updates per run
 const RATE = Number(process.env.BENCH_TG_RATE ?? 1000); // the issue's target load, updates/s (BENCH_TG_RATE: another)
-/** Long polling's gather window, ms (BENCH_TG_GATHER; default: production's, 20). */
+/** The gather window, ms (BENCH_TG_GATHER; default: production's, 20). */
 const GATHER = process.env.BENCH_TG_GATHER === undefined ? DEFAULT_GATHER_MS : Number(process.env.BENCH_TG_GATHER);
+/** BENCH_TG_INTAKE=webhook: updates arrive as Telegram's webhook sends them instead of by long polling. */
+const WEBHOOK = process.env.BENCH_TG_INTAKE === 'webhook';
 const MODERATE = 300; // a load between idle and busy, updates/s (printed, not a target)
 const WARM_PER_CHAT = 100; // 5,000 updates before the counted runs
 /** Other chats in the database before the runs (BENCH_TG_SEED, a multiple of 500). */
@@ -46,7 +52,8 @@ const SEED = Number(process.env.BENCH_TG_SEED ?? 10_000);
  *    (`BENCH_TG_RATE` sets another);
  * 3. a moderate load, 300 updates/s, once: printed, not a target, not in the summary.
  *
- * The bot polls as in production, with its gather window (`BENCH_TG_GATHER` sets another; 0: none).
+ * The bot polls as in production, with its gather window (`BENCH_TG_GATHER` sets another; 0: none);
+ * `BENCH_TG_INTAKE=webhook` has the double POST each update to the bot's webhook route instead.
  *
  * Each run also prints CPU per update (bot process, this database's PostgreSQL backends, the API
  * double), statements the bot sent and commits per update; the summary gives the share of raw
@@ -83,7 +90,7 @@ export async function benchTelegram(): Promise<string[]> {
   const summary: { name: string; sat: number; cpu: number; stmts: number; commits: number; p99: number }[] = [];
   let base = 10_000;
   for (const mode of modes) {
-    lines.push(`— ${mode.name} (long polling, gather window ${GATHER} ms) —`);
+    lines.push(`— ${mode.name} (${WEBHOOK ? 'webhook: one update per request, up to 40 at once, as Telegram sends them' : 'long polling'}; gather window ${GATHER} ms) —`);
     const logger = pino({ level: 'silent' });
     const registry = createRegistry();
     const journal: ChatJournal = chatJournal(db.db, { encode: toWire, decode: (v) => fromWire(v as WireReply) });
@@ -98,8 +105,26 @@ export async function benchTelegram(): Promise<string[]> {
     // As in production, with metrics: each run prints where an update's time went from them.
     const metrics = createMetrics();
     const bot = createTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, dispatcher, registry, logger, journal, throttle: false, concurrency: mode.concurrency, batch: mode.batch, metrics });
-    const stop = await startTelegram(bot, registry, { kind: 'polling', gatherMs: GATHER });
-    await tg.call({ type: 'waitForPoll' }, 'polling');
+    let stop: () => Promise<void>;
+    if (WEBHOOK) {
+      // As a replica serves it: the webhook route on COIN's HTTP app, here in the bot's process;
+      // the double POSTs each update to it (test/doubles/telegram-webhook-sender.ts).
+      const secret = `bench-${process.pid}-webhook-secret`;
+      const app = createHttpApp({ logger, metrics, pingDatabase: async () => {}, mount: (a) => mountTelegramWebhook(a, bot, secret) });
+      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+      await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram/webhook`;
+      const stopBot = await startTelegram(bot, registry, { kind: 'webhook', url, secret, gatherMs: GATHER });
+      await tg.call({ type: 'webhook', url, secret }, 'webhooking');
+      stop = async () => {
+        await tg.call({ type: 'unhook' }, 'unhooked');
+        await stopBot();
+        await new Promise((resolve) => server.close(resolve));
+      };
+    } else {
+      stop = await startTelegram(bot, registry, { kind: 'polling', gatherMs: GATHER });
+      await tg.call({ type: 'waitForPoll' }, 'polling');
+    }
     // The target-load run three times (each with 50 new chats): one run's p99 is its 20 slowest
     // updates, so the median of three says more than any one.
     // Then a moderate load, not a target (session 13): CPU per update there is about three times

@@ -78,6 +78,9 @@ export function createInboxApplier(deps: InboxApplierDeps) {
     deps.sender?.hold(chatIdOf(chatKey), -1);
   };
 
+  let gatherMs = 0;
+  let lastStart = -Infinity;
+  let gatherTimer: NodeJS.Timeout | undefined;
   function schedule() {
     while (!stopping && active < workers) {
       const chats: string[] = [];
@@ -87,6 +90,17 @@ export function createInboxApplier(deps: InboxApplierDeps) {
         if (chats.length >= batchChats) break;
       }
       if (!chats.length) return;
+      // The gather window (webhook intake): while batches keep starting, the next waits for more
+      // chats until `gatherMs` after the previous one began, unless a full batch is ready.
+      const wait = lastStart + gatherMs - performance.now();
+      if (wait > 0 && chats.length < batchChats) {
+        gatherTimer ??= setTimeout(() => {
+          gatherTimer = undefined;
+          schedule();
+        }, wait);
+        return;
+      }
+      lastStart = performance.now();
       for (const c of chats) {
         ready.delete(c);
         busy.add(c);
@@ -188,6 +202,15 @@ export function createInboxApplier(deps: InboxApplierDeps) {
       }
       schedule();
     },
+    /**
+     * From now on a batch starts no sooner than `ms` after the previous one began, unless a full
+     * batch (`batchChats`) is ready: updates that arrive one by one (Telegram's webhook) are then
+     * applied about `ms` apart, many per transaction. The first after a pause starts at once.
+     * Long polling gathers at the fetch instead (`telegram-polling.ts`) and leaves this at 0.
+     */
+    gather(ms: number) {
+      gatherMs = ms;
+    },
     /** Updates held here and not yet applied (back-pressure for the fetch loop). */
     get backlog() {
       let n = 0;
@@ -209,6 +232,7 @@ export function createInboxApplier(deps: InboxApplierDeps) {
     async stop(timeoutMs: number): Promise<number> {
       stopping = true;
       clearInterval(sweeping);
+      clearTimeout(gatherTimer);
       if (active) await Promise.race([new Promise<void>((r) => idle.push(r)), sleep(timeoutMs)]);
       let left = 0;
       for (const [c, keys] of [...mine.entries()]) {

@@ -9,7 +9,7 @@ const WINDOW_MS = 400;
 const polls = (tg: TelegramDouble) => tg.calls.filter((c) => c.method === 'getUpdates');
 
 /**
- * Long polling's gather window (`TELEGRAM_POLL_GATHER_MS`): the real grammY client against the Bot
+ * Long polling's gather window (`TELEGRAM_GATHER_MS`): the real grammY client against the Bot
  * API double. While updates keep coming the bot fetches them a window apart, so many are held and
  * applied together; after a pause the poll already waiting takes the next update at once.
  */

@@ -18,7 +18,7 @@ import { keyboard, replyHtml, sendReply } from './render.js';
 import { botApiFetch } from './bot-api-fetch.js';
 import { chatGone } from './chat-gone.js';
 import { TtlCache } from '../../bot/ttl-cache.js';
-import { startPolling } from './telegram-polling.js';
+import { DEFAULT_GATHER_MS, startPolling } from './telegram-polling.js';
 import { withDbRetry } from '../../drizzle/transient.js';
 import { mentionsCoin } from '../../bot/dispatcher.js';
 import { RECEIPT_LIMITS } from '../../domain/receipts/image-file.js';
@@ -319,8 +319,12 @@ export async function publishCommands(bot: Bot, registry: Registry): Promise<voi
   await bot.api.setMyCommands(list('ru'), { language_code: 'ru' });
 }
 
-/** Polling's `gatherMs`: see `PollingDeps` (default 20 ms). */
-export type TelegramMode = { kind: 'polling'; gatherMs?: number } | { kind: 'webhook'; url: string; secret: string };
+/**
+ * `gatherMs` (default 20 ms; 0: none): while updates keep coming, how long they gather before the
+ * next batch — polling waits this long between getUpdates calls (`PollingDeps`), webhook mode
+ * between the starts of two batches (`InboxApplier.gather`).
+ */
+export type TelegramMode = { kind: 'polling'; gatherMs?: number } | { kind: 'webhook'; url: string; secret: string; gatherMs?: number };
 
 /** Time a stop may take in all (SIGTERM to exit within 10 s): fetching, applying, replies. */
 export const STOP_BUDGET_MS = 8000;
@@ -337,6 +341,7 @@ export async function startTelegram(tb: TelegramBot, registry: Registry, mode: T
   await publishCommands(bot, registry);
   let stopPolling: () => Promise<void> = async () => {};
   if (mode.kind === 'webhook') {
+    tb.applier.gather(mode.gatherMs ?? DEFAULT_GATHER_MS);
     await bot.api.setWebhook(mode.url, { secret_token: mode.secret, allowed_updates: ['message', 'callback_query'] });
   } else {
     await bot.api.deleteWebhook();

@@ -186,6 +186,8 @@ export interface TelegramDouble {
   failNext(method: string, error: InjectedError, times?: number): void;
   /** Calls `listener` with every message the bot sends or edits, as it is recorded; returns an unsubscribe. */
   onSent(listener: (m: SentMessage) => void): () => void;
+  /** Calls `listener` once after each burst of queued updates (a webhook sender takes them then); returns an unsubscribe. */
+  onQueued(listener: () => void): () => void;
   /** Forgets the recorded calls, outbox and callback answers (state such as chats is kept). */
   clearRecords(): void;
   /** Releases pending long polls with an empty result, then stops the server. */
@@ -667,6 +669,7 @@ class TelegramApiDouble implements TelegramDouble {
   /** Per-chat index of `sent`, so waiting on one chat's count stays cheap with thousands of entries. */
   private readonly sentByChat = new Map<number, SentMessage[]>();
   private readonly listeners = new Set<() => void>();
+  private readonly queuedListeners = new Set<() => void>();
   private readonly sentListeners = new Set<(m: SentMessage) => void>();
   private readonly queue: QueuedUpdate[] = [];
   private readonly history = new Map<number, Update>();
@@ -748,6 +751,7 @@ class TelegramApiDouble implements TelegramDouble {
     this.wakeScheduled = true;
     setImmediate(() => {
       this.wakeScheduled = false;
+      for (const l of [...this.queuedListeners]) l();
       const poll = this.poll;
       if (!poll) return;
       const batch = this.takeBatch(poll.limit);
@@ -1078,6 +1082,11 @@ class TelegramApiDouble implements TelegramDouble {
   onSent(listener: (m: SentMessage) => void): () => void {
     this.sentListeners.add(listener);
     return () => this.sentListeners.delete(listener);
+  }
+
+  onQueued(listener: () => void): () => void {
+    this.queuedListeners.add(listener);
+    return () => this.queuedListeners.delete(listener);
   }
 
   clearRecords(): void {
