@@ -37,13 +37,15 @@ async function ask(p: CoinProcess, line: string, expected: string | RegExp): Pro
   }
   // The log shares stdout with the chat: keep the chat's lines only. The next prompt may or may not
   // have come yet when the reply is seen (a fresh-clone CI run compared the same balances once
-  // with it and once without): the reply ends before it.
+  // with it and once without): the reply ends before it. Likewise the previous reply's prompt may
+  // come after `from` was read (another run saw "> Accounts"): the reply starts after it.
   return p
     .out()
     .slice(from)
     .split('\n')
     .filter((l) => !l.startsWith('{'))
     .join('\n')
+    .replace(/^(> ?)+/, '')
     .replace(/(\n> ?)+$/, '')
     .trimEnd();
 }
