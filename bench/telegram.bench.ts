@@ -22,7 +22,7 @@ import { emptyDatabase } from '../test/databases.js';
 import { openPostgres, type Database } from '../drizzle/db.js';
 import { loadavg } from 'node:os';
 import { percentile } from './stats-util.js';
-import { pidsCpuMs } from './proc-cpu.js';
+import { cpuSince, pidsCpuMs } from './proc-cpu.js';
 import { wakeCost } from './wake-cost.js';
 import { createMetrics, histogramValue, type Metrics } from '../app/metrics.js';
 import type { LoadResult, LoadSpec } from './telegram-load.js';
@@ -173,7 +173,7 @@ export async function benchTelegram(): Promise<string[]> {
       const wal0 = await walLsn(db);
       const r = await tg.run(spec);
       const cpu = process.cpuUsage(cpu0);
-      const pgMs = cpuBetween(pg0, await postgresCpuMs(db));
+      const pgMs = cpuSince(pg0, await postgresCpuMs(db));
       const st = statements - st0;
       await new Promise((res) => setTimeout(res, 1100)); // PostgreSQL publishes its counters at most once a second
       const n = CHATS * PER_CHAT;
@@ -265,13 +265,6 @@ async function stageMeans(m: Metrics): Promise<string> {
   const stage = (s: string) => mean(m.stage, { platform: 'telegram', stage: s });
   return `hold ${await stage('hold')}, wait ${await stage('wait')}, apply ${await stage('apply')} → committed ${await mean(m.latency, { platform: 'telegram' })}; reply wait ${await mean(m.replyWait, { platform: 'telegram' })}`;
 }
-
-/** CPU the backends used between two readings (a backend started meanwhile counts from zero). */
-const cpuBetween = (a: Map<number, number>, b: Map<number, number>): number => {
-  let ms = 0;
-  for (const [pid, v] of b) ms += v - (a.get(pid) ?? 0);
-  return ms;
-};
 
 /** Starts the Bot API double in a child process and talks to it over IPC. */
 export async function startDoubleProcess() {
