@@ -28,8 +28,9 @@ export interface BullWorkersOptions {
   /** Parallel sends per process and platform. */
   outboundConcurrency?: number;
   /**
-   * How often the sweep's job scheduler is declared again (default every minute), so a Redis
-   * emptied without a reconnect (FLUSHALL, a failover to an empty replica) gets it back.
+   * How often the worker checks that Redis still has the sweep's job scheduler (default every
+   * minute) and declares it again, with a catch-up sweep, if not: a Redis emptied without a
+   * reconnect (FLUSHALL, a failover to an empty replica) gets it back.
    */
   reconcileMs?: number;
 }
@@ -79,11 +80,11 @@ const MAX_RATE_LIMITED = 50;
 type OutboundJob = Job<OutboundMessage & { slotAt?: number; shift?: number; rateLimited?: number }>;
 
 /**
- * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, idempotent, so
- * every worker process may declare it) queues a sweep every minute, plus one at start-up (and at
- * every reconnect) for occurrences missed while no worker ran. The scheduler is declared again
- * every `reconcileMs` and at every reconnect, so a Redis that comes back empty has it again
- * within a minute; the database decides what is due, so a sweep job
+ * The worker role on BullMQ. Templates: a job scheduler (`upsertJobScheduler`, so every worker
+ * process may declare it) queues a sweep every minute, plus one at start-up (and at every
+ * reconnect) for occurrences missed while no worker ran. The scheduler is declared at every
+ * reconnect and, when Redis no longer has it, at the next check (every `reconcileMs`), so a Redis
+ * that comes back empty has it again within a minute; the database decides what is due, so a sweep job
  * delivered twice or run by two workers at once applies nothing twice. A sweep that finds a full
  * batch queues `helpers` more sweep jobs, which idle worker processes pick up and share the work
  * through SKIP LOCKED.
@@ -116,16 +117,21 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
     const sweep = opts.sweep;
     const pattern = opts.sweepPattern ?? '* * * * *';
     /**
-     * Declares the every-minute sweep (idempotent: the next run's job id is derived from its
-     * time, so declaring it again changes nothing) and, on a (re)connect, queues a catch-up sweep
-     * for occurrences that fell due while no trigger existed. Failures (Redis down) are retried
-     * by the next reconcile or reconnect; nothing waits for them.
+     * On a (re)connect: declares the every-minute sweep (idempotent for the schedule) and queues a
+     * catch-up sweep for occurrences that fell due while no trigger existed. Every `reconcileMs`:
+     * declares it again only if Redis lost it (FLUSHALL, a failover to an empty replica), again with
+     * a catch-up sweep. Declaring an existing schedule is not harmless: BullMQ replaces its waiting
+     * job with the next slot after now, so a declaration landing between a slot and a worker taking
+     * its job (Redis wakes blocked workers up to ~100 ms late) skipped that sweep, and a periodic
+     * declaration keeps its phase, so it could skip every one for an hour. Failures (Redis down)
+     * are retried by the next reconcile or reconnect; nothing waits for them.
      */
-    const reconcile = async (catchUp: boolean) => {
+    const reconcile = async (connected: boolean) => {
       try {
+        if (!connected && (await queues.templates.getJobScheduler(SWEEP_SCHEDULER_ID))) return;
+        if (!connected) logger.warn('the template sweep schedule was missing from Redis (emptied?); declared again with a catch-up sweep');
         await queues.templates.upsertJobScheduler(SWEEP_SCHEDULER_ID, { pattern }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
-        if (catchUp)
-          await queues.templates.add('sweep', {}, { jobId: jobIdOf(`catch-up-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
+        await queues.templates.add('sweep', {}, { jobId: jobIdOf(`catch-up-${Date.now()}-${process.pid}`), removeOnComplete: true, removeOnFail: 100 });
       } catch (err) {
         logger.warn({ err: String(err) }, 'could not declare the template sweep schedule; will retry');
       }

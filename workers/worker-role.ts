@@ -59,7 +59,7 @@ export interface WorkerRoleDeps {
   /** Period of the in-process sweep timer without Redis (default every minute). */
   sweepIntervalMs?: number | undefined;
   batchSize?: number | undefined;
-  /** How often the sweep's job scheduler is declared again (default every minute). */
+  /** How often the worker checks that Redis still has the sweep's job scheduler (default every minute). */
   reconcileMs?: number | undefined;
   /** How often the notice relay looks for kept messages (default every second). */
   relayIntervalMs?: number | undefined;
