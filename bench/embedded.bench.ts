@@ -72,12 +72,12 @@ function prepareStart(cwd: string): void {
 }
 
 /**
- * The embedded mode as `npm start` runs it with no DATABASE_URL and no tokens (PGlite under a new
+ * The embedded mode as `npm start` runs it with no DATABASE_URL and no tokens (PGlite under
  * DATA_DIR, in-process jobs, the terminal chat): time to the first answer, RSS after IDLE_MS
  * idle, then 19 more records and `/stats` (a chart rendered in-process) and the RSS idle after
- * them, and the peak.
+ * them, and the peak. A new DATA_DIR, or (`recordsBefore` > 0) a restart on one that has them.
  */
-async function run(v: Variant, dataDir: string): Promise<Figures> {
+async function run(v: Variant, dataDir: string, recordsBefore = 0): Promise<Figures> {
   const t0 = performance.now();
   const child = spawn(process.execPath, npmStart(v.cwd), {
     cwd: v.cwd,
@@ -90,7 +90,7 @@ async function run(v: Variant, dataDir: string): Promise<Figures> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     child.stdin.write('4.50 coffee\n');
-    await waitFor(child, out, '#1 ', 120_000);
+    await waitFor(child, out, `#${recordsBefore + 1} `, 120_000);
     const firstAnswerMs = performance.now() - t0;
     await sleep(IDLE_MS);
     const idle = memory(child.pid!);
@@ -123,12 +123,18 @@ export async function benchEmbedded(): Promise<string[]> {
   const runs = Number(process.env.BENCH_EMBEDDED_RUNS ?? 3);
   const scratch = mkdtempSync(path.join(tmpdir(), 'coin-bench-embedded-'));
   const results = new Map<Variant, Figures[]>(variants.map((v) => [v, []]));
+  /** This checkout started again on the folder of its first start (20 records in it). */
+  const restarts: Figures[] = [];
   const loads: number[] = [];
   for (const v of variants) prepareStart(v.cwd);
   try {
     for (let i = 0; i < runs; i++)
       for (const v of variants) {
-        results.get(v)!.push(await run(v, path.join(scratch, `d${i}-${variants.indexOf(v)}`)));
+        const dir = path.join(scratch, `d${i}-${variants.indexOf(v)}`);
+        results.get(v)!.push(await run(v, dir));
+        loads.push(loadavg()[0]!);
+        if (v !== variants[0]) continue;
+        restarts.push(await run(v, dir, 20));
         loads.push(loadavg()[0]!);
       }
   } finally {
@@ -150,6 +156,12 @@ export async function benchEmbedded(): Promise<string[]> {
         `RSS idle after 20 records and /stats with its chart ${s.after.toFixed(0)} MB, peak ${s.peak.toFixed(0)} MB (medians of ${runs})`,
     );
   }
+  const again = summary(restarts);
+  lines.push(
+    `this checkout started again on that folder (20 records in it): to the first answer ${again.first.toFixed(2)} s; ` +
+      `RSS idle ${again.idle.toFixed(0)} MB (target ≤ 250 MB: ${again.idle <= 250 ? 'met' : 'MISSED'}); ` +
+      `after 20 more records and /stats ${again.after.toFixed(0)} MB, peak ${again.peak.toFixed(0)} MB (medians of ${runs})`,
+  );
   for (const v of variants.slice(1)) {
     const s = summary(results.get(v)!);
     lines.push(
