@@ -122,8 +122,8 @@ export async function startBullWorkers(opts: BullWorkersOptions): Promise<BullWo
      * declares it again only if Redis lost it (FLUSHALL, a failover to an empty replica), again with
      * a catch-up sweep. Declaring an existing schedule is not harmless: BullMQ replaces its waiting
      * job with the next slot after now, so a declaration landing between a slot and a worker taking
-     * its job (Redis wakes blocked workers up to ~100 ms late) skipped that sweep, and a periodic
-     * declaration keeps its phase, so it could skip every one for an hour. Failures (Redis down)
+     * its job (milliseconds after the slot: +7 to +22 ms traced) skipped that sweep, and a periodic
+     * declaration keeps its phase, so it went on skipping them. Failures (Redis down)
      * are retried by the next reconcile or reconnect; nothing waits for them.
      */
     const reconcile = async (connected: boolean) => {
